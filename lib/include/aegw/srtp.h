@@ -1,0 +1,136 @@
+/* The SRTP/SRTCP engine (RFC 3711, RFC 6188, RFC 7714): streams and the
+ * burst API. Knows nothing of DPDK or sockets; works on byte buffers.
+ *
+ * Threading: an engine and the streams created on it belong to one thread
+ * (a dataplane worker) at a time. Nothing here locks. */
+#ifndef AEGW_SRTP_H
+#define AEGW_SRTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aegw/error.h"
+#include "aegw/wire.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum aegw_srtp_backend {
+	AEGW_SRTP_BACKEND_IPSECMB, /* Intel ipsec-mb multi-buffer, the fast path */
+	AEGW_SRTP_BACKEND_OPENSSL, /* OpenSSL EVP, portable */
+};
+
+enum aegw_srtp_kind {
+	AEGW_SRTP_RTP,
+	AEGW_SRTP_RTCP,
+};
+
+enum {
+	AEGW_SRTP_BURST_MAX = 64,      /* larger calls are split internally */
+	AEGW_SRTP_MAX_KEYS = 8,        /* master keys per stream, chosen by MKI */
+	AEGW_SRTP_WINDOW_DEFAULT = 128,
+	AEGW_SRTP_WINDOW_MAX = 4096,
+	AEGW_SRTP_SSRC_SLOTS = 2,      /* SSRCs with a live replay window */
+	AEGW_SRTP_SSRC_RETIRED = 6,    /* further SSRCs remembered by their
+					* highest index only */
+};
+
+/* RFC 4568 session parameters. */
+enum {
+	AEGW_SRTP_UNENCRYPTED_SRTP = 1u << 0,
+	AEGW_SRTP_UNENCRYPTED_SRTCP = 1u << 1,
+	AEGW_SRTP_UNAUTHENTICATED_SRTP = 1u << 2,
+};
+
+struct aegw_srtp_master_key {
+	uint8_t key[AEGW_SRTP_MAX_KEY_LEN]; /* suite's key length is used */
+	uint8_t salt[AEGW_SRTP_MAX_SALT_LEN];
+	uint8_t mki[AEGW_SRTP_MAX_MKI_LEN]; /* stream's mki_len bytes */
+	uint64_t lifetime;                  /* packets; 0: the RFC maximum */
+};
+
+/* Everything needed to create one direction of one stream. The caller
+ * owns it and should wipe it (aegw_srtp_config_wipe) once the stream is
+ * created: the stream keeps only derived session keys. */
+struct aegw_srtp_config {
+	enum aegw_srtp_kind kind;
+	enum aegw_suite suite;
+	unsigned session_params; /* AEGW_SRTP_UNENCRYPTED_SRTP ... */
+	unsigned n_keys;         /* 1..AEGW_SRTP_MAX_KEYS */
+	unsigned mki_len;        /* 0 (no MKI; then n_keys is 1) or 1..4 */
+	unsigned active_key;     /* the key protect uses */
+	unsigned window;         /* replay window in packets; 0: default */
+	unsigned kdr_log2;       /* 0: KDR 0, keys derived once; 1..24: KDR
+				  * is 2^kdr_log2 (RFC 4568 "KDR=n") */
+	uint32_t initial_roc;    /* ROC of an SSRC first seen (RFC 3711 3.3.1) */
+	struct aegw_srtp_master_key keys[AEGW_SRTP_MAX_KEYS];
+};
+
+struct aegw_srtp_engine;
+struct aegw_srtp_stream;
+
+/* A packet buffer: data points at the RTP/RTCP header, len bytes are the
+ * packet, size bytes (>= len) are writable from data (tailroom included).
+ * Protect grows len by the SRTP trailer; unprotect shrinks it. */
+struct aegw_srtp_pkt {
+	uint8_t *data;
+	uint32_t len;
+	uint32_t size;
+};
+
+/* Creates an engine on a backend. NULL if the backend is unavailable
+ * (err says why). */
+struct aegw_srtp_engine *aegw_srtp_engine_create(enum aegw_srtp_backend be,
+						 int *err);
+void aegw_srtp_engine_free(struct aegw_srtp_engine *eng);
+const char *aegw_srtp_backend_name(enum aegw_srtp_backend be);
+
+/* Creates a stream; its functions are chosen here, once. Returns NULL and
+ * sets *err on a bad configuration. */
+struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
+						 const struct aegw_srtp_config *cfg,
+						 int *err);
+/* Wipes all key material and frees. NULL is fine. */
+void aegw_srtp_stream_free(struct aegw_srtp_stream *s);
+
+/* Changes the master key protect uses (by index in cfg->keys). */
+int aegw_srtp_stream_set_active_key(struct aegw_srtp_stream *s, unsigned idx);
+
+/* Bytes of runtime state the stream holds, as allocated. */
+size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s);
+
+/* Packets processed under master key idx (for lifetime accounting). */
+uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,
+				      unsigned idx);
+
+/* Protects/unprotects n packets in place; packet i uses streams[i].
+ * status[i] receives 0 or an enum aegw_err. Returns how many succeeded.
+ * Unprotect order per packet: replay check, constant-time tag check, then
+ * the replay window and ROC are committed. A packet that fails is left
+ * with unspecified contents (it may have been decrypted in place) and must
+ * be dropped; its stream's state is unchanged. */
+unsigned aegw_srtp_protect_burst(struct aegw_srtp_engine *eng,
+				 struct aegw_srtp_stream *const streams[],
+				 struct aegw_srtp_pkt pkts[], int status[],
+				 unsigned n);
+unsigned aegw_srtp_unprotect_burst(struct aegw_srtp_engine *eng,
+				   struct aegw_srtp_stream *const streams[],
+				   struct aegw_srtp_pkt pkts[], int status[],
+				   unsigned n);
+
+/* One packet; returns 0 or an enum aegw_err. */
+int aegw_srtp_protect(struct aegw_srtp_engine *eng, struct aegw_srtp_stream *s,
+		      struct aegw_srtp_pkt *pkt);
+int aegw_srtp_unprotect(struct aegw_srtp_engine *eng,
+			struct aegw_srtp_stream *s, struct aegw_srtp_pkt *pkt);
+
+/* Bytes protect may add to a packet of this stream. */
+unsigned aegw_srtp_stream_overhead(const struct aegw_srtp_stream *s);
+
+void aegw_srtp_config_wipe(struct aegw_srtp_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

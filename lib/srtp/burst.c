@@ -1,0 +1,144 @@
+/* The burst driver: prepare every packet, one backend call for all of
+ * them, then finish each. Packets whose session keys are not the current
+ * ones (a non-zero KDR crossing a boundary) take a slow path, one by one,
+ * with keys derived for them alone. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "internal.h"
+
+static const struct stream_fns *fns_of(const struct aegw_srtp_stream *s,
+				       int protect)
+{
+	return protect ? &s->ops->protect : &s->ops->unprotect;
+}
+
+/* A KDR boundary: derive keys for this packet's r, run it alone, and make
+ * them current if it succeeded and r moved forward. */
+static int run_rekeyed(struct aegw_srtp_engine *eng, struct aegw_srtp_stream *s,
+		       struct aegw_srtp_pkt *p, struct pkt_ctx *c, int protect)
+{
+	const struct stream_fns *f = fns_of(s, protect);
+	struct master_key *mk = c->mk;
+	size_t ks_size = eng->be->ks_size(s->si);
+	uint64_t r = c->index >> s->kdr_log2;
+	uint8_t salt[AEGW_SRTP_MAX_SALT_LEN];
+	struct crypto_op op;
+	void *ks = aligned_alloc(64, (ks_size + 63) & ~(size_t)63);
+	int rc;
+
+	if (!ks)
+		return AEGW_ERR_NO_MEMORY;
+	rc = aegw_stream_derive(s, mk, ks, salt, r);
+	if (rc)
+		goto out_free;
+	memset(c, 0, sizeof(*c));
+	c->ks = ks;
+	c->salt = salt;
+	rc = f->prepare(s, p, c, &op);
+	if (!rc)
+		rc = eng->be->run(eng, &op, 1);
+	if (!rc)
+		rc = op.failed ? AEGW_ERR_BACKEND : f->finish(s, p, c, &op);
+	if (!rc && r > mk->r) {
+		eng->be->key_wipe(key_state(mk), s->si);
+		memcpy(key_state(mk), ks, ks_size);
+		memcpy(mk->salt, salt, sizeof(salt));
+		mk->r = r;
+		goto out_free; /* ownership moved: free without wiping */
+	}
+	eng->be->key_wipe(ks, s->si);
+out_free:
+	OPENSSL_cleanse(salt, sizeof(salt));
+	OPENSSL_cleanse(ks, ks_size);
+	free(ks);
+	return rc;
+}
+
+static unsigned run_chunk(struct aegw_srtp_engine *eng,
+			  struct aegw_srtp_stream *const streams[],
+			  struct aegw_srtp_pkt pkts[], int status[], unsigned n,
+			  int protect)
+{
+	struct crypto_op ops[AEGW_SRTP_BURST_MAX];
+	struct pkt_ctx ctx[AEGW_SRTP_BURST_MAX];
+	uint8_t map[AEGW_SRTP_BURST_MAX];
+	unsigned m = 0, good = 0;
+	int rc;
+
+	memset(ctx, 0, n * sizeof(ctx[0]));
+	for (unsigned i = 0; i < n; i++) {
+		struct aegw_srtp_stream *s = streams[i];
+		status[i] = fns_of(s, protect)->prepare(s, &pkts[i], &ctx[i],
+							&ops[m]);
+		if (!status[i] && !ctx[i].deferred)
+			map[m++] = (uint8_t)i;
+	}
+	rc = m ? eng->be->run(eng, ops, m) : 0;
+	for (unsigned j = 0; j < m; j++) {
+		unsigned i = map[j];
+		struct aegw_srtp_stream *s = streams[i];
+		if (rc || ops[j].failed)
+			status[i] = AEGW_ERR_BACKEND;
+		else
+			status[i] = fns_of(s, protect)->finish(s, &pkts[i],
+							       &ctx[i], &ops[j]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!status[i] && ctx[i].deferred)
+			status[i] = run_rekeyed(eng, streams[i], &pkts[i],
+						&ctx[i], protect);
+		good += status[i] == AEGW_ERR_OK;
+	}
+	return good;
+}
+
+static unsigned run_burst(struct aegw_srtp_engine *eng,
+			  struct aegw_srtp_stream *const streams[],
+			  struct aegw_srtp_pkt pkts[], int status[], unsigned n,
+			  int protect)
+{
+	unsigned good = 0;
+
+	for (unsigned off = 0; off < n; off += AEGW_SRTP_BURST_MAX) {
+		unsigned k = n - off < AEGW_SRTP_BURST_MAX ?
+				     n - off : AEGW_SRTP_BURST_MAX;
+		good += run_chunk(eng, streams + off, pkts + off, status + off,
+				  k, protect);
+	}
+	return good;
+}
+
+unsigned aegw_srtp_protect_burst(struct aegw_srtp_engine *eng,
+				 struct aegw_srtp_stream *const streams[],
+				 struct aegw_srtp_pkt pkts[], int status[],
+				 unsigned n)
+{
+	return run_burst(eng, streams, pkts, status, n, 1);
+}
+
+unsigned aegw_srtp_unprotect_burst(struct aegw_srtp_engine *eng,
+				   struct aegw_srtp_stream *const streams[],
+				   struct aegw_srtp_pkt pkts[], int status[],
+				   unsigned n)
+{
+	return run_burst(eng, streams, pkts, status, n, 0);
+}
+
+int aegw_srtp_protect(struct aegw_srtp_engine *eng, struct aegw_srtp_stream *s,
+		      struct aegw_srtp_pkt *pkt)
+{
+	int st;
+	run_chunk(eng, &s, pkt, &st, 1, 1);
+	return st;
+}
+
+int aegw_srtp_unprotect(struct aegw_srtp_engine *eng,
+			struct aegw_srtp_stream *s, struct aegw_srtp_pkt *pkt)
+{
+	int st;
+	run_chunk(eng, &s, pkt, &st, 1, 0);
+	return st;
+}

@@ -1,0 +1,149 @@
+/* Index estimation (RFC 3711 3.3.1, appendix A), the replay window
+ * (3.3.2) and the SSRC slots that hold them.
+ *
+ * The window is a ring of 64-bit words addressed by index: bit (i % 64) of
+ * word ((i / 64) % words). Advancing the highest index clears the words it
+ * passes, so a check or commit touches one word. With `words` words the
+ * ring always remembers at least (words - 1) * 64 indices, which is why a
+ * window of W packets gets W / 64 + 1 words. */
+#include <string.h>
+
+#include "internal.h"
+
+static uint64_t *slot_window(const struct aegw_srtp_stream *s, int slot)
+{
+	return s->windows + (size_t)slot * s->win_words;
+}
+
+int aegw_index_estimate(uint64_t highest, uint16_t seq, uint64_t *index)
+{
+	uint64_t roc = highest >> 16;
+	uint16_t s_l = (uint16_t)highest;
+	uint64_t v = roc;
+
+	if (s_l < 32768) {
+		if (seq > s_l && seq - s_l > 32768) {
+			if (roc == 0)
+				return AEGW_ERR_TOO_OLD; /* before index 0 */
+			v = roc - 1;
+		}
+	} else if (s_l - 32768 > seq) {
+		v = roc + 1;
+	}
+	if (v > UINT32_MAX)
+		return AEGW_ERR_KEY_EXPIRED; /* the 2^48 index space is spent */
+	*index = v << 16 | seq;
+	return AEGW_ERR_OK;
+}
+
+int aegw_replay_check(const struct aegw_srtp_stream *s, int slot,
+		      uint64_t index)
+{
+	const struct ssrc_slot *st = &s->slots[slot];
+	const uint64_t *w = slot_window(s, slot);
+
+	if (index > st->highest)
+		return AEGW_ERR_OK;
+	if (st->highest - index >= s->window)
+		return AEGW_ERR_TOO_OLD;
+	if (w[(index >> 6) % s->win_words] & (1ull << (index & 63)))
+		return AEGW_ERR_REPLAY;
+	return AEGW_ERR_OK;
+}
+
+void aegw_replay_commit(struct aegw_srtp_stream *s, int slot, uint64_t index)
+{
+	struct ssrc_slot *st = &s->slots[slot];
+	uint64_t *w = slot_window(s, slot);
+	uint64_t top = st->highest >> 6, cur = index >> 6;
+
+	if (index > st->highest) {
+		uint64_t clear = cur - top;
+		if (clear > s->win_words)
+			clear = s->win_words;
+		for (uint64_t i = 1; i <= clear; i++)
+			w[(top + i) % s->win_words] = 0;
+		st->highest = index;
+	}
+	w[cur % s->win_words] |= 1ull << (index & 63);
+	st->last_use = ++s->clock;
+}
+
+int aegw_slot_find(const struct aegw_srtp_stream *s, uint32_t ssrc)
+{
+	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
+		if (s->slots[i].in_use && s->slots[i].ssrc == ssrc)
+			return i;
+	return -1;
+}
+
+static int retired_find(const struct aegw_srtp_stream *s, uint32_t ssrc)
+{
+	for (int i = 0; i < AEGW_SRTP_SSRC_RETIRED; i++)
+		if (s->retired[i].in_use && s->retired[i].ssrc == ssrc)
+			return i;
+	return -1;
+}
+
+int aegw_slot_new_state(const struct aegw_srtp_stream *s, uint32_t ssrc,
+			uint64_t *highest)
+{
+	int r = retired_find(s, ssrc);
+
+	if (r < 0)
+		return 0;
+	*highest = s->retired[r].highest;
+	return 1;
+}
+
+/* Gives an SSRC a slot once its first packet has authenticated. The least
+ * recently used slot is recycled; its SSRC is remembered (by its highest
+ * index) so that its old packets cannot be replayed once it is gone. */
+int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
+{
+	int victim = 0;
+	uint64_t floor = 0;
+	int had_floor = aegw_slot_new_state(s, ssrc, &floor);
+
+	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++) {
+		if (!s->slots[i].in_use) {
+			victim = i;
+			break;
+		}
+		if (s->slots[i].last_use < s->slots[victim].last_use)
+			victim = i;
+	}
+	struct ssrc_slot *st = &s->slots[victim];
+	if (st->in_use) {
+		int r = retired_find(s, st->ssrc);
+		if (r < 0) {
+			r = s->retired_next;
+			s->retired_next = (uint8_t)((r + 1) %
+						    AEGW_SRTP_SSRC_RETIRED);
+		}
+		s->retired[r] = (struct ssrc_retired){
+			.ssrc = st->ssrc, .in_use = 1, .highest = st->highest
+		};
+	}
+	int r = retired_find(s, ssrc);
+	if (r >= 0)
+		s->retired[r].in_use = 0;
+
+	uint64_t *w = slot_window(s, victim);
+	st->ssrc = ssrc;
+	st->in_use = 1;
+	if (had_floor) {
+		/* Everything at or below the old highest counts as seen;
+		 * what lies above it in the same word does not. */
+		memset(w, 0xff, s->win_words * sizeof(*w));
+		if ((floor & 63) != 63)
+			w[(floor >> 6) % s->win_words] &=
+				(2ull << (floor & 63)) - 1;
+		st->highest = floor;
+	} else {
+		memset(w, 0, s->win_words * sizeof(*w));
+		st->highest = index;
+	}
+	aegw_replay_commit(s, victim, index);
+	return victim;
+}

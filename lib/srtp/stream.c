@@ -1,0 +1,267 @@
+/* Engines and streams: creation (validation, key derivation, choosing the
+ * per-suite functions once), re-derivation for a non-zero KDR, lifetime
+ * accounting, and wiping on free. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "internal.h"
+
+static const struct backend_ops *backend_for(enum aegw_srtp_backend be)
+{
+	switch (be) {
+	case AEGW_SRTP_BACKEND_IPSECMB: return &aegw_backend_ipsecmb;
+	case AEGW_SRTP_BACKEND_OPENSSL: return &aegw_backend_openssl;
+	}
+	return NULL;
+}
+
+const char *aegw_srtp_backend_name(enum aegw_srtp_backend be)
+{
+	const struct backend_ops *ops = backend_for(be);
+	return ops ? ops->name : "unknown";
+}
+
+struct aegw_srtp_engine *aegw_srtp_engine_create(enum aegw_srtp_backend be,
+						 int *err)
+{
+	const struct backend_ops *ops = backend_for(be);
+	struct aegw_srtp_engine *eng;
+	int rc;
+
+	if (!ops) {
+		*err = AEGW_ERR_INVALID_ARG;
+		return NULL;
+	}
+	eng = calloc(1, sizeof(*eng));
+	if (!eng) {
+		*err = AEGW_ERR_NO_MEMORY;
+		return NULL;
+	}
+	eng->be = ops;
+	eng->id = be;
+	rc = ops->engine_init(eng);
+	if (rc) {
+		free(eng);
+		*err = rc;
+		return NULL;
+	}
+	*err = AEGW_ERR_OK;
+	return eng;
+}
+
+void aegw_srtp_engine_free(struct aegw_srtp_engine *eng)
+{
+	if (!eng)
+		return;
+	eng->be->engine_fini(eng);
+	free(eng);
+}
+
+static uint64_t max_lifetime(unsigned kind)
+{
+	/* RFC 3711 9.2: 2^48 SRTP packets, 2^31 SRTCP packets per key. */
+	return kind == AEGW_SRTP_RTP ? 1ull << 48 : 1ull << 31;
+}
+
+static int config_check(const struct aegw_srtp_config *cfg,
+			const struct aegw_suite_info *si)
+{
+	if (!si || (cfg->kind != AEGW_SRTP_RTP && cfg->kind != AEGW_SRTP_RTCP))
+		return AEGW_ERR_INVALID_ARG;
+	if (cfg->n_keys < 1 || cfg->n_keys > AEGW_SRTP_MAX_KEYS ||
+	    cfg->active_key >= cfg->n_keys)
+		return AEGW_ERR_INVALID_ARG;
+	if (cfg->mki_len > AEGW_SRTP_MAX_MKI_LEN ||
+	    (cfg->mki_len == 0 && cfg->n_keys > 1))
+		return AEGW_ERR_INVALID_ARG;
+	if (cfg->window > AEGW_SRTP_WINDOW_MAX ||
+	    (cfg->window && cfg->window < 64) || cfg->kdr_log2 > 24)
+		return AEGW_ERR_INVALID_ARG;
+	if (cfg->session_params & ~(unsigned)(AEGW_SRTP_UNENCRYPTED_SRTP |
+					      AEGW_SRTP_UNENCRYPTED_SRTCP |
+					      AEGW_SRTP_UNAUTHENTICATED_SRTP))
+		return AEGW_ERR_INVALID_ARG;
+	/* RFC 7714 14.2: an AEAD suite cannot drop authentication. */
+	if (si->aead && (cfg->session_params & AEGW_SRTP_UNAUTHENTICATED_SRTP))
+		return AEGW_ERR_UNSUPPORTED;
+	for (unsigned i = 0; i < cfg->n_keys; i++)
+		for (unsigned j = 0; j < i && cfg->mki_len; j++)
+			if (!memcmp(cfg->keys[i].mki, cfg->keys[j].mki,
+				    cfg->mki_len))
+				return AEGW_ERR_INVALID_ARG;
+	return AEGW_ERR_OK;
+}
+
+/* Derives the session keys of mk for r into ks and salt. */
+int aegw_stream_derive(struct aegw_srtp_stream *s, struct master_key *mk,
+		       void *ks, uint8_t *salt, uint64_t r)
+{
+	const struct aegw_suite_info *si = s->si;
+	const uint8_t *mkey = mk->master, *msalt = mk->master + si->key_len;
+	uint8_t enc[AEGW_SRTP_MAX_KEY_LEN], auth[AEGW_SRTP_HMAC_KEY_LEN];
+	int rtcp = s->kind == AEGW_SRTP_RTCP, rc;
+
+	rc = aegw_kdf(mkey, si->key_len, msalt, si->salt_len,
+		      rtcp ? KDF_RTCP_ENC : KDF_RTP_ENC, r, enc, si->key_len);
+	if (!rc && !si->aead)
+		rc = aegw_kdf(mkey, si->key_len, msalt, si->salt_len,
+			      rtcp ? KDF_RTCP_AUTH : KDF_RTP_AUTH, r, auth,
+			      sizeof(auth));
+	if (!rc)
+		rc = aegw_kdf(mkey, si->key_len, msalt, si->salt_len,
+			      rtcp ? KDF_RTCP_SALT : KDF_RTP_SALT, r, salt,
+			      si->salt_len);
+	if (!rc)
+		rc = s->eng->be->key_init(s->eng, ks, si, enc, auth);
+	OPENSSL_cleanse(enc, sizeof(enc));
+	OPENSSL_cleanse(auth, sizeof(auth));
+	return rc;
+}
+
+int aegw_stream_check_lifetime(const struct aegw_srtp_stream *s,
+			       const struct master_key *mk)
+{
+	(void)s;
+	return mk->packets >= mk->lifetime ? AEGW_ERR_KEY_EXPIRED : AEGW_ERR_OK;
+}
+
+static int key_setup(struct aegw_srtp_stream *s, unsigned i,
+		     const struct aegw_srtp_master_key *in)
+{
+	struct master_key *mk = stream_key(s, i);
+	unsigned mlen = s->si->key_len + s->si->salt_len;
+	uint64_t cap = max_lifetime(s->kind);
+	int rc;
+
+	mk->lifetime = in->lifetime && in->lifetime < cap ? in->lifetime : cap;
+	memcpy(mk->mki, in->mki, s->mki_len);
+	mk->master = malloc(mlen);
+	if (!mk->master)
+		return AEGW_ERR_NO_MEMORY;
+	memcpy(mk->master, in->key, s->si->key_len);
+	memcpy(mk->master + s->si->key_len, in->salt, s->si->salt_len);
+	rc = aegw_stream_derive(s, mk, key_state(mk), mk->salt, 0);
+	if (rc || s->kdr_log2)
+		return rc;
+	/* KDR 0: the master key is never needed again. */
+	OPENSSL_cleanse(mk->master, mlen);
+	free(mk->master);
+	mk->master = NULL;
+	return AEGW_ERR_OK;
+}
+
+struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
+						 const struct aegw_srtp_config *cfg,
+						 int *err)
+{
+	const struct aegw_suite_info *si = aegw_suite_info(cfg->suite);
+	struct aegw_srtp_stream *s = NULL;
+	size_t head, win, stride, size;
+	unsigned window, sp = cfg->session_params;
+	int rc = config_check(cfg, si);
+
+	if (rc)
+		goto fail;
+	window = cfg->window ? cfg->window : AEGW_SRTP_WINDOW_DEFAULT;
+	head = (sizeof(*s) + 63) & ~(size_t)63;
+	win = (size_t)(window / 64 + 1 + (window % 64 != 0)) * 8;
+	stride = ((sizeof(struct master_key) + 63) & ~(size_t)63) +
+		 ((eng->be->ks_size(si) + 63) & ~(size_t)63);
+	size = head + ((win * AEGW_SRTP_SSRC_SLOTS + 63) & ~(size_t)63) +
+	       stride * cfg->n_keys;
+	s = aligned_alloc(64, size);
+	if (!s) {
+		rc = AEGW_ERR_NO_MEMORY;
+		goto fail;
+	}
+	memset(s, 0, size);
+	s->eng = eng;
+	s->si = si;
+	s->kind = (uint8_t)cfg->kind;
+	s->encrypt = !(sp & (cfg->kind == AEGW_SRTP_RTP ?
+				     AEGW_SRTP_UNENCRYPTED_SRTP :
+				     AEGW_SRTP_UNENCRYPTED_SRTCP));
+	/* RFC 4568 6.3.3: UNAUTHENTICATED_SRTP leaves SRTCP authenticated. */
+	s->auth = !(cfg->kind == AEGW_SRTP_RTP &&
+		    (sp & AEGW_SRTP_UNAUTHENTICATED_SRTP));
+	s->tag_len = s->auth ? (cfg->kind == AEGW_SRTP_RTP ? si->rtp_tag_len :
+							      si->rtcp_tag_len) :
+			       0;
+	s->mki_len = (uint8_t)cfg->mki_len;
+	s->n_keys = (uint8_t)cfg->n_keys;
+	s->active = (uint8_t)cfg->active_key;
+	s->kdr_log2 = (uint8_t)cfg->kdr_log2;
+	s->window = (uint16_t)window;
+	s->win_words = (uint16_t)(win / 8);
+	s->initial_roc = cfg->initial_roc;
+	s->key_stride = (uint32_t)stride;
+	s->alloc_size = (uint32_t)size;
+	s->windows = (uint64_t *)((uint8_t *)s + head);
+	s->keys = (uint8_t *)s->windows +
+		  ((win * AEGW_SRTP_SSRC_SLOTS + 63) & ~(size_t)63);
+	for (unsigned i = 0; i < cfg->n_keys; i++) {
+		rc = key_setup(s, i, &cfg->keys[i]);
+		if (rc) {
+			s->n_keys = (uint8_t)(i + 1);
+			goto fail;
+		}
+	}
+	if (cfg->kind == AEGW_SRTP_RTP)
+		aegw_rtp_select(s);
+	else
+		aegw_rtcp_select(s);
+	*err = AEGW_ERR_OK;
+	return s;
+fail:
+	aegw_srtp_stream_free(s);
+	*err = rc;
+	return NULL;
+}
+
+void aegw_srtp_stream_free(struct aegw_srtp_stream *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->n_keys; i++) {
+		struct master_key *mk = stream_key(s, i);
+		s->eng->be->key_wipe(key_state(mk), s->si);
+		if (mk->master) {
+			OPENSSL_cleanse(mk->master, s->si->key_len + s->si->salt_len);
+			free(mk->master);
+		}
+	}
+	OPENSSL_cleanse(s, s->alloc_size);
+	free(s);
+}
+
+int aegw_srtp_stream_set_active_key(struct aegw_srtp_stream *s, unsigned idx)
+{
+	if (idx >= s->n_keys)
+		return AEGW_ERR_INVALID_ARG;
+	s->active = (uint8_t)idx;
+	return AEGW_ERR_OK;
+}
+
+size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s)
+{
+	return s->alloc_size;
+}
+
+uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,
+				      unsigned idx)
+{
+	return idx < s->n_keys ? stream_key(s, idx)->packets : 0;
+}
+
+unsigned aegw_srtp_stream_overhead(const struct aegw_srtp_stream *s)
+{
+	return s->tag_len + s->mki_len +
+	       (s->kind == AEGW_SRTP_RTCP ? AEGW_SRTCP_INDEX_LEN : 0);
+}
+
+void aegw_srtp_config_wipe(struct aegw_srtp_config *cfg)
+{
+	OPENSSL_cleanse(cfg, sizeof(*cfg));
+}
