@@ -31,7 +31,7 @@ static int run_rekeyed(struct aegw_srtp_engine *eng, struct aegw_srtp_stream *s,
 
 	if (!ks)
 		return AEGW_ERR_NO_MEMORY;
-	rc = aegw_stream_derive(s, mk, ks, salt, r);
+	rc = aegw_stream_derive(s, mk->kdr->master, ks, salt, r);
 	if (rc)
 		goto out_free;
 	memset(c, 0, sizeof(*c));
@@ -42,11 +42,11 @@ static int run_rekeyed(struct aegw_srtp_engine *eng, struct aegw_srtp_stream *s,
 		rc = eng->be->run(eng, &op, 1);
 	if (!rc)
 		rc = op.failed ? AEGW_ERR_BACKEND : f->finish(s, p, c, &op);
-	if (!rc && r > mk->r) {
-		eng->be->key_wipe(key_state(mk), s->si);
-		memcpy(key_state(mk), ks, ks_size);
+	if (!rc && r > mk->kdr->r) {
+		eng->be->key_wipe(key_state(s, mk), s->si);
+		memcpy(key_state(s, mk), ks, ks_size);
 		memcpy(mk->salt, salt, sizeof(salt));
-		mk->r = r;
+		mk->kdr->r = r;
 		goto out_free; /* ownership moved: free without wiping */
 	}
 	eng->be->key_wipe(ks, s->si);

@@ -17,7 +17,7 @@ static int key_select(struct aegw_srtp_stream *s, struct pkt_ctx *c,
 	c->mk = mk;
 	if (c->ks)
 		return AEGW_ERR_OK; /* slow path: keys supplied */
-	c->ks = key_state(mk);
+	c->ks = key_state(s, mk);
 	c->salt = mk->salt;
 	return AEGW_ERR_OK;
 }
@@ -79,7 +79,8 @@ int aegw_pkt_index(struct aegw_srtp_stream *s, struct pkt_ctx *c,
 	if (rc)
 		return rc;
 	if (s->kdr_log2 && !c->deferred &&
-	    (c->index >> s->kdr_log2) != c->mk->r && c->ks == key_state(c->mk))
+	    (c->index >> s->kdr_log2) != c->mk->kdr->r &&
+	    c->ks == key_state(s, c->mk))
 		c->deferred = 1;
 	return AEGW_ERR_OK;
 }

@@ -72,28 +72,32 @@ struct aegw_srtp_engine {
  * window is a ring of 64-bit words indexed by packet index, as WireGuard's
  * counter.c keeps it: advancing clears whole words, never shifts. */
 struct ssrc_slot {
-	uint32_t ssrc;
-	uint8_t in_use;
 	uint64_t highest;  /* highest authenticated index (48-bit SRTP,
 			    * 31-bit SRTCP) */
-	uint64_t last_use; /* stream clock, for LRU */
+	uint32_t ssrc;
+	uint32_t last_use; /* stream clock, for LRU; wraps harmlessly */
 };
 
 struct ssrc_retired {
-	uint32_t ssrc;
-	uint8_t in_use;
 	uint64_t highest;
+	uint32_t ssrc;
+	uint32_t in_use;
+};
+
+/* Only streams with a non-zero KDR keep their master key. */
+struct kdr_state {
+	uint64_t r;        /* index DIV kdr the session keys are for */
+	uint8_t master[AEGW_SRTP_MAX_MASTER_LEN]; /* key||salt */
 };
 
 struct master_key {
 	uint64_t packets;  /* processed under this key */
 	uint64_t lifetime; /* limit, packets */
-	uint64_t r;        /* KDR: index DIV kdr the session keys are for */
+	struct kdr_state *kdr;
 	uint8_t mki[AEGW_SRTP_MAX_MKI_LEN];
 	uint8_t salt[AEGW_SRTP_MAX_SALT_LEN]; /* session salt */
-	uint8_t *master;   /* key||salt, kept only when KDR is not 0 */
-	/* backend key state follows, 64-byte aligned */
-};
+	/* backend key state follows at the stream's ks_off */
+} __attribute__((aligned(16)));
 
 struct pkt_ctx;
 typedef int (*prepare_fn)(struct aegw_srtp_stream *s, struct aegw_srtp_pkt *p,
@@ -111,11 +115,14 @@ struct stream_ops {
 	struct stream_fns unprotect;
 };
 
-/* The runtime struct: only what the packet path reads. */
+/* The runtime struct: only what the packet path reads, packed so that an
+ * AES-CM stream direction with its keys fits in 512 bytes. */
 struct aegw_srtp_stream {
 	const struct stream_ops *ops; /* chosen at create (suite x kind) */
 	struct aegw_srtp_engine *eng;
 	const struct aegw_suite_info *si;
+	uint64_t *windows;  /* win_words per slot */
+	uint8_t *keys;      /* n_keys x key_stride */
 	uint8_t kind;
 	uint8_t encrypt;    /* confidentiality on (session params) */
 	uint8_t auth;       /* authentication on */
@@ -125,14 +132,14 @@ struct aegw_srtp_stream {
 	uint8_t active;
 	uint8_t kdr_log2;
 	uint8_t retired_next;
+	uint8_t slot_used;  /* bit i: slots[i] holds an SSRC */
+	uint8_t ks_off;     /* backend key state offset in a key */
 	uint16_t window;    /* packets */
 	uint16_t win_words; /* per slot */
+	uint16_t key_stride;
 	uint32_t initial_roc;
-	uint32_t key_stride;
 	uint32_t alloc_size;
-	uint64_t clock;
-	uint64_t *windows;  /* win_words per slot */
-	uint8_t *keys;      /* n_keys x key_stride */
+	uint32_t clock;
 	struct ssrc_slot slots[AEGW_SRTP_SSRC_SLOTS];
 	struct ssrc_retired retired[AEGW_SRTP_SSRC_RETIRED];
 };
@@ -157,9 +164,10 @@ static inline struct master_key *stream_key(const struct aegw_srtp_stream *s,
 	return (struct master_key *)(s->keys + (size_t)i * s->key_stride);
 }
 
-static inline void *key_state(const struct master_key *mk)
+static inline void *key_state(const struct aegw_srtp_stream *s,
+			      const struct master_key *mk)
 {
-	return (uint8_t *)mk + ((sizeof(*mk) + 63) & ~(size_t)63);
+	return (uint8_t *)mk + s->ks_off;
 }
 
 /* replay.c */
@@ -189,7 +197,7 @@ int aegw_kdf(const uint8_t *master_key, unsigned key_len,
 	     uint64_t r, uint8_t *out, unsigned out_len);
 
 /* stream.c */
-int aegw_stream_derive(struct aegw_srtp_stream *s, struct master_key *mk,
+int aegw_stream_derive(struct aegw_srtp_stream *s, const uint8_t *master,
 		       void *ks, uint8_t *salt, uint64_t r);
 int aegw_stream_check_lifetime(const struct aegw_srtp_stream *s,
 			       const struct master_key *mk);

@@ -72,7 +72,7 @@ void aegw_replay_commit(struct aegw_srtp_stream *s, int slot, uint64_t index)
 int aegw_slot_find(const struct aegw_srtp_stream *s, uint32_t ssrc)
 {
 	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
-		if (s->slots[i].in_use && s->slots[i].ssrc == ssrc)
+		if ((s->slot_used >> i & 1) && s->slots[i].ssrc == ssrc)
 			return i;
 	return -1;
 }
@@ -106,7 +106,7 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 	int had_floor = aegw_slot_new_state(s, ssrc, &floor);
 
 	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++) {
-		if (!s->slots[i].in_use) {
+		if (!(s->slot_used >> i & 1)) {
 			victim = i;
 			break;
 		}
@@ -114,7 +114,7 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 			victim = i;
 	}
 	struct ssrc_slot *st = &s->slots[victim];
-	if (st->in_use) {
+	if (s->slot_used >> victim & 1) {
 		int r = retired_find(s, st->ssrc);
 		if (r < 0) {
 			r = s->retired_next;
@@ -122,7 +122,7 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 						    AEGW_SRTP_SSRC_RETIRED);
 		}
 		s->retired[r] = (struct ssrc_retired){
-			.ssrc = st->ssrc, .in_use = 1, .highest = st->highest
+			.highest = st->highest, .ssrc = st->ssrc, .in_use = 1
 		};
 	}
 	int r = retired_find(s, ssrc);
@@ -131,7 +131,7 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 
 	uint64_t *w = slot_window(s, victim);
 	st->ssrc = ssrc;
-	st->in_use = 1;
+	s->slot_used |= (uint8_t)(1u << victim);
 	if (had_floor) {
 		/* Everything at or below the old highest counts as seen;
 		 * what lies above it in the same word does not. */

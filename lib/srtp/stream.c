@@ -94,23 +94,23 @@ static int config_check(const struct aegw_srtp_config *cfg,
 	return AEGW_ERR_OK;
 }
 
-/* Derives the session keys of mk for r into ks and salt. */
-int aegw_stream_derive(struct aegw_srtp_stream *s, struct master_key *mk,
+/* Derives session keys for r from master (key||salt) into ks and salt. */
+int aegw_stream_derive(struct aegw_srtp_stream *s, const uint8_t *master,
 		       void *ks, uint8_t *salt, uint64_t r)
 {
 	const struct aegw_suite_info *si = s->si;
-	const uint8_t *mkey = mk->master, *msalt = mk->master + si->key_len;
+	const uint8_t *msalt = master + si->key_len;
 	uint8_t enc[AEGW_SRTP_MAX_KEY_LEN], auth[AEGW_SRTP_HMAC_KEY_LEN];
 	int rtcp = s->kind == AEGW_SRTP_RTCP, rc;
 
-	rc = aegw_kdf(mkey, si->key_len, msalt, si->salt_len,
+	rc = aegw_kdf(master, si->key_len, msalt, si->salt_len,
 		      rtcp ? KDF_RTCP_ENC : KDF_RTP_ENC, r, enc, si->key_len);
 	if (!rc && !si->aead)
-		rc = aegw_kdf(mkey, si->key_len, msalt, si->salt_len,
+		rc = aegw_kdf(master, si->key_len, msalt, si->salt_len,
 			      rtcp ? KDF_RTCP_AUTH : KDF_RTP_AUTH, r, auth,
 			      sizeof(auth));
 	if (!rc)
-		rc = aegw_kdf(mkey, si->key_len, msalt, si->salt_len,
+		rc = aegw_kdf(master, si->key_len, msalt, si->salt_len,
 			      rtcp ? KDF_RTCP_SALT : KDF_RTP_SALT, r, salt,
 			      si->salt_len);
 	if (!rc)
@@ -131,25 +131,30 @@ static int key_setup(struct aegw_srtp_stream *s, unsigned i,
 		     const struct aegw_srtp_master_key *in)
 {
 	struct master_key *mk = stream_key(s, i);
-	unsigned mlen = s->si->key_len + s->si->salt_len;
+	uint8_t master[AEGW_SRTP_MAX_MASTER_LEN];
 	uint64_t cap = max_lifetime(s->kind);
 	int rc;
 
 	mk->lifetime = in->lifetime && in->lifetime < cap ? in->lifetime : cap;
 	memcpy(mk->mki, in->mki, s->mki_len);
-	mk->master = malloc(mlen);
-	if (!mk->master)
-		return AEGW_ERR_NO_MEMORY;
-	memcpy(mk->master, in->key, s->si->key_len);
-	memcpy(mk->master + s->si->key_len, in->salt, s->si->salt_len);
-	rc = aegw_stream_derive(s, mk, key_state(mk), mk->salt, 0);
-	if (rc || s->kdr_log2)
-		return rc;
-	/* KDR 0: the master key is never needed again. */
-	OPENSSL_cleanse(mk->master, mlen);
-	free(mk->master);
-	mk->master = NULL;
-	return AEGW_ERR_OK;
+	memcpy(master, in->key, s->si->key_len);
+	memcpy(master + s->si->key_len, in->salt, s->si->salt_len);
+	rc = aegw_stream_derive(s, master, key_state(s, mk), mk->salt, 0);
+	if (!rc && s->kdr_log2) {
+		/* A non-zero KDR re-derives later: keep the master key. */
+		mk->kdr = calloc(1, sizeof(*mk->kdr));
+		if (mk->kdr)
+			memcpy(mk->kdr->master, master, sizeof(master));
+		else
+			rc = AEGW_ERR_NO_MEMORY;
+	}
+	OPENSSL_cleanse(master, sizeof(master));
+	return rc;
+}
+
+static size_t align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
 }
 
 struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
@@ -158,19 +163,22 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 {
 	const struct aegw_suite_info *si = aegw_suite_info(cfg->suite);
 	struct aegw_srtp_stream *s = NULL;
-	size_t head, win, stride, size;
+	size_t head, win, stride, size, ks_align, ks_off, keys_off;
 	unsigned window, sp = cfg->session_params;
 	int rc = config_check(cfg, si);
 
 	if (rc)
 		goto fail;
 	window = cfg->window ? cfg->window : AEGW_SRTP_WINDOW_DEFAULT;
-	head = (sizeof(*s) + 63) & ~(size_t)63;
+	/* ipsec-mb's AVX-512 GCM code wants its key data 64-byte aligned;
+	 * AES round keys and HMAC pads need 16. */
+	ks_align = si->aead ? 64 : 16;
+	ks_off = align_up(sizeof(struct master_key), ks_align);
+	head = align_up(sizeof(*s), 16);
 	win = (size_t)(window / 64 + 1 + (window % 64 != 0)) * 8;
-	stride = ((sizeof(struct master_key) + 63) & ~(size_t)63) +
-		 ((eng->be->ks_size(si) + 63) & ~(size_t)63);
-	size = head + ((win * AEGW_SRTP_SSRC_SLOTS + 63) & ~(size_t)63) +
-	       stride * cfg->n_keys;
+	keys_off = align_up(head + win * AEGW_SRTP_SSRC_SLOTS, ks_align);
+	stride = align_up(ks_off + eng->be->ks_size(si), ks_align);
+	size = align_up(keys_off + stride * cfg->n_keys, 64);
 	s = aligned_alloc(64, size);
 	if (!s) {
 		rc = AEGW_ERR_NO_MEMORY;
@@ -196,11 +204,11 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	s->window = (uint16_t)window;
 	s->win_words = (uint16_t)(win / 8);
 	s->initial_roc = cfg->initial_roc;
-	s->key_stride = (uint32_t)stride;
+	s->key_stride = (uint16_t)stride;
+	s->ks_off = (uint8_t)ks_off;
 	s->alloc_size = (uint32_t)size;
 	s->windows = (uint64_t *)((uint8_t *)s + head);
-	s->keys = (uint8_t *)s->windows +
-		  ((win * AEGW_SRTP_SSRC_SLOTS + 63) & ~(size_t)63);
+	s->keys = (uint8_t *)s + keys_off;
 	for (unsigned i = 0; i < cfg->n_keys; i++) {
 		rc = key_setup(s, i, &cfg->keys[i]);
 		if (rc) {
@@ -226,10 +234,10 @@ void aegw_srtp_stream_free(struct aegw_srtp_stream *s)
 		return;
 	for (unsigned i = 0; i < s->n_keys; i++) {
 		struct master_key *mk = stream_key(s, i);
-		s->eng->be->key_wipe(key_state(mk), s->si);
-		if (mk->master) {
-			OPENSSL_cleanse(mk->master, s->si->key_len + s->si->salt_len);
-			free(mk->master);
+		s->eng->be->key_wipe(key_state(s, mk), s->si);
+		if (mk->kdr) {
+			OPENSSL_cleanse(mk->kdr, sizeof(*mk->kdr));
+			free(mk->kdr);
 		}
 	}
 	OPENSSL_cleanse(s, s->alloc_size);

@@ -170,8 +170,9 @@ void aegw_to_libsrtp(aegw_srtp_engine *eng, const aegw_srtp_config &cfg,
 		// 3.4 and aegw 0; the index is explicit, so both interoperate.)
 		std::vector<uint8_t> same = plain[i];
 		ASSERT_EQ(ref.protect(same, k), srtp_err_status_ok) << i;
-		if (cfg.kind == AEGW_SRTP_RTP)
+		if (cfg.kind == AEGW_SRTP_RTP) {
 			ASSERT_EQ(wire[i], same) << "packet " << i;
+		}
 	}
 	for (size_t i : reorder(rng, plain.size())) {
 		std::vector<uint8_t> p = wire[i];

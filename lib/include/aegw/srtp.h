@@ -32,7 +32,7 @@ enum {
 	AEGW_SRTP_WINDOW_DEFAULT = 128,
 	AEGW_SRTP_WINDOW_MAX = 4096,
 	AEGW_SRTP_SSRC_SLOTS = 2,      /* SSRCs with a live replay window */
-	AEGW_SRTP_SSRC_RETIRED = 6,    /* further SSRCs remembered by their
+	AEGW_SRTP_SSRC_RETIRED = 4,    /* further SSRCs remembered by their
 					* highest index only */
 };
 
