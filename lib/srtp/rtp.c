@@ -56,7 +56,8 @@ static int cm_protect_prepare(struct aegw_srtp_stream *s,
 
 	if (rc)
 		return rc;
-	if (p->size - p->len < (trailer > 4 ? trailer : 4))
+	/* With auth on, the tag (>= 4 bytes) has room for the staged ROC. */
+	if (p->size - p->len < trailer)
 		return AEGW_ERR_NO_ROOM;
 	aegw_pkt_key_active(s, c);
 	rc = index_of(s, p->data, c);

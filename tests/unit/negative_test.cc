@@ -253,6 +253,37 @@ TEST_P(Negative, EvictedSsrcCannotReplay)
 	EXPECT_EQ(unprotect_exact(rx, a_next), AEGW_ERR_REPLAY);
 }
 
+// Protect fits in exactly the room aegw_srtp_stream_overhead() promises,
+// for every MKI length and session parameter.
+TEST_P(Negative, OverheadIsExact)
+{
+	for (unsigned sp : { 0u, unsigned(AEGW_SRTP_UNENCRYPTED_SRTP),
+			     unsigned(AEGW_SRTP_UNAUTHENTICATED_SRTP) }) {
+		for (unsigned mki = 0; mki <= 4; mki++) {
+			auto cfg = make_config(suite(), AEGW_SRTP_RTP, rng_,
+					       1, mki);
+			cfg.session_params = sp;
+			int err;
+			aegw_srtp_stream *s =
+				aegw_srtp_stream_create(eng_, &cfg, &err);
+			if (!s) {
+				EXPECT_EQ(err, AEGW_ERR_UNSUPPORTED);
+				continue;
+			}
+			streams_.push_back(s);
+			RtpShape sh;
+			auto v = make_rtp(sh, rng_);
+			size_t len = v.size();
+			v.resize(len + aegw_srtp_stream_overhead(s));
+			aegw_srtp_pkt p = { v.data(), uint32_t(len),
+					    uint32_t(v.size()) };
+			EXPECT_EQ(aegw_srtp_protect(eng_, s, &p), AEGW_ERR_OK)
+				<< "params " << sp << " mki " << mki;
+			EXPECT_EQ(p.len, v.size());
+		}
+	}
+}
+
 // A burst holding the same packet twice accepts it once.
 TEST_P(Negative, DuplicateInsideOneBurst)
 {
