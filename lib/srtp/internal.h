@@ -250,4 +250,13 @@ static inline uint16_t get_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* session_keys.c: replaces master key key_idx's session keys (backend key
+ * state and salt) with given ones, skipping the KDF; for known-answer
+ * tests and tools that hold session keys. auth_key may be NULL for AEAD
+ * suites. Streams with a non-zero KDR are refused. */
+int aegw_stream_install_session_keys(struct aegw_srtp_stream *s,
+				     unsigned key_idx, const uint8_t *enc_key,
+				     const uint8_t *auth_key,
+				     const uint8_t *salt);
+
 #endif
