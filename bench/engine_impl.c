@@ -11,6 +11,7 @@
 #include <srtp2/srtp.h>
 
 #include "engine.h"
+#include "srtp/backend_ipsecmb.h"
 
 static void *xaligned(size_t size)
 {
@@ -25,27 +26,11 @@ static void *xaligned(size_t size)
 
 struct IMB_MGR *bench_imb_mgr(void)
 {
-	const char *a = getenv("AEGW_IMB_ARCH");
 	IMB_MGR *mgr = alloc_mb_mgr(0);
 
 	if (!mgr)
 		return NULL;
-	/* The same choice as backend_ipsecmb.c's init_arch(). */
-	if (!a || !*a)
-		init_mb_mgr_auto(mgr, NULL);
-	else if (!strcmp(a, "sse"))
-		init_mb_mgr_sse(mgr);
-	else if (!strcmp(a, "avx"))
-		init_mb_mgr_avx(mgr);
-	else if (!strcmp(a, "avx2"))
-		init_mb_mgr_avx2(mgr);
-	else if (!strcmp(a, "avx512"))
-		init_mb_mgr_avx512(mgr);
-	else {
-		free_mb_mgr(mgr);
-		return NULL;
-	}
-	if (imb_get_errno(mgr)) {
+	if (aegw_imb_init_arch(mgr)) {
 		free_mb_mgr(mgr);
 		return NULL;
 	}

@@ -10,6 +10,7 @@
 #include <intel-ipsec-mb.h>
 #include <openssl/crypto.h>
 
+#include "backend_ipsecmb.h"
 #include "internal.h"
 
 enum { HMAC_TAG_LEN = 12, GCM_TAG_LEN = 16 };
@@ -28,8 +29,9 @@ static size_t imb_ks_size(const struct aegw_suite_info *si)
 }
 
 /* AEGW_IMB_ARCH=sse|avx|avx2|avx512 picks a manager by hand; by default
- * ipsec-mb chooses for the CPU. */
-static int init_arch(IMB_MGR *mgr)
+ * ipsec-mb chooses for the CPU. Shared with aegw-bench's crypto floor, so
+ * the floor always runs on the manager the engine runs on. */
+int aegw_imb_init_arch(IMB_MGR *mgr)
 {
 	const char *a = getenv("AEGW_IMB_ARCH");
 
@@ -55,7 +57,7 @@ static int imb_engine_init(struct aegw_srtp_engine *eng)
 
 	if (!mgr)
 		return AEGW_ERR_NO_MEMORY;
-	rc = init_arch(mgr);
+	rc = aegw_imb_init_arch(mgr);
 	if (rc) {
 		free_mb_mgr(mgr);
 		return rc;
