@@ -431,39 +431,12 @@ static void floor_teardown(void *p, const struct cell *c)
 	free(st);
 }
 
-static void floor_hmac_pad(IMB_MGR *mgr, const uint8_t *key, uint8_t fill,
-			   uint8_t *out)
+/* The engine's own key layout; the key bytes are the master key itself
+ * (the floor has no KDF), with bytes 12..31 as the HMAC key. */
+static int floor_key(struct floor_st *st, const struct aegw_suite_info *si,
+		     const struct bench_key *k, uint8_t *ks)
 {
-	uint8_t block[64];
-
-	memset(block, fill, sizeof(block));
-	for (unsigned i = 0; i < AEGW_SRTP_HMAC_KEY_LEN; i++)
-		block[i] ^= key[i];
-	IMB_SHA1_ONE_BLOCK(mgr, block, out);
-}
-
-/* Key state as aegw's ipsec-mb backend lays it out: GCM key data, or AES
- * round keys then the hashed HMAC pads. The key bytes are the master key
- * itself: the floor has no KDF. */
-static void floor_key(struct floor_st *st, const struct bench_key *k,
-		      uint8_t *ks)
-{
-	uint8_t dec[16 * 15] __attribute__((aligned(16)));
-
-	if (st->gcm) {
-		if (st->key_len == 16)
-			IMB_AES128_GCM_PRE(st->mgr, k->key, (void *)ks);
-		else
-			IMB_AES256_GCM_PRE(st->mgr, k->key, (void *)ks);
-		return;
-	}
-	switch (st->key_len) {
-	case 16: IMB_AES_KEYEXP_128(st->mgr, k->key, ks, dec); break;
-	case 24: IMB_AES_KEYEXP_192(st->mgr, k->key, ks, dec); break;
-	default: IMB_AES_KEYEXP_256(st->mgr, k->key, ks, dec); break;
-	}
-	floor_hmac_pad(st->mgr, k->key + 12, 0x36, ks + st->rk_size);
-	floor_hmac_pad(st->mgr, k->key + 12, 0x5c, ks + st->rk_size + 32);
+	return aegw_imb_key_expand(st->mgr, ks, si, k->key, k->key + 12);
 }
 
 static int floor_setup(const struct cell *c, void **out)
@@ -478,10 +451,8 @@ static int floor_setup(const struct cell *c, void **out)
 		return -1;
 	st->gcm = c->si->aead;
 	st->key_len = c->si->key_len;
-	st->rk_size = 16u * (st->key_len / 4 + 7);
-	st->ks_size = st->gcm ? sizeof(struct gcm_key_data) :
-				st->rk_size + 2 * 32;
-	st->ks_size = (st->ks_size + 63) & ~(size_t)63;
+	st->rk_size = aegw_imb_cm_round_keys(st->key_len);
+	st->ks_size = (aegw_imb_ks_size(c->si) + 63) & ~(size_t)63;
 	st->ks_a = xaligned(st->ks_size * c->n_streams);
 	st->ks_b = xaligned(st->ks_size * c->n_streams);
 	st->iv = xaligned(16 * (size_t)c->n_streams);
@@ -492,8 +463,11 @@ static int floor_setup(const struct cell *c, void **out)
 	    !st->piv)
 		return -1;
 	for (unsigned i = 0; i < c->n_streams; i++) {
-		floor_key(st, &c->key_a[i], st->ks_a + i * st->ks_size);
-		floor_key(st, &c->key_b[i], st->ks_b + i * st->ks_size);
+		if (floor_key(st, c->si, &c->key_a[i],
+			      st->ks_a + i * st->ks_size) ||
+		    floor_key(st, c->si, &c->key_b[i],
+			      st->ks_b + i * st->ks_size))
+			return -1;
 		memcpy(st->iv + 16 * (size_t)i, c->key_a[i].salt, 14);
 	}
 	if (imb_get_errno(st->mgr))
@@ -539,7 +513,8 @@ static unsigned floor_cm_burst(struct floor_st *st, const struct cell *c,
 		job->auth_tag_output = st->tags[i];
 		job->auth_tag_output_len_in_bytes = FLOOR_HMAC_TAG;
 		job->u.HMAC._hashed_auth_key_xor_ipad = b + st->rk_size;
-		job->u.HMAC._hashed_auth_key_xor_opad = b + st->rk_size + 32;
+		job->u.HMAC._hashed_auth_key_xor_opad =
+			b + st->rk_size + AEGW_IMB_PAD_STRIDE;
 		job->cipher_direction = enc ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 		job->chain_order = enc ? IMB_ORDER_CIPHER_HASH :
 					 IMB_ORDER_HASH_CIPHER;

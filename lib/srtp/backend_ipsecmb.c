@@ -15,17 +15,16 @@
 
 enum { HMAC_TAG_LEN = 12, GCM_TAG_LEN = 16 };
 
-/* AES-CM key state: round keys, then the hashed HMAC pads (16-aligned). */
-static size_t cm_round_keys(unsigned key_len)
+size_t aegw_imb_cm_round_keys(unsigned key_len)
 {
 	return 16u * (key_len / 4 + 7); /* (Nr + 1) round keys */
 }
 
-static size_t imb_ks_size(const struct aegw_suite_info *si)
+size_t aegw_imb_ks_size(const struct aegw_suite_info *si)
 {
 	if (si->aead)
 		return sizeof(struct gcm_key_data);
-	return cm_round_keys(si->key_len) + 2 * 32;
+	return aegw_imb_cm_round_keys(si->key_len) + 2 * AEGW_IMB_PAD_STRIDE;
 }
 
 /* AEGW_IMB_ARCH=sse|avx|avx2|avx512 picks a manager by hand; by default
@@ -84,13 +83,13 @@ static void hmac_pad(IMB_MGR *mgr, const uint8_t *key, uint8_t fill,
 	OPENSSL_cleanse(block, sizeof(block));
 }
 
-static int imb_key_init(struct aegw_srtp_engine *eng, void *ks,
+int aegw_imb_key_expand(IMB_MGR *mgr, void *ks,
 			const struct aegw_suite_info *si,
 			const uint8_t *enc_key, const uint8_t *auth_key)
 {
-	IMB_MGR *mgr = eng->impl;
 	uint8_t dec[16 * 15] __attribute__((aligned(16)));
 	uint8_t *b = ks;
+	size_t rk = aegw_imb_cm_round_keys(si->key_len);
 
 	if (si->aead) {
 		if (si->key_len == 16)
@@ -106,20 +105,27 @@ static int imb_key_init(struct aegw_srtp_engine *eng, void *ks,
 	default: IMB_AES_KEYEXP_256(mgr, enc_key, b, dec); break;
 	}
 	OPENSSL_cleanse(dec, sizeof(dec));
-	hmac_pad(mgr, auth_key, 0x36, b + cm_round_keys(si->key_len));
-	hmac_pad(mgr, auth_key, 0x5c, b + cm_round_keys(si->key_len) + 32);
+	hmac_pad(mgr, auth_key, 0x36, b + rk);
+	hmac_pad(mgr, auth_key, 0x5c, b + rk + AEGW_IMB_PAD_STRIDE);
 	return imb_get_errno(mgr) ? AEGW_ERR_BACKEND : AEGW_ERR_OK;
+}
+
+static int imb_key_init(struct aegw_srtp_engine *eng, void *ks,
+			const struct aegw_suite_info *si,
+			const uint8_t *enc_key, const uint8_t *auth_key)
+{
+	return aegw_imb_key_expand(eng->impl, ks, si, enc_key, auth_key);
 }
 
 static void imb_key_wipe(void *ks, const struct aegw_suite_info *si)
 {
-	OPENSSL_cleanse(ks, imb_ks_size(si));
+	OPENSSL_cleanse(ks, aegw_imb_ks_size(si));
 }
 
 static void fill_cm(IMB_JOB *job, const struct crypto_op *op)
 {
 	const uint8_t *b = op->ks;
-	size_t rk = cm_round_keys(op->key_len);
+	size_t rk = aegw_imb_cm_round_keys(op->key_len);
 
 	job->cipher_mode = op->cipher_len ? IMB_CIPHER_CNTR : IMB_CIPHER_NULL;
 	job->enc_keys = b;
@@ -130,7 +136,7 @@ static void fill_cm(IMB_JOB *job, const struct crypto_op *op)
 	job->msg_len_to_hash_in_bytes = op->auth_len;
 	job->auth_tag_output_len_in_bytes = op->auth_len ? HMAC_TAG_LEN : 0;
 	job->u.HMAC._hashed_auth_key_xor_ipad = b + rk;
-	job->u.HMAC._hashed_auth_key_xor_opad = b + rk + 32;
+	job->u.HMAC._hashed_auth_key_xor_opad = b + rk + AEGW_IMB_PAD_STRIDE;
 }
 
 static void fill_gcm(IMB_JOB *job, const struct crypto_op *op)
@@ -192,7 +198,7 @@ static int imb_run(struct aegw_srtp_engine *eng, struct crypto_op *ops,
 
 const struct backend_ops aegw_backend_ipsecmb = {
 	.name = "ipsec-mb",
-	.ks_size = imb_ks_size,
+	.ks_size = aegw_imb_ks_size,
 	.engine_init = imb_engine_init,
 	.engine_fini = imb_engine_fini,
 	.key_init = imb_key_init,
