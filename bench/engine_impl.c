@@ -537,30 +537,17 @@ static unsigned floor_gcm_burst(struct floor_st *st, const struct cell *c,
 {
 	IMB_MGR *mgr = st->mgr;
 	const uint32_t hdr = AEGW_RTP_HDR_LEN, plen = c->payload;
+	/* Chosen once per burst, as the engine chooses per stream. */
+	aes_gcm_enc_dec_t gcm =
+		st->key_len == 16 ? (enc ? mgr->gcm128_enc : mgr->gcm128_dec) :
+				    (enc ? mgr->gcm256_enc : mgr->gcm256_dec);
 
 	for (unsigned i = 0; i < k; i++) {
 		const struct gcm_key_data *key = (const void *)ks[i];
 		uint8_t *p = pk[i].data;
 
-		if (st->key_len == 16) {
-			if (enc)
-				IMB_AES128_GCM_ENC(mgr, key, &st->gctx, p + hdr,
-						   p + hdr, plen, iv[i], p, hdr,
-						   st->tags[i], FLOOR_GCM_TAG);
-			else
-				IMB_AES128_GCM_DEC(mgr, key, &st->gctx, p + hdr,
-						   p + hdr, plen, iv[i], p, hdr,
-						   st->tags[i], FLOOR_GCM_TAG);
-		} else {
-			if (enc)
-				IMB_AES256_GCM_ENC(mgr, key, &st->gctx, p + hdr,
-						   p + hdr, plen, iv[i], p, hdr,
-						   st->tags[i], FLOOR_GCM_TAG);
-			else
-				IMB_AES256_GCM_DEC(mgr, key, &st->gctx, p + hdr,
-						   p + hdr, plen, iv[i], p, hdr,
-						   st->tags[i], FLOOR_GCM_TAG);
-		}
+		gcm(key, &st->gctx, p + hdr, p + hdr, plen, iv[i], p, hdr,
+		    st->tags[i], FLOOR_GCM_TAG);
 	}
 	return k;
 }
