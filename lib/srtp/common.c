@@ -10,10 +10,8 @@
 static int key_select(struct aegw_srtp_stream *s, struct pkt_ctx *c,
 		      struct master_key *mk)
 {
-	int rc = aegw_stream_check_lifetime(s, mk);
-
-	if (rc)
-		return rc;
+	if (key_expired(mk))
+		return AEGW_ERR_KEY_EXPIRED;
 	c->mk = mk;
 	if (c->ks)
 		return AEGW_ERR_OK; /* slow path: keys supplied */
@@ -92,7 +90,7 @@ int aegw_pkt_commit(struct aegw_srtp_stream *s, struct pkt_ctx *c)
 {
 	int slot = aegw_slot_find(s, c->ssrc), rc;
 
-	if (c->mk->packets >= c->mk->lifetime)
+	if (key_expired(c->mk))
 		return AEGW_ERR_KEY_EXPIRED;
 	if (slot >= 0) {
 		rc = aegw_replay_check(s, slot, c->index);

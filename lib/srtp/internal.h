@@ -158,6 +158,14 @@ struct pkt_ctx {
 	const uint8_t *salt; /* master key's, or the KDR slow path's */
 };
 
+/* RFC 3711 9.2 / the SDES lifetime: the key may not process another
+ * packet. Checked at prepare and again at commit (a burst can carry the
+ * key's last allowed packets more than once). */
+static inline int key_expired(const struct master_key *mk)
+{
+	return mk->packets >= mk->lifetime;
+}
+
 static inline struct master_key *stream_key(const struct aegw_srtp_stream *s,
 					    unsigned i)
 {
@@ -199,8 +207,6 @@ int aegw_kdf(const uint8_t *master_key, unsigned key_len,
 /* stream.c */
 int aegw_stream_derive(struct aegw_srtp_stream *s, const uint8_t *master,
 		       void *ks, uint8_t *salt, uint64_t r);
-int aegw_stream_check_lifetime(const struct aegw_srtp_stream *s,
-			       const struct master_key *mk);
 
 /* common.c: the steps every packet kind shares. */
 int aegw_pkt_index(struct aegw_srtp_stream *s, struct pkt_ctx *c,

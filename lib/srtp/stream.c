@@ -120,13 +120,6 @@ int aegw_stream_derive(struct aegw_srtp_stream *s, const uint8_t *master,
 	return rc;
 }
 
-int aegw_stream_check_lifetime(const struct aegw_srtp_stream *s,
-			       const struct master_key *mk)
-{
-	(void)s;
-	return mk->packets >= mk->lifetime ? AEGW_ERR_KEY_EXPIRED : AEGW_ERR_OK;
-}
-
 static int key_setup(struct aegw_srtp_stream *s, unsigned i,
 		     const struct aegw_srtp_master_key *in)
 {
