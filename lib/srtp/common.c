@@ -76,7 +76,7 @@ int aegw_pkt_index(struct aegw_srtp_stream *s, struct pkt_ctx *c,
 	rc = key_select(s, c, c->mk);
 	if (rc)
 		return rc;
-	if (s->kdr_log2 && !c->deferred &&
+	if (s->kdr_log2 &&
 	    (c->index >> s->kdr_log2) != c->mk->kdr->r &&
 	    c->ks == key_state(s, c->mk))
 		c->deferred = 1;
