@@ -65,9 +65,12 @@ static uint64_t max_lifetime(unsigned kind)
 	return kind == AEGW_SRTP_RTP ? 1ull << 48 : 1ull << 31;
 }
 
-static int config_check(const struct aegw_srtp_config *cfg,
-			const struct aegw_suite_info *si)
+/* The one place a configuration is judged, before any key is touched:
+ * stream creation calls it, and so does the ring's record validation. */
+int aegw_srtp_config_check(const struct aegw_srtp_config *cfg)
 {
+	const struct aegw_suite_info *si = aegw_suite_info(cfg->suite);
+
 	if (!si || (cfg->kind != AEGW_SRTP_RTP && cfg->kind != AEGW_SRTP_RTCP))
 		return AEGW_ERR_INVALID_ARG;
 	if (cfg->n_keys < 1 || cfg->n_keys > AEGW_SRTP_MAX_KEYS ||
@@ -81,7 +84,8 @@ static int config_check(const struct aegw_srtp_config *cfg,
 		return AEGW_ERR_INVALID_ARG;
 	if (cfg->session_params & ~(unsigned)(AEGW_SRTP_UNENCRYPTED_SRTP |
 					      AEGW_SRTP_UNENCRYPTED_SRTCP |
-					      AEGW_SRTP_UNAUTHENTICATED_SRTP))
+					      AEGW_SRTP_UNAUTHENTICATED_SRTP |
+					      AEGW_SRTP_NO_REPLAY_CHECK))
 		return AEGW_ERR_INVALID_ARG;
 	/* RFC 7714 14.2: an AEAD suite cannot drop authentication. */
 	if (si->aead && (cfg->session_params & AEGW_SRTP_UNAUTHENTICATED_SRTP))
@@ -158,7 +162,7 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	struct aegw_srtp_stream *s = NULL;
 	size_t head, win, stride, size, ks_align, ks_off, keys_off;
 	unsigned window, sp = cfg->session_params;
-	int rc = config_check(cfg, si);
+	int rc = aegw_srtp_config_check(cfg);
 
 	if (rc)
 		goto fail;
@@ -190,6 +194,7 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	s->tag_len = s->auth ? (cfg->kind == AEGW_SRTP_RTP ? si->rtp_tag_len :
 							      si->rtcp_tag_len) :
 			       0;
+	s->no_replay = !!(sp & AEGW_SRTP_NO_REPLAY_CHECK);
 	s->mki_len = (uint8_t)cfg->mki_len;
 	s->n_keys = (uint8_t)cfg->n_keys;
 	s->active = (uint8_t)cfg->active_key;

@@ -23,7 +23,11 @@ extern "C" {
 	X(BAD_KEY, "master key or salt of the wrong length")                 \
 	X(UNSUPPORTED, "combination not supported")                          \
 	X(NO_MEMORY, "out of memory")                                        \
-	X(BACKEND, "crypto backend failure")
+	X(BACKEND, "crypto backend failure")                                 \
+	X(EXISTS, "a stream with this id or local address already exists")  \
+	X(NOT_FOUND, "no stream with this id")                               \
+	X(WRONG_WORKER, "stream's local port belongs to another worker")     \
+	X(BAD_RECORD, "command record malformed or of an unknown type")
 
 enum aegw_err {
 #define AEGW_ERR_ENUM(id, text) AEGW_ERR_##id,

@@ -41,6 +41,10 @@ enum {
 	AEGW_SRTP_UNENCRYPTED_SRTP = 1u << 0,
 	AEGW_SRTP_UNENCRYPTED_SRTCP = 1u << 1,
 	AEGW_SRTP_UNAUTHENTICATED_SRTP = 1u << 2,
+	/* Not RFC 4568: skip the replay check (RFC 3711 3.3.2 only
+	 * RECOMMENDs it). For benchmarks that loop one capture, as
+	 * DPDK's ipsec-secgw does with its window 0. Never negotiated. */
+	AEGW_SRTP_NO_REPLAY_CHECK = 1u << 3,
 };
 
 struct aegw_srtp_master_key {
@@ -85,6 +89,11 @@ struct aegw_srtp_engine *aegw_srtp_engine_create(enum aegw_srtp_backend be,
 						 int *err);
 void aegw_srtp_engine_free(struct aegw_srtp_engine *eng);
 const char *aegw_srtp_backend_name(enum aegw_srtp_backend be);
+
+/* Checks a configuration as aegw_srtp_stream_create does, without touching
+ * a key or an engine: 0 or the enum aegw_err that create would return
+ * for it (INVALID_ARG, UNSUPPORTED). Any thread. */
+int aegw_srtp_config_check(const struct aegw_srtp_config *cfg);
 
 /* Creates a stream; its functions are chosen here, once. Returns NULL and
  * sets *err on a bad configuration. */
