@@ -1,7 +1,8 @@
 /* aegw-srtp: offline SRTP/SRTCP protect and unprotect with the aegw
  * engine, of packets given as hex or of the UDP payloads of a capture.
  * Sections: arguments, key and streams, hex mode, frame parsing (link
- * layer, IPv4, IPv6), frame rewriting (lengths, checksums), pcap mode. */
+ * layers; IP and UDP are lib/pkt's, as in the dataplane), frame rewriting,
+ * pcap mode. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <pcap/pcap.h>
 
 #include "aegw/error.h"
+#include "aegw/pkt.h"
 #include "aegw/sdes.h"
 #include "aegw/srtp.h"
 
@@ -23,11 +25,6 @@ enum {
 	FRAME_ROOM = PKT_ROOM + 256, /* plus link and IP headers */
 	OUT_SNAPLEN = 262144,
 	VLAN_TAGS_MAX = 2,
-	IPV6_EXT_MAX = 8, /* extension headers walked before giving up */
-	UDP_HDR_LEN = 8,
-	IPV4_HDR_LEN = 20,
-	IPV6_HDR_LEN = 40,
-	UDP_PROTO = 17,
 };
 
 static const char prog[] = "aegw-srtp";
@@ -387,19 +384,14 @@ static void session_close(struct session *s)
 	aegw_srtp_engine_free(s->eng);
 }
 
-/* RFC 5761 4: RTCP packet types 192..223 cannot be RTP payload types
- * with or without the marker bit, once PTs 64..95 are avoided. */
-static int is_rtcp(const struct session *s, const uint8_t *p, uint32_t len)
-{
-	return s->all_rtcp || (len >= 2 && p[1] >= 192 && p[1] <= 223);
-}
-
-/* Runs one packet in place; *len changes on success. */
+/* Runs one packet in place; *len changes on success. Without --rtcp,
+ * RTCP is told from RTP as RFC 5761 4 does. */
 static int session_run(struct session *s, uint8_t *p, uint32_t *len,
 		       uint32_t size)
 {
 	struct aegw_srtp_pkt pkt = { p, *len, size };
-	struct aegw_srtp_stream *st = is_rtcp(s, p, *len) ? s->rtcp : s->rtp;
+	struct aegw_srtp_stream *st =
+		s->all_rtcp || aegw_pkt_is_rtcp(p, *len) ? s->rtcp : s->rtp;
 	int rc = s->protect ? aegw_srtp_protect(s->eng, st, &pkt) :
 			      aegw_srtp_unprotect(s->eng, st, &pkt);
 
@@ -448,30 +440,21 @@ static int run_hex(struct session *s, char **packets, int n)
 
 /* ---- frame parsing ------------------------------------------------ */
 
-/* Where the UDP datagram of a frame is. */
-struct udp_loc {
-	size_t ip;   /* offset of the IPv4/IPv6 header */
-	size_t udp;  /* offset of the UDP header */
-	uint32_t len; /* UDP length field: header + payload */
-	int v6;
-	const char *defect; /* found, but cannot be rewritten: why */
-};
-
 enum verdict {
 	FRAME_OTHER, /* copied unchanged */
 	FRAME_UDP,   /* rewritten */
 	FRAME_BAD,   /* a failure: malformed, fragment, truncated */
 };
 
+/* A capture may hold what the dataplane drops: UDP behind IPv4 options
+ * or IPv6 hop-by-hop, routing and destination options headers is
+ * rewritten here all the same. */
+static const unsigned lenient =
+	AEGW_PKT_ALLOW_IPV4_OPTIONS | AEGW_PKT_ALLOW_IPV6_EXT;
+
 static unsigned be16(const uint8_t *p)
 {
 	return (unsigned)p[0] << 8 | p[1];
-}
-
-static void put_be16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 static int link_supported(int dlt)
@@ -490,44 +473,48 @@ static int link_supported(int dlt)
 	return 0;
 }
 
-/* Ethernet II with up to two 802.1Q/802.1ad tags; returns the ethertype
- * and sets *off to the network header, 0 if the frame is too short. */
-static unsigned ether_type(const uint8_t *d, size_t n, size_t *off)
-{
-	size_t pos = 12;
-	unsigned type;
-
-	for (int tags = 0; pos + 2 <= n; tags++) {
-		type = be16(d + pos);
-		pos += 2;
-		if ((type != 0x8100 && type != 0x88a8) || tags == VLAN_TAGS_MAX) {
-			*off = pos;
-			return type;
-		}
-		pos += 2; /* TCI */
-	}
-	return 0;
-}
-
 static int ether_ip_version(unsigned type)
 {
 	return type == 0x0800 ? 4 : type == 0x86dd ? 6 : -1;
 }
 
-/* Offset of the network header, or -1 when the frame is too short for
- * its link header. *ver is the IP version the link header announces, 0
- * when the header's own version field decides, -1 for a non-IP frame. */
+/* aegw_pkt_parse reads one 802.1Q tag; a capture may also have an
+ * 802.1ad S-tag or two tags. The offset of the IP header behind up to two
+ * tags of either kind, or 0. */
+static uint32_t tagged_ip_offset(const uint8_t *d, uint32_t n)
+{
+	uint32_t pos = 12;
+
+	for (int tags = 0; tags < VLAN_TAGS_MAX && pos + 4 <= n &&
+			   (be16(d + pos) == 0x8100 || be16(d + pos) == 0x88a8);
+	     tags++)
+		pos += 4;
+	if (pos + 2 > n || ether_ip_version(be16(d + pos)) < 0)
+		return 0;
+	return pos + 2;
+}
+
+static enum aegw_pkt_class ether_classify(const uint8_t *d, uint32_t n,
+					  struct aegw_pkt_info *pi)
+{
+	enum aegw_pkt_class c = aegw_pkt_parse(d, n, pi);
+	uint32_t off;
+
+	if (c == AEGW_PKT_DROP_IP_OPTIONS || c == AEGW_PKT_DROP_IPV6_EXT_HEADER)
+		return aegw_pkt_parse_ip(d, n, pi->l3_off, lenient, pi);
+	if (c == AEGW_PKT_DROP_NOT_IP && (off = tagged_ip_offset(d, n)))
+		return aegw_pkt_parse_ip(d, n, off, lenient, pi);
+	return c;
+}
+
+/* Offset of the network header of a cooked, raw or BSD loopback frame,
+ * or -1 when the frame is too short for its link header. *ver is the IP
+ * version the link header announces, 0 when the header's own version field
+ * decides, -1 for a non-IP frame. */
 static long link_offset(int dlt, const uint8_t *d, size_t n, int *ver)
 {
-	size_t off = 0;
-	unsigned type;
-
 	*ver = 0;
 	switch (dlt) {
-	case DLT_EN10MB:
-		type = ether_type(d, n, &off);
-		*ver = ether_ip_version(type);
-		return type ? (long)off : -1;
 	case DLT_LINUX_SLL:
 		if (n < 16)
 			return -1;
@@ -545,208 +532,113 @@ static long link_offset(int dlt, const uint8_t *d, size_t n, int *ver)
 	return 0; /* DLT_RAW, DLT_IPV4, DLT_IPV6 */
 }
 
-static int port_match(long port, const uint8_t *udp)
-{
-	return port < 0 || be16(udp) == (unsigned)port ||
-	       be16(udp + 2) == (unsigned)port;
-}
-
-/* The UDP header at l->udp, within end (the IP datagram's end). */
-static enum verdict udp_found(const uint8_t *d, size_t end, long port,
-			      struct udp_loc *l, const char **why)
-{
-	if (l->udp + UDP_HDR_LEN > end) {
-		*why = "UDP header truncated";
-		return FRAME_BAD;
-	}
-	if (!port_match(port, d + l->udp))
-		return FRAME_OTHER;
-	l->len = be16(d + l->udp + 4);
-	if (!l->defect && (l->len < UDP_HDR_LEN || l->udp + l->len > end))
-		l->defect = "UDP length disagrees with the IP length";
-	if (l->defect) {
-		*why = l->defect;
-		return FRAME_BAD;
-	}
-	return FRAME_UDP;
-}
-
-/* end is the smaller of the IP datagram's end and the captured bytes; a
- * datagram cut by the snaplen is noted as a defect once the ports are
- * known. */
-static enum verdict ipv4_parse(const uint8_t *d, size_t n, long port,
-			       struct udp_loc *l, const char **why)
-{
-	const uint8_t *ip = d + l->ip;
-	size_t ihl, total, end;
-	unsigned frag;
-
-	ihl = (size_t)(ip[0] & 15) * 4;
-	if (n - l->ip < IPV4_HDR_LEN || ihl < IPV4_HDR_LEN || n - l->ip < ihl) {
-		*why = "IPv4 header truncated or malformed";
-		return FRAME_BAD;
-	}
-	if (ip[9] != UDP_PROTO)
-		return FRAME_OTHER;
-	total = be16(ip + 2);
-	frag = be16(ip + 6);
-	if (frag & 0x1fff) {
-		*why = "IPv4 fragment (not reassembled)";
-		return FRAME_BAD;
-	}
-	if (total < ihl) {
-		*why = "IPv4 total length shorter than its header";
-		return FRAME_BAD;
-	}
-	end = l->ip + total;
-	if (end > n) {
-		l->defect = "IP packet truncated in the capture";
-		end = n;
-	}
-	if (frag & 0x2000)
-		l->defect = "IPv4 fragment (not reassembled)";
-	l->udp = l->ip + ihl;
-	return udp_found(d, end, port, l, why);
-}
-
-/* Walks hop-by-hop, routing and destination options headers. */
-static enum verdict ipv6_parse(const uint8_t *d, size_t n, long port,
-			       struct udp_loc *l, const char **why)
-{
-	size_t pos = l->ip + IPV6_HDR_LEN, end;
-	unsigned nh;
-
-	if (n - l->ip < IPV6_HDR_LEN) {
-		*why = "IPv6 header truncated";
-		return FRAME_BAD;
-	}
-	nh = d[l->ip + 6];
-	end = pos + be16(d + l->ip + 4);
-	if (end > n) {
-		l->defect = "IP packet truncated in the capture";
-		end = n;
-	}
-	for (int i = 0; i < IPV6_EXT_MAX && (nh == 0 || nh == 43 || nh == 60);
-	     i++) {
-		if (pos + 8 > end) {
-			*why = "IPv6 extension header truncated";
-			return FRAME_BAD;
-		}
-		nh = d[pos];
-		pos += ((size_t)d[pos + 1] + 1) * 8;
-	}
-	if (nh == 44 && pos + 8 <= end && d[pos] == UDP_PROTO) {
-		*why = "IPv6 fragment (not reassembled)";
-		return FRAME_BAD;
-	}
-	if (nh != UDP_PROTO)
-		return FRAME_OTHER;
-	l->v6 = 1;
-	l->udp = pos;
-	return udp_found(d, end, port, l, why);
-}
-
-static enum verdict frame_parse(int dlt, const uint8_t *d, size_t n,
-				long port, struct udp_loc *l, const char **why)
+static enum aegw_pkt_class link_classify(int dlt, const uint8_t *d,
+					 uint32_t n, struct aegw_pkt_info *pi)
 {
 	int ver;
 	long off = link_offset(dlt, d, n, &ver);
 
-	memset(l, 0, sizeof(*l));
-	if (off < 0) {
-		*why = "frame shorter than its link-layer header";
-		return FRAME_BAD;
+	memset(pi, 0, sizeof(*pi));
+	if (off < 0)
+		return AEGW_PKT_DROP_TRUNCATED;
+	if (ver < 0 || (ver == 0 && (uint32_t)off >= n)) /* nothing says IP */
+		return AEGW_PKT_DROP_NOT_IP;
+	if ((uint32_t)off < n && ver && d[off] >> 4 != ver)
+		return AEGW_PKT_DROP_BAD_IP_HEADER;
+	return aegw_pkt_parse_ip(d, n, (uint32_t)off, lenient, pi);
+}
+
+/* Why a frame of this class is a failure; NULL: it is copied unchanged,
+ * like anything else that is not UDP. */
+static const char *class_failure(enum aegw_pkt_class c)
+{
+	switch (c) {
+	case AEGW_PKT_DROP_TRUNCATED:
+		return "frame shorter than its headers";
+	case AEGW_PKT_DROP_BAD_IP_HEADER:
+		return "IP header malformed (version, length or checksum)";
+	case AEGW_PKT_DROP_IP_FRAGMENT:
+		return "IP fragment (not reassembled)";
+	case AEGW_PKT_DROP_BAD_UDP:
+		return "UDP length disagrees with the IP length";
+	default:
+		return NULL;
 	}
-	if (ver < 0 || (ver == 0 && ((size_t)off >= n ||
-				     (d[off] >> 4 != 4 && d[off] >> 4 != 6))))
+}
+
+static enum verdict frame_parse(int dlt, const uint8_t *d, uint32_t n,
+				long port, struct aegw_pkt_info *pi,
+				const char **why)
+{
+	enum aegw_pkt_class c = dlt == DLT_EN10MB ?
+					ether_classify(d, n, pi) :
+					link_classify(dlt, d, n, pi);
+	int ours = port < 0 || pi->src.port == port || pi->dst.port == port;
+
+	/* With the UDP header read, the ports say whose business it is. */
+	if ((c == AEGW_PKT_UDP || c == AEGW_PKT_DROP_BAD_UDP) && !ours)
 		return FRAME_OTHER;
-	if ((size_t)off >= n || (ver && d[off] >> 4 != ver)) {
-		*why = "IP header missing or of the wrong version";
-		return FRAME_BAD;
-	}
-	l->ip = (size_t)off;
-	return d[off] >> 4 == 4 ? ipv4_parse(d, n, port, l, why) :
-				  ipv6_parse(d, n, port, l, why);
+	if (c == AEGW_PKT_UDP)
+		return FRAME_UDP;
+	*why = class_failure(c);
+	return *why ? FRAME_BAD : FRAME_OTHER;
+}
+
+/* A frame cut by the snaplen is classified as if whole, its missing bytes
+ * zero (in buf), so that the ports still decide whether it matters; a UDP
+ * datagram that is not all there cannot be rewritten. */
+static enum verdict cut_frame_parse(int dlt, const struct pcap_pkthdr *h,
+				    const uint8_t *d, long port, uint8_t *buf,
+				    size_t bufsize, struct aegw_pkt_info *pi,
+				    const char **why)
+{
+	uint32_t whole = h->len < bufsize ? h->len : (uint32_t)bufsize;
+	enum verdict v;
+
+	memcpy(buf, d, h->caplen);
+	memset(buf + h->caplen, 0, whole - h->caplen);
+	v = frame_parse(dlt, buf, whole, port, pi, why);
+	if (v == FRAME_OTHER ||
+	    (v == FRAME_UDP &&
+	     pi->payload_off + (uint32_t)pi->payload_len <= h->caplen))
+		return v;
+	*why = "IP packet truncated in the capture";
+	return FRAME_BAD;
 }
 
 /* ---- frame rewriting ---------------------------------------------- */
 
-static uint64_t sum16(uint64_t acc, const uint8_t *p, size_t n)
+/* Room the payload may grow into: the buffer and the IP length field
+ * (IPv4's counts its header, IPv6's does not). */
+static uint32_t payload_room(const struct aegw_pkt_info *pi, size_t bufsize)
 {
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += be16(p + i);
-	if (n & 1)
-		acc += (uint64_t)p[n - 1] << 8;
-	return acc;
-}
-
-static unsigned fold(uint64_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (unsigned)~acc & 0xffff;
-}
-
-static void ipv4_fix(uint8_t *ip, size_t ihl, size_t total)
-{
-	put_be16(ip + 2, (unsigned)total);
-	put_be16(ip + 10, 0);
-	put_be16(ip + 10, fold(sum16(0, ip, ihl)));
-}
-
-/* RFC 768 and RFC 8200 8.1 pseudo-headers; 0 is sent as 0xffff. */
-static void udp_fix(uint8_t *f, const struct udp_loc *l)
-{
-	uint8_t *udp = f + l->udp;
-	uint64_t acc;
-	unsigned sum;
-
-	put_be16(udp + 4, l->len);
-	put_be16(udp + 6, 0);
-	if (l->v6)
-		acc = sum16(0, f + l->ip + 8, 32); /* source, destination */
-	else
-		acc = sum16(0, f + l->ip + 12, 8);
-	acc += UDP_PROTO + l->len;
-	sum = fold(sum16(acc, udp, l->len));
-	put_be16(udp + 6, sum ? sum : 0xffff);
-}
-
-/* Room the payload may grow into: the buffer and the IP length field. */
-static uint32_t payload_room(const struct udp_loc *l, size_t bufsize)
-{
-	size_t ip_used = l->udp + UDP_HDR_LEN - l->ip - (l->v6 ? IPV6_HDR_LEN : 0);
+	size_t ip_used = pi->payload_off - pi->l3_off -
+			 (pi->family == 6 ? AEGW_IPV6_HDR_LEN : 0);
 	size_t by_ip = IP_MAX - ip_used;
-	size_t by_buf = bufsize - (l->udp + UDP_HDR_LEN);
+	size_t by_buf = bufsize - pi->payload_off;
 
 	return (uint32_t)(by_ip < by_buf ? by_ip : by_buf);
 }
 
 /* Copies the frame up to the end of the UDP datagram into buf (any
- * link-layer trailer is dropped), runs the payload, fixes the headers.
- * Returns 0 or an enum aegw_err; *out_len is the new frame length. */
+ * link-layer trailer is dropped), runs the payload, and sets the IP and
+ * UDP lengths and checksums for its new length. Returns 0 or an enum
+ * aegw_err; *out_len is the new frame length. */
 static int frame_rewrite(struct session *s, const uint8_t *d,
-			 struct udp_loc *l, uint8_t *buf, size_t bufsize,
-			 uint32_t *out_len)
+			 struct aegw_pkt_info *pi, uint8_t *buf,
+			 size_t bufsize, uint32_t *out_len)
 {
-	size_t hdr = l->udp + UDP_HDR_LEN;
-	uint32_t plen = l->len - UDP_HDR_LEN;
+	uint32_t hdr = pi->payload_off, plen = pi->payload_len;
 	int rc;
 
 	if (hdr + plen > bufsize)
 		return AEGW_ERR_NO_ROOM;
 	memcpy(buf, d, hdr + plen);
-	rc = session_run(s, buf + hdr, &plen, payload_room(l, bufsize));
+	rc = session_run(s, buf + hdr, &plen, payload_room(pi, bufsize));
 	if (rc)
 		return rc;
-	l->len = plen + UDP_HDR_LEN;
-	if (l->v6)
-		put_be16(buf + l->ip + 4,
-			 (unsigned)(l->udp + l->len - l->ip - IPV6_HDR_LEN));
-	else
-		ipv4_fix(buf + l->ip, l->udp - l->ip, l->udp + l->len - l->ip);
-	udp_fix(buf, l);
-	*out_len = (uint32_t)(hdr + plen);
+	aegw_pkt_udp_set_len(buf, pi, (uint16_t)plen, 0);
+	*out_len = hdr + plen;
 	return 0;
 }
 
@@ -818,13 +710,19 @@ static void job_packet(struct pcap_job *j, struct session *s,
 	struct pcap_pkthdr oh = *h;
 	const uint8_t *out = d;
 	const char *why = NULL;
-	struct udp_loc l;
+	struct aegw_pkt_info pi;
+	enum verdict v;
 	uint32_t len;
 	int rc;
 
 	j->n++;
-	if (frame_parse(j->dlt, d, h->caplen, j->port, &l, &why) == FRAME_UDP) {
-		rc = frame_rewrite(s, d, &l, j->buf, sizeof(j->buf), &len);
+	if (h->caplen < h->len && h->caplen <= sizeof(j->buf))
+		v = cut_frame_parse(j->dlt, h, d, j->port, j->buf,
+				    sizeof(j->buf), &pi, &why);
+	else
+		v = frame_parse(j->dlt, d, h->caplen, j->port, &pi, &why);
+	if (v == FRAME_UDP) {
+		rc = frame_rewrite(s, d, &pi, j->buf, sizeof(j->buf), &len);
 		if (rc) {
 			why = aegw_strerror(rc);
 		} else {
