@@ -236,3 +236,17 @@ void aegw_sdes_key_wipe(struct aegw_sdes_key *k)
 {
 	OPENSSL_cleanse(k, sizeof(*k));
 }
+
+void aegw_sdes_key_to_config(const struct aegw_sdes_key *k,
+			     enum aegw_suite suite,
+			     struct aegw_srtp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->suite = suite;
+	cfg->n_keys = 1;
+	cfg->mki_len = k->mki_len;
+	memcpy(cfg->keys[0].key, k->key, sizeof(k->key));
+	memcpy(cfg->keys[0].salt, k->salt, sizeof(k->salt));
+	memcpy(cfg->keys[0].mki, k->mki, sizeof(k->mki));
+	cfg->keys[0].lifetime = k->lifetime;
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aegw/srtp.h"
 #include "aegw/wire.h"
 
 #ifdef __cplusplus
@@ -35,6 +36,12 @@ int aegw_sdes_inline_parse(const char *value, enum aegw_suite suite,
 			   size_t errlen);
 
 void aegw_sdes_key_wipe(struct aegw_sdes_key *k);
+
+/* An engine config with this one master key (RTP kind; the caller sets
+ * kind, ROC, window). The caller wipes both afterwards. */
+void aegw_sdes_key_to_config(const struct aegw_sdes_key *k,
+			     enum aegw_suite suite,
+			     struct aegw_srtp_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,161 @@
+/* The command-ring consumer: runs the control daemon's commands between
+ * bursts, so a stream never changes under a packet in flight, and answers
+ * each one on the event ring with its sequence number. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_hash.h>
+
+#include "dp.h"
+
+enum {
+	DP_CMDS_PER_POLL = 16, /* bounds the pause a burst of commands makes */
+	DP_WALK_PER_POLL = 64, /* stream events per poll during a dump */
+};
+
+static void ack(struct dp_worker *w, uint64_t seq, uint32_t id, int status)
+{
+	w->ack = (struct aegw_evt){
+		.seq = seq,
+		.type = AEGW_EVT_ACK,
+		.status = status,
+		.stream_id = id,
+	};
+	w->counters[status ? AEGW_WC_command_errors : AEGW_WC_commands]++;
+	/* The ACK must not be lost: if the ring is full it waits, and no
+	 * further command runs until it is out. */
+	w->pending_ack = aegw_ring_evt_send(w->dp->shm, w->idx, &w->ack) != 0;
+}
+
+void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
+{
+	evt->stream_id = s->id;
+	evt->action = s->action;
+	evt->flags = s->flags;
+	evt->local = s->local;
+	evt->remote = s->remote;
+	evt->egress_src = s->egress_src;
+	evt->egress_dst = s->egress_dst;
+	memcpy(evt->counters, s->counters, sizeof(s->counters));
+}
+
+static void worker_evt(const struct dp_worker *w, uint64_t seq,
+		       struct aegw_evt *evt)
+{
+	*evt = (struct aegw_evt){ .seq = seq, .type = AEGW_EVT_WORKER };
+	memcpy(evt->counters, w->counters, sizeof(w->counters));
+}
+
+/* One step of a DUMP or COUNTERS-for-all walk; ends with the worker's own
+ * counters and the ACK. */
+static void walk_step(struct dp_worker *w)
+{
+	struct aegw_evt evt;
+	const void *key;
+	void *data;
+
+	for (unsigned k = 0; k < DP_WALK_PER_POLL; k++) {
+		uint32_t at = w->walk.next;
+
+		if (rte_hash_iterate(w->by_id, &key, &data, &w->walk.next) < 0) {
+			worker_evt(w, w->walk.seq, &evt);
+			if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
+				return;
+			w->walk.active = false;
+			ack(w, w->walk.seq, 0, 0);
+			return;
+		}
+		memset(&evt, 0, sizeof(evt));
+		evt.seq = w->walk.seq;
+		evt.type = w->walk.type == AEGW_CMD_DUMP ? AEGW_EVT_STREAM :
+							   AEGW_EVT_COUNTERS;
+		dp_stream_fill_evt(data, &evt);
+		if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt)) {
+			w->walk.next = at; /* the ring is full: resume here */
+			return;
+		}
+	}
+}
+
+static void walk_start(struct dp_worker *w, const struct aegw_cmd *cmd)
+{
+	w->walk.active = true;
+	w->walk.type = cmd->type;
+	w->walk.seq = cmd->seq;
+	w->walk.next = 0;
+	walk_step(w);
+}
+
+static int counters_one(struct dp_worker *w, const struct aegw_cmd *cmd)
+{
+	struct dp_stream *s = dp_stream_find_id(w, cmd->stream_id);
+	struct aegw_evt evt = { .seq = cmd->seq, .type = AEGW_EVT_COUNTERS };
+
+	if (!s)
+		return AEGW_ERR_NOT_FOUND;
+	dp_stream_fill_evt(s, &evt);
+	/* Retried by the control side like any refused command. */
+	return aegw_ring_evt_send(w->dp->shm, w->idx, &evt) ? AEGW_ERR_NO_ROOM :
+							      0;
+}
+
+static void execute(struct dp_worker *w, const struct aegw_cmd *cmd)
+{
+	int err = aegw_cmd_validate(cmd);
+	uint32_t id = cmd->type == AEGW_CMD_ADD_STREAM ||
+				      cmd->type == AEGW_CMD_UPDATE_STREAM ?
+			      cmd->spec.stream_id :
+			      cmd->stream_id;
+
+	if (err) {
+		ack(w, cmd->seq, id, err);
+		return;
+	}
+	switch (cmd->type) {
+	case AEGW_CMD_ADD_STREAM:
+		err = dp_stream_add(w, &cmd->spec);
+		break;
+	case AEGW_CMD_UPDATE_STREAM:
+		err = dp_stream_update(w, &cmd->spec, cmd->update_mask);
+		break;
+	case AEGW_CMD_REMOVE_STREAM:
+		err = dp_stream_remove(w, cmd->stream_id);
+		break;
+	case AEGW_CMD_COUNTERS:
+		if (cmd->stream_id) {
+			err = counters_one(w, cmd);
+			break;
+		}
+		walk_start(w, cmd);
+		return;
+	case AEGW_CMD_DUMP:
+		walk_start(w, cmd);
+		return;
+	default:
+		err = AEGW_ERR_BAD_RECORD;
+	}
+	ack(w, cmd->seq, id, err);
+}
+
+void dp_command_poll(struct dp_worker *w)
+{
+	struct aegw_cmd cmd;
+
+	if (w->pending_ack) {
+		if (aegw_ring_evt_send(w->dp->shm, w->idx, &w->ack))
+			return;
+		w->pending_ack = false;
+	}
+	if (w->walk.active) {
+		walk_step(w);
+		return;
+	}
+	for (unsigned k = 0; k < DP_CMDS_PER_POLL; k++) {
+		if (aegw_ring_cmd_recv(w->dp->shm, w->idx, &cmd))
+			return;
+		execute(w, &cmd);
+		aegw_cmd_wipe(&cmd);
+		if (w->pending_ack || w->walk.active)
+			return;
+	}
+}

@@ -1,0 +1,231 @@
+/* aegw-dataplane's internal model: ports, workers, streams. A stream and
+ * everything it points at belong to one worker; the only state workers
+ * share is read-mostly (port configuration, the neighbour table). */
+#ifndef AEGW_DP_H
+#define AEGW_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+
+#include "aegw/counters.h"
+#include "aegw/pkt.h"
+#include "aegw/ring.h"
+#include "aegw/srtp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+	DP_MAX_PORTS = 4,
+	DP_BURST = 32,
+	DP_NEIGH_SLOTS = 256, /* per port, open addressing */
+	DP_NEIGH_PROBE = 16,  /* slots an address may live in */
+	DP_HANDOFF_SLOTS = 4096,
+	DP_MAX_STATIC_NEIGH = 16,
+	DP_REKEY_GRACE_MS = 2000, /* old in-keys tried after a re-key */
+	DP_RETRY_MAX = 1500,      /* largest packet kept for that retry */
+};
+
+/* A neighbour's MAC, published by whichever worker learns it. Writers
+ * take the port's lock (rare); readers use the entry's sequence count and
+ * never write, so the fast path touches no shared atomic. */
+struct dp_neigh {
+	uint32_t seq; /* odd while being written */
+	uint8_t state; /* DP_NEIGH_* */
+	uint8_t mac[6];
+	struct aegw_endpoint ip;
+	uint64_t requested_tsc; /* last request sent, for rate limiting */
+};
+
+enum { DP_NEIGH_FREE, DP_NEIGH_PENDING, DP_NEIGH_VALID, DP_NEIGH_STATIC };
+
+struct dp_port {
+	uint16_t port_id;
+	uint8_t mac[6];
+	struct aegw_endpoint ip4, ip6; /* family 0: none */
+	uint8_t prefix4, prefix6;
+	struct aegw_endpoint gw4, gw6;
+	uint16_t vlan_tci;
+	uint8_t has_vlan;
+	uint8_t tx_csum_offload; /* the NIC computes UDP checksums */
+	uint8_t rx_csum_offload; /* the NIC flags bad UDP checksums */
+	rte_spinlock_t neigh_lock;
+	uint32_t neigh_gen; /* bumped on every change: streams re-resolve */
+	struct dp_neigh neigh[DP_NEIGH_SLOTS];
+};
+
+/* One direction of one media flow. Hot fields first. */
+struct dp_stream {
+	struct aegw_srtp_stream *rtp_in, *rtcp_in;   /* unprotect */
+	struct aegw_srtp_stream *rtp_out, *rtcp_out; /* protect */
+	uint8_t action; /* enum aegw_action */
+	uint8_t flags;  /* AEGW_STREAM_* */
+	uint8_t has_mac;
+	uint8_t dst_mac[6];
+	uint16_t in_port, out_port;
+	uint32_t mac_gen; /* port neigh_gen when dst_mac was resolved */
+	struct aegw_endpoint remote;     /* expected RTP source; 0: latch */
+	struct aegw_endpoint egress_src; /* RTP; RTCP uses port + 1 */
+	struct aegw_endpoint egress_dst;
+	struct aegw_endpoint local;
+	uint32_t id, reverse_id;
+	/* After a re-key, the previous unprotect contexts until grace ends,
+	 * so packets the sender protected before switching still pass. */
+	struct aegw_srtp_stream *prev_rtp_in, *prev_rtcp_in;
+	uint64_t prev_until_tsc;
+	uint64_t counters[AEGW_SC_COUNT];
+};
+
+/* A burst in flight through the stages: parallel arrays, one slot per
+ * packet, so each stage is a loop over plain arrays. */
+struct dp_burst {
+	unsigned n;
+	struct rte_mbuf *m[DP_BURST];
+	struct aegw_pkt_info pi[DP_BURST];
+	struct dp_stream *s[DP_BURST];
+	uint8_t rtcp[DP_BURST];
+	int status[DP_BURST];
+};
+
+struct dp_tx {
+	unsigned n;
+	struct rte_mbuf *m[DP_BURST * 2];
+	struct dp_stream *s[DP_BURST * 2]; /* NULL for replies */
+};
+
+struct dp;
+
+struct dp_worker {
+	unsigned idx;
+	struct dp *dp;
+	struct aegw_srtp_engine *eng;
+	struct rte_hash *by_addr; /* struct dp_key -> tagged dp_stream * */
+	struct rte_hash *by_id;   /* stream id -> dp_stream * */
+	struct rte_ring *handoff; /* frames other workers received for us */
+	unsigned n_streams;
+	/* A DUMP or COUNTERS command in progress, resumed when the event
+	 * ring has room again. */
+	struct {
+		bool active;
+		uint32_t type;
+		uint64_t seq;
+		uint32_t next;
+	} walk;
+	bool pending_ack; /* an ACK waits for room on the event ring */
+	struct aegw_evt ack;
+	uint64_t loops;
+	struct dp_tx tx[DP_MAX_PORTS];
+	uint16_t retry_len[DP_BURST];
+	uint8_t retry_buf[DP_BURST][DP_RETRY_MAX];
+	uint64_t counters[AEGW_WC_COUNT];
+	uint64_t port_rx[DP_MAX_PORTS], port_tx[DP_MAX_PORTS];
+} __rte_cache_aligned;
+
+struct dp_static_neigh {
+	uint16_t port;
+	struct aegw_endpoint ip;
+	uint8_t mac[6];
+};
+
+struct dp_config {
+	char instance[AEGW_INSTANCE_MAX + 1];
+	enum aegw_srtp_backend backend;
+	unsigned n_ports;
+	struct dp_port ports[DP_MAX_PORTS];
+	unsigned n_static;
+	struct dp_static_neigh statics[DP_MAX_STATIC_NEIGH];
+	unsigned max_streams; /* per worker */
+	unsigned rx_desc, tx_desc;
+	unsigned stats_interval; /* seconds; 0: print only at exit */
+	unsigned mbufs;          /* pool size; 0: sized from queues */
+	unsigned mbuf_data;      /* data room per mbuf, headroom excluded */
+	bool unlink_at_exit;
+};
+
+struct dp {
+	struct dp_config cfg;
+	unsigned n_workers;
+	struct dp_worker *workers; /* n_workers, each on its own lcore */
+	struct aegw_shm *shm;
+	struct rte_mempool *pool;
+	uint16_t rx_queues[DP_MAX_PORTS];
+	bool stop;
+};
+
+
+/* setup.c: n_workers and cfg set first. */
+int dp_setup(struct dp *dp);
+void dp_teardown(struct dp *dp);
+
+/* options.c */
+int dp_options_parse(int argc, char **argv, struct dp_config *cfg);
+void dp_options_usage(const char *prog);
+
+/* port.c */
+int dp_ports_init(struct dp *dp);
+void dp_ports_close(struct dp *dp);
+struct dp_port *dp_port_by_id(struct dp *dp, uint16_t port_id);
+bool dp_port_owns_ip(const struct dp_port *p, const struct aegw_endpoint *ip);
+unsigned dp_port_rx_queues(const struct dp *dp, uint16_t port_id);
+
+/* neigh.c */
+void dp_neigh_init(struct dp_port *p);
+int dp_neigh_add_static(struct dp_port *p, const struct aegw_endpoint *ip,
+			const uint8_t mac[6]);
+/* Records what a frame taught us; returns true if an entry changed. */
+bool dp_neigh_learn(struct dp_port *p, const struct aegw_endpoint *ip,
+		    const uint8_t mac[6], bool create);
+/* Finds the MAC of the next hop toward dst. Returns true with mac set;
+ * false when unresolved, after sending (at most once a second) a request
+ * through the worker's TX buffer. */
+bool dp_neigh_resolve(struct dp_worker *w, struct dp_port *p,
+		      const struct aegw_endpoint *dst, uint8_t mac[6]);
+
+/* stream.c */
+int dp_worker_tables_init(struct dp_worker *w, unsigned max_streams);
+void dp_worker_tables_free(struct dp_worker *w);
+struct dp_stream *dp_stream_find_id(struct dp_worker *w, uint32_t id);
+int dp_stream_add(struct dp_worker *w, const struct aegw_stream_spec *spec);
+int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
+		     uint32_t mask);
+int dp_stream_remove(struct dp_worker *w, uint32_t id);
+/* Looks up n frames' destinations at once; s[i] NULL when unknown, rtcp[i]
+ * set when the address was the stream's RTCP port. */
+void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
+			   const unsigned idx[], unsigned n);
+void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
+		     const struct aegw_endpoint *src, bool rtcp);
+size_t dp_stream_state_size(const struct dp_stream *s);
+
+/* command.c */
+/* Runs commands waiting on the worker's ring, between bursts. */
+void dp_command_poll(struct dp_worker *w);
+void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt);
+
+/* path.c */
+void dp_path_process(struct dp_worker *w, struct rte_mbuf **m, unsigned n,
+		     bool handed_off);
+void dp_tx_flush(struct dp_worker *w);
+/* Queues a frame (reply/request) on a port's TX buffer. */
+void dp_tx_frame(struct dp_worker *w, uint16_t port_idx, struct rte_mbuf *m,
+		 struct dp_stream *s);
+
+/* worker.c */
+int dp_workers_init(struct dp *dp);
+void dp_workers_free(struct dp *dp);
+/* One turn of a worker's loop: commands, handoff ring, each RX queue. */
+void dp_worker_poll_once(struct dp_worker *w);
+int dp_worker_main(void *arg);
+
+/* telemetry.c */
+int dp_telemetry_register(struct dp *dp);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

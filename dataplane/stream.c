@@ -1,0 +1,384 @@
+/* The per-worker stream table: streams by local address (the packet path's
+ * lookup) and by id (the command ring's). Only the owning worker touches
+ * it, so nothing here locks. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+
+#include "dp.h"
+
+/* The lookup key: local address and UDP port. Zero-padded so that equal
+ * addresses hash equal. */
+struct dp_key {
+	uint8_t ip[16];
+	uint16_t port;
+	uint8_t family;
+	uint8_t pad;
+} __attribute__((aligned(4))); /* rte_jhash reads 32-bit words */
+
+/* The RTCP port's table entry points at the same stream, tagged. */
+#define DP_TAG_RTCP ((uintptr_t)1)
+
+static void key_from(struct dp_key *k, const struct aegw_endpoint *e,
+		     uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->ip, e->ip, e->family == 6 ? 16 : 4);
+	k->port = port;
+	k->family = e->family;
+}
+
+static struct rte_hash *hash_create(const char *what, unsigned idx,
+				    unsigned entries, uint32_t key_len)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = entries,
+		.key_len = key_len,
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	snprintf(name, sizeof(name), "aegw_%s_%u", what, idx);
+	return rte_hash_create(&p);
+}
+
+int dp_worker_tables_init(struct dp_worker *w, unsigned max_streams)
+{
+	/* Each stream may hold two addresses (RTP, RTCP); leave the cuckoo
+	 * table room to stay fast. */
+	w->by_addr = hash_create("addr", w->idx, max_streams * 2 + 64,
+				 sizeof(struct dp_key));
+	w->by_id = hash_create("id", w->idx, max_streams + 64,
+			       sizeof(uint32_t));
+	if (!w->by_addr || !w->by_id)
+		return -ENOMEM;
+	return 0;
+}
+
+static void stream_free(struct dp_stream *s)
+{
+	aegw_srtp_stream_free(s->rtp_in);
+	aegw_srtp_stream_free(s->rtcp_in);
+	aegw_srtp_stream_free(s->rtp_out);
+	aegw_srtp_stream_free(s->rtcp_out);
+	aegw_srtp_stream_free(s->prev_rtp_in);
+	aegw_srtp_stream_free(s->prev_rtcp_in);
+	free(s);
+}
+
+void dp_worker_tables_free(struct dp_worker *w)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+
+	if (w->by_id) {
+		while (rte_hash_iterate(w->by_id, &key, &data, &next) >= 0)
+			stream_free(data);
+	}
+	rte_hash_free(w->by_addr);
+	rte_hash_free(w->by_id);
+	w->by_addr = w->by_id = NULL;
+	w->n_streams = 0;
+}
+
+struct dp_stream *dp_stream_find_id(struct dp_worker *w, uint32_t id)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(w->by_id, &id, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/* Both contexts (RTP, RTCP) of one direction from one master key set. */
+static int crypto_open(struct dp_worker *w, const struct aegw_srtp_config *c,
+		       bool no_replay, struct aegw_srtp_stream **rtp,
+		       struct aegw_srtp_stream **rtcp)
+{
+	struct aegw_srtp_config cfg = *c;
+	int err = 0;
+
+	if (no_replay)
+		cfg.session_params |= AEGW_SRTP_NO_REPLAY_CHECK;
+	cfg.kind = AEGW_SRTP_RTP;
+	*rtp = aegw_srtp_stream_create(w->eng, &cfg, &err);
+	if (*rtp) {
+		cfg.kind = AEGW_SRTP_RTCP;
+		*rtcp = aegw_srtp_stream_create(w->eng, &cfg, &err);
+		if (!*rtcp) {
+			aegw_srtp_stream_free(*rtp);
+			*rtp = NULL;
+		}
+	}
+	aegw_srtp_config_wipe(&cfg);
+	return *rtp ? 0 : err;
+}
+
+static bool action_unprotects(uint8_t a)
+{
+	return a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT;
+}
+
+static bool action_protects(uint8_t a)
+{
+	return a == AEGW_ACTION_E2AE_OUT || a == AEGW_ACTION_RECRYPT;
+}
+
+static int stream_keys_open(struct dp_worker *w, struct dp_stream *s,
+			    const struct aegw_stream_spec *spec)
+{
+	bool no_replay = spec->flags & AEGW_STREAM_NO_REPLAY;
+	int err = 0;
+
+	if (action_unprotects(spec->action))
+		err = crypto_open(w, &spec->in_crypto, no_replay, &s->rtp_in,
+				  &s->rtcp_in);
+	if (!err && action_protects(spec->action))
+		err = crypto_open(w, &spec->out_crypto, false, &s->rtp_out,
+				  &s->rtcp_out);
+	return err;
+}
+
+static int addr_insert(struct dp_worker *w, struct dp_stream *s)
+{
+	struct dp_key k, kc;
+	uintptr_t tagged = (uintptr_t)s | DP_TAG_RTCP;
+
+	key_from(&k, &s->local, s->local.port);
+	if (rte_hash_lookup(w->by_addr, &k) >= 0)
+		return AEGW_ERR_EXISTS;
+	if (rte_hash_add_key_data(w->by_addr, &k, s) < 0)
+		return AEGW_ERR_NO_MEMORY;
+	if (s->flags & AEGW_STREAM_RTCP_MUX)
+		return 0;
+	key_from(&kc, &s->local, (uint16_t)(s->local.port + 1));
+	if (rte_hash_lookup(w->by_addr, &kc) >= 0 ||
+	    rte_hash_add_key_data(w->by_addr, &kc, (void *)tagged) < 0) {
+		rte_hash_del_key(w->by_addr, &k);
+		return AEGW_ERR_EXISTS;
+	}
+	return 0;
+}
+
+static void addr_remove(struct dp_worker *w, const struct dp_stream *s)
+{
+	struct dp_key k;
+
+	key_from(&k, &s->local, s->local.port);
+	rte_hash_del_key(w->by_addr, &k);
+	if (!(s->flags & AEGW_STREAM_RTCP_MUX)) {
+		key_from(&k, &s->local, (uint16_t)(s->local.port + 1));
+		rte_hash_del_key(w->by_addr, &k);
+	}
+}
+
+static void stream_set_egress(struct dp_stream *s,
+			      const struct aegw_stream_spec *spec)
+{
+	s->out_port = spec->out_port;
+	s->egress_src = spec->egress_src;
+	s->egress_dst = spec->egress_dst;
+	s->has_mac = 0;
+}
+
+int dp_stream_add(struct dp_worker *w, const struct aegw_stream_spec *spec)
+{
+	struct dp_stream *s;
+	int err;
+
+	if (aegw_ring_worker_for_port(spec->local.port, w->dp->n_workers) != w->idx)
+		return AEGW_ERR_WRONG_WORKER;
+	if (spec->in_port >= w->dp->cfg.n_ports ||
+	    spec->out_port >= w->dp->cfg.n_ports)
+		return AEGW_ERR_INVALID_ARG;
+	if (dp_stream_find_id(w, spec->stream_id))
+		return AEGW_ERR_EXISTS;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return AEGW_ERR_NO_MEMORY;
+	s->id = spec->stream_id;
+	s->reverse_id = spec->reverse_id;
+	s->action = spec->action;
+	s->flags = spec->flags;
+	s->in_port = spec->in_port;
+	s->local = spec->local;
+	s->remote = spec->remote;
+	stream_set_egress(s, spec);
+	err = stream_keys_open(w, s, spec);
+	if (!err)
+		err = addr_insert(w, s);
+	if (!err && rte_hash_add_key_data(w->by_id, &s->id, s) < 0) {
+		addr_remove(w, s);
+		err = AEGW_ERR_NO_MEMORY;
+	}
+	if (err) {
+		stream_free(s);
+		return err;
+	}
+	w->n_streams++;
+	return 0;
+}
+
+/* A new in-key: the old contexts stay for a grace period, so that packets
+ * protected before the peer switched keys are not lost. */
+static int rekey_in(struct dp_worker *w, struct dp_stream *s,
+		    const struct aegw_stream_spec *spec)
+{
+	struct aegw_srtp_stream *rtp, *rtcp;
+	int err;
+
+	err = crypto_open(w, &spec->in_crypto, s->flags & AEGW_STREAM_NO_REPLAY,
+			  &rtp, &rtcp);
+	if (err)
+		return err;
+	aegw_srtp_stream_free(s->prev_rtp_in);
+	aegw_srtp_stream_free(s->prev_rtcp_in);
+	s->prev_rtp_in = s->rtp_in;
+	s->prev_rtcp_in = s->rtcp_in;
+	s->prev_until_tsc = rte_get_tsc_cycles() +
+			    rte_get_tsc_hz() / 1000 * DP_REKEY_GRACE_MS;
+	s->rtp_in = rtp;
+	s->rtcp_in = rtcp;
+	return 0;
+}
+
+static int rekey_out(struct dp_worker *w, struct dp_stream *s,
+		     const struct aegw_stream_spec *spec)
+{
+	struct aegw_srtp_stream *rtp, *rtcp;
+	int err = crypto_open(w, &spec->out_crypto, false, &rtp, &rtcp);
+
+	if (err)
+		return err;
+	aegw_srtp_stream_free(s->rtp_out);
+	aegw_srtp_stream_free(s->rtcp_out);
+	s->rtp_out = rtp;
+	s->rtcp_out = rtcp;
+	return 0;
+}
+
+/* Everything the update needs is created before anything changes, so a
+ * refused update leaves the stream as it was. */
+int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
+		     uint32_t mask)
+{
+	struct dp_stream *s = dp_stream_find_id(w, spec->stream_id);
+	uint8_t action;
+	int err = 0;
+
+	if (!s)
+		return AEGW_ERR_NOT_FOUND;
+	action = (mask & AEGW_UPDATE_ACTION) ? spec->action : s->action;
+	if ((mask & AEGW_UPDATE_EGRESS) && spec->out_port >= w->dp->cfg.n_ports)
+		return AEGW_ERR_INVALID_ARG;
+	if (action_unprotects(action) && !s->rtp_in &&
+	    !(mask & AEGW_UPDATE_IN_KEY))
+		return AEGW_ERR_INVALID_ARG;
+	if (action_protects(action) && !s->rtp_out &&
+	    !(mask & AEGW_UPDATE_OUT_KEY))
+		return AEGW_ERR_INVALID_ARG;
+	if (mask & AEGW_UPDATE_IN_KEY)
+		err = rekey_in(w, s, spec);
+	if (!err && (mask & AEGW_UPDATE_OUT_KEY))
+		err = rekey_out(w, s, spec);
+	if (err)
+		return err;
+	if (mask & AEGW_UPDATE_REMOTE) {
+		s->remote = spec->remote;
+		s->flags = (uint8_t)((s->flags & ~AEGW_STREAM_LATCH) |
+				     (spec->flags & AEGW_STREAM_LATCH));
+	}
+	if (mask & AEGW_UPDATE_EGRESS)
+		stream_set_egress(s, spec);
+	s->action = action;
+	return 0;
+}
+
+int dp_stream_remove(struct dp_worker *w, uint32_t id)
+{
+	struct dp_stream *s = dp_stream_find_id(w, id);
+
+	if (!s)
+		return AEGW_ERR_NOT_FOUND;
+	addr_remove(w, s);
+	rte_hash_del_key(w->by_id, &id);
+	stream_free(s);
+	w->n_streams--;
+	return 0;
+}
+
+void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
+			   const unsigned idx[], unsigned n)
+{
+	struct dp_key keys[DP_BURST];
+	const void *kp[DP_BURST];
+	void *data[DP_BURST];
+	uint64_t hits = 0;
+
+	for (unsigned j = 0; j < n; j++) {
+		const struct aegw_pkt_info *pi = &b->pi[idx[j]];
+
+		key_from(&keys[j], &pi->dst, pi->dst.port);
+		kp[j] = &keys[j];
+	}
+	if (n)
+		rte_hash_lookup_bulk_data(w->by_addr, kp, n, &hits, data);
+	for (unsigned j = 0; j < n; j++) {
+		unsigned i = idx[j];
+		uintptr_t v = (hits >> j) & 1 ? (uintptr_t)data[j] : 0;
+
+		b->s[i] = (struct dp_stream *)(v & ~DP_TAG_RTCP);
+		b->rtcp[i] = (uint8_t)(v & DP_TAG_RTCP);
+	}
+}
+
+/* Called only for a packet that authenticated (or on a leg with no key
+ * and no peer yet): a forged packet never moves a stream. The RTCP port
+ * learns the RTP peer's address too; RFC 3550 puts its RTCP on port+1. */
+void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
+		     const struct aegw_endpoint *src, bool rtcp)
+{
+	struct dp_stream *rev;
+	struct aegw_endpoint peer = *src;
+	struct aegw_evt evt = { .type = AEGW_EVT_LATCHED };
+
+	if (rtcp && !(s->flags & AEGW_STREAM_RTCP_MUX))
+		peer.port = (uint16_t)(peer.port - 1);
+	if (s->remote.family == peer.family && s->remote.port == peer.port &&
+	    memcmp(s->remote.ip, peer.ip, 16) == 0)
+		return;
+	s->remote = peer;
+	s->counters[AEGW_SC_latched]++;
+	rev = s->reverse_id ? dp_stream_find_id(w, s->reverse_id) : NULL;
+	if (rev) {
+		rev->egress_dst = peer;
+		rev->has_mac = 0;
+	}
+	evt.stream_id = s->id;
+	evt.remote = peer;
+	/* Best effort: a full event ring must not stall media; the stream
+	 * dump carries the latched address anyway. */
+	aegw_ring_evt_send(w->dp->shm, w->idx, &evt);
+}
+
+size_t dp_stream_state_size(const struct dp_stream *s)
+{
+	size_t n = sizeof(*s);
+	const struct aegw_srtp_stream *ctx[] = {
+		s->rtp_in, s->rtcp_in, s->rtp_out, s->rtcp_out,
+		s->prev_rtp_in, s->prev_rtcp_in,
+	};
+
+	for (unsigned i = 0; i < RTE_DIM(ctx); i++)
+		n += ctx[i] ? aegw_srtp_stream_size(ctx[i]) : 0;
+	return n;
+}

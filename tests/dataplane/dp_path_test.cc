@@ -1,0 +1,527 @@
+// The packet path end to end in one process: each action in both
+// directions against libsrtp2, RTCP (port+1 and RFC 5761 mux), re-key,
+// latching, and every drop counted and never forwarded.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "dataplane/dp_harness.h"
+#include "unit/srtp_oracle.h"
+#include "unit/test_util.h"
+
+using namespace dptest;
+using Bytes = std::vector<uint8_t>;
+
+namespace {
+
+// Worker 0 owns ports whose (port >> 1) is even, worker 1 the others.
+constexpr uint16_t kUePort = 4000, kCorePort = 5000;
+
+struct Leg {
+	aegw_endpoint local, peer;
+};
+
+// What a parsed output frame says.
+struct Out {
+	aegw_pkt_info pi;
+	Bytes payload;
+};
+
+Out parse_out(const Bytes &f)
+{
+	Out o{};
+	EXPECT_EQ(aegw_pkt_parse(f.data(), uint32_t(f.size()), &o.pi),
+		  AEGW_PKT_UDP);
+	EXPECT_EQ(aegw_pkt_udp_csum_ok(f.data(), &o.pi), 1);
+	o.payload.assign(f.begin() + o.pi.payload_off,
+			 f.begin() + o.pi.payload_off + o.pi.payload_len);
+	return o;
+}
+
+// RFC 1071, byte by byte: independent of lib/pkt's checksum code.
+void fix_ipv4_csum(Bytes &f)
+{
+	uint32_t sum = 0;
+	f[24] = f[25] = 0;
+	for (unsigned i = 14; i < 34; i += 2)
+		sum += unsigned(f[i]) << 8 | f[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[24] = uint8_t(~sum >> 8);
+	f[25] = uint8_t(~sum);
+}
+
+bool same_ep(const aegw_endpoint &a, const aegw_endpoint &b)
+{
+	return a.family == b.family && a.port == b.port &&
+	       std::memcmp(a.ip, b.ip, a.family == 6 ? 16 : 4) == 0;
+}
+
+aegw_stream_spec spec_for(uint32_t id, aegw_action action,
+			  const aegw_endpoint &local, uint16_t in_port,
+			  const aegw_endpoint &egress_src,
+			  const aegw_endpoint &egress_dst, uint16_t out_port)
+{
+	aegw_stream_spec s{};
+	s.stream_id = id;
+	s.action = uint8_t(action);
+	s.flags = AEGW_STREAM_LATCH;
+	s.in_port = in_port;
+	s.out_port = out_port;
+	s.local = local;
+	s.egress_src = egress_src;
+	s.egress_dst = egress_dst;
+	return s;
+}
+
+class DpPath : public ::testing::Test {
+protected:
+	std::mt19937 rng{1234};
+	std::vector<uint32_t> ids;
+
+	void TearDown() override
+	{
+		for (uint32_t id : ids)
+			EXPECT_EQ(remove_stream(id), 0);
+		collect(0);
+		collect(1);
+	}
+	void add(const aegw_stream_spec &s)
+	{
+		ASSERT_EQ(add_stream(s), 0);
+		ids.push_back(s.stream_id);
+	}
+	Bytes rtp(uint16_t seq, size_t payload = 160, uint32_t ssrc = 0x1234)
+	{
+		testutil::RtpShape sh;
+		sh.seq = seq;
+		sh.ts = seq * 160u;
+		sh.ssrc = ssrc;
+		sh.payload = payload;
+		return testutil::make_rtp(sh, rng);
+	}
+	aegw_srtp_config key(aegw_suite suite = AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
+			     aegw_srtp_kind kind = AEGW_SRTP_RTP)
+	{
+		return testutil::make_config(suite, kind, rng);
+	}
+};
+
+const aegw_endpoint kUe = ep4("10.0.0.2", 7078);
+const aegw_endpoint kCore = ep4("192.168.0.2", 9000);
+
+TEST_F(DpPath, E2aeInDecryptsForTheCoreLeg)
+{
+	for (aegw_suite suite : {AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
+				 AEGW_SUITE_AES_CM_128_HMAC_SHA1_32,
+				 AEGW_SUITE_AES_256_CM_HMAC_SHA1_80,
+				 AEGW_SUITE_AEAD_AES_128_GCM,
+				 AEGW_SUITE_AEAD_AES_256_GCM}) {
+		SCOPED_TRACE(aegw_suite_info(suite)->name);
+		aegw_endpoint local = ep4("10.0.0.1", kUePort);
+		aegw_endpoint esrc = ep4("192.168.0.1", kCorePort);
+		auto s = spec_for(1, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+		s.in_crypto = key(suite);
+		SrtpOracle ue(s.in_crypto, true);
+		add(s);
+		std::vector<Bytes> sent;
+		for (uint16_t i = 0; i < 40; i++) {
+			Bytes p = rtp(uint16_t(65500 + i), 20 + i * 30);
+			sent.push_back(p);
+			ASSERT_EQ(ue.protect(p), 0);
+			inject(0, i % 2, udp_frame(kUe, local, p, 0));
+			if (i % 8 == 7)
+				poll();
+		}
+		poll();
+		poll();
+		// Half came in on worker 1's queue and were handed over:
+		// order across RX queues is not kept (nor is it by RSS).
+		auto out = collect(1);
+		ASSERT_EQ(out.size(), sent.size());
+		std::vector<Bytes> got;
+		for (size_t i = 0; i < out.size(); i++) {
+			Out o = parse_out(out[i]);
+			EXPECT_TRUE(same_ep(o.pi.src, esrc));
+			EXPECT_TRUE(same_ep(o.pi.dst, kCore));
+			EXPECT_EQ(std::memcmp(o.pi.dst_mac, kCoreMac, 6), 0);
+			got.push_back(o.payload);
+		}
+		std::sort(got.begin(), got.end());
+		std::sort(sent.begin(), sent.end());
+		EXPECT_EQ(got, sent);
+		auto c = counters(1);
+		EXPECT_EQ(c[AEGW_SC_rx_packets], 40u);
+		EXPECT_EQ(c[AEGW_SC_tx_packets], 40u);
+		EXPECT_EQ(c[AEGW_SC_latched], 1u);
+		ASSERT_EQ(remove_stream(1), 0);
+		ids.clear();
+	}
+}
+
+TEST_F(DpPath, E2aeOutEncryptsTowardTheUe)
+{
+	aegw_endpoint local = ep4("192.168.0.1", kCorePort);
+	aegw_endpoint esrc = ep4("10.0.0.1", kUePort);
+	auto s = spec_for(2, AEGW_ACTION_E2AE_OUT, local, 1, esrc, kUe, 0);
+	s.out_crypto = key();
+	SrtpOracle ue(s.out_crypto, false);
+	add(s);
+	std::vector<Bytes> sent;
+	for (uint16_t i = 0; i < 20; i++) {
+		sent.push_back(rtp(i));
+		inject(1, 0, udp_frame(kCore, local, sent.back(), 1));
+	}
+	poll();
+	auto out = collect(0);
+	ASSERT_EQ(out.size(), sent.size());
+	for (size_t i = 0; i < out.size(); i++) {
+		Out o = parse_out(out[i]);
+		EXPECT_TRUE(same_ep(o.pi.src, esrc));
+		EXPECT_TRUE(same_ep(o.pi.dst, kUe));
+		ASSERT_EQ(ue.unprotect(o.payload), 0) << "packet " << i;
+		EXPECT_EQ(o.payload, sent[i]);
+	}
+}
+
+TEST_F(DpPath, RecryptChangesKeysAndIpv6ToIpv4)
+{
+	aegw_endpoint ue6 = ep6("fd00:a::2", 7078);
+	aegw_endpoint local = ep6("fd00:a::1", kUePort);
+	aegw_endpoint esrc = ep4("192.168.0.1", kCorePort);
+	auto s = spec_for(3, AEGW_ACTION_RECRYPT, local, 0, esrc, kCore, 1);
+	s.in_crypto = key(AEGW_SUITE_AEAD_AES_128_GCM);
+	s.out_crypto = key(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80);
+	SrtpOracle ue(s.in_crypto, true), core(s.out_crypto, false);
+	add(s);
+	std::vector<Bytes> sent;
+	for (uint16_t i = 0; i < 10; i++) {
+		Bytes p = rtp(i, 1200);
+		sent.push_back(p);
+		ASSERT_EQ(ue.protect(p), 0);
+		inject(0, 0, udp_frame(ue6, local, p, 0));
+	}
+	poll();
+	auto out = collect(1);
+	ASSERT_EQ(out.size(), sent.size());
+	for (size_t i = 0; i < out.size(); i++) {
+		Out o = parse_out(out[i]);
+		EXPECT_EQ(o.pi.family, 4);
+		ASSERT_EQ(core.unprotect(o.payload), 0);
+		EXPECT_EQ(o.payload, sent[i]);
+	}
+}
+
+TEST_F(DpPath, RelayPassesSrtpUntouched)
+{
+	aegw_endpoint local = ep4("10.0.0.1", kUePort);
+	aegw_endpoint esrc = ep4("192.168.0.1", kCorePort);
+	auto s = spec_for(4, AEGW_ACTION_RELAY, local, 0, esrc, kCore, 1);
+	add(s);
+	Bytes p = rtp(1, 172);
+	SrtpOracle ue(key(), true);
+	ASSERT_EQ(ue.protect(p), 0);
+	inject(0, 0, udp_frame(kUe, local, p, 0));
+	poll();
+	auto out = collect(1);
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(parse_out(out[0]).payload, p);
+}
+
+// RTCP on port+1 (and from the peer's port+1), then RFC 5761 mux on one
+// port: SRTCP in, plain RTCP out on the egress port+1 / the same port.
+TEST_F(DpPath, RtcpOnNextPortAndMultiplexed)
+{
+	for (bool mux : {false, true}) {
+		SCOPED_TRACE(mux ? "rtcp-mux" : "port+1");
+		uint32_t id = mux ? 11 : 10;
+		uint16_t lp = mux ? 4100 : 4104;
+		aegw_endpoint local = ep4("10.0.0.1", lp);
+		aegw_endpoint esrc = ep4("192.168.0.1", 5100);
+		auto s = spec_for(id, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+		s.flags = mux ? AEGW_STREAM_RTCP_MUX : 0;
+		s.remote = kUe;
+		s.in_crypto = key();
+		aegw_srtp_config rc = s.in_crypto;
+		rc.kind = AEGW_SRTP_RTCP;
+		SrtpOracle ue_rtp(s.in_crypto, true), ue_rtcp(rc, true);
+		add(s);
+		Bytes r = rtp(7), c = testutil::make_rtcp(0x1234, 40, rng);
+		Bytes pr = r, pc = c;
+		ASSERT_EQ(ue_rtp.protect(pr), 0);
+		ASSERT_EQ(ue_rtcp.protect(pc), 0);
+		aegw_endpoint ue_rtcp_src = kUe, rtcp_local = local;
+		if (!mux) {
+			ue_rtcp_src.port++;
+			rtcp_local.port++;
+		}
+		inject(0, 0, udp_frame(kUe, local, pr, 0));
+		inject(0, 0, udp_frame(ue_rtcp_src, rtcp_local, pc, 0));
+		poll();
+		auto out = collect(1);
+		ASSERT_EQ(out.size(), 2u);
+		Out o0 = parse_out(out[0]), o1 = parse_out(out[1]);
+		EXPECT_EQ(o0.payload, r);
+		EXPECT_EQ(o1.payload, c);
+		EXPECT_EQ(o0.pi.dst.port, kCore.port);
+		EXPECT_EQ(o1.pi.dst.port, mux ? kCore.port : kCore.port + 1);
+		EXPECT_EQ(o1.pi.src.port, mux ? esrc.port : esrc.port + 1);
+		auto cnt = counters(id);
+		EXPECT_EQ(cnt[AEGW_SC_rtcp_rx_packets], 1u);
+		EXPECT_EQ(cnt[AEGW_SC_rtcp_tx_packets], 1u);
+		ASSERT_EQ(remove_stream(id), 0);
+		ids.clear();
+	}
+}
+
+// The peer switches keys (SDES re-offer): packets under the old key that
+// arrive after the update still pass, as do those under the new one.
+TEST_F(DpPath, RekeyMidStreamLosesNothing)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4200);
+	aegw_endpoint esrc = ep4("192.168.0.1", 5200);
+	auto s = spec_for(20, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+	s.in_crypto = key();
+	auto k2 = key();
+	SrtpOracle old_tx(s.in_crypto, true), new_tx(k2, true);
+	add(s);
+	unsigned sent = 0;
+	for (uint16_t i = 0; i < 10; i++, sent++) {
+		Bytes p = rtp(i);
+		ASSERT_EQ(old_tx.protect(p), 0);
+		inject(0, 0, udp_frame(kUe, local, p, 0));
+	}
+	poll();
+	// In flight under the old key while the re-key is applied.
+	std::vector<Bytes> late;
+	for (uint16_t i = 10; i < 15; i++) {
+		Bytes p = rtp(i);
+		ASSERT_EQ(old_tx.protect(p), 0);
+		late.push_back(p);
+	}
+	aegw_cmd cmd{};
+	cmd.type = AEGW_CMD_UPDATE_STREAM;
+	cmd.update_mask = AEGW_UPDATE_IN_KEY;
+	cmd.spec = s;
+	cmd.spec.in_crypto = k2;
+	ASSERT_EQ(command(0, cmd), 0);
+	for (auto &p : late) {
+		inject(0, 0, udp_frame(kUe, local, p, 0));
+		sent++;
+	}
+	for (uint16_t i = 15; i < 30; i++, sent++) {
+		Bytes p = rtp(i);
+		ASSERT_EQ(new_tx.protect(p), 0);
+		inject(0, 0, udp_frame(kUe, local, p, 0));
+	}
+	poll();
+	poll();
+	EXPECT_EQ(collect(1).size(), sent);
+	auto c = counters(20);
+	EXPECT_EQ(c[AEGW_SC_tx_packets], sent);
+	EXPECT_EQ(c[AEGW_SC_drop_auth_failed], 0u);
+}
+
+// Every bad frame is dropped, counted with its reason, never forwarded.
+TEST_F(DpPath, DropsAreCountedNeverForwarded)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4300);
+	aegw_endpoint esrc = ep4("192.168.0.1", 5300);
+	auto s = spec_for(30, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+	s.in_crypto = key();
+	SrtpOracle ue(s.in_crypto, true);
+	add(s);
+	Bytes good = rtp(1);
+	ASSERT_EQ(ue.protect(good), 0);
+	Bytes f = udp_frame(kUe, local, good, 0);
+	inject(0, 0, f);
+	poll();
+	ASSERT_EQ(collect(1).size(), 1u); // latched to kUe
+
+	inject(0, 0, f); // replayed
+	Bytes forged = rtp(4);
+	ASSERT_EQ(ue.protect(forged), 0);
+	forged[20] ^= 1;
+	Bytes p2 = rtp(2);
+	ASSERT_EQ(ue.protect(p2), 0);
+	Bytes forged_src = p2;
+	forged_src.back() ^= 0x80;
+	aegw_endpoint attacker = ep4("10.0.0.66", 6666);
+	inject(0, 0, udp_frame(kUe, local, forged, 0));
+	inject(0, 0, udp_frame(attacker, local, forged_src, 0));
+	inject(0, 0, udp_frame(kUe, local, Bytes(5, 0x80), 0)); // truncated RTP
+	inject(0, 0, udp_frame(kUe, ep4("10.0.0.1", 4302), good, 0)); // no stream
+	Bytes frag = f;
+	frag[14 + 6] |= 0x20; // IPv4 MF
+	fix_ipv4_csum(frag);
+	inject(0, 0, frag);
+	Bytes cut(f.begin(), f.begin() + 30); // frame cut inside the IP header
+	inject(0, 0, cut);
+	poll();
+	EXPECT_TRUE(collect(1).empty());
+	auto c = counters(30);
+	EXPECT_EQ(c[AEGW_SC_drop_replay], 1u);
+	EXPECT_EQ(c[AEGW_SC_drop_auth_failed], 2u);
+	EXPECT_EQ(c[AEGW_SC_drop_malformed], 1u);
+	EXPECT_EQ(c[AEGW_SC_latched], 1u); // the forged source did not move it
+	EXPECT_GE(worker_counter(0, AEGW_WC_drop_unknown_stream) +
+			  worker_counter(1, AEGW_WC_drop_unknown_stream),
+		  1u);
+	EXPECT_GE(worker_counter(0, AEGW_WC_drop_ip_fragment), 1u);
+	EXPECT_GE(worker_counter(0, AEGW_WC_drop_truncated) +
+			  worker_counter(0, AEGW_WC_drop_bad_ip_header),
+		  1u);
+
+	// An authentic packet from a new address moves the stream (NAT
+	// rebinding); a packet from the old one then is the wrong source
+	// only for legs that do not latch.
+	Bytes p3 = rtp(3);
+	ASSERT_EQ(ue.protect(p3), 0);
+	aegw_endpoint moved = ep4("10.0.0.2", 7090);
+	inject(0, 0, udp_frame(moved, local, p3, 0));
+	poll();
+	EXPECT_EQ(collect(1).size(), 1u);
+	EXPECT_EQ(counters(30)[AEGW_SC_latched], 2u);
+}
+
+TEST_F(DpPath, WrongSourceOnAFixedPeerIsDropped)
+{
+	aegw_endpoint local = ep4("192.168.0.1", 5400);
+	aegw_endpoint esrc = ep4("10.0.0.1", 4400);
+	auto s = spec_for(40, AEGW_ACTION_RELAY, local, 1, esrc, kUe, 0);
+	s.flags = 0;
+	s.remote = kCore;
+	add(s);
+	inject(1, 0, udp_frame(ep4("192.168.0.9", 9000), local, rtp(1), 1));
+	inject(1, 0, udp_frame(kCore, local, rtp(2), 1));
+	Bytes bad = udp_frame(kCore, local, rtp(3), 1);
+	bad.back() ^= 0xff; // UDP checksum no longer matches
+	inject(1, 0, bad);
+	poll();
+	EXPECT_EQ(collect(0).size(), 1u);
+	auto c = counters(40);
+	EXPECT_EQ(c[AEGW_SC_drop_wrong_source], 1u);
+	EXPECT_EQ(c[AEGW_SC_drop_malformed], 1u);
+}
+
+// A frame for worker 1's port received by worker 0 is handed over.
+TEST_F(DpPath, HandoffToTheOwningWorker)
+{
+	uint16_t lp = 4502; // (4502 >> 1) % 2 == 1
+	ASSERT_EQ(aegw_ring_worker_for_port(lp, 2), 1u);
+	aegw_endpoint local = ep4("10.0.0.1", lp);
+	auto s = spec_for(50, AEGW_ACTION_RELAY, local, 0,
+			  ep4("192.168.0.1", 5502), kCore, 1);
+	add(s);
+	uint64_t before = worker_counter(0, AEGW_WC_handoff_out);
+	inject(0, 0, udp_frame(kUe, local, rtp(1), 0));
+	poll(0);
+	EXPECT_EQ(worker_counter(0, AEGW_WC_handoff_out), before + 1);
+	EXPECT_TRUE(collect(1).empty());
+	poll(1);
+	EXPECT_EQ(collect(1).size(), 1u);
+}
+
+TEST_F(DpPath, CommandsAreValidatedAndAcknowledged)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4600);
+	auto s = spec_for(60, AEGW_ACTION_RELAY, local, 0,
+			  ep4("192.168.0.1", 5600), kCore, 1);
+	add(s);
+	EXPECT_EQ(add_stream(s), AEGW_ERR_EXISTS);
+	auto dup = s;
+	dup.stream_id = 61;
+	EXPECT_EQ(add_stream(dup), AEGW_ERR_EXISTS); // same local address
+	auto wrong = s;
+	wrong.stream_id = 62;
+	wrong.local.port = 4602;
+	aegw_cmd cmd{};
+	cmd.type = AEGW_CMD_ADD_STREAM;
+	cmd.spec = wrong;
+	EXPECT_EQ(command(0, cmd), AEGW_ERR_WRONG_WORKER);
+	EXPECT_EQ(remove_stream(99999), AEGW_ERR_NOT_FOUND);
+	auto nokey = s;
+	nokey.stream_id = 63;
+	nokey.local.port = 4604;
+	nokey.action = AEGW_ACTION_E2AE_IN; // with an all-zero (invalid) config
+	nokey.in_crypto.n_keys = 0;
+	EXPECT_NE(add_stream(nokey), 0);
+	aegw_cmd dump{};
+	dump.type = AEGW_CMD_DUMP;
+	std::vector<aegw_evt> ev;
+	ASSERT_EQ(command(0, dump, &ev), 0);
+	bool seen = false;
+	for (auto &e : ev)
+		seen |= e.type == AEGW_EVT_STREAM && e.stream_id == 60 &&
+			same_ep(e.local, local);
+	EXPECT_TRUE(seen);
+}
+
+// ARP for aegw's address, ICMP echo, IPv6 neighbour solicitation.
+TEST_F(DpPath, AnswersArpPingAndNeighbourSolicitation)
+{
+	struct dp_port *p0 = &harness()->cfg.ports[0];
+	uint8_t buf[128];
+	aegw_pkt_l2 l2{};
+	std::memcpy(l2.src_mac, kUeMac, 6);
+	uint32_t n = aegw_pkt_arp_request(buf, sizeof(buf), &l2,
+					  ep4("10.0.0.2", 0).ip,
+					  ep4("10.0.0.1", 0).ip);
+	ASSERT_GT(n, 0u);
+	inject(0, 0, Bytes(buf, buf + n));
+	n = aegw_pkt_nd_solicit(buf, sizeof(buf), &l2, ep6("fd00:a::2", 0).ip,
+				ep6("fd00:a::1", 0).ip);
+	ASSERT_GT(n, 0u);
+	inject(0, 0, Bytes(buf, buf + n));
+	poll(0);
+	auto out = collect(0);
+	ASSERT_EQ(out.size(), 2u);
+	aegw_pkt_info pi;
+	EXPECT_EQ(aegw_pkt_parse(out[0].data(), uint32_t(out[0].size()), &pi),
+		  AEGW_PKT_ARP);
+	EXPECT_EQ(std::memcmp(pi.src_mac, p0->mac, 6), 0);
+	EXPECT_EQ(aegw_pkt_parse(out[1].data(), uint32_t(out[1].size()), &pi),
+		  AEGW_PKT_ICMP6_NA);
+	EXPECT_EQ(worker_counter(0, AEGW_WC_arp_replies), 1u);
+	EXPECT_EQ(worker_counter(0, AEGW_WC_nd_replies), 1u);
+}
+
+// No static entry for the next hop: the first packet is dropped (counted)
+// and an ARP request goes out; once the reply is in, media flows.
+TEST_F(DpPath, ResolvesTheNextHopByArp)
+{
+	aegw_endpoint peer = ep4("192.168.0.77", 9000);
+	aegw_endpoint local = ep4("10.0.0.1", 4700);
+	auto s = spec_for(70, AEGW_ACTION_RELAY, local, 0,
+			  ep4("192.168.0.1", 5700), peer, 1);
+	add(s);
+	inject(0, 0, udp_frame(kUe, local, rtp(1), 0));
+	poll(0);
+	auto out = collect(1);
+	ASSERT_EQ(out.size(), 1u);
+	aegw_pkt_info pi;
+	ASSERT_EQ(aegw_pkt_parse(out[0].data(), uint32_t(out[0].size()), &pi),
+		  AEGW_PKT_ARP);
+	EXPECT_EQ(counters(70)[AEGW_SC_drop_no_neighbour], 1u);
+	// The peer answers (built by hand: ARP reply to aegw).
+	const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0x77, 0x77};
+	Bytes reply = out[0];
+	std::memcpy(reply.data(), harness()->cfg.ports[1].mac, 6);
+	std::memcpy(reply.data() + 6, peer_mac, 6);
+	reply[21] = 2; // op: reply
+	std::memcpy(reply.data() + 32, reply.data() + 22, 10); // target := aegw
+	std::memcpy(reply.data() + 22, peer_mac, 6);
+	std::memcpy(reply.data() + 28, peer.ip, 4);
+	inject(1, 0, reply);
+	poll(0);
+	inject(0, 0, udp_frame(kUe, local, rtp(2), 0));
+	poll(0);
+	out = collect(1);
+	ASSERT_EQ(out.size(), 1u);
+	Out o = parse_out(out[0]);
+	EXPECT_EQ(std::memcmp(o.pi.dst_mac, peer_mac, 6), 0);
+}
+
+} // namespace
