@@ -162,6 +162,18 @@ static void handoff(struct dp_worker *w, struct rte_mbuf **m, unsigned n,
 	}
 }
 
+/* A port with a VLAN takes only frames of that VLAN; one without, only
+ * untagged or priority-tagged (VID 0) frames. */
+static bool vlan_ok(struct dp_worker *w, const struct rte_mbuf *m,
+		    const struct aegw_pkt_info *pi)
+{
+	const struct dp_port *p = dp_port_by_id(w->dp, m->port);
+	unsigned want = p && p->has_vlan ? p->vlan_tci & 0xfff : 0;
+	unsigned got = pi->has_vlan ? pi->vlan_tci & 0xfff : 0;
+
+	return want == got;
+}
+
 /* Stage 1: classify every frame; keep this worker's UDP in b, answer or
  * drop the rest. */
 static void stage_parse(struct dp_worker *w, struct dp_burst *b,
@@ -182,6 +194,10 @@ static void stage_parse(struct dp_worker *w, struct dp_burst *b,
 			continue;
 		}
 		c = aegw_pkt_parse(frame_of(m), m->data_len, pi);
+		if (!vlan_ok(w, m, pi)) {
+			drop_frame(w, m, AEGW_WC_drop_wrong_vlan);
+			continue;
+		}
 		if (c != AEGW_PKT_UDP) {
 			if (c == AEGW_PKT_ARP || c == AEGW_PKT_ICMP4_ECHO ||
 			    c == AEGW_PKT_ICMP6_ECHO || c == AEGW_PKT_ICMP6_NS ||

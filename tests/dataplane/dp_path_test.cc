@@ -53,6 +53,42 @@ void fix_ipv4_csum(Bytes &f)
 	f[25] = uint8_t(~sum);
 }
 
+uint16_t rfc1071(const Bytes &b)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < b.size(); i += 2)
+		sum += unsigned(b[i]) << 8 | b[i + 1];
+	if (b.size() % 2)
+		sum += unsigned(b.back()) << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return uint16_t(sum);
+}
+
+// An ICMP echo request with 32 bytes of data, checksums by hand.
+Bytes icmp_echo_frame(const uint8_t *dst_mac, const char *src, const char *dst)
+{
+	Bytes f(14 + 20 + 8 + 32, 0);
+	std::memcpy(f.data(), dst_mac, 6);
+	std::memcpy(f.data() + 6, kUeMac, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = uint8_t(f.size() - 14);
+	f[22] = 64;
+	f[23] = 1; // ICMP
+	std::memcpy(f.data() + 26, ep4(src, 0).ip, 4);
+	std::memcpy(f.data() + 30, ep4(dst, 0).ip, 4);
+	fix_ipv4_csum(f);
+	f[34] = 8; // echo request
+	f[39] = 7; // sequence 7
+	for (unsigned i = 42; i < f.size(); i++)
+		f[i] = uint8_t(i);
+	uint16_t c = uint16_t(~rfc1071(Bytes(f.begin() + 34, f.end())));
+	f[36] = uint8_t(c >> 8);
+	f[37] = uint8_t(c);
+	return f;
+}
+
 bool same_ep(const aegw_endpoint &a, const aegw_endpoint &b)
 {
 	return a.family == b.family && a.port == b.port &&
@@ -475,15 +511,24 @@ TEST_F(DpPath, AnswersArpPingAndNeighbourSolicitation)
 				ep6("fd00:a::1", 0).ip);
 	ASSERT_GT(n, 0u);
 	inject(0, 0, Bytes(buf, buf + n));
+	inject(0, 0, icmp_echo_frame(p0->mac, "10.0.0.2", "10.0.0.1"));
+	inject(0, 0, icmp_echo_frame(p0->mac, "10.0.0.2", "10.0.0.9"));
 	poll(0);
 	auto out = collect(0);
-	ASSERT_EQ(out.size(), 2u);
+	ASSERT_EQ(out.size(), 3u); // the ping to 10.0.0.9 is not ours
 	aegw_pkt_info pi;
 	EXPECT_EQ(aegw_pkt_parse(out[0].data(), uint32_t(out[0].size()), &pi),
 		  AEGW_PKT_ARP);
 	EXPECT_EQ(std::memcmp(pi.src_mac, p0->mac, 6), 0);
 	EXPECT_EQ(aegw_pkt_parse(out[1].data(), uint32_t(out[1].size()), &pi),
 		  AEGW_PKT_ICMP6_NA);
+	ASSERT_EQ(out[2].size(), 14u + 20 + 8 + 32);
+	EXPECT_EQ(out[2][14 + 20], 0); // echo reply
+	EXPECT_EQ(std::memcmp(out[2].data() + 26, ep4("10.0.0.1", 0).ip, 4), 0);
+	EXPECT_EQ(std::memcmp(out[2].data() + 30, ep4("10.0.0.2", 0).ip, 4), 0);
+	Bytes icmp(out[2].begin() + 34, out[2].end());
+	EXPECT_EQ(rfc1071(icmp), 0xffff) << "ICMP checksum";
+	EXPECT_EQ(worker_counter(0, AEGW_WC_icmp_echo_replies), 1u);
 	EXPECT_EQ(worker_counter(0, AEGW_WC_arp_replies), 1u);
 	EXPECT_EQ(worker_counter(0, AEGW_WC_nd_replies), 1u);
 }
@@ -522,6 +567,40 @@ TEST_F(DpPath, ResolvesTheNextHopByArp)
 	ASSERT_EQ(out.size(), 1u);
 	Out o = parse_out(out[0]);
 	EXPECT_EQ(std::memcmp(o.pi.dst_mac, peer_mac, 6), 0);
+}
+
+// 802.1Q: an untagged port takes priority-tagged frames (VID 0) but not
+// another VLAN's; a port with a VLAN sends tagged.
+TEST_F(DpPath, VlanTagsInAndOut)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4800);
+	auto s = spec_for(80, AEGW_ACTION_RELAY, local, 0,
+			  ep4("192.168.0.1", 5800), kCore, 1);
+	add(s);
+	Bytes f = udp_frame(kUe, local, rtp(1), 0);
+	auto tag = [&](uint8_t pcp_vid_hi, uint8_t vid_lo) {
+		Bytes t(f.begin(), f.begin() + 12);
+		for (uint8_t b : {uint8_t(0x81), uint8_t(0), pcp_vid_hi, vid_lo})
+			t.push_back(b);
+		t.insert(t.end(), f.begin() + 12, f.end());
+		return t;
+	};
+	struct dp_port *p1 = &harness()->cfg.ports[1];
+	p1->has_vlan = 1;
+	p1->vlan_tci = 100;
+	uint64_t wrong = worker_counter(0, AEGW_WC_drop_wrong_vlan);
+	inject(0, 0, tag(0x00, 42));  // VLAN 42: not this port's
+	inject(0, 0, tag(0xa0, 0));   // priority 5, VID 0: fine
+	poll(0);
+	EXPECT_EQ(worker_counter(0, AEGW_WC_drop_wrong_vlan), wrong + 1);
+	p1->has_vlan = 0;
+	p1->vlan_tci = 0;
+	auto out = collect(1);
+	ASSERT_EQ(out.size(), 1u);
+	Out o = parse_out(out[0]);
+	EXPECT_EQ(o.pi.has_vlan, 1);
+	EXPECT_EQ(o.pi.vlan_tci & 0x0fff, 100);
+	EXPECT_EQ(o.payload, parse_out(f).payload);
 }
 
 } // namespace

@@ -54,7 +54,7 @@ enum aegw_stream_counter {
 	X(drop_ipv6_ext_header, "IPv6 extension header")                     \
 	X(drop_not_udp, "IP protocol other than UDP/ICMP")                   \
 	X(drop_bad_udp, "UDP length or checksum invalid")                    \
-	X(drop_not_for_us, "destination is not one of aegw's addresses")     \
+	X(drop_wrong_vlan, "802.1Q VLAN other than the port's")              \
 	X(drop_tx_full, "TX queue full (non-stream frames)")                 \
 	X(drop_handoff_full, "owner worker's handoff ring full")             \
 	X(drop_no_mbuf, "no mbuf for a reply or request")                    \
