@@ -199,7 +199,7 @@ int dp_stream_remove(struct dp_worker *w, uint32_t id);
 void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
 			   const unsigned idx[], unsigned n);
 void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
-		     const struct aegw_endpoint *src, bool rtcp);
+		     const struct aegw_endpoint *src);
 size_t dp_stream_state_size(const struct dp_stream *s);
 
 /* command.c */

@@ -231,8 +231,9 @@ static bool action_unprotects(uint8_t a)
 	return a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT;
 }
 
-/* Does the source match the stream's peer? RTCP comes from the peer's
- * port + 1 unless multiplexed. */
+/* Does the source match the stream's peer? Separate RTCP comes from the
+ * peer's address but not always from its RTP port + 1 (RFC 3605 a=rtcp
+ * may name another), so only the address is checked for it. */
 static bool source_ok(const struct dp_stream *s, const struct aegw_pkt_info *pi,
 		      bool rtcp)
 {
@@ -241,7 +242,7 @@ static bool source_ok(const struct dp_stream *s, const struct aegw_pkt_info *pi,
 	if (!want.family)
 		return true;
 	if (rtcp && !(s->flags & AEGW_STREAM_RTCP_MUX))
-		want.port = (uint16_t)(want.port + 1);
+		want.port = pi->src.port;
 	return endpoint_eq(&want, &pi->src);
 }
 
@@ -391,12 +392,15 @@ static void stage_latch(struct dp_worker *w, struct dp_burst *b)
 	for (unsigned i = 0; i < b->n; i++) {
 		struct dp_stream *s = b->s[i];
 
-		if (b->status[i] || !(s->flags & AEGW_STREAM_LATCH))
+		/* The peer's RTP port is learned from RTP only: its
+		 * separate RTCP port says nothing about it. */
+		if (b->status[i] || !(s->flags & AEGW_STREAM_LATCH) ||
+		    (b->rtcp[i] && !(s->flags & AEGW_STREAM_RTCP_MUX)))
 			continue;
 		if (!s->remote.family ||
 		    (action_unprotects(s->action) &&
 		     !source_ok(s, &b->pi[i], b->rtcp[i])))
-			dp_stream_latch(w, s, &b->pi[i].src, b->rtcp[i]);
+			dp_stream_latch(w, s, &b->pi[i].src);
 	}
 }
 

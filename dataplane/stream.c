@@ -341,18 +341,16 @@ void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
 	}
 }
 
-/* Called only for a packet that authenticated (or on a leg with no key
- * and no peer yet): a forged packet never moves a stream. The RTCP port
- * learns the RTP peer's address too; RFC 3550 puts its RTCP on port+1. */
+/* Called only for an RTP (or multiplexed RTCP) packet that authenticated,
+ * or on a leg with no key and no peer yet: a forged packet never moves a
+ * stream. */
 void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
-		     const struct aegw_endpoint *src, bool rtcp)
+		     const struct aegw_endpoint *src)
 {
 	struct dp_stream *rev;
 	struct aegw_endpoint peer = *src;
 	struct aegw_evt evt = { .type = AEGW_EVT_LATCHED };
 
-	if (rtcp && !(s->flags & AEGW_STREAM_RTCP_MUX))
-		peer.port = (uint16_t)(peer.port - 1);
 	if (s->remote.family == peer.family && s->remote.port == peer.port &&
 	    memcmp(s->remote.ip, peer.ip, 16) == 0)
 		return;

@@ -603,4 +603,31 @@ TEST_F(DpPath, VlanTagsInAndOut)
 	EXPECT_EQ(o.payload, parse_out(f).payload);
 }
 
+// Separate RTCP may come from another port than RTP + 1 (RFC 3605
+// a=rtcp): the peer's address is what counts, and RTCP never moves the
+// stream's RTP peer.
+TEST_F(DpPath, SeparateRtcpFromAnyPortOfThePeer)
+{
+	aegw_endpoint local = ep4("192.168.0.1", 5900);
+	auto s = spec_for(90, AEGW_ACTION_RELAY, local, 1,
+			  ep4("10.0.0.1", 4900), kUe, 0);
+	s.flags = 0;
+	s.remote = kCore;
+	add(s);
+	aegw_endpoint rtcp_local = local, odd_port = kCore, stranger = kCore;
+	rtcp_local.port++;
+	odd_port.port = 9555;
+	stranger.ip[3] = 99;
+	Bytes c = testutil::make_rtcp(0x77, 8, rng);
+	inject(1, 0, udp_frame(odd_port, rtcp_local, c, 1));
+	inject(1, 0, udp_frame(stranger, rtcp_local, c, 1));
+	poll();
+	auto out = collect(0);
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(parse_out(out[0]).pi.dst.port, kUe.port + 1);
+	auto cnt = counters(90);
+	EXPECT_EQ(cnt[AEGW_SC_drop_wrong_source], 1u);
+	EXPECT_EQ(cnt[AEGW_SC_latched], 0u);
+}
+
 } // namespace
