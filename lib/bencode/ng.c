@@ -1,0 +1,286 @@
+/* ng messages: cookie and dictionary split apart, the common request keys
+ * read into a typed view, replies framed with the request's cookie. */
+#include <stdio.h>
+#include <string.h>
+
+#include "aegw/ng.h"
+
+static const char *const cmd_names[] = {
+	[AEGW_NG_CMD_UNKNOWN] = "unknown",
+#define AEGW_NG_CMD_NAME(id, name) [AEGW_NG_CMD_##id] = name,
+	AEGW_NG_FOREACH_COMMAND(AEGW_NG_CMD_NAME)
+#undef AEGW_NG_CMD_NAME
+};
+
+static const char *const err_text[] = {
+#define AEGW_NG_ERR_TEXT(id, text) [AEGW_NG_ERR_##id] = text,
+	AEGW_NG_FOREACH_ERROR(AEGW_NG_ERR_TEXT)
+#undef AEGW_NG_ERR_TEXT
+};
+
+/* Keys read as strings, and where each goes. */
+static const struct {
+	const char *key;
+	size_t off;
+} str_keys[] = {
+	{ "call-id", offsetof(struct aegw_ng_request, call_id) },
+	{ "from-tag", offsetof(struct aegw_ng_request, from_tag) },
+	{ "to-tag", offsetof(struct aegw_ng_request, to_tag) },
+	{ "via-branch", offsetof(struct aegw_ng_request, via_branch) },
+	{ "sdp", offsetof(struct aegw_ng_request, sdp) },
+	{ "transport-protocol",
+	  offsetof(struct aegw_ng_request, transport_protocol) },
+	{ "ICE", offsetof(struct aegw_ng_request, ice) },
+};
+
+/* Keys read as lists of strings. */
+static const struct {
+	const char *key;
+	size_t off;
+} list_keys[] = {
+	{ "flags", offsetof(struct aegw_ng_request, flags) },
+	{ "replace", offsetof(struct aegw_ng_request, replace) },
+	{ "direction", offsetof(struct aegw_ng_request, direction) },
+	{ "rtcp-mux", offsetof(struct aegw_ng_request, rtcp_mux) },
+	{ "SDES", offsetof(struct aegw_ng_request, sdes) },
+	{ "supports", offsetof(struct aegw_ng_request, supports) },
+	{ "received-from", offsetof(struct aegw_ng_request, received_from) },
+};
+
+const char *aegw_ng_command_name(enum aegw_ng_command cmd)
+{
+	if ((unsigned)cmd >= AEGW_NG_CMD_COUNT)
+		return "unknown";
+	return cmd_names[cmd];
+}
+
+enum aegw_ng_command aegw_ng_command_parse(const char *p, size_t len)
+{
+	for (unsigned c = AEGW_NG_CMD_UNKNOWN + 1; c < AEGW_NG_CMD_COUNT; c++) {
+		if (strlen(cmd_names[c]) == len &&
+		    memcmp(cmd_names[c], p, len) == 0)
+			return (enum aegw_ng_command)c;
+	}
+	return AEGW_NG_CMD_UNKNOWN;
+}
+
+static int fail(struct aegw_ng_error *err, enum aegw_ng_errc code,
+		size_t offset)
+{
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->code = code;
+		err->offset = offset;
+	}
+	return code;
+}
+
+static int fail_type(struct aegw_ng_error *err, size_t offset,
+		     const char *key, const char *want)
+{
+	fail(err, AEGW_NG_ERR_FIELD_TYPE, offset);
+	if (err) {
+		err->key = key;
+		err->want = want;
+	}
+	return AEGW_NG_ERR_FIELD_TYPE;
+}
+
+char *aegw_ng_error_format(const struct aegw_ng_error *e, char *buf,
+			   size_t len)
+{
+	const char *what = (unsigned)e->code < AEGW_NG_ERR_COUNT
+				   ? err_text[e->code]
+				   : "unknown error";
+
+	if (len == 0)
+		return buf;
+	if (e->code == AEGW_NG_ERR_BENCODE)
+		snprintf(buf, len, "%s at byte %zu: %s", what, e->offset,
+			 aegw_benc_strerror(e->benc));
+	else if (e->code == AEGW_NG_ERR_FIELD_TYPE && e->key && e->want)
+		snprintf(buf, len, "key '%s' at byte %zu must be %s", e->key,
+			 e->offset, e->want);
+	else
+		snprintf(buf, len, "%s", what);
+	return buf;
+}
+
+static bool cookie_byte(char c)
+{
+	return c > ' ' && c <= '~';
+}
+
+int aegw_ng_parse(const char *buf, size_t len, struct aegw_benc_node *nodes,
+		  unsigned max_nodes, struct aegw_ng_msg *msg,
+		  struct aegw_ng_error *err)
+{
+	const struct aegw_benc_node *root;
+	struct aegw_benc_error berr;
+	size_t n = 0;
+	int rc;
+
+	memset(msg, 0, sizeof(*msg));
+	if (!buf)
+		len = 0;
+	while (n < len && n <= AEGW_NG_COOKIE_MAX && buf[n] != ' ') {
+		if (!cookie_byte(buf[n]))
+			return fail(err, AEGW_NG_ERR_BAD_COOKIE, n);
+		n++;
+	}
+	if (n == 0 || n > AEGW_NG_COOKIE_MAX || n == len)
+		return fail(err, AEGW_NG_ERR_BAD_COOKIE, n);
+	/* Checked before decoding, so that "cookie 4:spam" says what is
+	 * wrong rather than decoding a string first. */
+	if (n + 1 == len || buf[n + 1] != 'd')
+		return fail(err, AEGW_NG_ERR_NOT_DICT, n + 1);
+	rc = aegw_bencode_decode(buf + n + 1, len - n - 1, nodes, max_nodes,
+				 &root, &berr);
+	if (rc) {
+		fail(err, AEGW_NG_ERR_BENCODE, n + 1 + berr.offset);
+		if (err)
+			err->benc = berr.code;
+		return AEGW_NG_ERR_BENCODE;
+	}
+	msg->buf = buf;
+	msg->len = len;
+	msg->cookie = (struct aegw_ng_str){ buf, n };
+	msg->dict = root;
+	return 0;
+}
+
+static size_t offset_of(const struct aegw_ng_msg *msg,
+			const struct aegw_benc_node *n)
+{
+	return (size_t)(n->raw - msg->buf);
+}
+
+static struct aegw_ng_str span(const struct aegw_benc_node *n)
+{
+	return (struct aegw_ng_str){ n->str, n->len };
+}
+
+/* A LIST whose every item is a STR. */
+static bool list_of_str(const struct aegw_benc_node *n)
+{
+	const struct aegw_benc_node *it;
+
+	if (!aegw_benc_is_list(n))
+		return false;
+	for (it = n->child; it; it = it->next)
+		if (!aegw_benc_is_str(it))
+			return false;
+	return true;
+}
+
+static int view_received_from(const struct aegw_ng_msg *msg,
+			      struct aegw_ng_request *req,
+			      struct aegw_ng_error *err)
+{
+	const struct aegw_benc_node *rf = req->received_from;
+
+	if (!rf)
+		return 0;
+	if (rf->count != 2)
+		return fail_type(err, offset_of(msg, rf), "received-from",
+				 "a list of two strings: family, address");
+	req->received_from_family = span(rf->child);
+	req->received_from_address = span(rf->child->next);
+	return 0;
+}
+
+int aegw_ng_request_view(const struct aegw_ng_msg *msg,
+			 struct aegw_ng_request *req,
+			 struct aegw_ng_error *err)
+{
+	const struct aegw_benc_node *cmd, *v;
+	char *base = (char *)req;
+	size_t i;
+
+	memset(req, 0, sizeof(*req));
+	if (!aegw_benc_is_dict(msg->dict))
+		return fail(err, AEGW_NG_ERR_NOT_DICT, 0);
+	cmd = aegw_benc_dict_get(msg->dict, "command");
+	if (!cmd)
+		return fail(err, AEGW_NG_ERR_NO_COMMAND,
+			    offset_of(msg, msg->dict));
+	if (!aegw_benc_is_str(cmd))
+		return fail_type(err, offset_of(msg, cmd), "command",
+				 "a string");
+	req->command_name = span(cmd);
+	req->command = aegw_ng_command_parse(cmd->str, cmd->len);
+	for (i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++) {
+		v = aegw_benc_dict_get(msg->dict, str_keys[i].key);
+		if (v && !aegw_benc_is_str(v))
+			return fail_type(err, offset_of(msg, v),
+					 str_keys[i].key, "a string");
+		if (v)
+			*(struct aegw_ng_str *)(base + str_keys[i].off) =
+				span(v);
+	}
+	for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++) {
+		v = aegw_benc_dict_get(msg->dict, list_keys[i].key);
+		if (v && !list_of_str(v))
+			return fail_type(err, offset_of(msg, v),
+					 list_keys[i].key, "a list of strings");
+		*(const struct aegw_benc_node **)(base + list_keys[i].off) = v;
+	}
+	return view_received_from(msg, req, err);
+}
+
+/* item == word, where a space in item also matches a hyphen in word. */
+static bool word_eq(const struct aegw_benc_node *item, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < item->len && word[i]; i++) {
+		char c = item->str[i] == ' ' ? '-' : item->str[i];
+
+		if (c != word[i])
+			return false;
+	}
+	return i == item->len && word[i] == '\0';
+}
+
+bool aegw_ng_list_has(const struct aegw_benc_node *list, const char *word)
+{
+	const struct aegw_benc_node *it;
+
+	for (it = aegw_benc_list_first(list); it; it = it->next)
+		if (aegw_benc_is_str(it) && word_eq(it, word))
+			return true;
+	return false;
+}
+
+void aegw_ng_reply_begin(struct aegw_benc_enc *e, char *buf, size_t cap,
+			 struct aegw_ng_str cookie)
+{
+	aegw_benc_enc_init(e, buf, cap);
+	/* Raw bytes, not a bencoded string: the cookie is framing. */
+	if (cookie.len < e->cap) {
+		if (cookie.len)
+			memcpy(e->buf, cookie.p, cookie.len);
+		e->buf[cookie.len] = ' ';
+		e->len = cookie.len + 1;
+	} else {
+		e->overflow = true;
+	}
+	aegw_benc_dict_begin(e);
+}
+
+size_t aegw_ng_reply_end(struct aegw_benc_enc *e)
+{
+	aegw_benc_end(e);
+	return aegw_benc_enc_finish(e) ? 0 : e->len;
+}
+
+size_t aegw_ng_reply_error(char *buf, size_t cap, struct aegw_ng_str cookie,
+			   const char *reason)
+{
+	struct aegw_benc_enc e;
+
+	aegw_ng_reply_begin(&e, buf, cap, cookie);
+	aegw_benc_dict_add_cstr(&e, "result", "error");
+	aegw_benc_dict_add_cstr(&e, "error-reason", reason);
+	return aegw_ng_reply_end(&e);
+}
