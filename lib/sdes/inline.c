@@ -1,5 +1,6 @@
 /* The RFC 4568 `inline:` key parameter (section 9.2 grammar, 6.1 for its
- * meaning): base64 key||salt, optional lifetime, optional MKI. */
+ * meaning): base64 key||salt, optional lifetime, optional MKI. Parsed,
+ * and formatted back: aegw's one place for base64. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,6 +230,55 @@ int aegw_sdes_inline_parse(const char *value, enum aegw_suite suite,
 		rc = parse_params(cur, out, err, errlen);
 	if (rc)
 		aegw_sdes_key_wipe(out);
+	return rc;
+}
+
+/* "|lifetime|MKI:len" as parse_params reads it back; "" when neither. */
+static void format_params(const struct aegw_sdes_key *k, char *tail,
+			  size_t cap)
+{
+	uint64_t mki = 0;
+	int n = 0;
+
+	tail[0] = '\0';
+	if (k->lifetime && !(k->lifetime & (k->lifetime - 1)))
+		n = snprintf(tail, cap, "|2^%d", __builtin_ctzll(k->lifetime));
+	else if (k->lifetime)
+		n = snprintf(tail, cap, "|%llu",
+			     (unsigned long long)k->lifetime);
+	for (unsigned i = 0; i < k->mki_len; i++)
+		mki = mki << 8 | k->mki[i];
+	if (k->mki_len)
+		snprintf(tail + n, cap - (size_t)n, "|%llu:%u",
+			 (unsigned long long)mki, k->mki_len);
+}
+
+int aegw_sdes_inline_format(const struct aegw_sdes_key *k,
+			    enum aegw_suite suite, char *out, size_t cap)
+{
+	const struct aegw_suite_info *si = aegw_suite_info(suite);
+	unsigned char raw[AEGW_SRTP_MAX_MASTER_LEN], text[B64_BUF];
+	char tail[2 * DIGITS_MAX + 8];
+	int rc = AEGW_ERR_INVALID_ARG, len;
+	size_t tn;
+
+	if (!si || k->mki_len > AEGW_SRTP_MAX_MKI_LEN)
+		goto out;
+	memcpy(raw, k->key, si->key_len);
+	memcpy(raw + si->key_len, k->salt, si->salt_len);
+	/* EVP_EncodeBlock pads to whole quanta and adds a NUL. */
+	len = EVP_EncodeBlock(text, raw, si->key_len + si->salt_len);
+	format_params(k, tail, sizeof(tail));
+	tn = strlen(tail);
+	rc = AEGW_ERR_NO_ROOM;
+	if ((size_t)len + tn >= cap)
+		goto out;
+	memcpy(out, text, (size_t)len);
+	memcpy(out + len, tail, tn + 1);
+	rc = AEGW_ERR_OK;
+out:
+	OPENSSL_cleanse(raw, sizeof(raw));
+	OPENSSL_cleanse(text, sizeof(text));
 	return rc;
 }
 

@@ -35,6 +35,16 @@ int aegw_sdes_inline_parse(const char *value, enum aegw_suite suite,
 			   struct aegw_sdes_key *out, char *err,
 			   size_t errlen);
 
+/* The inverse of aegw_sdes_inline_parse: writes base64(key||salt) with
+ * RFC 4648 padding, then "|2^n" (a decimal when the lifetime is not a
+ * power of two) if k->lifetime is set, then "|<mki-value>:<mki-length>"
+ * if k->mki_len is, and a NUL. AEGW_SDES_INLINE_BUF bytes always do.
+ * Returns 0, AEGW_ERR_INVALID_ARG (unknown suite, MKI over 4 bytes) or
+ * AEGW_ERR_NO_ROOM. out holds key material: the caller wipes it. */
+enum { AEGW_SDES_INLINE_BUF = 128 };
+int aegw_sdes_inline_format(const struct aegw_sdes_key *k,
+			    enum aegw_suite suite, char *out, size_t cap);
+
 void aegw_sdes_key_wipe(struct aegw_sdes_key *k);
 
 /* An engine config with this one master key (RTP kind; the caller sets
