@@ -1,0 +1,138 @@
+/* Calls as the control daemon keeps them: a call (call-id) has two
+ * monologues (the first offerer's from-tag, and the answerer's to-tag),
+ * and per m= section a media with one leg per monologue. A leg is aegw's
+ * RTP/RTCP port pair on that monologue's interface, the peer that SDP
+ * named, and the keys of that side (TS 33.328 e2ae: the key the peer
+ * protects with, and aegw's own key toward it). Each media is carried by
+ * two dataplane streams, one per direction.
+ *
+ * The table owns calls, ports and key slots: ctl_call_destroy gives the
+ * ports back and wipes the keys. Control thread only. */
+#ifndef CTL_CALLS_H
+#define CTL_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "aegw/ring.h"
+#include "aegw/sdp.h"
+
+struct ctl_iface;
+
+enum {
+	CTL_ID_MAX = 1024,  /* bytes of a call-id or tag */
+};
+
+/* What aegw does to a media (the policy's verdict). */
+#define CTL_FOREACH_MODE(X)                                                  \
+	X(RELAY, "relay")          /* plain RTP both legs */                 \
+	X(E2E_SDES, "e2e-sdes")    /* SRTP relayed, a=crypto passed */       \
+	X(E2E_KMS, "e2e-kms")      /* SRTP relayed, a=key-mgmt passed */     \
+	X(E2AE, "e2ae")            /* SRTP terminated on one leg */          \
+	X(RECRYPT, "recrypt")      /* SRTP terminated on both legs */
+
+enum ctl_mode {
+#define CTL_MODE_ENUM(id, name) CTL_MODE_##id,
+	CTL_FOREACH_MODE(CTL_MODE_ENUM)
+#undef CTL_MODE_ENUM
+	CTL_MODE_COUNT
+};
+
+const char *ctl_mode_name(enum ctl_mode m);
+
+struct ctl_leg {
+	uint16_t port;               /* aegw's RTP port; RTCP is port + 1.
+				      * 0: none (media rejected) */
+	struct aegw_endpoint peer;   /* where the peer wants RTP (its SDP);
+				      * family 0: unknown, latch it */
+	enum aegw_sdp_proto proto;   /* what this leg's peer speaks */
+	bool srtp;                   /* aegw (un)protects on this leg */
+	bool e2ae_requested;         /* a=3ge2ae:requested from this peer */
+	/* The peer's key (its a=crypto), for what it sends us; and aegw's
+	 * own key, given to the peer in SDP, for what we send it. Key
+	 * slots (secret.h) or NULL. */
+	struct aegw_srtp_config *peer_key;
+	struct aegw_srtp_config *our_key;
+	uint32_t crypto_tag;         /* the a=crypto tag both keys go by */
+	enum aegw_suite suite;
+	unsigned session_params;
+};
+
+struct ctl_media {
+	enum ctl_mode mode;
+	bool rejected;               /* port 0 in the offer or the answer */
+	bool mux_offered;            /* a=rtcp-mux in the offer */
+	bool rtcp_mux;               /* offered and answered (RFC 5761) */
+	bool installed;              /* both streams are in the dataplane */
+	char type_name[16];          /* "audio", "video", ... */
+	struct ctl_leg leg[2];       /* [i] faces monologue i */
+	uint32_t stream_id[2];       /* [i]: from leg i to leg 1 - i */
+};
+
+/* What a media index keeps for the whole call, across re-offers: its
+ * ports (taken when the index is first offered with a port, given back
+ * when the call ends) and its streams' ids. */
+struct ctl_media_slot {
+	uint16_t port[2];            /* [i] on iface[i]; 0: none yet */
+	uint32_t stream_id[2];
+};
+
+/* A call keeps the media its streams were installed from (media), and
+ * the state of an offer not answered yet (pending): an answer completes
+ * and installs the pending one, or, when none is pending (a second
+ * answer, e.g. 183 then 200), the installed one again. Each array owns
+ * its own key slots. */
+struct ctl_call {
+	char *call_id;
+	char *tag[2];                /* [0] first offerer; [1] NULL until an
+				      * answer names it */
+	struct ctl_iface *iface[2];
+	unsigned offerer;            /* monologue of the pending offer */
+	bool answered;
+	unsigned n_media;
+	struct ctl_media media[AEGW_SDP_MAX_MEDIA];
+	bool has_pending;
+	unsigned n_pending;
+	struct ctl_media pending[AEGW_SDP_MAX_MEDIA];
+	struct ctl_media_slot slot[AEGW_SDP_MAX_MEDIA];
+	time_t created, last_signal;
+	struct ctl_call *hash_next;
+	struct ctl_call *prev, *next; /* every call, oldest first */
+};
+
+struct ctl_calls {
+	struct ctl_call **buckets;
+	unsigned n_buckets;          /* a power of two */
+	unsigned n_calls;
+	struct ctl_call *first, *last;
+	uint64_t created_total;
+};
+
+int ctl_calls_init(struct ctl_calls *t, unsigned expected);
+/* Destroys every call (ports back, keys wiped; streams are left alone). */
+void ctl_calls_fini(struct ctl_calls *t);
+
+struct ctl_call *ctl_call_find(const struct ctl_calls *t, const char *id,
+			       size_t len);
+/* A new call with its first monologue; NULL when out of memory. */
+struct ctl_call *ctl_call_create(struct ctl_calls *t, const char *id,
+				 size_t id_len, const char *tag,
+				 size_t tag_len);
+/* Unlinks and frees a call: its ports go back to their pools and its
+ * keys are wiped. The caller removes its streams first. */
+void ctl_call_destroy(struct ctl_calls *t, struct ctl_call *c);
+
+/* Which monologue a tag names: 0, 1, or -1. */
+int ctl_call_side(const struct ctl_call *c, const char *tag, size_t len);
+int ctl_call_set_tag(struct ctl_call *c, unsigned side, const char *tag,
+		     size_t len);
+
+/* Wipes and frees the keys of n media. */
+void ctl_media_drop_keys(struct ctl_media *m, unsigned n);
+/* dst = src with key slots of its own. 0, or -1 (out of key memory:
+ * dst then holds no key). */
+int ctl_media_dup(struct ctl_media *dst, const struct ctl_media *src);
+
+#endif

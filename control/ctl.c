@@ -1,0 +1,94 @@
+/* The daemon's state: set-up, tear-down, and the periodic work (the ring's
+ * epoch and heartbeat, the retransmission cache). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "streams.h"
+
+int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
+	     size_t errlen)
+{
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->opt = *opt;
+	ctl->started = time(NULL);
+	ctl->next_stream_id = 1;
+	ctl->n_ifaces = opt->n_ifaces;
+	for (unsigned i = 0; i < opt->n_ifaces; i++) {
+		const struct ctl_iface_cfg *cfg = &ctl->opt.ifaces[i];
+
+		ctl->ifaces[i].cfg = cfg;
+		if (ctl_pool_init(&ctl->ifaces[i].pool, cfg->port_min,
+				  cfg->port_max))
+			goto nomem;
+	}
+	ctl->sdp = malloc(sizeof(*ctl->sdp));
+	if (!ctl->sdp ||
+	    ctl_calls_init(&ctl->calls, opt->max_sessions) ||
+	    ng_cache_init(&ctl->cache, opt->cache_entries, opt->cache_ttl_s))
+		goto nomem;
+	ctl_ring_init(&ctl->ring, opt->instance);
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	ctl_fini(ctl);
+	return -1;
+}
+
+void ctl_fini(struct ctl *ctl)
+{
+	if (ctl->calls.buckets)
+		ctl_calls_fini(&ctl->calls);
+	if (ctl->cache.buckets)
+		ng_cache_fini(&ctl->cache);
+	ctl_ring_fini(&ctl->ring);
+	for (unsigned i = 0; i < ctl->n_ifaces; i++)
+		ctl_pool_fini(&ctl->ifaces[i].pool);
+	free(ctl->sdp);
+	ctl->sdp = NULL;
+}
+
+/* Adoption and replay wait for a heartbeat: a dataplane that has just
+ * made its object may not poll its rings yet. */
+void ctl_tick(struct ctl *ctl)
+{
+	switch (ctl_ring_poll(&ctl->ring)) {
+	case CTL_RING_ATTACHED:
+		ctl->adopt_pending = true;
+		break;
+	case CTL_RING_NEW_DATAPLANE:
+		ctl->adopt_pending = false;
+		ctl->replay_pending = true;
+		break;
+	case CTL_RING_SAME:
+		break;
+	}
+	if ((ctl->adopt_pending || ctl->replay_pending) &&
+	    ctl_ring_ready(&ctl->ring)) {
+		if (ctl->adopt_pending)
+			ctl_adopt(ctl);
+		if (ctl->replay_pending)
+			ctl_replay(ctl);
+		ctl->adopt_pending = ctl->replay_pending = false;
+	}
+	ng_cache_expire(&ctl->cache, ctl_now_ns());
+}
+
+struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,
+				 size_t len)
+{
+	for (unsigned i = 0; i < ctl->n_ifaces; i++)
+		if (strlen(ctl->ifaces[i].cfg->name) == len &&
+		    !memcmp(ctl->ifaces[i].cfg->name, name, len))
+			return &ctl->ifaces[i];
+	return NULL;
+}
+
+uint32_t ctl_stream_id_next(struct ctl *ctl)
+{
+	/* 2^32 ids last years at any call rate; 0 means "none". */
+	if (ctl->next_stream_id == 0)
+		ctl->next_stream_id = 1;
+	return ctl->next_stream_id++;
+}

@@ -1,0 +1,63 @@
+/* The daemon's state, in one struct the modules share: options,
+ * interfaces and their port pools, the call table, the ring client, the
+ * ng retransmission cache and the counters. One thread owns it. */
+#ifndef CTL_CTL_H
+#define CTL_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "aegw/ng.h"
+#include "aegw/sdp.h"
+#include "calls.h"
+#include "ng_cache.h"
+#include "options.h"
+#include "ports.h"
+#include "ring_client.h"
+
+struct ctl_stats {
+	uint64_t commands[AEGW_NG_CMD_COUNT]; /* requests, by command */
+	uint64_t errors;          /* replies with result: error */
+	uint64_t retransmits;     /* answered from the cache */
+	uint64_t load_limit;      /* offers refused with load limit */
+	uint64_t no_ports;        /* offers refused: Ran out of ports */
+	uint64_t replays;         /* streams installed again after a
+				   * dataplane restart */
+	uint64_t adopted;         /* streams found from a previous control */
+};
+
+struct ctl {
+	struct ctl_options opt;
+	struct ctl_iface ifaces[CTL_MAX_IFACES];
+	unsigned n_ifaces;
+	struct ctl_calls calls;
+	struct ctl_ring ring;
+	struct ng_cache cache;
+	struct ctl_stats stats;
+	uint32_t next_stream_id;
+	unsigned rr_worker;       /* next worker for a new media */
+	bool adopt_pending;       /* first attach: look for old streams */
+	bool replay_pending;      /* new dataplane: install everything */
+	time_t started;
+	/* Scratch for the SDP being handled (about 40 KiB each). */
+	struct aegw_sdp *sdp;
+};
+
+/* 0, or -1 with a message in err. opt is copied. */
+int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
+	     size_t errlen);
+/* Frees everything; streams stay in the dataplane (a restarted control
+ * finds them, see ctl_adopt). */
+void ctl_fini(struct ctl *ctl);
+
+/* Once per loop turn: the ring (attach, epoch: replay) and the cache. */
+void ctl_tick(struct ctl *ctl);
+
+struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,
+				 size_t len);
+
+/* A fresh stream id (never 0). */
+uint32_t ctl_stream_id_next(struct ctl *ctl);
+
+#endif

@@ -1,0 +1,61 @@
+/* aegw-control: the ng-protocol daemon in front of aegw-dataplane. main
+ * parses the options, builds the state and runs the loop; the rest lives
+ * in its own files (docs/CONTROL.md). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "loop.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	static struct ctl ctl;
+	struct ctl_options opt;
+	char err[256];
+	int rc;
+
+	rc = ctl_options_parse(&opt, argc, argv, err, sizeof(err));
+	if (rc == 1) {
+		ctl_options_usage(stdout, argv[0]);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "aegw-control: %s\n", err);
+		return 2;
+	}
+	ctl_log_set_level((enum ctl_log_level)opt.log_level);
+	/* Keys live in this process: no core dumps, no ptrace by others. */
+	prctl(PR_SET_DUMPABLE, 0);
+	if (ctl_init(&ctl, &opt, err, sizeof(err))) {
+		fprintf(stderr, "aegw-control: %s\n", err);
+		return 1;
+	}
+	signals();
+	ctl_log(CTL_LOG_INFO, "dataplane instance '%s', %u interface(s)",
+		opt.instance, opt.n_ifaces);
+	rc = ctl_loop_run(&ctl, &stop);
+	ctl_fini(&ctl);
+	return rc ? 1 : 0;
+}

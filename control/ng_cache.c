@@ -1,0 +1,141 @@
+/* The retransmission cache: a hash for lookups, a FIFO for expiry (every
+ * entry lives the same time, so insertion order is expiry order). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ng_cache.h"
+
+struct ng_cache_entry {
+	struct ng_cache_entry *hash_next;
+	struct ng_cache_entry *newer;
+	uint64_t expires_ns;
+	uint8_t peer[NG_CACHE_PEER_LEN];
+	uint8_t cookie_len;
+	char cookie[AEGW_NG_COOKIE_MAX];
+	size_t len;
+	char reply[];
+};
+
+int ng_cache_init(struct ng_cache *c, unsigned max, unsigned ttl_s)
+{
+	unsigned n = 64;
+
+	memset(c, 0, sizeof(*c));
+	while (n < max && n < (1u << 20))
+		n <<= 1;
+	c->buckets = calloc(n, sizeof(*c->buckets));
+	if (!c->buckets)
+		return -1;
+	c->n_buckets = n;
+	c->max = max ? max : 1;
+	c->ttl_ns = (uint64_t)ttl_s * 1000000000ull;
+	return 0;
+}
+
+static uint32_t hash(const uint8_t *peer, const char *cookie, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < NG_CACHE_PEER_LEN; i++)
+		h = (h ^ peer[i]) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)cookie[i]) * 16777619u;
+	return h;
+}
+
+static struct ng_cache_entry **slot_of(struct ng_cache *c, const uint8_t *peer,
+				       const char *cookie, size_t n)
+{
+	struct ng_cache_entry **p =
+		&c->buckets[hash(peer, cookie, n) & (c->n_buckets - 1)];
+
+	while (*p && !((*p)->cookie_len == n &&
+		       !memcmp((*p)->cookie, cookie, n) &&
+		       !memcmp((*p)->peer, peer, NG_CACHE_PEER_LEN)))
+		p = &(*p)->hash_next;
+	return p;
+}
+
+/* Removes the oldest entry (the head of the FIFO). */
+static void drop_oldest(struct ng_cache *c)
+{
+	struct ng_cache_entry *e = c->oldest;
+	struct ng_cache_entry **p = slot_of(c, e->peer, e->cookie,
+					    e->cookie_len);
+
+	if (*p == e)
+		*p = e->hash_next;
+	c->oldest = e->newer;
+	if (!c->oldest)
+		c->newest = NULL;
+	c->n--;
+	c->bytes -= e->len;
+	OPENSSL_cleanse(e, sizeof(*e) + e->len);
+	free(e);
+}
+
+void ng_cache_fini(struct ng_cache *c)
+{
+	while (c->oldest)
+		drop_oldest(c);
+	free(c->buckets);
+	c->buckets = NULL;
+}
+
+void ng_cache_expire(struct ng_cache *c, uint64_t now_ns)
+{
+	while (c->oldest && c->oldest->expires_ns <= now_ns)
+		drop_oldest(c);
+}
+
+const char *ng_cache_get(struct ng_cache *c, const uint8_t *peer,
+			 const char *cookie, size_t cookie_len, size_t *len,
+			 uint64_t now_ns)
+{
+	struct ng_cache_entry *e;
+
+	ng_cache_expire(c, now_ns);
+	if (cookie_len > AEGW_NG_COOKIE_MAX)
+		return NULL;
+	e = *slot_of(c, peer, cookie, cookie_len);
+	if (!e)
+		return NULL;
+	*len = e->len;
+	return e->reply;
+}
+
+void ng_cache_put(struct ng_cache *c, const uint8_t *peer, const char *cookie,
+		  size_t cookie_len, const char *reply, size_t len,
+		  uint64_t now_ns)
+{
+	struct ng_cache_entry *e, **p;
+
+	if (cookie_len == 0 || cookie_len > AEGW_NG_COOKIE_MAX)
+		return;
+	ng_cache_expire(c, now_ns);
+	while (c->n >= c->max)
+		drop_oldest(c);
+	p = slot_of(c, peer, cookie, cookie_len);
+	if (*p)
+		return; /* the first reply stays the reply */
+	e = malloc(sizeof(*e) + len);
+	if (!e)
+		return;
+	memset(e, 0, sizeof(*e));
+	e->expires_ns = now_ns + c->ttl_ns;
+	memcpy(e->peer, peer, NG_CACHE_PEER_LEN);
+	e->cookie_len = (uint8_t)cookie_len;
+	memcpy(e->cookie, cookie, cookie_len);
+	e->len = len;
+	memcpy(e->reply, reply, len);
+	*p = e;
+	if (c->newest)
+		c->newest->newer = e;
+	else
+		c->oldest = e;
+	c->newest = e;
+	c->n++;
+	c->bytes += len;
+}

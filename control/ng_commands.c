@@ -1,0 +1,233 @@
+/* ng commands: parse, the retransmission cache, dispatch, and the replies
+ * of ping, offer, answer, list and statistics (delete and query, which
+ * report a call's counters, are in ng_call_stats.c). */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "ng_call_stats.h"
+#include "ng_commands.h"
+#include "policy.h"
+#include "sdp_offer.h"
+
+struct ng_ctx {
+	struct ctl *ctl;
+	const struct aegw_ng_msg *msg;
+	const struct aegw_ng_request *req;
+	char *out;
+	size_t cap;
+};
+
+static size_t reply_error(const struct ng_ctx *x, const char *reason)
+{
+	x->ctl->stats.errors++;
+	ctl_log(CTL_LOG_INFO, "%.*s: error: %s",
+		(int)x->req->command_name.len, x->req->command_name.p, reason);
+	return aegw_ng_reply_error(x->out, x->cap, x->msg->cookie, reason);
+}
+
+static size_t reply_result(const struct ng_ctx *x, const char *result)
+{
+	struct aegw_benc_enc e;
+
+	aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);
+	aegw_benc_dict_add_cstr(&e, "result", result);
+	return aegw_ng_reply_end(&e);
+}
+
+static struct ctl_str str_of(struct aegw_ng_str s)
+{
+	return (struct ctl_str){ s.p, s.len };
+}
+
+/* SDES: only-SUITE keeps just the named suites, no-SUITE drops one. */
+static void sdes_allow(const struct aegw_benc_node *sdes,
+		       struct ctl_sdp_req *r)
+{
+	bool allowed[AEGW_SUITE_COUNT], any_only = false;
+
+	for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++)
+		allowed[s] = true;
+	for (int pass = 0; pass < 2; pass++) {
+		for (const struct aegw_benc_node *it = aegw_benc_list_first(sdes);
+		     it; it = aegw_benc_list_next(it)) {
+			const char *want = pass == 0 ? "only-" : "no-";
+			size_t wl = strlen(want);
+
+			if (it->len <= wl || memcmp(it->str, want, wl))
+				continue;
+			for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++) {
+				const char *name = aegw_suite_info(s)->name;
+				bool match = strlen(name) == it->len - wl &&
+					     !memcmp(name, it->str + wl, it->len - wl);
+
+				if (pass == 0 && !any_only)
+					allowed[s] = false;
+				if (match)
+					allowed[s] = pass == 0;
+			}
+			any_only |= pass == 0;
+		}
+	}
+	r->n_allow = 0;
+	for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++)
+		if (allowed[s])
+			r->allow[r->n_allow++] = (enum aegw_suite)s;
+	if (r->n_allow == 0) { /* nothing allowed: a suite no line has */
+		r->allow[0] = AEGW_SUITE_COUNT;
+		r->n_allow = 1;
+	} else if (r->n_allow == AEGW_SUITE_COUNT) {
+		r->n_allow = 0;
+	}
+}
+
+static void direction(const struct aegw_benc_node *list, struct ctl_sdp_req *r)
+{
+	const struct aegw_benc_node *it = aegw_benc_list_first(list);
+
+	for (unsigned i = 0; i < 2 && it; i++, it = aegw_benc_list_next(it))
+		r->direction[i] = (struct ctl_str){ it->str, it->len };
+}
+
+static void sdp_req_of(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->call_id = str_of(q->call_id);
+	r->from_tag = str_of(q->from_tag);
+	r->to_tag = str_of(q->to_tag);
+	r->sdp = str_of(q->sdp);
+	r->transport = ctl_proto_parse(q->transport_protocol.p,
+				       q->transport_protocol.len);
+	direction(q->direction, r);
+	r->ice_remove = q->ice.p && q->ice.len == 6 &&
+			!memcmp(q->ice.p, "remove", 6);
+	r->replace_origin = aegw_ng_list_has(q->replace, "origin");
+	r->recrypt = aegw_ng_list_has(q->flags, "recrypt");
+	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
+	sdes_allow(q->sdes, r);
+}
+
+static size_t offer_answer(const struct ng_ctx *x, bool answer)
+{
+	static char sdp[AEGW_SDP_MAX_LEN + 4096];
+	struct ctl_sdp_req r;
+	struct aegw_benc_enc e;
+	char err[256] = "";
+	size_t sdp_len = 0, n;
+	enum ctl_result res;
+
+	sdp_req_of(x->req, &r);
+	res = answer ? ctl_call_answer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,
+				       err, sizeof(err)) :
+		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,
+				      err, sizeof(err));
+	if (res == CTL_RESULT_LOAD_LIMIT)
+		return reply_result(x, "load limit");
+	if (res != CTL_RESULT_OK)
+		return reply_error(x, err);
+	aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);
+	aegw_benc_dict_add_str(&e, "sdp", sdp, sdp_len);
+	aegw_benc_dict_add_cstr(&e, "result", "ok");
+	n = aegw_ng_reply_end(&e);
+	OPENSSL_cleanse(sdp, sdp_len);
+	return n ? n : reply_error(x, "reply too large");
+}
+
+static size_t list_calls(const struct ng_ctx *x)
+{
+	const struct aegw_benc_node *lim =
+		aegw_benc_dict_get(x->msg->dict, "limit");
+	struct aegw_benc_enc e;
+	int64_t limit = 32;
+
+	aegw_benc_to_int(lim, &limit);
+	aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);
+	aegw_benc_add_cstr(&e, "calls");
+	aegw_benc_list_begin(&e);
+	for (const struct ctl_call *c = x->ctl->calls.first;
+	     c && limit > 0; c = c->next, limit--)
+		aegw_benc_add_cstr(&e, c->call_id);
+	aegw_benc_end(&e);
+	aegw_benc_dict_add_cstr(&e, "result", "ok");
+	return aegw_ng_reply_end(&e);
+}
+
+static size_t dispatch(const struct ng_ctx *x)
+{
+	switch (x->req->command) {
+	case AEGW_NG_CMD_PING:
+		return reply_result(x, "pong");
+	case AEGW_NG_CMD_OFFER:
+		return offer_answer(x, false);
+	case AEGW_NG_CMD_ANSWER:
+		return offer_answer(x, true);
+	case AEGW_NG_CMD_DELETE:
+		return ctl_ng_delete(x->ctl, x->req, x->msg->cookie, x->out,
+				     x->cap);
+	case AEGW_NG_CMD_QUERY:
+		return ctl_ng_query(x->ctl, x->req, x->msg->cookie, x->out,
+				    x->cap);
+	case AEGW_NG_CMD_LIST:
+		return list_calls(x);
+	case AEGW_NG_CMD_STATISTICS:
+		return ctl_ng_statistics(x->ctl, x->msg->cookie, x->out,
+					 x->cap);
+	case AEGW_NG_CMD_REGISTER:
+	case AEGW_NG_CMD_DEREGISTER:
+	case AEGW_NG_CMD_LOOKUP:
+		return reply_error(x, "registration store not implemented yet");
+	default:
+		return reply_error(x, "Unrecognized command");
+	}
+}
+
+/* A message that is not a request: answered with an error under its
+ * cookie, or dropped when it has none (nothing to answer to). */
+static size_t bad_message(struct ctl *ctl, const char *msg, size_t len,
+			  const struct aegw_ng_error *ne, char *out, size_t cap)
+{
+	const char *sp = memchr(msg, ' ', len < AEGW_NG_COOKIE_MAX + 1 ?
+						  len : AEGW_NG_COOKIE_MAX + 1);
+	struct aegw_ng_str cookie = { msg, sp ? (size_t)(sp - msg) : 0 };
+	char reason[160];
+
+	aegw_ng_error_format(ne, reason, sizeof(reason));
+	ctl->stats.errors++;
+	if (ne->code == AEGW_NG_ERR_BAD_COOKIE || !cookie.len) {
+		ctl_log(CTL_LOG_WARN, "ng message dropped: %s", reason);
+		return 0;
+	}
+	ctl_log(CTL_LOG_INFO, "ng message refused: %s", reason);
+	return aegw_ng_reply_error(out, cap, cookie, reason);
+}
+
+size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
+		     size_t len, char *out, size_t cap)
+{
+	static struct aegw_benc_node nodes[CTL_NG_MAX_NODES];
+	struct aegw_ng_msg m;
+	struct aegw_ng_request req;
+	struct aegw_ng_error ne;
+	const char *cached;
+	size_t n;
+	uint64_t now = ctl_now_ns();
+
+	if (aegw_ng_parse(msg, len, nodes, CTL_NG_MAX_NODES, &m, &ne))
+		return bad_message(ctl, msg, len, &ne, out, cap);
+	cached = ng_cache_get(&ctl->cache, peer, m.cookie.p, m.cookie.len, &n,
+			      now);
+	if (cached && n <= cap) {
+		ctl->stats.retransmits++;
+		memcpy(out, cached, n);
+		return n;
+	}
+	if (aegw_ng_request_view(&m, &req, &ne))
+		return bad_message(ctl, msg, len, &ne, out, cap);
+	ctl->stats.commands[req.command]++;
+	n = dispatch(&(struct ng_ctx){ ctl, &m, &req, out, cap });
+	if (n && req.command != AEGW_NG_CMD_PING)
+		ng_cache_put(&ctl->cache, peer, m.cookie.p, m.cookie.len, out,
+			     n, now);
+	return n;
+}

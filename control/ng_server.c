@@ -1,0 +1,333 @@
+/* ng over UDP and TCP. A reply can hold aegw's key for a UE, so every
+ * buffer that held one is wiped once it has been sent. */
+#define _GNU_SOURCE /* accept4 */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "ng_commands.h"
+#include "ng_server.h"
+
+enum sock_kind { SOCK_UDP, SOCK_TCP_LISTEN, SOCK_TCP_CONN };
+
+struct ng_sock {
+	enum sock_kind kind;
+	int fd;
+	uint8_t peer[NG_CACHE_PEER_LEN];
+	char *in, *out;
+	size_t in_len, out_len, out_off;
+	int closing;
+	struct ng_sock *prev, *next;
+};
+
+struct ng_server {
+	struct ctl *ctl;
+	int epfd;
+	struct ng_sock listeners[2 * CTL_MAX_LISTEN];
+	unsigned n_listeners;
+	struct ng_sock *conns;
+	unsigned n_conns;
+	char *reply;
+	char *rx;
+};
+
+static void peer_key(const struct sockaddr_storage *ss, uint8_t *key)
+{
+	memset(key, 0, NG_CACHE_PEER_LEN);
+	if (ss->ss_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		key[0] = 6;
+		memcpy(key + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		       16);
+	}
+}
+
+static int epoll_set(struct ng_server *s, int op, struct ng_sock *k,
+		     uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = k };
+
+	return epoll_ctl(s->epfd, op, k->fd, &ev);
+}
+
+static int open_listener(struct ng_server *s, const struct ctl_listen *l,
+			 bool tcp, char *err, size_t errlen)
+{
+	struct ng_sock *k = &s->listeners[s->n_listeners];
+	int one = 1;
+
+	k->kind = tcp ? SOCK_TCP_LISTEN : SOCK_UDP;
+	k->fd = socket(l->ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
+						SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (k->fd < 0 ||
+	    setsockopt(k->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(k->fd, (const struct sockaddr *)&l->ss, l->len) ||
+	    (tcp && listen(k->fd, 16)) || epoll_set(s, EPOLL_CTL_ADD, k, EPOLLIN)) {
+		snprintf(err, errlen, "%s listener %s: %s", tcp ? "TCP" : "UDP",
+			 l->text, strerror(errno));
+		if (k->fd >= 0)
+			close(k->fd);
+		return -1;
+	}
+	s->n_listeners++;
+	ctl_log(CTL_LOG_INFO, "ng protocol on %s %s", tcp ? "TCP" : "UDP",
+		l->text);
+	return 0;
+}
+
+int ng_server_open(struct ng_server **out, struct ctl *ctl, int epfd,
+		   char *err, size_t errlen)
+{
+	struct ng_server *s = calloc(1, sizeof(*s));
+	int rc = 0;
+
+	*out = s;
+	if (!s || !(s->reply = malloc(CTL_NG_REPLY_MAX)) ||
+	    !(s->rx = malloc(65536))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->ctl = ctl;
+	s->epfd = epfd;
+	for (unsigned i = 0; !rc && i < ctl->opt.n_udp; i++)
+		rc = open_listener(s, &ctl->opt.udp[i], false, err, errlen);
+	for (unsigned i = 0; !rc && i < ctl->opt.n_tcp; i++)
+		rc = open_listener(s, &ctl->opt.tcp[i], true, err, errlen);
+	return rc;
+}
+
+static void conn_free(struct ng_server *s, struct ng_sock *k)
+{
+	close(k->fd);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		s->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	s->n_conns--;
+	OPENSSL_cleanse(k->in, k->in_len);
+	OPENSSL_cleanse(k->out, k->out_len);
+	free(k->in);
+	free(k->out);
+	free(k);
+}
+
+void ng_server_close(struct ng_server *s)
+{
+	if (!s)
+		return;
+	while (s->conns)
+		conn_free(s, s->conns);
+	for (unsigned i = 0; i < s->n_listeners; i++)
+		close(s->listeners[i].fd);
+	free(s->reply);
+	free(s->rx);
+	free(s);
+}
+
+/* Datagrams until the socket is empty (or a fair share is done). */
+static void udp_read(struct ng_server *s, struct ng_sock *k)
+{
+	for (int budget = 64; budget > 0; budget--) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		uint8_t peer[NG_CACHE_PEER_LEN];
+		ssize_t n = recvfrom(k->fd, s->rx, 65536, 0,
+				     (struct sockaddr *)&ss, &sl);
+		size_t r;
+
+		if (n < 0)
+			return;
+		peer_key(&ss, peer);
+		r = ctl_ng_handle(s->ctl, peer, s->rx, (size_t)n, s->reply,
+				  CTL_NG_REPLY_MAX);
+		if (r && sendto(k->fd, s->reply, r, 0, (struct sockaddr *)&ss,
+				sl) < 0)
+			ctl_log(CTL_LOG_WARN, "ng reply not sent: %s",
+				strerror(errno));
+		OPENSSL_cleanse(s->reply, r);
+		OPENSSL_cleanse(s->rx, (size_t)n);
+	}
+}
+
+static void tcp_accept(struct ng_server *s, struct ng_sock *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl,
+			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct ng_sock *k;
+
+	if (fd < 0)
+		return;
+	k = s->n_conns < CTL_NG_TCP_CONNS_MAX ? calloc(1, sizeof(*k)) : NULL;
+	if (k) {
+		k->in = malloc(CTL_NG_TCP_MSG_MAX);
+		k->out = malloc(CTL_NG_TCP_OUT_MAX);
+	}
+	if (!k || !k->in || !k->out) {
+		ctl_log(CTL_LOG_WARN, "ng TCP connection refused: %s",
+			k ? "out of memory" : "too many connections");
+		if (k) {
+			free(k->in);
+			free(k->out);
+			free(k);
+		}
+		close(fd);
+		return;
+	}
+	k->kind = SOCK_TCP_CONN;
+	k->fd = fd;
+	peer_key(&ss, k->peer);
+	k->next = s->conns;
+	if (s->conns)
+		s->conns->prev = k;
+	s->conns = k;
+	s->n_conns++;
+	epoll_set(s, EPOLL_CTL_ADD, k, EPOLLIN);
+}
+
+/* Drops the first n bytes of buf[0..*len): what stays moves to the front,
+ * and no copy of what was there is left behind (it may hold a key). */
+static void consume(char *buf, size_t *len, size_t n)
+{
+	memmove(buf, buf + n, *len - n);
+	OPENSSL_cleanse(buf + *len - n, n);
+	*len -= n;
+}
+
+static void tcp_flush(struct ng_server *s, struct ng_sock *k)
+{
+	while (k->out_off < k->out_len) {
+		ssize_t n = write(k->fd, k->out + k->out_off,
+				  k->out_len - k->out_off);
+
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			k->closing = 2; /* the peer is gone */
+			return;
+		}
+		k->out_off += (size_t)n;
+	}
+	consume(k->out, &k->out_len, k->out_off);
+	k->out_off = 0;
+	epoll_set(s, EPOLL_CTL_MOD, k, EPOLLIN | (k->out_len ? EPOLLOUT : 0));
+}
+
+static void tcp_queue(struct ng_sock *k, const char *p, size_t n)
+{
+	if (n > CTL_NG_TCP_OUT_MAX - k->out_len) {
+		ctl_log(CTL_LOG_WARN, "ng TCP peer does not read its replies; "
+			"closing");
+		k->closing = 2;
+		return;
+	}
+	memcpy(k->out + k->out_len, p, n);
+	k->out_len += n;
+}
+
+/* One message from the front of the input, if a whole one is there. */
+static bool tcp_one(struct ng_server *s, struct ng_sock *k)
+{
+	size_t skip = 0, used, r;
+	long len;
+
+	while (skip < k->in_len && strchr(" \t\r\n", k->in[skip]))
+		skip++;
+	len = ctl_ng_frame_len(k->in + skip, k->in_len - skip);
+	if (len == 0 && k->in_len < CTL_NG_TCP_MSG_MAX)
+		return false;
+	/* A message that cannot be framed: answered (as an error, under
+	 * its cookie if it has one), then the connection goes. */
+	used = len > 0 ? (size_t)len : k->in_len - skip;
+	r = ctl_ng_handle(s->ctl, k->peer, k->in + skip, used, s->reply,
+			  CTL_NG_REPLY_MAX);
+	tcp_queue(k, s->reply, r);
+	OPENSSL_cleanse(s->reply, r);
+	if (len <= 0)
+		k->closing = 1;
+	consume(k->in, &k->in_len, used + skip);
+	return len > 0;
+}
+
+static void tcp_read(struct ng_server *s, struct ng_sock *k)
+{
+	ssize_t n = read(k->fd, k->in + k->in_len,
+			 CTL_NG_TCP_MSG_MAX - k->in_len);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		k->closing = 2;
+		return;
+	}
+	if (n > 0)
+		k->in_len += (size_t)n;
+	while (!k->closing && tcp_one(s, k))
+		;
+}
+
+static void tcp_event(struct ng_server *s, struct ng_sock *k, uint32_t events)
+{
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		tcp_read(s, k);
+	if (k->closing < 2)
+		tcp_flush(s, k);
+	if (k->closing == 2 || (k->closing && !k->out_len))
+		conn_free(s, k);
+}
+
+void ng_server_event(struct ng_server *s, void *ptr, uint32_t events)
+{
+	struct ng_sock *k = ptr;
+
+	switch (k->kind) {
+	case SOCK_UDP:
+		udp_read(s, k);
+		break;
+	case SOCK_TCP_LISTEN:
+		tcp_accept(s, k);
+		break;
+	case SOCK_TCP_CONN:
+		tcp_event(s, k, events);
+		break;
+	}
+}
+
+long ctl_ng_frame_len(const char *buf, size_t len)
+{
+	static struct aegw_benc_node nodes[CTL_NG_MAX_NODES];
+	const struct aegw_benc_node *root;
+	struct aegw_benc_error e;
+	const char *sp = memchr(buf, ' ', len < AEGW_NG_COOKIE_MAX + 1 ?
+						  len : AEGW_NG_COOKIE_MAX + 1);
+	size_t body;
+
+	if (!sp)
+		return len <= AEGW_NG_COOKIE_MAX ? 0 : -1;
+	body = (size_t)(sp - buf) + 1;
+	if (body == len)
+		return 0;
+	switch (aegw_bencode_decode(buf + body, len - body, nodes,
+				    CTL_NG_MAX_NODES, &root, &e)) {
+	case AEGW_BENC_ERR_OK:
+		return (long)len;
+	case AEGW_BENC_ERR_TRAILING:
+		return (long)(body + e.offset);
+	case AEGW_BENC_ERR_TRUNCATED:
+	case AEGW_BENC_ERR_STR_PAST_END:
+		return 0;
+	default:
+		return -1;
+	}
+}

@@ -1,0 +1,328 @@
+/* Command-line parsing: listeners, the dataplane instance, interfaces. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "options.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void ctl_options_usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [options]\n"
+		"\n"
+		"  --listen-ng ADDR:PORT       ng protocol over UDP (repeatable;\n"
+		"                              default 127.0.0.1:2223)\n"
+		"  --listen-tcp-ng ADDR:PORT   ng protocol over TCP (repeatable)\n"
+		"  --instance NAME             the dataplane's ring (default aegw)\n"
+		"  --interface NAME=ADDR[/PORTMIN-PORTMAX][@DPDKPORT]\n"
+		"                              a media interface (repeatable; the\n"
+		"                              first faces the UEs by default);\n"
+		"                              ports default to %u-%u, the DPDK\n"
+		"                              port to the interface's position\n"
+		"  --max-sessions N            refuse new calls beyond N\n"
+		"                              ('load limit'; default: no limit)\n"
+		"  --log-level N               syslog level: 3 errors, 4 warnings,\n"
+		"                              6 info (default), 7 debug\n"
+		"  --help                      this text\n"
+		"\n"
+		"IPv6 as [ADDR]:PORT for listeners, plain ADDR in --interface.\n"
+		"Example: --interface access=10.0.0.1/20000-29999@0\n"
+		"         --interface core=192.168.0.1/30000-39999@1\n",
+		prog, CTL_DEFAULT_PORT_MIN, CTL_DEFAULT_PORT_MAX);
+}
+
+int ctl_listen_parse(const char *s, struct ctl_listen *l, char *err,
+		     size_t errlen)
+{
+	char host[256];
+	const char *colon, *h = s;
+	size_t hlen;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_NUMERICSERV }, *ai;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	colon = strrchr(s, ':');
+	if (!colon || colon == s || !colon[1])
+		return fail(err, errlen, "listener '%s': expected ADDR:PORT", s);
+	hlen = (size_t)(colon - s);
+	if (s[0] == '[' && colon[-1] == ']') {
+		h = s + 1;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return fail(err, errlen, "listener '%s': bad address", s);
+	memcpy(host, h, hlen);
+	host[hlen] = 0;
+	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc)
+		return fail(err, errlen, "listener '%s': %s", s,
+			    gai_strerror(rc));
+	memcpy(&l->ss, ai->ai_addr, ai->ai_addrlen);
+	l->len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	snprintf(l->text, sizeof(l->text), "%s", s);
+	return 0;
+}
+
+static int parse_u16(const char *s, size_t n, uint16_t *v)
+{
+	char buf[8];
+	char *end;
+	unsigned long x;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	errno = 0;
+	x = strtoul(buf, &end, 10);
+	if (errno || *end || buf[0] < '0' || buf[0] > '9' || x > 65535)
+		return -1;
+	*v = (uint16_t)x;
+	return 0;
+}
+
+static int parse_iface_addr(const char *s, size_t n, struct ctl_iface_cfg *ifc)
+{
+	char buf[CTL_ADDR_TEXT_MAX];
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	memset(&ifc->addr, 0, sizeof(ifc->addr));
+	if (inet_pton(AF_INET, buf, ifc->addr.ip) == 1)
+		ifc->addr.family = 4;
+	else if (inet_pton(AF_INET6, buf, ifc->addr.ip) == 1)
+		ifc->addr.family = 6;
+	else
+		return -1;
+	inet_ntop(ifc->addr.family == 4 ? AF_INET : AF_INET6, ifc->addr.ip,
+		  ifc->addr_text, sizeof(ifc->addr_text));
+	return 0;
+}
+
+/* "MIN-MAX" */
+static int parse_range(const char *s, size_t n, struct ctl_iface_cfg *ifc)
+{
+	const char *dash = memchr(s, '-', n);
+
+	if (!dash || parse_u16(s, (size_t)(dash - s), &ifc->port_min) ||
+	    parse_u16(dash + 1, n - (size_t)(dash - s) - 1, &ifc->port_max))
+		return -1;
+	return 0;
+}
+
+static bool name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > CTL_IFACE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("_-.", s[i])))
+			return false;
+	return true;
+}
+
+int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
+		    char *err, size_t errlen)
+{
+	const char *eq = strchr(s, '='), *at, *slash, *addr_end;
+
+	memset(ifc, 0, sizeof(*ifc));
+	if (!eq || !name_ok(s, (size_t)(eq - s)))
+		return fail(err, errlen, "interface '%s': expected NAME=ADDR"
+			    "[/PORTMIN-PORTMAX][@DPDKPORT]", s);
+	memcpy(ifc->name, s, (size_t)(eq - s));
+	ifc->port_min = CTL_DEFAULT_PORT_MIN;
+	ifc->port_max = CTL_DEFAULT_PORT_MAX;
+	ifc->dpdk_port = (uint16_t)index;
+	at = strchr(eq, '@');
+	if (at && parse_u16(at + 1, strlen(at + 1), &ifc->dpdk_port))
+		return fail(err, errlen, "interface '%s': bad DPDK port", s);
+	addr_end = at ? at : eq + strlen(eq);
+	slash = memchr(eq, '/', (size_t)(addr_end - eq));
+	if (slash && parse_range(slash + 1, (size_t)(addr_end - slash - 1), ifc))
+		return fail(err, errlen, "interface '%s': bad port range", s);
+	if (parse_iface_addr(eq + 1, (size_t)((slash ? slash : addr_end) - eq - 1),
+			     ifc))
+		return fail(err, errlen, "interface '%s': bad address", s);
+	/* RTP on an even port, RTCP on the next: at least one pair. */
+	if (ifc->port_min == 0 ||
+	    (ifc->port_min + 1u) / 2 * 2 + 1 > ifc->port_max)
+		return fail(err, errlen, "interface '%s': the range holds no "
+			    "even/odd port pair", s);
+	return 0;
+}
+
+/* Two interfaces on one address must not share ports: the dataplane
+ * knows a stream by its local address and port. */
+static int check_ifaces(const struct ctl_options *o, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < o->n_ifaces; i++) {
+		for (unsigned j = 0; j < i; j++) {
+			const struct ctl_iface_cfg *a = &o->ifaces[i],
+						   *b = &o->ifaces[j];
+
+			if (!strcmp(a->name, b->name))
+				return fail(err, errlen, "interface '%s' given "
+					    "twice", a->name);
+			if (a->addr.family == b->addr.family &&
+			    !memcmp(a->addr.ip, b->addr.ip, 16) &&
+			    a->port_min <= b->port_max &&
+			    b->port_min <= a->port_max)
+				return fail(err, errlen, "interfaces '%s' and "
+					    "'%s' share an address and ports",
+					    b->name, a->name);
+		}
+	}
+	return 0;
+}
+
+static int instance_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= AEGW_INSTANCE_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_.-") == n;
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno || *end || !*s || s[0] == '-' || x > max)
+		return -1;
+	*v = (unsigned)x;
+	return 0;
+}
+
+/* syslog levels, as rtpengine's --log-level */
+static int parse_log_level(const char *s, unsigned *level)
+{
+	unsigned v;
+
+	if (parse_uint(s, 7, &v))
+		return -1;
+	*level = v <= 3 ? CTL_LOG_ERR : v == 4 ? CTL_LOG_WARN :
+		 v <= 6 ? CTL_LOG_INFO : CTL_LOG_DEBUG;
+	return 0;
+}
+
+enum { OPT_UDP = 256, OPT_TCP, OPT_INSTANCE, OPT_IFACE, OPT_MAX_SESSIONS,
+       OPT_LOG_LEVEL, OPT_HELP };
+
+static const struct option long_opts[] = {
+	{ "listen-ng", required_argument, NULL, OPT_UDP },
+	{ "listen-tcp-ng", required_argument, NULL, OPT_TCP },
+	{ "instance", required_argument, NULL, OPT_INSTANCE },
+	{ "interface", required_argument, NULL, OPT_IFACE },
+	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ 0 },
+};
+
+static int listen_add(struct ctl_listen *list, unsigned *n, const char *arg,
+		      char *err, size_t errlen)
+{
+	if (*n == CTL_MAX_LISTEN)
+		return fail(err, errlen, "at most %d listeners of a kind",
+			    CTL_MAX_LISTEN);
+	return ctl_listen_parse(arg, &list[(*n)++], err, errlen);
+}
+
+static int one_option(struct ctl_options *o, int c, const char *arg,
+		      char *err, size_t errlen)
+{
+	switch (c) {
+	case OPT_UDP:
+		return listen_add(o->udp, &o->n_udp, arg, err, errlen);
+	case OPT_TCP:
+		return listen_add(o->tcp, &o->n_tcp, arg, err, errlen);
+	case OPT_INSTANCE:
+		if (!instance_ok(arg))
+			return fail(err, errlen, "instance '%s': 1 to %d of "
+				    "[A-Za-z0-9_.-]", arg, AEGW_INSTANCE_MAX);
+		snprintf(o->instance, sizeof(o->instance), "%s", arg);
+		return 0;
+	case OPT_IFACE:
+		if (o->n_ifaces == CTL_MAX_IFACES)
+			return fail(err, errlen, "at most %d interfaces",
+				    CTL_MAX_IFACES);
+		if (ctl_iface_parse(arg, o->n_ifaces, &o->ifaces[o->n_ifaces],
+				    err, errlen))
+			return -1;
+		o->n_ifaces++;
+		return 0;
+	case OPT_MAX_SESSIONS:
+		if (parse_uint(arg, 10000000, &o->max_sessions))
+			return fail(err, errlen, "--max-sessions '%s'?", arg);
+		return 0;
+	case OPT_LOG_LEVEL:
+		if (parse_log_level(arg, &o->log_level))
+			return fail(err, errlen, "--log-level '%s': 0..7", arg);
+		return 0;
+	default:
+		return fail(err, errlen, "unknown option (see --help)");
+	}
+}
+
+int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
+		      char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->instance, sizeof(o->instance), "aegw");
+	o->cache_entries = CTL_DEFAULT_CACHE_ENTRIES;
+	o->cache_ttl_s = CTL_DEFAULT_CACHE_TTL_S;
+	o->log_level = CTL_LOG_INFO;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		if (c == OPT_HELP)
+			return 1;
+		if (c == '?')
+			return fail(err, errlen, "unknown option '%s' (see "
+				    "--help)", argv[optind - 1]);
+		if (one_option(o, c, optarg, err, errlen))
+			return -1;
+	}
+	if (optind != argc)
+		return fail(err, errlen, "unexpected '%s'", argv[optind]);
+	if (o->n_ifaces == 0)
+		return fail(err, errlen, "no --interface given");
+	if (o->n_udp == 0 && o->n_tcp == 0 &&
+	    listen_add(o->udp, &o->n_udp, "127.0.0.1:2223", err, errlen))
+		return -1;
+	return check_ifaces(o, err, errlen);
+}

@@ -1,0 +1,232 @@
+/* Ring client: attach, send-and-wait, epoch and heartbeat. The wait is a
+ * short spin then sleeps of 20 us: a worker answers between two bursts,
+ * so an ACK takes microseconds, and the daemon has nothing else to do
+ * before it can answer the P-CSCF. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "ring_client.h"
+
+uint64_t ctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void ctl_ring_init(struct ctl_ring *r, const char *instance)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->instance, sizeof(r->instance), "%s", instance);
+}
+
+void ctl_ring_fini(struct ctl_ring *r)
+{
+	if (r->shm)
+		aegw_shm_detach(r->shm);
+	r->shm = NULL;
+}
+
+int64_t ctl_ring_heartbeat_age_ms(const struct ctl_ring *r)
+{
+	uint64_t hb, now;
+
+	if (!r->shm)
+		return -1;
+	hb = aegw_shm_heartbeat_ns(r->shm);
+	now = ctl_now_ns();
+	return now > hb ? (int64_t)((now - hb) / 1000000) : 0;
+}
+
+bool ctl_ring_ready(const struct ctl_ring *r)
+{
+	int64_t age = ctl_ring_heartbeat_age_ms(r);
+
+	return age >= 0 && age < CTL_RING_HEARTBEAT_STALE_MS;
+}
+
+static int try_attach(struct ctl_ring *r)
+{
+	int rc = aegw_shm_attach(r->instance, &r->shm);
+
+	if (rc) {
+		r->shm = NULL;
+		r->next_attach_ns = ctl_now_ns() +
+				    CTL_RING_ATTACH_RETRY_MS * 1000000ull;
+		return rc;
+	}
+	r->epoch = aegw_shm_epoch(r->shm);
+	r->n_workers = aegw_shm_n_workers(r->shm);
+	ctl_log(CTL_LOG_INFO, "attached to dataplane '%s': epoch %llu, pid "
+		"%d, %u worker(s)", r->instance, (unsigned long long)r->epoch,
+		aegw_shm_pid(r->shm), r->n_workers);
+	return 0;
+}
+
+static void log_spontaneous(const struct aegw_evt *evt)
+{
+	if (evt->type == AEGW_EVT_LATCHED)
+		ctl_log(CTL_LOG_DEBUG, "stream %u latched its peer",
+			evt->stream_id);
+	else
+		ctl_log(CTL_LOG_DEBUG, "late %s event for command %llu",
+			aegw_evt_type_name((enum aegw_evt_type)evt->type),
+			(unsigned long long)evt->seq);
+}
+
+static void drain(struct ctl_ring *r)
+{
+	struct aegw_evt evt;
+
+	for (unsigned w = 0; w < r->n_workers; w++)
+		while (aegw_ring_evt_recv(r->shm, w, &evt) == 0)
+			log_spontaneous(&evt);
+}
+
+/* A dataplane that exits with --unlink-at-exit leaves this process the
+ * only one mapping its object: the epoch never moves, the heartbeat stops.
+ * A new dataplane then makes a new object under the name; its pid tells
+ * it apart. Checked once a second while the heartbeat is stale. */
+static bool replaced(struct ctl_ring *r)
+{
+	struct aegw_shm *fresh;
+
+	if (ctl_ring_ready(r) || ctl_now_ns() < r->next_attach_ns)
+		return false;
+	r->next_attach_ns = ctl_now_ns() + CTL_RING_ATTACH_RETRY_MS * 1000000ull;
+	if (aegw_shm_attach(r->instance, &fresh))
+		return false;
+	if (aegw_shm_pid(fresh) == aegw_shm_pid(r->shm)) {
+		aegw_shm_detach(fresh);
+		return false;
+	}
+	aegw_shm_detach(r->shm);
+	r->shm = fresh;
+	r->epoch = aegw_shm_epoch(fresh);
+	r->n_workers = aegw_shm_n_workers(fresh);
+	ctl_log(CTL_LOG_WARN, "dataplane '%s' replaced by a new one (pid %d, "
+		"%u worker(s))", r->instance, aegw_shm_pid(fresh), r->n_workers);
+	return true;
+}
+
+enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r)
+{
+	uint64_t e;
+
+	if (!r->shm) {
+		if (ctl_now_ns() < r->next_attach_ns || try_attach(r))
+			return CTL_RING_SAME;
+		return CTL_RING_ATTACHED;
+	}
+	e = aegw_shm_epoch(r->shm);
+	if (e == 0) {
+		/* Replaced by a dataplane of another shape: map the new one. */
+		ctl_log(CTL_LOG_WARN, "dataplane object replaced; attaching "
+			"again");
+		aegw_shm_detach(r->shm);
+		r->shm = NULL;
+		r->next_attach_ns = 0;
+		return try_attach(r) ? CTL_RING_SAME : CTL_RING_NEW_DATAPLANE;
+	}
+	if (e != r->epoch) {
+		ctl_log(CTL_LOG_WARN, "dataplane restarted (epoch %llu -> "
+			"%llu, pid %d)", (unsigned long long)r->epoch,
+			(unsigned long long)e, aegw_shm_pid(r->shm));
+		r->epoch = e;
+		return CTL_RING_NEW_DATAPLANE;
+	}
+	if (replaced(r))
+		return CTL_RING_NEW_DATAPLANE;
+	drain(r);
+	return CTL_RING_SAME;
+}
+
+static void pause_us(unsigned us)
+{
+	struct timespec ts = { 0, (long)us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int send_cmd(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
+		    uint64_t deadline)
+{
+	int rc;
+
+	while ((rc = aegw_ring_cmd_send(r->shm, worker, cmd)) == -EAGAIN) {
+		if (ctl_now_ns() > deadline)
+			return -EBUSY;
+		pause_us(20);
+	}
+	return rc;
+}
+
+static int wait_ack(struct ctl_ring *r, unsigned worker, uint64_t seq,
+		    uint64_t deadline, ctl_ring_evt_fn *on_evt, void *arg)
+{
+	struct aegw_evt evt;
+
+	for (unsigned spin = 0;; spin++) {
+		while (aegw_ring_evt_recv(r->shm, worker, &evt) == 0) {
+			if (evt.seq != seq)
+				log_spontaneous(&evt);
+			else if (evt.type == AEGW_EVT_ACK)
+				return evt.status;
+			else if (on_evt)
+				on_evt(arg, &evt);
+		}
+		if (ctl_now_ns() > deadline)
+			return -ETIMEDOUT;
+		if (spin > 200)
+			pause_us(20);
+	}
+}
+
+int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
+		  ctl_ring_evt_fn *on_evt, void *arg)
+{
+	uint64_t deadline = ctl_now_ns() + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
+	int rc;
+
+	if (!r->shm) {
+		rc = -ENOTCONN;
+		goto out;
+	}
+	if (!ctl_ring_ready(r)) {
+		rc = -EHOSTDOWN;
+		goto out;
+	}
+	if (worker >= r->n_workers) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = send_cmd(r, worker, cmd, deadline);
+	if (rc)
+		goto out;
+	r->sent++;
+	rc = wait_ack(r, worker, cmd->seq, deadline, on_evt, arg);
+	if (rc > 0)
+		r->refused++;
+	else if (rc == -ETIMEDOUT)
+		r->timeouts++;
+out:
+	aegw_cmd_wipe(cmd);
+	return rc;
+}
+
+const char *ctl_ring_strerror(int rc)
+{
+	switch (rc) {
+	case 0: return "ok";
+	case -ENOTCONN: return "no dataplane attached";
+	case -EHOSTDOWN: return "the dataplane is not running (no heartbeat)";
+	case -EBUSY: return "the dataplane's command ring stayed full";
+	case -ETIMEDOUT: return "the dataplane did not acknowledge in time";
+	case -EINVAL: return "no such dataplane worker";
+	default: return rc > 0 ? aegw_strerror(rc) : strerror(-rc);
+	}
+}

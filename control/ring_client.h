@@ -1,0 +1,65 @@
+/* The control side of the command ring (docs/RING.md): attaching to the
+ * dataplane's object, sending a command to a worker and waiting for its
+ * acknowledgement, and watching the epoch and heartbeat so that a new
+ * dataplane gets every stream again. Control thread only: it is the one
+ * producer of every command ring. */
+#ifndef CTL_RING_CLIENT_H
+#define CTL_RING_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aegw/ring.h"
+
+enum {
+	CTL_RING_ACK_TIMEOUT_MS = 1000,
+	CTL_RING_HEARTBEAT_STALE_MS = 2000, /* the dataplane beats every 100 */
+	CTL_RING_ATTACH_RETRY_MS = 1000,
+};
+
+struct ctl_ring {
+	char instance[AEGW_INSTANCE_MAX + 1];
+	struct aegw_shm *shm;   /* NULL while no dataplane is attached */
+	uint64_t epoch;
+	unsigned n_workers;
+	uint64_t next_attach_ns;
+	uint64_t sent, refused, timeouts;
+};
+
+/* What ctl_ring_poll found. */
+enum ctl_ring_change {
+	CTL_RING_SAME,
+	CTL_RING_ATTACHED,      /* first attach: streams may be left from a
+				 * previous control */
+	CTL_RING_NEW_DATAPLANE, /* a dataplane with no streams: replay */
+};
+
+void ctl_ring_init(struct ctl_ring *r, const char *instance);
+void ctl_ring_fini(struct ctl_ring *r);
+
+/* Attached and beating. */
+bool ctl_ring_ready(const struct ctl_ring *r);
+/* Milliseconds since the last heartbeat, or -1 when not attached. */
+int64_t ctl_ring_heartbeat_age_ms(const struct ctl_ring *r);
+
+/* Once per loop tick: (re)attaches, notices a new epoch, drains the event
+ * rings (spontaneous events are logged). */
+enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r);
+
+typedef void ctl_ring_evt_fn(void *arg, const struct aegw_evt *evt);
+
+/* Sends cmd to worker and waits for its ACK; the events the worker sends
+ * for it first (DUMP, COUNTERS) go to on_evt (may be NULL). Returns 0, the
+ * enum aegw_err the worker refused it with (> 0), or -errno: -ENOTCONN
+ * (no dataplane), -EHOSTDOWN (no heartbeat), -EBUSY (ring full for the
+ * whole timeout), -ETIMEDOUT (no ACK). cmd's keys are wiped in every
+ * case. */
+int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
+		  ctl_ring_evt_fn *on_evt, void *arg);
+
+/* Text for a ctl_ring_exec result. */
+const char *ctl_ring_strerror(int rc);
+
+uint64_t ctl_now_ns(void); /* CLOCK_MONOTONIC */
+
+#endif

@@ -1,0 +1,262 @@
+/* The answer: the answerer's peer and key (when aegw offered it one),
+ * aegw's own key toward the offerer (made once, kept for a later answer
+ * such as 200 after 183), the SDP for the offerer, and the streams
+ * installed. The answered media become the call's installed media. */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "policy.h"
+#include "sdp_side.h"
+#include "secret.h"
+#include "streams.h"
+
+struct answer {
+	struct ctl *ctl;
+	struct ctl_call *c;
+	const struct ctl_sdp_req *req;
+	const struct aegw_sdp *sdp;
+	unsigned off, ans;
+	unsigned n;
+	struct ctl_media work[AEGW_SDP_MAX_MEDIA];
+	struct aegw_sdp_edit edit;
+	char lines[AEGW_SDP_MAX_MEDIA][AEGW_SDP_CRYPTO_BUF]; /* keys */
+	const char *line_ptr[AEGW_SDP_MAX_MEDIA];
+	char *err;
+	size_t errlen;
+};
+
+/* The answerer declined SRTP (RFC 4568 7.1.2: an RTP/AVP answer): aegw
+ * no longer protects toward it. */
+static void answerer_plain(struct ctl_media *m, struct ctl_leg *ol,
+			   struct ctl_leg *al)
+{
+	al->srtp = false;
+	ctl_secret_free(al->our_key);
+	ctl_secret_free(al->peer_key);
+	al->our_key = al->peer_key = NULL;
+	m->mode = ol->srtp ? CTL_MODE_E2AE : CTL_MODE_RELAY;
+}
+
+/* The answerer's key, under the tag aegw offered it. */
+static int answerer_key(struct answer *a, unsigned i)
+{
+	const struct aegw_sdp_media *sm = &a->sdp->media[i];
+	struct ctl_media *m = &a->work[i];
+	struct ctl_leg *ol = &m->leg[a->off], *al = &m->leg[a->ans];
+	int idx;
+
+	if (!ctl_mode_terminates(m->mode))
+		return 0;
+	if (!al->srtp) {
+		if (!ctl_proto_secure(sm->proto_id))
+			return 0;
+		snprintf(a->err, a->errlen, "m= %u: the answer is %s, aegw "
+			 "offered plain RTP", i,
+			 aegw_sdp_proto_name(sm->proto_id));
+		return -1;
+	}
+	if (!ctl_proto_secure(sm->proto_id)) {
+		answerer_plain(m, ol, al);
+		return 0;
+	}
+	idx = ctl_sdp_crypto_find(sm, al->crypto_tag, al->suite);
+	if (idx < 0) {
+		snprintf(a->err, a->errlen, "m= %u: the answer has no a=crypto "
+			 "for aegw's tag %u", i, al->crypto_tag);
+		return -1;
+	}
+	return ctl_leg_take_key(al, &sm->crypto[idx], a->err, a->errlen);
+}
+
+/* aegw's key toward the offerer: made by the first answer, then kept. */
+static int offerer_key(struct answer *a, unsigned i)
+{
+	struct ctl_leg *ol = &a->work[i].leg[a->off];
+
+	if (!ol->srtp)
+		return 0;
+	if (!ol->our_key && ctl_leg_make_key(ol, a->err, a->errlen))
+		return -1;
+	if (ctl_leg_format_key(ol, a->lines[i], sizeof(a->lines[i]))) {
+		snprintf(a->err, a->errlen, "cannot format aegw's key");
+		return -1;
+	}
+	a->line_ptr[i] = a->lines[i];
+	return 0;
+}
+
+static void answer_edit(struct answer *a, unsigned i)
+{
+	const struct aegw_sdp_media *sm = &a->sdp->media[i];
+	struct aegw_sdp_media_edit *me = &a->edit.media[i];
+	const struct ctl_media *m = &a->work[i];
+	const struct ctl_leg *ol = &m->leg[a->off];
+
+	ctl_edit_media(me, a->sdp, i, a->c->iface[a->off], ol->port,
+		       m->rtcp_mux);
+	if (!ctl_mode_terminates(m->mode))
+		return;
+	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
+		me->proto = ol->proto;
+	me->crypto = ol->srtp ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
+	me->crypto_lines = &a->line_ptr[i];
+	me->n_crypto_lines = ol->srtp ? 1 : 0;
+	/* TS 24.229 7.5.2: the UE asked, the answer says it is applied. */
+	me->e2ae = ol->srtp && ol->e2ae_requested ? AEGW_SDP_SET :
+						    AEGW_SDP_REMOVE;
+}
+
+static int answer_media(struct answer *a, unsigned i)
+{
+	const struct aegw_sdp_media *sm = &a->sdp->media[i];
+	struct ctl_media *m = &a->work[i];
+
+	if (m->rejected)
+		return 0;
+	if (sm->port == 0) {
+		m->rejected = true;
+		return 0;
+	}
+	ctl_sdp_peer(a->sdp, sm, &m->leg[a->ans].peer);
+	m->rtcp_mux = m->mux_offered && sm->rtcp_mux;
+	if (answerer_key(a, i) || offerer_key(a, i))
+		return -1;
+	answer_edit(a, i);
+	return 0;
+}
+
+/* Installs every media, then makes the work the call's media. */
+static int install_and_commit(struct answer *a)
+{
+	struct ctl_call *c = a->c;
+	int rc = 0;
+
+	for (unsigned i = 0; i < a->n; i++) {
+		const struct ctl_media *old = i < c->n_media ? &c->media[i] :
+							       NULL;
+
+		if (ctl_media_install(a->ctl, c, &a->work[i], old, a->err,
+				      a->errlen))
+			rc = -1;
+	}
+	ctl_media_drop_keys(c->media, c->n_media);
+	memcpy(c->media, a->work, sizeof(a->work[0]) * a->n);
+	c->n_media = a->n;
+	ctl_media_drop_keys(c->pending, c->n_pending);
+	c->n_pending = 0;
+	c->has_pending = false;
+	c->answered = true;
+	return rc;
+}
+
+static int dup_media(struct answer *a)
+{
+	const struct ctl_media *src = a->c->has_pending ? a->c->pending :
+							  a->c->media;
+
+	for (unsigned i = 0; i < a->n; i++) {
+		if (ctl_media_dup(&a->work[i], &src[i])) {
+			ctl_media_drop_keys(a->work, i);
+			snprintf(a->err, a->errlen, "out of key memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int build(struct answer *a, char *out, size_t cap, size_t *out_len)
+{
+	int rc = -1;
+
+	if (a->sdp->n_media != a->n) {
+		snprintf(a->err, a->errlen, "the answer has %u m= sections, "
+			 "the offer %u (RFC 3264 6)", a->sdp->n_media, a->n);
+		return -1;
+	}
+	if (dup_media(a))
+		return -1;
+	for (unsigned i = 0; i < a->n; i++)
+		if (answer_media(a, i))
+			goto fail;
+	ctl_edit_session(&a->edit, a->sdp, a->c->iface[a->off], a->req);
+	if (aegw_sdp_rewrite(a->sdp, &a->edit, out, cap, out_len, a->err,
+			     a->errlen))
+		goto fail;
+	rc = install_and_commit(a);
+	goto out;
+fail:
+	ctl_media_drop_keys(a->work, a->n);
+out:
+	OPENSSL_cleanse(a->lines, sizeof(a->lines));
+	return rc;
+}
+
+/* The answer comes from the monologue the offer did not: its from-tag is
+ * the offerer's, its to-tag names the answerer. */
+static int sides(struct ctl_call *c, const struct ctl_sdp_req *req,
+		 char *err, size_t errlen)
+{
+	int side = ctl_call_side(c, req->from_tag.p, req->from_tag.len);
+	unsigned ans;
+
+	if (side < 0 || (unsigned)side != c->offerer) {
+		snprintf(err, errlen, "from-tag is not the offerer's");
+		return -1;
+	}
+	ans = 1u - (unsigned)side;
+	if (c->tag[ans] &&
+	    ctl_call_side(c, req->to_tag.p, req->to_tag.len) == (int)ans)
+		return side;
+	if (c->tag[ans])
+		ctl_log(CTL_LOG_INFO, "call %s: answer from another to-tag "
+			"(forking); the last answer wins", c->call_id);
+	if (ctl_call_set_tag(c, ans, req->to_tag.p, req->to_tag.len)) {
+		snprintf(err, errlen, "to-tag too long");
+		return -1;
+	}
+	return side;
+}
+
+enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
+				char *out, size_t cap, size_t *out_len,
+				char *err, size_t errlen)
+{
+	static struct answer a; /* big; the daemon has one thread */
+	struct ctl_call *c;
+	int side;
+
+	if (ctl_req_check(req, true, err, errlen) ||
+	    ctl_sdp_load(ctl, req->sdp, err, errlen))
+		return CTL_RESULT_ERROR;
+	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
+	if (!c) {
+		snprintf(err, errlen, "Unknown call-id");
+		return CTL_RESULT_ERROR;
+	}
+	side = sides(c, req, err, errlen);
+	if (side < 0)
+		return CTL_RESULT_ERROR;
+	memset(&a, 0, sizeof(a));
+	a.ctl = ctl;
+	a.c = c;
+	a.req = req;
+	a.sdp = ctl->sdp;
+	a.off = (unsigned)side;
+	a.ans = 1u - (unsigned)side;
+	a.n = c->has_pending ? c->n_pending : c->n_media;
+	a.err = err;
+	a.errlen = errlen;
+	c->last_signal = time(NULL);
+	return build(&a, out, cap, out_len) ? CTL_RESULT_ERROR : CTL_RESULT_OK;
+}
+
+void ctl_call_delete(struct ctl *ctl, struct ctl_call *c)
+{
+	for (unsigned i = 0; i < c->n_media; i++)
+		if (c->media[i].installed)
+			ctl_media_uninstall(ctl, &c->media[i]);
+	ctl_call_destroy(&ctl->calls, c);
+}

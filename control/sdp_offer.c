@@ -1,0 +1,287 @@
+/* The offer: a new call or a re-offer, its media's ports and policy, the
+ * offerer's keys taken, aegw's keys toward the answerer made, and the SDP
+ * for the answerer. The result waits in the call's pending media for the
+ * answer; nothing reaches the dataplane yet. */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "policy.h"
+#include "sdp_side.h"
+
+struct offer {
+	struct ctl *ctl;
+	struct ctl_call *c;
+	const struct ctl_sdp_req *req;
+	const struct aegw_sdp *sdp;
+	unsigned off, ans;               /* monologues: offerer, answerer */
+	struct ctl_media work[AEGW_SDP_MAX_MEDIA];
+	struct aegw_sdp_edit edit;
+	char lines[AEGW_SDP_MAX_MEDIA][AEGW_SDP_CRYPTO_BUF]; /* keys */
+	const char *line_ptr[AEGW_SDP_MAX_MEDIA];
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct offer *o, const char *what)
+{
+	snprintf(o->err, o->errlen, "%s", what);
+	return -1;
+}
+
+/* The media index's ports and stream ids, taken on first use. */
+static int ensure_slot(struct offer *o, unsigned i)
+{
+	struct ctl_media_slot *s = &o->c->slot[i];
+	struct ctl *ctl = o->ctl;
+
+	if (!s->stream_id[0]) {
+		s->stream_id[0] = ctl_stream_id_next(ctl);
+		s->stream_id[1] = ctl_stream_id_next(ctl);
+	}
+	if (s->port[0] && s->port[1])
+		return 0;
+	if (!ctl->ring.n_workers)
+		return fail(o, "no dataplane attached: the worker of a port "
+			       "is not known yet");
+	if (ctl_pool_take_two(&o->c->iface[0]->pool, &o->c->iface[1]->pool,
+			      ctl->ring.n_workers, &ctl->rr_worker, &s->port[0],
+			      &s->port[1])) {
+		ctl->stats.no_ports++;
+		return fail(o, CTL_ERR_NO_PORTS);
+	}
+	return 0;
+}
+
+static void decide(struct offer *o, unsigned i, int crypto_idx,
+		   struct ctl_policy_out *out)
+{
+	const struct aegw_sdp_media *sm = &o->sdp->media[i];
+	struct ctl_policy_in in = {
+		.offer_proto = sm->proto_id,
+		.asked_proto = o->req->transport,
+		.usable_crypto = crypto_idx >= 0,
+		.key_mgmt = sm->s.key_mgmt || o->sdp->session.key_mgmt,
+		.e2ae_requested = sm->e2ae == AEGW_SDP_E2AE_REQUESTED,
+		.recrypt = o->req->recrypt,
+	};
+
+	ctl_policy_offer(&in, out);
+}
+
+/* aegw's key toward the answerer: the offerer's suite if it has one. */
+static int answerer_key(struct offer *o, unsigned i, struct ctl_leg *ol,
+			struct ctl_leg *al)
+{
+	al->crypto_tag = 1;
+	al->suite = ol->srtp ? ol->suite :
+		    o->req->n_allow ? o->req->allow[0] :
+				      AEGW_SUITE_AES_CM_128_HMAC_SHA1_80;
+	if (!aegw_suite_info(al->suite))
+		return fail(o, "the SDES flags leave no suite to offer");
+	al->session_params = ol->srtp ? ol->session_params : 0;
+	if (ctl_leg_make_key(al, o->err, o->errlen) ||
+	    ctl_leg_format_key(al, o->lines[i], sizeof(o->lines[i])))
+		return fail(o, "cannot make aegw's key");
+	o->line_ptr[i] = o->lines[i];
+	return 0;
+}
+
+static void offer_edit(struct offer *o, unsigned i)
+{
+	const struct aegw_sdp_media *sm = &o->sdp->media[i];
+	struct aegw_sdp_media_edit *me = &o->edit.media[i];
+	const struct ctl_media *m = &o->work[i];
+	const struct ctl_leg *al = &m->leg[o->ans];
+
+	ctl_edit_media(me, o->sdp, i, o->c->iface[o->ans], al->port, false);
+	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
+		me->proto = al->proto;
+	if (!ctl_mode_terminates(m->mode))
+		return;
+	me->crypto = al->srtp ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
+	me->crypto_lines = &o->line_ptr[i];
+	me->n_crypto_lines = al->srtp ? 1 : 0;
+	me->e2ae = AEGW_SDP_REMOVE; /* a=3ge2ae is for the P-CSCF only */
+}
+
+/* A section offered with port 0 gets no ports and no streams; where the
+ * policy would strip the offerer's key, it is stripped all the same. */
+static int reject(struct offer *o, unsigned i)
+{
+	const struct aegw_sdp_media *sm = &o->sdp->media[i];
+	struct aegw_sdp_media_edit *me = &o->edit.media[i];
+	struct ctl_policy_out pol;
+
+	o->work[i].rejected = true;
+	decide(o, i, 0, &pol);
+	if (!ctl_mode_terminates(pol.mode))
+		return 0;
+	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
+		me->proto = pol.answerer_proto;
+	me->crypto = AEGW_SDP_REMOVE;
+	me->e2ae = AEGW_SDP_REMOVE;
+	return 0;
+}
+
+static int offer_media(struct offer *o, unsigned i)
+{
+	const struct aegw_sdp_media *sm = &o->sdp->media[i];
+	struct ctl_media *m = &o->work[i];
+	struct ctl_leg *ol = &m->leg[o->off], *al = &m->leg[o->ans];
+	struct ctl_policy_out pol;
+	unsigned n_crypto = sm->n_crypto < AEGW_SDP_MAX_CRYPTO ?
+				    sm->n_crypto : AEGW_SDP_MAX_CRYPTO;
+	int idx;
+
+	snprintf(m->type_name, sizeof(m->type_name), "%.*s",
+		 (int)sm->media.n, sm->media.p);
+	m->mux_offered = sm->rtcp_mux;
+	if (sm->port == 0)
+		return reject(o, i);
+	if (ensure_slot(o, i))
+		return -1;
+	m->stream_id[0] = o->c->slot[i].stream_id[0];
+	m->stream_id[1] = o->c->slot[i].stream_id[1];
+	ol->port = o->c->slot[i].port[o->off];
+	al->port = o->c->slot[i].port[o->ans];
+	ctl_sdp_peer(o->sdp, sm, &ol->peer);
+	ol->proto = sm->proto_id;
+	ol->e2ae_requested = sm->e2ae == AEGW_SDP_E2AE_REQUESTED;
+	idx = aegw_sdp_crypto_select(sm->crypto, n_crypto, o->req->allow,
+				     o->req->n_allow);
+	decide(o, i, idx, &pol);
+	if (pol.error)
+		return fail(o, pol.error);
+	m->mode = pol.mode;
+	ol->srtp = pol.srtp_offerer;
+	al->srtp = pol.srtp_answerer;
+	al->proto = pol.answerer_proto != AEGW_SDP_PROTO_OTHER ?
+			    pol.answerer_proto : sm->proto_id;
+	if (ol->srtp && ctl_leg_take_key(ol, &sm->crypto[idx], o->err,
+					 o->errlen))
+		return -1;
+	if (al->srtp && answerer_key(o, i, ol, al))
+		return -1;
+	offer_edit(o, i);
+	return 0;
+}
+
+/* The offer's media become the call's pending media. */
+static void commit(struct offer *o)
+{
+	struct ctl_call *c = o->c;
+	unsigned n = o->sdp->n_media;
+
+	ctl_media_drop_keys(c->pending, c->n_pending);
+	memcpy(c->pending, o->work, sizeof(o->work[0]) * n);
+	c->n_pending = n;
+	c->has_pending = true;
+	c->offerer = o->off;
+}
+
+static int build(struct offer *o, char *out, size_t cap, size_t *out_len)
+{
+	unsigned n = o->sdp->n_media;
+	int rc = -1;
+
+	if (n < o->c->n_media) {
+		snprintf(o->err, o->errlen, "the offer has %u m= sections, "
+			 "the call had %u (RFC 3264 8)", n, o->c->n_media);
+		goto out;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (offer_media(o, i))
+			goto fail;
+	ctl_edit_session(&o->edit, o->sdp, o->c->iface[o->ans], o->req);
+	if (aegw_sdp_rewrite(o->sdp, &o->edit, out, cap, out_len, o->err,
+			     o->errlen))
+		goto fail;
+	commit(o);
+	rc = 0;
+	goto out;
+fail:
+	ctl_media_drop_keys(o->work, n);
+out:
+	OPENSSL_cleanse(o->lines, sizeof(o->lines));
+	return rc;
+}
+
+static struct ctl_iface *direction(struct ctl *ctl, struct ctl_str name,
+				   unsigned dflt)
+{
+	if (!name.p)
+		return &ctl->ifaces[dflt < ctl->n_ifaces ? dflt : 0];
+	return ctl_iface_find(ctl, name.p, name.len);
+}
+
+/* A new call, unless the session limit is reached. */
+static enum ctl_result new_call(struct ctl *ctl, const struct ctl_sdp_req *req,
+				struct ctl_call **out, char *err, size_t errlen)
+{
+	struct ctl_iface *i0 = direction(ctl, req->direction[0], 0);
+	struct ctl_iface *i1 = direction(ctl, req->direction[1], 1);
+	struct ctl_call *c;
+
+	if (ctl->opt.max_sessions && ctl->calls.n_calls >= ctl->opt.max_sessions) {
+		ctl->stats.load_limit++;
+		snprintf(err, errlen, "Load limit reached");
+		return req->load_limit_supported ? CTL_RESULT_LOAD_LIMIT :
+						   CTL_RESULT_ERROR;
+	}
+	if (!i0 || !i1) {
+		snprintf(err, errlen, "unknown interface in 'direction'");
+		return CTL_RESULT_ERROR;
+	}
+	c = ctl_call_create(&ctl->calls, req->call_id.p, req->call_id.len,
+			    req->from_tag.p, req->from_tag.len);
+	if (!c) {
+		snprintf(err, errlen, "call-id or from-tag too long, or out of "
+			 "memory");
+		return CTL_RESULT_ERROR;
+	}
+	c->iface[0] = i0;
+	c->iface[1] = i1;
+	*out = c;
+	return CTL_RESULT_OK;
+}
+
+enum ctl_result ctl_call_offer(struct ctl *ctl, const struct ctl_sdp_req *req,
+			       char *out, size_t cap, size_t *out_len,
+			       char *err, size_t errlen)
+{
+	static struct offer o; /* big; the daemon has one thread */
+	struct ctl_call *c;
+	enum ctl_result res;
+	int side = 0;
+
+	if (ctl_req_check(req, false, err, errlen) ||
+	    ctl_sdp_load(ctl, req->sdp, err, errlen))
+		return CTL_RESULT_ERROR;
+	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
+	if (c)
+		side = ctl_call_side(c, req->from_tag.p, req->from_tag.len);
+	else if ((res = new_call(ctl, req, &c, err, errlen)) != CTL_RESULT_OK)
+		return res;
+	if (side < 0) {
+		snprintf(err, errlen, "from-tag names no side of this call");
+		return CTL_RESULT_ERROR;
+	}
+	memset(&o, 0, sizeof(o));
+	o.ctl = ctl;
+	o.c = c;
+	o.req = req;
+	o.sdp = ctl->sdp;
+	o.off = (unsigned)side;
+	o.ans = 1u - (unsigned)side;
+	o.err = err;
+	o.errlen = errlen;
+	if (build(&o, out, cap, out_len)) {
+		if (!c->n_media && !c->has_pending)
+			ctl_call_destroy(&ctl->calls, c);
+		return CTL_RESULT_ERROR;
+	}
+	c->last_signal = time(NULL);
+	return CTL_RESULT_OK;
+}

@@ -1,0 +1,56 @@
+/* The call actions the ng handler (and, later, aegwctl) run: offer and
+ * answer, each taking an SDP from one side and returning the SDP for the
+ * other, rewritten to aegw's addresses, ports, protocols and keys; and
+ * delete. Control thread only. */
+#ifndef CTL_SDP_OFFER_H
+#define CTL_SDP_OFFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aegw/sdp.h"
+#include "aegw/wire.h"
+#include "ctl.h"
+
+struct ctl_str {
+	const char *p; /* NULL: absent */
+	size_t len;
+};
+
+/* An offer or answer, as the P-CSCF asked for it. */
+struct ctl_sdp_req {
+	struct ctl_str call_id, from_tag, to_tag, sdp;
+	enum aegw_sdp_proto transport;  /* transport-protocol; OTHER: none */
+	struct ctl_str direction[2];    /* interface names; p NULL: default */
+	bool ice_remove;                /* ICE=remove */
+	bool replace_origin;            /* replace: origin */
+	bool recrypt;                   /* flags: recrypt */
+	bool load_limit_supported;      /* supports: load limit */
+	enum aegw_suite allow[AEGW_SUITE_COUNT]; /* SDES only-/no-; */
+	unsigned n_allow;                        /* 0: every suite */
+};
+
+enum ctl_result {
+	CTL_RESULT_OK,
+	CTL_RESULT_ERROR,
+	CTL_RESULT_LOAD_LIMIT,
+};
+
+/* The text of a no-ports error, as rtpengine words it: Kamailio then tries
+ * its next node. */
+#define CTL_ERR_NO_PORTS "Ran out of ports"
+
+/* Writes the SDP for the answerer into out (cap bytes) and *out_len; on
+ * CTL_RESULT_ERROR the reason is in err. out may hold a key: the caller
+ * wipes it. */
+enum ctl_result ctl_call_offer(struct ctl *ctl, const struct ctl_sdp_req *req,
+			       char *out, size_t cap, size_t *out_len,
+			       char *err, size_t errlen);
+/* Likewise for the offerer, and installs the streams. */
+enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
+				char *out, size_t cap, size_t *out_len,
+				char *err, size_t errlen);
+/* Removes the call's streams and the call. */
+void ctl_call_delete(struct ctl *ctl, struct ctl_call *c);
+
+#endif

@@ -1,0 +1,179 @@
+/* Helpers for one side of an offer/answer: its peer, keys, and the edit
+ * toward its interface. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "sdp_side.h"
+#include "secret.h"
+
+bool ctl_mode_terminates(enum ctl_mode m)
+{
+	return m == CTL_MODE_E2AE || m == CTL_MODE_RECRYPT;
+}
+
+static bool all_zero(const uint8_t *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
+		  struct aegw_endpoint *peer)
+{
+	const struct aegw_sdp_conn *c = sm->s.c.present ? &sm->s.c :
+							  &sdp->session.c;
+	char buf[CTL_ADDR_TEXT_MAX];
+	size_t n = 0;
+
+	memset(peer, 0, sizeof(*peer));
+	if (!c->present || (c->family != 4 && c->family != 6))
+		return;
+	while (n < c->addr.n && c->addr.p[n] != '/' && n + 1 < sizeof(buf)) {
+		buf[n] = c->addr.p[n];
+		n++;
+	}
+	buf[n] = 0;
+	if (inet_pton(c->family == 4 ? AF_INET : AF_INET6, buf, peer->ip) != 1 ||
+	    all_zero(peer->ip, c->family == 4 ? 4 : 16)) {
+		memset(peer, 0, sizeof(*peer));
+		return;
+	}
+	peer->family = (uint8_t)c->family;
+	peer->port = sm->port;
+}
+
+int ctl_sdp_crypto_find(const struct aegw_sdp_media *sm, uint32_t tag,
+			enum aegw_suite suite)
+{
+	unsigned n = sm->n_crypto < AEGW_SDP_MAX_CRYPTO ? sm->n_crypto :
+							  AEGW_SDP_MAX_CRYPTO;
+
+	for (unsigned i = 0; i < n; i++)
+		if (sm->crypto[i].status == 0 && sm->crypto[i].tag == tag &&
+		    sm->crypto[i].suite == suite)
+			return (int)i;
+	return -1;
+}
+
+int ctl_leg_take_key(struct ctl_leg *l, const struct aegw_sdp_crypto *line,
+		     char *err, size_t errlen)
+{
+	struct aegw_srtp_config *cfg = ctl_secret_alloc();
+	char msg[128];
+
+	if (!cfg) {
+		snprintf(err, errlen, "out of key memory");
+		return -1;
+	}
+	if (aegw_sdp_crypto_to_config(line, cfg, msg, sizeof(msg))) {
+		ctl_secret_free(cfg);
+		snprintf(err, errlen, "a=crypto:%u: %s", line->tag, msg);
+		return -1;
+	}
+	cfg->kind = AEGW_SRTP_RTP;
+	ctl_secret_free(l->peer_key);
+	l->peer_key = cfg;
+	l->crypto_tag = line->tag;
+	l->suite = line->suite;
+	l->session_params = line->session_params;
+	return 0;
+}
+
+int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen)
+{
+	const struct aegw_suite_info *si = aegw_suite_info(l->suite);
+	struct aegw_srtp_config *cfg = ctl_secret_alloc();
+	struct aegw_sdes_key k;
+	int rc = -1;
+
+	memset(&k, 0, sizeof(k));
+	if (!cfg || !si) {
+		snprintf(err, errlen, si ? "out of key memory" : "unknown suite");
+		goto out;
+	}
+	if (RAND_bytes(k.key, si->key_len) != 1 ||
+	    RAND_bytes(k.salt, si->salt_len) != 1) {
+		snprintf(err, errlen, "no randomness for a key (RAND_bytes)");
+		goto out;
+	}
+	aegw_sdes_key_to_config(&k, l->suite, cfg);
+	cfg->kind = AEGW_SRTP_RTP;
+	cfg->session_params = l->session_params;
+	ctl_secret_free(l->our_key);
+	l->our_key = cfg;
+	cfg = NULL;
+	rc = 0;
+out:
+	ctl_secret_free(cfg);
+	aegw_sdes_key_wipe(&k);
+	return rc;
+}
+
+int ctl_leg_format_key(const struct ctl_leg *l, char *out, size_t cap)
+{
+	const struct aegw_suite_info *si = aegw_suite_info(l->suite);
+	struct aegw_sdes_key k;
+	int rc;
+
+	if (!l->our_key || !si)
+		return -1;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.key, l->our_key->keys[0].key, si->key_len);
+	memcpy(k.salt, l->our_key->keys[0].salt, si->salt_len);
+	rc = aegw_sdp_crypto_format(l->crypto_tag, l->suite, &k,
+				    l->session_params, out, cap);
+	aegw_sdes_key_wipe(&k);
+	return rc ? -1 : 0;
+}
+
+void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
+		      const struct ctl_iface *ifc,
+		      const struct ctl_sdp_req *req)
+{
+	ed->addr = sdp->session.c.present ? ifc->cfg->addr_text : NULL;
+	ed->origin_addr = req->replace_origin ? ifc->cfg->addr_text : NULL;
+	ed->remove_ice = req->ice_remove;
+}
+
+void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
+		    unsigned i, const struct ctl_iface *ifc, uint16_t port,
+		    bool rtcp_mux)
+{
+	const struct aegw_sdp_media *sm = &sdp->media[i];
+
+	if (sm->s.c.present || !sdp->session.c.present)
+		me->addr = ifc->cfg->addr_text;
+	me->set_port = true;
+	me->port = port;
+	me->rtcp = AEGW_SDP_SET;
+	me->rtcp_port = rtcp_mux ? port : (uint16_t)(port + 1);
+}
+
+int ctl_req_check(const struct ctl_sdp_req *req, bool answer, char *err,
+		  size_t errlen)
+{
+	const char *missing = !req->call_id.p ? "No call-id in message" :
+			      !req->from_tag.p ? "No from-tag in message" :
+			      answer && !req->to_tag.p ? "No to-tag in message" :
+			      !req->sdp.p ? "No SDP body in message" : NULL;
+
+	if (missing)
+		snprintf(err, errlen, "%s", missing);
+	return missing ? -1 : 0;
+}
+
+int ctl_sdp_load(struct ctl *ctl, struct ctl_str sdp, char *err,
+		 size_t errlen)
+{
+	char msg[160];
+
+	if (!aegw_sdp_parse(ctl->sdp, sdp.p, sdp.len, msg, sizeof(msg)))
+		return 0;
+	snprintf(err, errlen, "Failed to parse SDP: %s", msg);
+	return -1;
+}

@@ -1,0 +1,55 @@
+/* What offer and answer share: the peer a side's SDP names, aegw's own
+ * SRTP keys (made, formatted), the peer's key taken from its a=crypto
+ * line, and the parts of an SDP edit that depend only on the interface
+ * the SDP goes to. Control thread only. */
+#ifndef CTL_SDP_SIDE_H
+#define CTL_SDP_SIDE_H
+
+#include "aegw/sdp.h"
+#include "calls.h"
+#include "ports.h"
+#include "sdp_offer.h"
+
+/* The RTP address a section asks for (media c= or session c=, m= port);
+ * family 0 when it names none aegw can use (0.0.0.0, a host name). */
+void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
+		  struct aegw_endpoint *peer);
+
+/* The offered line with tag and suite that aegw answered with, or -1. */
+int ctl_sdp_crypto_find(const struct aegw_sdp_media *sm, uint32_t tag,
+			enum aegw_suite suite);
+
+/* l->peer_key from a usable a=crypto line; l->crypto_tag, suite and
+ * session_params from it too. 0, or -1 with the reason in err. */
+int ctl_leg_take_key(struct ctl_leg *l, const struct aegw_sdp_crypto *line,
+		     char *err, size_t errlen);
+/* l->our_key: a fresh random key of l->suite (RAND_bytes), with
+ * l->session_params. 0, or -1 with the reason in err. */
+int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen);
+/* The a=crypto value for l->our_key into out (AEGW_SDP_CRYPTO_BUF): it
+ * holds the key, the caller wipes it. 0 or -1. */
+int ctl_leg_format_key(const struct ctl_leg *l, char *out, size_t cap);
+
+/* Session-level edit toward an interface: c= (when the SDP has one) and,
+ * if asked, o=; ICE removal. */
+void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
+		      const struct ctl_iface *ifc,
+		      const struct ctl_sdp_req *req);
+/* Media-level address, port and RTCP toward an interface: c= where the
+ * section has one (or where nothing gives one), m= port, a=rtcp. */
+void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
+		    unsigned i, const struct ctl_iface *ifc, uint16_t port,
+		    bool rtcp_mux);
+
+/* The keys an offer (answer: to-tag too) must carry. 0, or -1 with
+ * rtpengine's words for what is missing in err. */
+int ctl_req_check(const struct ctl_sdp_req *req, bool answer, char *err,
+		  size_t errlen);
+/* Parses sdp into ctl->sdp. 0, or -1 with the reason in err. */
+int ctl_sdp_load(struct ctl *ctl, struct ctl_str sdp, char *err,
+		 size_t errlen);
+
+/* E2AE and RECRYPT: aegw holds keys and owns the a=crypto lines. */
+bool ctl_mode_terminates(enum ctl_mode m);
+
+#endif

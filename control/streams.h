@@ -1,0 +1,49 @@
+/* A media's two dataplane streams: their specs, made from the legs, and
+ * their life in the dataplane through the ring (install, remove, counters),
+ * the replay after a dataplane restart, and the adoption of streams a
+ * previous control left. Control thread only. */
+#ifndef CTL_STREAMS_H
+#define CTL_STREAMS_H
+
+#include <stdbool.h>
+
+#include "aegw/ring.h"
+#include "calls.h"
+#include "ctl.h"
+
+/* The stream from leg `from` to the other leg: local is aegw's port on
+ * from's interface, the action follows from which legs aegw (un)protects,
+ * the keys are the from-peer's (in) and aegw's toward the other (out).
+ * The remote is left to latching (NAT); egress_dst is the other peer's SDP
+ * address when its family fits, and follows the reverse stream's latch.
+ * spec holds keys: the caller wipes it (OPENSSL_cleanse). */
+void ctl_stream_spec(const struct ctl_call *c, const struct ctl_media *m,
+		     unsigned from, struct aegw_stream_spec *spec);
+
+/* Brings the dataplane from old (what is installed for this media, or
+ * NULL) to m: streams whose spec did not change are left alone, others
+ * removed and added again. Sets m->installed. 0, or -1 with the reason
+ * in err. */
+int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
+		      struct ctl_media *m, const struct ctl_media *old,
+		      char *err, size_t errlen);
+/* Removes m's streams (NOT_FOUND is fine) and clears m->installed. */
+void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m);
+
+/* A media's counters from the dataplane, per direction ([i]: the stream
+ * from leg i); have[i] false when it could not be read. */
+struct ctl_counts {
+	bool have[2];
+	uint64_t c[2][AEGW_SC_COUNT];
+};
+void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
+			struct ctl_counts *out);
+
+/* After a dataplane restart: installs every installed media again. */
+void ctl_replay(struct ctl *ctl);
+/* After the first attach: streams already in the dataplane were installed
+ * by a previous control; their ports are reserved and new stream ids
+ * start above theirs, so nothing collides with them. */
+void ctl_adopt(struct ctl *ctl);
+
+#endif

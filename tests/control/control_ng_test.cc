@@ -1,0 +1,728 @@
+// aegw-control as Kamailio meets it: the real daemon and a real
+// aegw-dataplane (net_null ports, two workers), driven over UDP and TCP
+// with ng messages, starting with the exact datagrams Kamailio 5.6 sends
+// (/work/shared/samples/kamailio-ng.txt). Checked: the replies and the
+// SDPs they carry (aegw's addresses and ports, the protocol per leg,
+// a=crypto removed toward the core and aegw's own key toward the UE), the
+// policy per TS 33.328 mode, the retransmission cache, load limit and
+// port exhaustion, errors, a dataplane restart (streams replayed), and,
+// with the daemon stopped, the streams as aegw-dpctl reads them from the
+// dataplane, then adopted by a new daemon.
+//
+//   test (UDP/TCP client) --ng--> aegw-control --ring--> aegw-dataplane
+//                                  access 10.0.0.1       port 0 net_null0
+//                                  core 192.168.0.1      port 1 net_null1
+//
+// The binaries come from the environment (AEGW_DATAPLANE, AEGW_CONTROL,
+// AEGW_DPCTL), which meson sets.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "ng_client.h"
+
+extern "C" {
+#include <openssl/evp.h>
+}
+
+using namespace ngtest;
+
+namespace {
+
+// ---- Kamailio 5.6's datagrams, byte for byte --------------------------
+
+const std::string kPing = "0_18191_0 d7:command4:pinge";
+const std::string kOffer =
+	"0_18191_1 d8:supportsl10:load limite3:sdp215:v=0\r\n"
+	"o=user1 53655765 2353687637 IN IP4 127.0.0.1\r\n"
+	"s=-\r\n"
+	"c=IN IP4 127.0.0.1\r\n"
+	"t=0 0\r\n"
+	"m=audio 42010 RTP/SAVP 0\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n"
+	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+	"18:transport-protocol7:RTP/AVP3:ICE6:remove7:replacel6:origin18:session-connectione7:call-id17:1-18259@127.0.0.113:received-froml3:IP49:127.0.0.1e8:from-tag15:18259SIPpTag0017:command5:offere";
+const std::string kAnswer =
+	"0_18191_2 d8:supportsl10:load limite3:sdp130:v=0\r\n"
+	"o=user1 53655765 2353687637 IN IP4 127.0.0.1\r\n"
+	"s=-\r\n"
+	"c=IN IP4 127.0.0.1\r\n"
+	"t=0 0\r\n"
+	"m=audio 42000 RTP/AVP 0\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n"
+	"18:transport-protocol8:RTP/SAVP7:replacel6:origin18:session-connectione7:call-id17:1-18259@127.0.0.113:received-froml3:IP49:127.0.0.1e8:from-tag15:18259SIPpTag0016:to-tag15:18255SIPpTag0117:command6:answere";
+const std::string kDelete =
+	"0_18191_3 d8:supportsl10:load limite7:call-id17:1-18259@127.0.0.113:received-froml3:IP49:127.0.0.1e8:from-tag15:18259SIPpTag0017:command6:deletee";
+
+const std::string kUeKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";
+
+// ---- SDP and requests -------------------------------------------------
+
+std::string sdp(uint16_t port, const std::string &proto,
+		const std::string &media_lines = "", unsigned n_media = 1,
+		const std::string &session_lines = "")
+{
+	std::string s = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			"c=IN IP4 127.0.0.1\r\nt=0 0\r\n" + session_lines;
+	for (unsigned i = 0; i < n_media; i++)
+		s += "m=audio " + std::to_string(port + 2 * i) + " " + proto +
+		     " 0\r\na=rtpmap:0 PCMU/8000\r\n" + media_lines;
+	return s;
+}
+
+std::string crypto_line(const std::string &key = kUeKey, unsigned tag = 1)
+{
+	return "a=crypto:" + std::to_string(tag) +
+	       " AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n";
+}
+
+using KV = std::vector<std::pair<std::string, std::string>>;
+
+std::string offer(const std::string &call, const std::string &body,
+		  const std::string &transport = "", KV extra = {})
+{
+	KV kv = {{"command", S("offer")}, {"call-id", S(call)},
+		 {"from-tag", S("ft-" + call)}, {"sdp", S(body)},
+		 {"supports", L({"load limit"})}};
+	if (!transport.empty())
+		kv.push_back({"transport-protocol", S(transport)});
+	kv.insert(kv.end(), extra.begin(), extra.end());
+	return D(kv);
+}
+
+std::string answer(const std::string &call, const std::string &body,
+		   const std::string &transport = "", KV extra = {})
+{
+	KV kv = {{"command", S("answer")}, {"call-id", S(call)},
+		 {"from-tag", S("ft-" + call)}, {"to-tag", S("tt-" + call)},
+		 {"sdp", S(body)}};
+	if (!transport.empty())
+		kv.push_back({"transport-protocol", S(transport)});
+	kv.insert(kv.end(), extra.begin(), extra.end());
+	return D(kv);
+}
+
+std::string del(const std::string &call)
+{
+	return D({{"command", S("delete")}, {"call-id", S(call)},
+		  {"from-tag", S("ft-" + call)}});
+}
+
+std::string b64decode(const std::string &b64)
+{
+	unsigned char out[128];
+	if (b64.size() > 160)
+		return "";
+	int n = EVP_DecodeBlock(out, reinterpret_cast<const unsigned char *>(
+					     b64.data()),
+				int(b64.size()));
+	size_t pad = b64.size() - b64.find_last_not_of('=') - 1;
+	return n < 0 ? "" : std::string(reinterpret_cast<char *>(out),
+					size_t(n) - pad);
+}
+
+uint16_t free_port(int type)
+{
+	sockaddr_in sa{};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, type, 0);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa));
+	getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &sl);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+unsigned worker(uint16_t port)
+{
+	return (port >> 1) % 2;
+}
+
+// ---- the daemons ----------------------------------------------------
+
+class Control : public ::testing::Test {
+protected:
+	static std::string inst, dir;
+	static pid_t dp, gw;
+	static uint16_t udp_port, tcp_port;
+	static std::unique_ptr<NgClient> ng;
+
+	static const char *bin(const char *env)
+	{
+		const char *p = getenv(env);
+		return p && *p ? p : nullptr;
+	}
+
+	static void SetUpTestSuite()
+	{
+		if (!bin("AEGW_DATAPLANE") || !bin("AEGW_CONTROL") ||
+		    !bin("AEGW_DPCTL"))
+			return;
+		inst = "ctlng" + std::to_string(getpid());
+		char tmpl[] = "/tmp/aegw-ctl-test.XXXXXX";
+		dir = mkdtemp(tmpl);
+		udp_port = free_port(SOCK_DGRAM);
+		tcp_port = free_port(SOCK_STREAM);
+		start_dataplane();
+		start_control();
+		ng = std::make_unique<NgClient>(udp_port, tcp_port);
+		wait_alive();
+	}
+
+	static void TearDownTestSuite()
+	{
+		ng.reset();
+		stop(gw);
+		stop(dp);
+		gw = dp = 0;
+		if (!inst.empty())
+			unlink(("/dev/shm/aegw-" + inst).c_str());
+		if (!dir.empty())
+			run("rm -rf " + dir);
+	}
+
+	void SetUp() override
+	{
+		if (!dp)
+			GTEST_SKIP() << "AEGW_DATAPLANE, AEGW_CONTROL, AEGW_DPCTL "
+					"not set";
+	}
+
+	void TearDown() override
+	{
+		if (HasFailure()) {
+			std::cerr << "---- aegw-control log (tail) ----\n"
+				  << tail(dir + "/control.log");
+			std::cerr << "---- aegw-dataplane log (tail) ----\n"
+				  << tail(dir + "/dataplane.log");
+		}
+	}
+
+	static std::string tail(const std::string &path)
+	{
+		std::string s = slurp(path);
+		return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
+	}
+
+	static void start_dataplane()
+	{
+		dp = spawn({bin("AEGW_DATAPLANE"), "--lcores", "0@0,1@1,2@1",
+			    "--no-huge", "-m", "512", "--no-pci", "--file-prefix",
+			    inst, "--log-level", "*:warning", "--vdev",
+			    "net_null0", "--vdev", "net_null1", "--", "--instance",
+			    inst, "--addr", "0:10.0.0.1/24", "--addr",
+			    "1:192.168.0.1/24", "--max-streams", "1024"},
+			   dir + "/dataplane.log");
+		struct stat st;
+		for (int i = 0; i < 200; i++) {
+			if (stat(("/dev/shm/aegw-" + inst).c_str(), &st) == 0 &&
+			    slurp(dir + "/dataplane.log").find("epoch") !=
+				    std::string::npos)
+				return;
+			std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		}
+		ADD_FAILURE() << "aegw-dataplane did not start:\n"
+			      << slurp(dir + "/dataplane.log");
+	}
+
+	// Core pool of 4 pairs (2 per worker) and 3 sessions at most: the
+	// load-limit and no-ports tests reach both.
+	static void start_control()
+	{
+		gw = spawn({bin("AEGW_CONTROL"), "--listen-ng",
+			    "127.0.0.1:" + std::to_string(udp_port),
+			    "--listen-tcp-ng",
+			    "127.0.0.1:" + std::to_string(tcp_port), "--instance",
+			    inst, "--interface", "access=10.0.0.1/20000-20999@0",
+			    "--interface", "core=192.168.0.1/30000-30007@1",
+			    "--max-sessions", "3", "--log-level", "7"},
+			   dir + "/control.log");
+	}
+
+	static Reply stats()
+	{
+		return ng->ask(D({{"command", S("statistics")}}));
+	}
+
+	static void wait_alive()
+	{
+		for (int i = 0; i < 100; i++) {
+			Reply r = stats();
+			if (r.num({"statistics", "dataplane", "alive"}) == 1)
+				return;
+			std::this_thread::sleep_for(std::chrono::milliseconds(100));
+		}
+		ADD_FAILURE() << "aegw-control never saw the dataplane:\n"
+			      << slurp(dir + "/control.log");
+	}
+
+	static int64_t ports_used(const std::string &iface)
+	{
+		Reply r = stats();
+		const aegw_benc_node *l = r.node({"statistics", "interfaces"});
+		for (auto *it = aegw_benc_list_first(l); it;
+		     it = aegw_benc_list_next(it)) {
+			const aegw_benc_node *name = aegw_benc_dict_get(it, "name");
+			int64_t v = -1;
+			if (aegw_benc_str_eq(name, iface.c_str())) {
+				aegw_benc_get_int(aegw_benc_dict_get(it, "ports-used"), &v);
+				return v;
+			}
+		}
+		return -1;
+	}
+
+	static int64_t sessions()
+	{
+		return stats().num({"statistics", "currentstatistics", "sessionsown"});
+	}
+
+	// aegw-dpctl dump, with the daemon stopped (a ring has one writer).
+	static std::string dump()
+	{
+		stop(gw);
+		gw = 0;
+		return run(std::string(bin("AEGW_DPCTL")) + " --instance " + inst +
+			   " dump 2>&1");
+	}
+};
+
+std::string Control::inst, Control::dir;
+pid_t Control::dp, Control::gw;
+uint16_t Control::udp_port, Control::tcp_port;
+std::unique_ptr<NgClient> Control::ng;
+
+// ---- tests ------------------------------------------------------------
+
+TEST_F(Control, KamailioPingGetsPong)
+{
+	EXPECT_EQ(ng->udp(kPing), "0_18191_0 d6:result4:ponge");
+}
+
+TEST_F(Control, KamailioOfferAnswerDelete)
+{
+	Reply o(ng->udp(kOffer));
+	ASSERT_EQ(o.cookie(), "0_18191_1");
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	Sdp to_core(o.sdp());
+	ASSERT_TRUE(to_core.ok) << o.sdp();
+	EXPECT_EQ(to_core.conn(), "192.168.0.1");
+	EXPECT_EQ(to_core.origin_addr(), "192.168.0.1") << "replace: origin";
+	EXPECT_EQ(to_core.proto(), "RTP/AVP");
+	EXPECT_EQ(to_core.n_crypto(), 0u) << "no UE key toward the core";
+	uint16_t core_port = to_core.port();
+	EXPECT_GE(core_port, 30000);
+	EXPECT_LE(core_port, 30006);
+	EXPECT_EQ(core_port % 2, 0);
+	EXPECT_TRUE(to_core.has_line("a=rtcp:" + std::to_string(core_port + 1)));
+	EXPECT_TRUE(to_core.has_line("a=rtpmap:0 PCMU/8000"));
+
+	Reply a(ng->udp(kAnswer));
+	ASSERT_EQ(a.cookie(), "0_18191_2");
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	Sdp to_ue(a.sdp());
+	ASSERT_TRUE(to_ue.ok) << a.sdp();
+	EXPECT_EQ(to_ue.conn(), "10.0.0.1");
+	EXPECT_EQ(to_ue.proto(), "RTP/SAVP");
+	uint16_t ue_port = to_ue.port();
+	EXPECT_GE(ue_port, 20000);
+	EXPECT_LE(ue_port, 20998);
+	EXPECT_EQ(worker(ue_port), worker(core_port))
+		<< "both legs of a media on one worker";
+	ASSERT_EQ(to_ue.n_crypto(), 1u);
+	const std::string head = "1 AES_CM_128_HMAC_SHA1_80 inline:";
+	std::string c = to_ue.crypto_value();
+	ASSERT_EQ(c.substr(0, head.size()), head) << "the UE's tag and suite";
+	std::string key = c.substr(head.size());
+	EXPECT_EQ(key.size(), 40u) << c;
+	EXPECT_NE(key, kUeKey) << "aegw's own key, not the UE's";
+	EXPECT_EQ(b64decode(key).size(), 30u);
+
+	Reply q = ng->ask(D({{"command", S("query")},
+			     {"call-id", S("1-18259@127.0.0.1")}}));
+	ASSERT_EQ(q.result(), "ok") << q.raw();
+	const aegw_benc_node *ue_media = aegw_benc_list_first(
+		q.node({"tags", "18259SIPpTag001", "medias"}));
+	EXPECT_TRUE(aegw_benc_str_eq(aegw_benc_dict_get(ue_media, "mode"), "e2ae"));
+	EXPECT_TRUE(aegw_benc_str_eq(aegw_benc_dict_get(ue_media, "protocol"),
+				     "RTP/SAVP"));
+	EXPECT_EQ(ports_used("core"), 1);
+
+	Reply d(ng->udp(kDelete));
+	EXPECT_EQ(d.cookie(), "0_18191_3");
+	EXPECT_EQ(d.result(), "ok") << d.raw();
+	EXPECT_GE(d.num({"totals", "RTP", "packets"}), 0) << d.raw();
+	EXPECT_NE(d.node({"tags", "18255SIPpTag011"}), nullptr) << d.raw();
+	EXPECT_EQ(ports_used("core"), 0) << "delete gives the ports back";
+	EXPECT_EQ(ports_used("access"), 0);
+	EXPECT_EQ(sessions(), 0);
+	EXPECT_EQ(stats().num({"statistics", "currentstatistics", "keys-held"}), 0)
+		<< "keys wiped and freed with the call";
+
+	Reply again = ng->ask(del("1-18259@127.0.0.1"));
+	EXPECT_EQ(again.result(), "ok");
+	EXPECT_NE(again.str({"warning"}), "");
+}
+
+TEST_F(Control, RetransmissionGetsTheCachedReply)
+{
+	std::string msg = "rtx1 " + offer("rtx-call", sdp(7000, "RTP/AVP"));
+	int64_t before = stats().num({"statistics", "totalstatistics",
+				      "retransmissions"});
+	std::string r1 = ng->udp(msg), r2 = ng->udp(msg);
+	ASSERT_EQ(Reply(r1).result(), "ok") << r1;
+	EXPECT_EQ(r1, r2);
+	EXPECT_EQ(stats().num({"statistics", "totalstatistics", "retransmissions"}),
+		  before + 1);
+	EXPECT_EQ(ports_used("core"), 1) << "executed once";
+	// A new cookie is a new request (a re-offer): the same ports.
+	Reply r3 = ng->ask(offer("rtx-call", sdp(7000, "RTP/AVP")));
+	EXPECT_EQ(Sdp(r3.sdp()).port(), Sdp(Reply(r1).sdp()).port());
+	// The delete's retransmission is not a second delete.
+	std::string dmsg = "rtx2 " + del("rtx-call");
+	Reply d1(ng->udp(dmsg)), d2(ng->udp(dmsg));
+	EXPECT_EQ(d1.raw(), d2.raw());
+	EXPECT_EQ(d2.str({"warning"}), "");
+	EXPECT_EQ(ports_used("core"), 0);
+}
+
+TEST_F(Control, ErrorsAreRepliesNotCrashes)
+{
+	struct Case {
+		std::string msg, reason;
+	} cases[] = {
+		{"e1 d7:command5:hello7:call-id1:xe", "Unrecognized command"},
+		{"e2 " + D({{"command", S("offer")}, {"sdp", S(sdp(1, "RTP/AVP"))}}),
+		 "No call-id in message"},
+		{"e3 " + D({{"command", S("offer")}, {"call-id", S("x")}}),
+		 "No from-tag in message"},
+		{"e4 " + D({{"command", S("offer")}, {"call-id", S("x")},
+			    {"from-tag", S("f")}}), "No SDP body in message"},
+		{"e5 " + offer("bad-sdp", "hello"), "Failed to parse SDP"},
+		{"e6 " + answer("no-such-call", sdp(1, "RTP/AVP")),
+		 "Unknown call-id"},
+		{"e7 d7:command5:offer3:sdpi5ee", "key 'sdp'"},
+		{"e8 d7:command5:offer3:sdp99:v=0e", "malformed bencode"},
+		{"e9 l4:pinge", "not a bencoded dictionary"},
+		{"e10 " + offer("no-suite", sdp(7000, "RTP/SAVP",
+			"a=crypto:1 F8_128_HMAC_SHA1_80 inline:" + kUeKey + "\r\n"),
+			"RTP/AVP"), "no a=crypto line with a suite aegw supports"},
+		{"e11 " + D({{"command", S("query")}}), "No call-id in message"},
+		{"e12 " + D({{"command", S("register")}}), "not implemented"},
+	};
+	for (const Case &c : cases) {
+		Reply r(ng->udp(c.msg));
+		EXPECT_EQ(r.result(), "error") << c.msg << " -> " << r.raw();
+		EXPECT_NE(r.reason().find(c.reason), std::string::npos)
+			<< c.msg << " -> " << r.raw();
+		EXPECT_EQ(r.cookie(), c.msg.substr(0, c.msg.find(' ')));
+	}
+	// No cookie: nothing to answer to.
+	EXPECT_EQ(ng->udp("d7:command4:pinge", 300), "");
+	EXPECT_EQ(ng->udp("", 300), "");
+	// Unknown keys and flags are ignored.
+	Reply ok = ng->ask(offer("extra-keys", sdp(7000, "RTP/AVP"), "",
+				 {{"flags", L({"trust-address", "no-such-flag"})},
+				  {"foo", S("bar")}, {"via-branch", S("z9hG4bK1")},
+				  {"rtcp-mux", L({"demux"})}, {"num", "i42e"}}));
+	EXPECT_EQ(ok.result(), "ok") << ok.raw();
+	ng->ask(del("extra-keys"));
+	EXPECT_EQ(sessions(), 0);
+	EXPECT_EQ(ng->udp(kPing), "0_18191_0 d6:result4:ponge") << "still alive";
+}
+
+// e2ae requested by the UE itself (TS 24.229 7.5.2): no transport-protocol
+// from the P-CSCF, the core gets plain RTP, the UE gets aegw's key and
+// a=3ge2ae:applied.
+TEST_F(Control, E2aeRequestedByTheUe)
+{
+	std::string ue = sdp(7000, "RTP/SAVP", crypto_line() + "a=3ge2ae:requested\r\n");
+	Reply o = ng->ask(offer("e2ae-req", ue));
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	Sdp oc(o.sdp());
+	EXPECT_EQ(oc.proto(), "RTP/AVP");
+	EXPECT_EQ(oc.n_crypto(), 0u);
+	EXPECT_EQ(o.sdp().find("3ge2ae"), std::string::npos) << o.sdp();
+	Reply a = ng->ask(answer("e2ae-req", sdp(9000, "RTP/AVP")));
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	Sdp au(a.sdp());
+	EXPECT_EQ(au.proto(), "RTP/SAVP");
+	EXPECT_EQ(au.n_crypto(), 1u);
+	EXPECT_TRUE(au.has_line("a=3ge2ae:applied")) << a.sdp();
+	ng->ask(del("e2ae-req"));
+}
+
+// e2e SDES (TS 33.328 7.2.2): SAVP on both legs, no e2ae request: every
+// a=crypto line passes unchanged both ways.
+TEST_F(Control, E2eSdesPassesCryptoUnchanged)
+{
+	std::string two = crypto_line() +
+			  "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:" + kUeKey + "|2^20|1:4\r\n";
+	Reply o = ng->ask(offer("e2e-sdes", sdp(7000, "RTP/SAVP", two)));
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	Sdp oc(o.sdp());
+	EXPECT_EQ(oc.proto(), "RTP/SAVP");
+	ASSERT_EQ(oc.n_crypto(), 2u);
+	EXPECT_NE(o.sdp().find(two), std::string::npos) << o.sdp();
+	std::string core_crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				  "inline:HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA\r\n";
+	Reply a = ng->ask(answer("e2e-sdes", sdp(9000, "RTP/SAVP", core_crypto)));
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_NE(a.sdp().find(core_crypto), std::string::npos) << a.sdp();
+	EXPECT_EQ(Sdp(a.sdp()).conn(), "10.0.0.1");
+	Reply q = ng->ask(D({{"command", S("query")}, {"call-id", S("e2e-sdes")}}));
+	EXPECT_TRUE(aegw_benc_str_eq(aegw_benc_dict_get(aegw_benc_list_first(
+		q.node({"tags", "ft-e2e-sdes", "medias"})), "mode"), "e2e-sdes"))
+		<< q.raw();
+	ng->ask(del("e2e-sdes"));
+}
+
+// e2e KMS (7.2.3): a=key-mgmt:mikey passes, even if the P-CSCF asked for
+// plain RTP toward the core (the key is not aegw's to strip).
+TEST_F(Control, E2eKmsPassesKeyMgmt)
+{
+	std::string km = "a=key-mgmt:mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO1hJ\r\n";
+	Reply o = ng->ask(offer("e2e-kms", sdp(7000, "RTP/SAVP", km), "RTP/AVP"));
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	EXPECT_NE(o.sdp().find(km), std::string::npos);
+	EXPECT_EQ(Sdp(o.sdp()).proto(), "RTP/SAVP");
+	Reply a = ng->ask(answer("e2e-kms", sdp(9000, "RTP/SAVP", km)));
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_NE(a.sdp().find(km), std::string::npos);
+	ng->ask(del("e2e-kms"));
+}
+
+// A terminating session: the core offers plain RTP and the P-CSCF asks
+// for RTP/SAVP toward the UE: aegw offers its own key, the UE answers
+// with its key under the same tag, the core gets plain RTP back.
+TEST_F(Control, TerminatingE2ae)
+{
+	Reply o = ng->ask(offer("term", sdp(9000, "RTP/AVP"), "RTP/SAVP",
+				{{"direction", L({"core", "access"})}}));
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	Sdp ou(o.sdp());
+	EXPECT_EQ(ou.conn(), "10.0.0.1") << "toward the UE: the access side";
+	EXPECT_EQ(ou.proto(), "RTP/SAVP");
+	ASSERT_EQ(ou.n_crypto(), 1u);
+	EXPECT_EQ(ou.crypto_value().substr(0, 26), "1 AES_CM_128_HMAC_SHA1_80 ");
+	Reply a = ng->ask(answer("term", sdp(7000, "RTP/SAVP", crypto_line()),
+				 "RTP/AVP"));
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	Sdp ac(a.sdp());
+	EXPECT_EQ(ac.conn(), "192.168.0.1");
+	EXPECT_EQ(ac.proto(), "RTP/AVP");
+	EXPECT_EQ(ac.n_crypto(), 0u);
+	// An answer without a key for aegw's tag is refused.
+	Reply o2 = ng->ask(offer("term2", sdp(9000, "RTP/AVP"), "RTP/SAVP",
+				 {{"direction", L({"core", "access"})}}));
+	ASSERT_EQ(o2.result(), "ok");
+	Reply a2 = ng->ask(answer("term2", sdp(7000, "RTP/SAVP",
+					       crypto_line(kUeKey, 7))));
+	EXPECT_EQ(a2.result(), "error");
+	EXPECT_NE(a2.reason().find("tag 1"), std::string::npos) << a2.raw();
+	ng->ask(del("term"));
+	ng->ask(del("term2"));
+}
+
+TEST_F(Control, PlainRelayIceRemovedRtcpMuxKept)
+{
+	std::string ice = "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdef0123456789\r\n"
+			  "a=candidate:1 1 UDP 2130706431 127.0.0.1 7000 typ host\r\n"
+			  "a=rtcp-mux\r\n";
+	Reply o = ng->ask(offer("plain", sdp(7000, "RTP/AVP", ice), "",
+				{{"ICE", S("remove")}}));
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	EXPECT_EQ(o.sdp().find("ice-"), std::string::npos) << o.sdp();
+	EXPECT_EQ(o.sdp().find("candidate"), std::string::npos);
+	EXPECT_NE(o.sdp().find("a=rtcp-mux\r\n"), std::string::npos);
+	Reply a = ng->ask(answer("plain", sdp(9000, "RTP/AVP", "a=rtcp-mux\r\n")));
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	Sdp au(a.sdp());
+	EXPECT_TRUE(au.has_line("a=rtcp:" + std::to_string(au.port())))
+		<< "RTCP muxed: a=rtcp names the RTP port";
+	ng->ask(del("plain"));
+}
+
+TEST_F(Control, TcpFramingAcrossPartialReads)
+{
+	std::string off = "tcp1 " + offer("tcp-call", sdp(7000, "RTP/AVP"));
+	// The offer in four pieces (one cut inside the cookie), then a ping
+	// and a list in one write.
+	std::vector<std::string> pieces = {
+		off.substr(0, 2), off.substr(2, 30), off.substr(32, 40),
+		off.substr(72) + "tcp2 d7:command4:pingetcp3 d7:command4:liste"};
+	std::vector<std::string> r = ng->tcp(pieces, 3);
+	ASSERT_EQ(r.size(), 3u);
+	EXPECT_EQ(Reply(r[0]).cookie(), "tcp1");
+	EXPECT_EQ(Reply(r[0]).result(), "ok") << r[0];
+	EXPECT_EQ(r[1], "tcp2 d6:result4:ponge");
+	EXPECT_NE(r[2].find("8:tcp-call"), std::string::npos) << r[2];
+	// A frame that cannot be a message: an error reply, then the
+	// connection closes.
+	r = ng->tcp({"tcp4 d7:commandi01ee"}, 2, 1500);
+	ASSERT_EQ(r.size(), 1u);
+	EXPECT_EQ(Reply(r[0]).result(), "error");
+	ng->ask(del("tcp-call"));
+}
+
+TEST_F(Control, LoadLimit)
+{
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(ng->ask(offer("ll" + std::to_string(i),
+					sdp(7000, "RTP/AVP"))).result(), "ok");
+	Reply r = ng->ask(offer("ll3", sdp(7000, "RTP/AVP")));
+	EXPECT_EQ(r.result(), "load limit") << r.raw();
+	Reply r2 = ng->ask(D({{"command", S("offer")}, {"call-id", S("ll4")},
+			      {"from-tag", S("f")}, {"sdp", S(sdp(1, "RTP/AVP"))}}));
+	EXPECT_EQ(r2.result(), "error") << "no 'supports: load limit'";
+	EXPECT_EQ(r2.reason(), "Load limit reached");
+	Reply l = ng->ask(D({{"command", S("list")}}));
+	EXPECT_NE(l.raw().find("3:ll0"), std::string::npos) << l.raw();
+	for (int i = 0; i < 3; i++)
+		ng->ask(del("ll" + std::to_string(i)));
+	EXPECT_EQ(sessions(), 0);
+}
+
+TEST_F(Control, RanOutOfPorts)
+{
+	ASSERT_EQ(ng->ask(offer("big", sdp(7000, "RTP/AVP", "", 3))).result(), "ok");
+	EXPECT_EQ(ports_used("core"), 3);
+	Reply r = ng->ask(offer("small", sdp(8000, "RTP/AVP", "", 2)));
+	EXPECT_EQ(r.result(), "error");
+	EXPECT_EQ(r.reason(), "Ran out of ports");
+	EXPECT_EQ(ports_used("core"), 3) << "the failed call gave its pair back";
+	EXPECT_EQ(sessions(), 1);
+	ng->ask(del("big"));
+	EXPECT_EQ(ng->ask(offer("small", sdp(8000, "RTP/AVP", "", 2))).result(), "ok");
+	ng->ask(del("small"));
+	EXPECT_EQ(ports_used("core"), 0);
+	EXPECT_EQ(ports_used("access"), 0);
+}
+
+// A dataplane restart: the daemon notices (a new epoch on the same object,
+// or a new object with the heartbeat gone from the old one) and installs
+// every stream again.
+TEST_F(Control, DataplaneRestartReplaysStreams)
+{
+	ASSERT_EQ(ng->ask(offer("replay", sdp(7000, "RTP/SAVP", crypto_line()),
+				"RTP/AVP")).result(), "ok");
+	ASSERT_EQ(ng->ask(answer("replay", sdp(9000, "RTP/AVP"))).result(), "ok");
+	auto count = [] {
+		return stats().num({"statistics", "dataplane", "replayed-streams"});
+	};
+	int64_t before = count();
+	// Takeover: the new dataplane finds the object and bumps the epoch.
+	stop(dp);
+	start_dataplane();
+	for (int i = 0; i < 100 && count() < before + 2; i++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	EXPECT_EQ(count(), before + 2);
+	EXPECT_EQ(stats().num({"statistics", "dataplane", "epoch"}), 2);
+	// Replaced: the object is gone (--unlink-at-exit), a new one is made.
+	stop(dp);
+	unlink(("/dev/shm/aegw-" + inst).c_str());
+	start_dataplane();
+	for (int i = 0; i < 100 && count() < before + 4; i++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	EXPECT_EQ(count(), before + 4);
+	EXPECT_EQ(stats().num({"statistics", "dataplane", "alive"}), 1);
+	Reply d = ng->ask(del("replay"));
+	EXPECT_EQ(d.result(), "ok");
+	EXPECT_EQ(stats().num({"statistics", "dataplane", "commands-refused"}), 0)
+		<< "counters read and streams removed: they were there";
+}
+
+struct DumpLine {
+	std::string action, local, egress_src, egress_dst;
+};
+
+// "stream ID ACTION local A:P [remote ..] egress-src A:P [egress-dst A:P]
+// counters...", by local address.
+std::map<std::string, DumpLine> parse_dump(const std::string &out)
+{
+	std::map<std::string, DumpLine> m;
+	std::istringstream lines(out);
+	std::string line;
+
+	while (std::getline(lines, line)) {
+		std::istringstream w(line);
+		std::string word, id, key, val;
+		DumpLine d;
+		if (!(w >> word >> id >> d.action) || word != "stream")
+			continue;
+		while (w >> key >> val) {
+			if (key == "local")
+				d.local = val;
+			else if (key == "egress-src")
+				d.egress_src = val;
+			else if (key == "egress-dst")
+				d.egress_dst = val;
+		}
+		if (!d.local.empty())
+			m[d.local] = d;
+	}
+	return m;
+}
+
+// Last: the daemon is stopped so that aegw-dpctl may read the ring. The
+// streams are in the dataplane with the actions the policy chose; a new
+// daemon adopts them (their ports stay reserved) and goes on.
+TEST_F(Control, StreamsInTheDataplaneThenAdopted)
+{
+	ASSERT_EQ(Reply(ng->udp("dp1" + kOffer.substr(9))).result(), "ok");
+	Reply ka(ng->udp("dp2" + kAnswer.substr(9)));
+	ASSERT_EQ(ka.result(), "ok");
+	Reply so = ng->ask(offer("dump-sdes", sdp(7002, "RTP/SAVP", crypto_line())));
+	Reply sa = ng->ask(answer("dump-sdes", sdp(9002, "RTP/SAVP", crypto_line())));
+	ASSERT_EQ(sa.result(), "ok");
+	Reply to = ng->ask(offer("dump-term", sdp(9004, "RTP/AVP"), "RTP/SAVP",
+				 {{"direction", L({"core", "access"})}}));
+	Reply ta = ng->ask(answer("dump-term", sdp(7004, "RTP/SAVP", crypto_line())));
+	ASSERT_EQ(ta.result(), "ok") << ta.raw();
+	std::string ue = "10.0.0.1:" + std::to_string(Sdp(ka.sdp()).port());
+	std::string sdes_core = "192.168.0.1:" + std::to_string(Sdp(so.sdp()).port());
+	std::string term_ue = "10.0.0.1:" + std::to_string(Sdp(to.sdp()).port());
+
+	std::string out = dump();
+	auto m = parse_dump(out);
+	ASSERT_EQ(m.size(), 6u) << out;
+	ASSERT_TRUE(m.count(ue)) << out;
+	EXPECT_EQ(m[ue].action, "e2ae-in");
+	EXPECT_EQ(m[ue].egress_dst, "127.0.0.1:42000") << "the core's SDP";
+	const std::string core = m[ue].egress_src;
+	ASSERT_TRUE(m.count(core)) << out;
+	EXPECT_EQ(m[core].action, "e2ae-out");
+	EXPECT_EQ(m[core].egress_src, ue);
+	EXPECT_EQ(m[core].egress_dst, "127.0.0.1:42010") << "the UE's SDP";
+	ASSERT_TRUE(m.count(sdes_core)) << out;
+	EXPECT_EQ(m[sdes_core].action, "relay");
+	ASSERT_TRUE(m.count(term_ue)) << out;
+	EXPECT_EQ(m[term_ue].action, "e2ae-in");
+	EXPECT_EQ(m[m[term_ue].egress_src].action, "e2ae-out");
+
+	// A new daemon: 6 streams adopted, 3 core pairs reserved; a new call
+	// gets the last pair and installs without a clash.
+	start_control();
+	wait_alive();
+	EXPECT_EQ(stats().num({"statistics", "dataplane", "adopted-streams"}), 6);
+	EXPECT_EQ(ports_used("core"), 3);
+	ASSERT_EQ(ng->ask(offer("after", sdp(7006, "RTP/SAVP", crypto_line()),
+				"RTP/AVP")).result(), "ok");
+	Reply aa = ng->ask(answer("after", sdp(9006, "RTP/AVP")));
+	ASSERT_EQ(aa.result(), "ok") << aa.raw();
+	EXPECT_EQ(parse_dump(dump()).size(), 8u);
+	start_control();
+	wait_alive();
+}
+
+} // namespace

@@ -1,0 +1,150 @@
+// Offers in-process, without a dataplane (an offer installs nothing; the
+// worker count is set as if one had been seen): the SDP toward the
+// answerer for what the Kamailio samples do not cover: IPv6 interfaces,
+// audio and video, a rejected section, several a=crypto lines with MKI
+// and lifetime, SDES only-/no- flags, a session without c=.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "ng_client.h"
+
+extern "C" {
+#include "ctl.h"
+#include "log.h"
+#include "ng_commands.h"
+#include "secret.h"
+}
+
+using namespace ngtest;
+
+namespace {
+
+const std::string kKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";
+
+class Offer : public ::testing::Test {
+protected:
+	ctl c{};
+	std::string buf = std::string(CTL_NG_REPLY_MAX, '\0');
+	const uint8_t peer[NG_CACHE_PEER_LEN] = {6};
+	unsigned n = 0;
+
+	void SetUp() override
+	{
+		ctl_options o;
+		char err[200];
+		const char *argv[] = {"aegw-control", "--interface",
+				      "access=fd00:a::1/20000-20099@0", "--interface",
+				      "core=192.168.0.1/30000-30099@1", "--instance",
+				      "nosuchoffer"};
+		ctl_log_set_level(CTL_LOG_ERR);
+		ASSERT_EQ(ctl_options_parse(&o, 7, const_cast<char **>(argv), err,
+					    sizeof(err)), 0) << err;
+		ASSERT_EQ(ctl_init(&c, &o, err, sizeof(err)), 0) << err;
+		c.ring.n_workers = 2;
+	}
+
+	void TearDown() override
+	{
+		ctl_fini(&c);
+		EXPECT_EQ(ctl_secret_in_use(), 0u);
+	}
+
+	Reply ask(const std::string &dict)
+	{
+		std::string msg = "o" + std::to_string(n++) + " " + dict;
+		size_t len = ctl_ng_handle(&c, peer, msg.data(), msg.size(),
+					   &buf[0], buf.size());
+		return Reply(buf.substr(0, len));
+	}
+
+	Reply offer(const std::string &sdp, const std::string &transport,
+		    const std::vector<std::string> &direction = {},
+		    const std::vector<std::string> &sdes = {})
+	{
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S("c" + std::to_string(n))},
+			{"from-tag", S("f")}, {"sdp", S(sdp)}};
+		if (!transport.empty())
+			kv.push_back({"transport-protocol", S(transport)});
+		if (!direction.empty())
+			kv.push_back({"direction", L(direction)});
+		if (!sdes.empty())
+			kv.push_back({"SDES", L(sdes)});
+		return ask(D(kv));
+	}
+};
+
+TEST_F(Offer, Ipv6AccessAudioAndVideoAndARejectedSection)
+{
+	// From the core (IPv4) toward the UE (IPv6, terminating e2ae).
+	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			  "m=audio 9000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+			  "m=video 9002 RTP/AVPF 96\r\na=rtpmap:96 H264/90000\r\n"
+			  "a=rtcp-fb:96 nack\r\n"
+			  "m=text 0 RTP/AVP 98\r\n";
+	Reply r = offer(sdp, "RTP/SAVP", {"core", "access"});
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	Sdp out(r.sdp());
+	ASSERT_TRUE(out.ok) << r.sdp();
+	EXPECT_EQ(out.conn(), "fd00:a::1");
+	EXPECT_TRUE(out.has_line("c=IN IP6 fd00:a::1")) << r.sdp();
+	EXPECT_EQ(out.proto(0), "RTP/SAVP");
+	EXPECT_EQ(out.proto(1), "RTP/SAVP") << "asked for, whatever the offer's";
+	EXPECT_EQ(out.n_crypto(0), 1u);
+	EXPECT_EQ(out.n_crypto(1), 1u);
+	EXPECT_NE(out.crypto_value(0), out.crypto_value(1)) << "a key per stream";
+	EXPECT_NE(out.port(0), out.port(1));
+	EXPECT_EQ(out.port(2), 0) << "rejected stays rejected";
+	EXPECT_TRUE(out.has_line("a=rtcp-fb:96 nack")) << "lines aegw does not own";
+	EXPECT_TRUE(out.has_line("a=rtcp:" + std::to_string(out.port(1) + 1)));
+}
+
+TEST_F(Offer, RejectedSectionLeaksNoKey)
+{
+	std::string crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey + "\r\n";
+	std::string sdp = "v=0\r\no=- 1 1 IN IP6 fd00:a::2\r\ns=-\r\n"
+			  "c=IN IP6 fd00:a::2\r\nt=0 0\r\n"
+			  "m=audio 7000 RTP/SAVP 0\r\n" + crypto +
+			  "m=video 0 RTP/SAVP 96\r\n" + crypto;
+	Reply r = offer(sdp, "RTP/AVP");
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(r.sdp().find("crypto"), std::string::npos) << r.sdp();
+	EXPECT_EQ(r.sdp().find(kKey), std::string::npos);
+	EXPECT_TRUE(Sdp(r.sdp()).has_line("c=IN IP4 192.168.0.1")) << r.sdp();
+}
+
+TEST_F(Offer, FirstSupportedCryptoLineAndSdesFlags)
+{
+	std::string lines =
+		"a=crypto:3 F8_128_HMAC_SHA1_80 inline:" + kKey + "\r\n"
+		"a=crypto:4 AES_CM_128_HMAC_SHA1_32 inline:" + kKey + "|2^31|7:2\r\n"
+		"a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:" + kKey + "\r\n";
+	std::string sdp = "v=0\r\no=- 1 1 IN IP6 fd00:a::2\r\ns=-\r\nt=0 0\r\n"
+			  "m=audio 7000 RTP/SAVP 0\r\nc=IN IP6 fd00:a::2\r\n" + lines;
+	// Recrypt keeps SRTP toward the answerer: aegw's line shows which
+	// suite it took from the offer (RFC 4568 7.1: the first it supports).
+	std::vector<std::pair<std::string, std::string>> kv = {
+		{"command", S("offer")}, {"call-id", S("rc")}, {"from-tag", S("f")},
+		{"sdp", S(sdp)}, {"flags", L({"recrypt"})}};
+	Reply r = ask(D(kv));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	Sdp out(r.sdp());
+	ASSERT_EQ(out.n_crypto(), 1u) << r.sdp();
+	EXPECT_EQ(out.crypto_value().substr(0, 26), "1 AES_CM_128_HMAC_SHA1_32 ");
+	EXPECT_TRUE(out.has_line("c=IN IP4 192.168.0.1")) << "media-level c=";
+	kv[1].second = S("rc2");
+	kv.push_back({"SDES", L({"no-AES_CM_128_HMAC_SHA1_32"})});
+	r = ask(D(kv));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(Sdp(r.sdp()).crypto_value().substr(0, 26),
+		  "1 AES_CM_128_HMAC_SHA1_80 ");
+	kv[1].second = S("rc3");
+	kv.back().second = L({"only-AEAD_AES_128_GCM"});
+	r = ask(D(kv));
+	EXPECT_EQ(r.result(), "error");
+	EXPECT_NE(r.reason().find("no a=crypto line"), std::string::npos) << r.raw();
+}
+
+} // namespace

@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+"""The UE and the core of control_veth_test.sh, and the P-CSCF's ng client.
+
+Sets up one e2ae call through aegw-control with Kamailio's offer and answer
+(transport-protocol RTP/AVP toward the core, RTP/SAVP back toward the UE),
+then proves the keys the dataplane got:
+
+  UE 10.0.0.2:7000 --SRTP (UE key)--> aegw access --plain RTP--> core :9000
+  UE 10.0.0.2:7000 <--SRTP (aegw key)-- aegw core <--plain RTP-- core :9000
+
+pylibsrtp (libsrtp2) protects and unprotects; every payload must arrive
+intact, packets under a wrong key must not arrive at all, SRTCP from the
+UE must arrive as plain RTCP, and the delete reply must count all of it.
+Run with Debian's /usr/bin/python3 (python3-pylibsrtp); needs root.
+
+usage: control_veth_peers.py NG_PORT UE_NETNS CORE_NETNS
+"""
+import base64
+import ctypes
+import os
+import socket
+import struct
+import sys
+import time
+
+from pylibsrtp import Policy, Session
+
+UE_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+WRONG_KEY = "HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA"
+PROFILE = Policy.SRTP_PROFILE_AES128_CM_SHA1_80
+CLONE_NEWNET = 0x40000000
+N = 50
+
+libc = ctypes.CDLL(None, use_errno=True)
+failures = []
+
+
+def check(ok, what):
+    print(("ok: " if ok else "FAIL: ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def udp_in_netns(ns, addr, port):
+    """A UDP socket bound in another network namespace (it stays there)."""
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    there = os.open("/var/run/netns/" + ns, os.O_RDONLY)
+    try:
+        if libc.setns(there, CLONE_NEWNET):
+            raise OSError(ctypes.get_errno(), "setns " + ns)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((addr, port))
+        s.settimeout(2)
+    finally:
+        libc.setns(home, CLONE_NEWNET)
+        os.close(home)
+        os.close(there)
+    return s
+
+
+# ---- bencode: just what ng needs ------------------------------------------
+
+def benc(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, list):
+        return b"l" + b"".join(benc(x) for x in v) + b"e"
+    return b"d" + b"".join(benc(k) + benc(x) for k, x in v.items()) + b"e"
+
+
+def bdec(b, i=0):
+    c = b[i:i + 1]
+    if c == b"i":
+        e = b.index(b"e", i)
+        return int(b[i + 1:e]), e + 1
+    if c in (b"l", b"d"):
+        i += 1
+        items = []
+        while b[i:i + 1] != b"e":
+            x, i = bdec(b, i)
+            items.append(x)
+        if c == b"l":
+            return items, i + 1
+        return {items[k].decode(): items[k + 1]
+                for k in range(0, len(items), 2)}, i + 1
+    colon = b.index(b":", i)
+    n = int(b[i:colon])
+    return b[colon + 1:colon + 1 + n], colon + 1 + n
+
+
+class Ng:
+    def __init__(self, port):
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.settimeout(5)
+        self.addr = ("127.0.0.1", port)
+        self.n = 0
+
+    def __call__(self, **kv):
+        self.n += 1
+        cookie = b"veth%d" % self.n
+        self.s.sendto(cookie + b" " + benc(kv), self.addr)
+        reply = self.s.recv(65536)
+        assert reply.startswith(cookie + b" "), reply
+        return bdec(reply, len(cookie) + 1)[0]
+
+
+def sdp_field(sdp, prefix):
+    for line in sdp.decode().split("\r\n"):
+        if line.startswith(prefix):
+            return line[len(prefix):]
+    return None
+
+
+# ---- RTP ----------------------------------------------------------------
+
+def rtp(seq, ssrc, payload):
+    return struct.pack("!BBHII", 0x80, 0, seq, seq * 160, ssrc) + payload
+
+
+def rtcp_sr(ssrc):
+    return struct.pack("!BBHIIIIII", 0x80, 200, 6, ssrc, 0, 0, 0, 0, 0)
+
+
+def session(key, outbound):
+    kind = Policy.SSRC_ANY_OUTBOUND if outbound else Policy.SSRC_ANY_INBOUND
+    return Session(policy=Policy(key=base64.b64decode(key), ssrc_type=kind,
+                                 srtp_profile=PROFILE))
+
+
+def drain(sock, limit):
+    got = []
+    while len(got) < limit:
+        try:
+            got.append(sock.recvfrom(2048))
+        except socket.timeout:
+            break
+    return got
+
+
+def setup_call(ng):
+    ue_sdp = ("v=0\r\no=ue 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\n"
+              "t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+              "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n" % UE_KEY)
+    core_sdp = ("v=0\r\no=core 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+                "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
+                "a=rtpmap:0 PCMU/8000\r\n")
+    common = {"call-id": "veth-call", "from-tag": "ue-tag",
+              "supports": ["load limit"], "replace": ["origin"],
+              "received-from": ["IP4", "127.0.0.1"]}
+    o = ng(command="offer", sdp=ue_sdp, **{"transport-protocol": "RTP/AVP",
+                                           "ICE": "remove"}, **common)
+    check(o["result"] == b"ok", "offer: " + o.get("error-reason", b"ok").decode())
+    a = ng(command="answer", sdp=core_sdp, **{"to-tag": "core-tag",
+                                              "transport-protocol": "RTP/SAVP"},
+           **common)
+    check(a["result"] == b"ok", "answer: " + a.get("error-reason", b"ok").decode())
+    core_port = int(sdp_field(o["sdp"], "m=audio ").split()[0])
+    ue_port = int(sdp_field(a["sdp"], "m=audio ").split()[0])
+    gw_key = sdp_field(a["sdp"], "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:")
+    check(sdp_field(o["sdp"], "a=crypto:") is None, "no a=crypto toward the core")
+    check(gw_key is not None and gw_key != UE_KEY, "aegw's own key toward the UE")
+    return ue_port, core_port, gw_key
+
+
+def ue_to_core(ue, core, ue_port, core_port):
+    tx = session(UE_KEY, True)
+    sent = [os.urandom(160) for _ in range(N)]
+    for i, p in enumerate(sent):
+        ue.sendto(tx.protect(rtp(i + 1, 0x11223344, p)), ("10.0.0.1", ue_port))
+    got = drain(core, N)
+    check([g[0][12:] for g in got] == sent,
+          "UE SRTP -> core plain RTP: %d/%d payloads intact" % (len(got), N))
+    check(all(g[1] == ("192.168.0.1", core_port) for g in got),
+          "from aegw's core address and port")
+    wrong = session(WRONG_KEY, True)
+    for i in range(5):
+        ue.sendto(wrong.protect(rtp(100 + i, 0x11223344, b"x" * 160)),
+                  ("10.0.0.1", ue_port))
+    check(drain(core, 5) == [], "packets under a wrong key do not pass")
+    ue_rtcp = udp_in_netns(sys.argv[2], "10.0.0.2", 7001)
+    core_rtcp = udp_in_netns(sys.argv[3], "192.168.0.2", 9001)
+    ue_rtcp.sendto(tx.protect_rtcp(rtcp_sr(0x11223344)), ("10.0.0.1", ue_port + 1))
+    got = drain(core_rtcp, 1)
+    check(len(got) == 1 and got[0][0] == rtcp_sr(0x11223344),
+          "UE SRTCP -> core plain RTCP on port + 1")
+
+
+def core_to_ue(ue, core, ue_port, core_port, gw_key):
+    rx = session(gw_key, False)
+    sent = [os.urandom(160) for _ in range(N)]
+    for i, p in enumerate(sent):
+        core.sendto(rtp(i + 1, 0x55667788, p), ("192.168.0.1", core_port))
+    got = drain(ue, N)
+    plain = []
+    for data, src in got:
+        try:
+            plain.append(rx.unprotect(data)[12:])
+        except Exception as e:  # libsrtp refused it
+            plain.append(repr(e))
+    check(plain == sent, "core RTP -> UE SRTP under aegw's key: %d/%d intact"
+          % (len(got), N))
+    check(all(g[1] == ("10.0.0.1", ue_port) for g in got),
+          "from aegw's access address and port")
+
+
+def main():
+    ng = Ng(int(sys.argv[1]))
+    ue = udp_in_netns(sys.argv[2], "10.0.0.2", 7000)
+    core = udp_in_netns(sys.argv[3], "192.168.0.2", 9000)
+    # Each kernel asks for aegw's MAC (ARP), and aegw learns theirs from
+    # the request: no packet of the test waits for a neighbour.
+    ue.sendto(b"arp", ("10.0.0.1", 9))
+    core.sendto(b"arp", ("192.168.0.1", 9))
+    time.sleep(0.5)
+    ue_port, core_port, gw_key = setup_call(ng)
+    print("aegw: access port %d, core port %d" % (ue_port, core_port))
+    ue_to_core(ue, core, ue_port, core_port)
+    core_to_ue(ue, core, ue_port, core_port, gw_key)
+    d = ng(command="delete", **{"call-id": "veth-call", "from-tag": "ue-tag"})
+    rtp_totals = d["totals"]["RTP"]
+    print("delete totals:", {k: v for k, v in d["totals"].items()})
+    check(rtp_totals["packets"] >= 2 * N + 5, "delete counts the packets")
+    check(rtp_totals["errors"] >= 5, "delete counts the wrong-key drops")
+    check(d["totals"]["RTCP"]["packets"] >= 1, "delete counts the RTCP")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
