@@ -14,6 +14,12 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "engine", "SRTP engine throughput against libsrtp2 and the raw "
 		    "ipsec-mb crypto floor", bench_engine_main },
+	{ "dataplane", "aegw-dataplane's full path per worker and action, "
+		       "next to the engine alone", bench_dataplane_main },
+	{ "pcap", "write the benchmark's SRTP traffic as pcaps (for "
+		  "pktgen) and its streams", bench_pcap_main },
+	{ "install", "install the benchmark's streams into a running "
+		     "aegw-dataplane", bench_install_main },
 };
 
 static void usage(FILE *f)

@@ -4,5 +4,8 @@
 
 /* argv[0] is the subcommand name. Returns the process exit status. */
 int bench_engine_main(int argc, char **argv);
+int bench_dataplane_main(int argc, char **argv);
+int bench_pcap_main(int argc, char **argv);
+int bench_install_main(int argc, char **argv);
 
 #endif
