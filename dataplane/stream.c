@@ -143,7 +143,7 @@ static int stream_keys_open(struct dp_worker *w, struct dp_stream *s,
 		err = crypto_open(w, &spec->in_crypto, no_replay, &s->rtp_in,
 				  &s->rtcp_in);
 	if (!err && action_protects(spec->action))
-		err = crypto_open(w, &spec->out_crypto, false, &s->rtp_out,
+		err = crypto_open(w, &spec->out_crypto, no_replay, &s->rtp_out,
 				  &s->rtcp_out);
 	return err;
 }
@@ -255,7 +255,8 @@ static int rekey_out(struct dp_worker *w, struct dp_stream *s,
 		     const struct aegw_stream_spec *spec)
 {
 	struct aegw_srtp_stream *rtp, *rtcp;
-	int err = crypto_open(w, &spec->out_crypto, false, &rtp, &rtcp);
+	int err = crypto_open(w, &spec->out_crypto,
+			      s->flags & AEGW_STREAM_NO_REPLAY, &rtp, &rtcp);
 
 	if (err)
 		return err;

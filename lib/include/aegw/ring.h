@@ -63,8 +63,10 @@ enum {
 	AEGW_STREAM_LATCH = 1u << 1,     /* learn the peer from the first
 					  * authenticated packet */
 	AEGW_STREAM_NO_REPLAY = 1u << 2, /* no replay check (RFC 3711 3.3.2
-					  * RECOMMENDs one): benchmarks that
-					  * loop a capture, like ipsec-secgw */
+					  * RECOMMENDs one), and protect may
+					  * reuse an index: only for
+					  * benchmarks that loop a capture,
+					  * like ipsec-secgw's window 0 */
 };
 
 /* One stream as the control side describes it. A packet to `local` on
