@@ -5,6 +5,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_prefetch.h>
 #include <rte_ring.h>
 
 #include "dp.h"
@@ -263,6 +264,12 @@ static void stage_lookup(struct dp_worker *w, struct dp_burst *b)
 	for (unsigned i = 0; i < b->n; i++)
 		idx[i] = i;
 	dp_stream_lookup_bulk(w, b, idx, b->n);
+	/* With many streams none is in cache: ask for every stream of the
+	 * burst before touching any, so that the misses overlap. */
+	for (unsigned i = 0; i < b->n; i++)
+		if (b->s[i])
+			for (unsigned l = 0; l < sizeof(struct dp_stream); l += 64)
+				rte_prefetch0((const char *)b->s[i] + l);
 	for (unsigned i = 0; i < b->n; i++) {
 		struct dp_stream *s = b->s[i];
 		struct rte_mbuf *m = b->m[i];
