@@ -186,6 +186,10 @@ bool dp_neigh_learn(struct dp_port *p, const struct aegw_endpoint *ip,
 bool dp_neigh_resolve(struct dp_worker *w, struct dp_port *p,
 		      const struct aegw_endpoint *dst, uint8_t mac[6]);
 
+/* path.c: asks for the egress next hop's MAC now, so that the ARP or ND
+ * exchange is over before the stream's first packet needs it. */
+void dp_stream_resolve_egress(struct dp_worker *w, struct dp_stream *s);
+
 /* stream.c */
 int dp_worker_tables_init(struct dp_worker *w, unsigned max_streams);
 void dp_worker_tables_free(struct dp_worker *w);

@@ -421,6 +421,12 @@ static bool egress_mac(struct dp_worker *w, struct dp_stream *s,
 	return s->has_mac;
 }
 
+void dp_stream_resolve_egress(struct dp_worker *w, struct dp_stream *s)
+{
+	if (s->egress_dst.family)
+		egress_mac(w, s, &w->dp->cfg.ports[s->out_port]);
+}
+
 /* Stage 5: new headers in front of the (re)processed payload, from the
  * egress leg's address to the peer, then onto the egress port's TX. */
 static void rewrite_one(struct dp_worker *w, struct dp_stream *s,

@@ -225,6 +225,7 @@ int dp_stream_add(struct dp_worker *w, const struct aegw_stream_spec *spec)
 		return err;
 	}
 	w->n_streams++;
+	dp_stream_resolve_egress(w, s);
 	return 0;
 }
 
@@ -298,8 +299,10 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 		s->flags = (uint8_t)((s->flags & ~AEGW_STREAM_LATCH) |
 				     (spec->flags & AEGW_STREAM_LATCH));
 	}
-	if (mask & AEGW_UPDATE_EGRESS)
+	if (mask & AEGW_UPDATE_EGRESS) {
 		stream_set_egress(s, spec);
+		dp_stream_resolve_egress(w, s);
+	}
 	s->action = action;
 	return 0;
 }
@@ -361,6 +364,7 @@ void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
 	if (rev) {
 		rev->egress_dst = peer;
 		rev->has_mac = 0;
+		dp_stream_resolve_egress(w, rev);
 	}
 	evt.stream_id = s->id;
 	evt.remote = peer;

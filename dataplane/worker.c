@@ -75,6 +75,7 @@ void dp_worker_poll_once(struct dp_worker *w)
 	unsigned n;
 
 	dp_command_poll(w);
+	dp_tx_flush(w); /* a new stream's ARP/ND request, sent at install */
 	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)m, DP_BURST, NULL);
 	if (n)
 		dp_path_process(w, m, n, true);
