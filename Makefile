@@ -16,8 +16,12 @@ deps:
 $(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) --buildtype=release -Dtests=false
 
-# Until the gateway exists, the main job is the engine benchmark.
+# The main job: two real calls through Kamailio and aegw (demo/run.sh).
 demo: all
+	sh demo/run.sh $(BUILD)
+
+# The engine benchmark: aegw against libsrtp2 and the raw crypto floor.
+bench: all
 	./$(BUILD)/bench/aegw-bench engine
 
 # Every test, in a build with AddressSanitizer and UBSan; warnings fail.
