@@ -7,6 +7,9 @@ received, captured on its interface, turned back into audio.
       key, the packets are SRTP and libsrtp2 (pylibsrtp) decrypts them
       first, as the peer's own stack would. Prints how many packets were
       seen, decrypted and refused.
+  lab_media.py payloads CAPTURE.pcap PORT
+      The RTP payloads to UDP PORT in a capture, hex, one per line, in
+      order of arrival.
   lab_media.py freq IN.wav
       The dominant frequency, from zero crossings.
   lab_media.py srtp-pcap OUT.pcap SUITE:KEY FREQ SECONDS PAYLOADS.txt
@@ -117,6 +120,13 @@ def cmd_wav(capture, port, out, key=None):
              else ""))
 
 
+def cmd_payloads(capture, port):
+    for linktype, frame in pcap_frames(capture):
+        pkt = udp_to(frame, linktype, int(port))
+        if pkt is not None and len(pkt) >= 12 and pkt[0] >> 6 == 2:
+            print(rtp_payload(pkt).hex())
+
+
 def wav_freq(path):
     with wave.open(path) as w:
         rate = w.getframerate()
@@ -158,6 +168,8 @@ def cmd_srtp_pcap(out, key, freq, seconds, payloads_out):
 def main(argv):
     if len(argv) >= 5 and argv[1] == "wav":
         cmd_wav(*argv[2:6])
+    elif len(argv) == 4 and argv[1] == "payloads":
+        cmd_payloads(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "freq":
         print(wav_freq(argv[2]))
     elif len(argv) == 7 and argv[1] == "srtp-pcap":

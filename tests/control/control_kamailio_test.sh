@@ -1,49 +1,56 @@
 #!/bin/sh
 # Kamailio 5.6 (Debian's, its own rtpengine module) with aegw-control as
-# its rtpengine node: the drop-in the ng protocol promises. sipp as the UE
-# (an SRTP offer with SDES) and as the core (the plain RTP answer sipp's
-# built-in uas sends); aegw-dataplane on net_null ports holds the streams.
+# its rtpengine node: the drop-in the ng protocol promises, with media.
+# sipp as the UE (an SRTP offer with SDES, then its SRTP capture played
+# with play_pcap_audio) and as the core; aegw-dataplane on veth pairs.
 #
-#   sipp UAC :UAC_PORT --INVITE RTP/SAVP+crypto--> kamailio :KAM_PORT
-#        ^                                          |  rtpengine_offer/answer/delete
-#        |                                          v  (ng, UDP)
-#        '-- 200 RTP/SAVP, aegw's key --        aegw-control --ring--> aegw-dataplane
-#                                                   |
-#   sipp UAS :UAS_PORT <--INVITE RTP/AVP, no crypto-'
+#  netns ue               netns pcscf                         netns core
+#  sip0 10.99.0.2 --veth-- sipue 10.99.0.1
+#   sipp UAC :5070 ------>  Kamailio :5060 --> sipp UAS :5080
+#                             | rtpengine (ng 127.0.0.1:2223)
+#                           aegw-control --ring--.
+#  ue0 10.0.0.2 --veth-- acc [netns gw: aegw-dataplane] cor --veth-- core0 192.168.0.2
+#   SRTP from :7000                                       plain RTP to :9000,
+#   (play_pcap_audio)                                     captured by dumpcap
 #
 # Checked: Kamailio starts (it pings aegw-control and disables a node that
 # does not answer), the call is set up and torn down (both sipp scenarios
 # pass), the UE sees RTP/SAVP from aegw's access address with an a=crypto
 # line of aegw's own (the UAC's scenario checks it), the core sees RTP/AVP
-# from aegw's core address without a=crypto, and aegw-control counted one
-# offer, one answer, one delete and holds no call afterwards.
+# from aegw's core address without a=crypto, the core receives as plain
+# RTP exactly the payloads the UE encrypted (libsrtp2 made the capture
+# under the key of the UE's offer), and aegw-control counted one offer,
+# one answer, one delete and holds no call afterwards.
 #
-# usage: control_kamailio_test.sh AEGW_DATAPLANE AEGW_CONTROL KAMAILIO_CFG UAC_XML
-# Exits 77 (skipped) without kamailio or sipp (Debian: kamailio, sip-tester).
+# usage: control_kamailio_test.sh AEGW_DATAPLANE AEGW_CONTROL KAMAILIO_CFG UAC_XML UAS_XML
+# Exits 77 (skipped) without root, kamailio, sipp (Debian: kamailio,
+# sip-tester), dumpcap (tshark) or python3-pylibsrtp.
 set -eu
 
 dataplane=$1
 control=$2
 cfg_in=$3
 uac_xml=$4
+uas_xml=$5
+top=$(cd "$(dirname "$0")/../.." && pwd)
+py=/usr/bin/python3
 n=$$
 inst=ctlkam$n
-base=$((20000 + (n % 1400) * 32))
-ng=$base kam=$((base + 1)) uac=$((base + 2)) uas=$((base + 3))
-tmp=$(mktemp -d)
-pids=""
+ng=2223 kam=5060 uac=5070 uas=5080
+ue_key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd # as in UAC_XML
 
 skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 command -v kamailio >/dev/null || skip "kamailio not installed"
 command -v sipp >/dev/null || skip "sipp not installed (Debian: sip-tester)"
+command -v dumpcap >/dev/null || skip "dumpcap not installed (Debian: tshark)"
+$py -c "import pylibsrtp" 2>/dev/null || skip "python3-pylibsrtp not installed"
 
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
-	rm -f "/dev/shm/aegw-$inst"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$top/scripts/lab.sh"
+lab_init "aegwk$n"
+tmp=$(mktemp -d)
+test_cleanup() { rm -f "/dev/shm/aegw-$inst"; rm -rf "$tmp"; }
+LAB_CLEANUP_HOOK=test_cleanup
 
 show_logs() {
 	for f in control kamailio uas.msg uac.msg uas uac dataplane; do
@@ -52,42 +59,54 @@ show_logs() {
 	done
 }
 
-"$dataplane" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$inst" \
-	--log-level '*:warning' --vdev net_null0 --vdev net_null1 -- \
-	--instance "$inst" --unlink-at-exit >"$tmp/dataplane.log" 2>&1 &
-pids="$pids $!"
-for i in $(seq 50); do
-	[ -e "/dev/shm/aegw-$inst" ] && break
-	sleep 0.2
-done
-"$control" --listen-ng "127.0.0.1:$ng" --instance "$inst" \
+ue=$(lab_ns ue); gw=$(lab_ns gw); core=$(lab_ns core); pcscf=$(lab_ns pcscf)
+lab_veth "$ue" sip0 10.99.0.2/24 "$pcscf" sipue 10.99.0.1/24
+lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
+lab_veth "$core" core0 192.168.0.2/24 "$gw" cor -
+
+lab_bg "$gw" "$dataplane" -l 0,1 --no-huge -m 512 --no-pci \
+	--file-prefix "$inst" --log-level '*:warning' \
+	--vdev net_af_packet0,iface=acc --vdev net_af_packet1,iface=cor -- \
+	--instance "$inst" --addr 0:10.0.0.1/24 --addr 1:192.168.0.1/24 \
+	--unlink-at-exit >"$tmp/dataplane.log" 2>&1
+lab_wait 10 test -e "/dev/shm/aegw-$inst" || { show_logs; exit 1; }
+lab_bg "$pcscf" "$control" --listen-ng "127.0.0.1:$ng" --instance "$inst" \
 	--interface access=10.0.0.1/20000-29999@0 \
 	--interface core=192.168.0.1/30000-39999@1 \
-	--log-level 7 >"$tmp/control.log" 2>&1 &
-pids="$pids $!"
-sleep 1
+	--log-level 7 >"$tmp/control.log" 2>&1
+sleep 0.5
 
-sed -e "s/KAMAILIO_PORT/$kam/" -e "s/AEGW_NG_PORT/$ng/" \
+sed -e "s/KAMAILIO_ADDR/10.99.0.1/" -e "s/KAMAILIO_PORT/$kam/" \
+	-e "s/AEGW_NG_PORT/$ng/" -e "s/UAS_ADDR/10.99.0.1/" \
 	-e "s/UAS_PORT/$uas/" "$cfg_in" >"$tmp/kamailio.cfg"
 kamailio -c -f "$tmp/kamailio.cfg" >"$tmp/kamailio.log" 2>&1 ||
 	{ show_logs; echo "FAIL: kamailio -c"; exit 1; }
-kamailio -f "$tmp/kamailio.cfg" -DD -E -Y "$tmp" -w "$tmp" \
-	>>"$tmp/kamailio.log" 2>&1 &
-pids="$pids $!"
+lab_bg "$pcscf" kamailio -f "$tmp/kamailio.cfg" -DD -E -Y "$tmp" -w "$tmp" \
+	>>"$tmp/kamailio.log" 2>&1
 sleep 2
 
+# The UE's media: 2 s of a 1000 Hz tone, SRTP under the key of its offer.
+$py "$top/scripts/lab_media.py" srtp-pcap "$tmp/ue_srtp.pcap" \
+	"AES_CM_128_HMAC_SHA1_80:$ue_key" 1000 2 "$tmp/sent.txt"
+lab_bg "$core" dumpcap -q -P -i core0 -f "udp dst port 9000" \
+	-w "$tmp/core.pcap" 2>/dev/null
+cap=$LAB_PID
+lab_wait 5 test -s "$tmp/core.pcap" || { echo "FAIL: dumpcap"; exit 1; }
+
 cd "$tmp"
-sipp -sn uas -i 127.0.0.1 -p "$uas" -mp $((base + 20)) -m 1 -nostdin \
-	-timeout 30s -trace_msg -message_file "$tmp/uas.msg" \
-	>"$tmp/uas.log" 2>&1 &
-uas_pid=$!
-pids="$pids $uas_pid"
+lab_bg "$pcscf" sipp -sf "$uas_xml" -i 10.99.0.1 -p "$uas" -m 1 -nostdin \
+	-timeout 30s -key core_ip 192.168.0.2 -key core_port 9000 \
+	-key core_proto RTP/AVP -key core_attr a=sendrecv \
+	-trace_msg -message_file "$tmp/uas.msg" >"$tmp/uas.log" 2>&1
+uas_pid=$LAB_PID
 sleep 0.5
 status=0
-sipp -sf "$uac_xml" -s e2ae -i 127.0.0.1 -p "$uac" -mp $((base + 10)) -m 1 \
-	-nostdin -timeout 30s -trace_msg -message_file "$tmp/uac.msg" \
-	"127.0.0.1:$kam" >"$tmp/uac.log" 2>&1 || { echo "FAIL: the UAC's scenario"; status=1; }
+ip netns exec "$ue" sipp -sf "$uac_xml" -s e2ae -i 10.99.0.2 -p "$uac" \
+	-mi 10.0.0.2 -mp 7000 -m 1 -nostdin -timeout 30s -trace_msg \
+	-message_file "$tmp/uac.msg" "10.99.0.1:$kam" >"$tmp/uac.log" 2>&1 ||
+	{ echo "FAIL: the UAC's scenario"; status=1; }
 wait "$uas_pid" || { echo "FAIL: the UAS's scenario"; status=1; }
+kill -INT "$cap"; wait "$cap" || true
 
 # The core's view: the INVITE as the UAS received it.
 invite=$(awk '/received/{r=1} r&&/^INVITE /{p=1} p{print} p&&/^a=rtpmap/{exit}' "$tmp/uas.msg")
@@ -104,7 +123,16 @@ grep -q "a=crypto" "$tmp/uas.msg" &&
 grep "a=crypto" "$tmp/uac.msg" | grep -v AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd |
 	grep -q "inline:" || { echo "FAIL: the UE did not get aegw's own key"; status=1; }
 
-/usr/bin/python3 - "$ng" <<'PY' || status=1
+# The core's media: every payload the UE encrypted, in order, as plain RTP.
+$py "$top/scripts/lab_media.py" payloads "$tmp/core.pcap" 9000 >"$tmp/got.txt"
+if cmp -s "$tmp/sent.txt" "$tmp/got.txt"; then
+	echo "ok: the core received all $(wc -l <"$tmp/sent.txt") payloads as plain RTP"
+else
+	echo "FAIL: the core received $(wc -l <"$tmp/got.txt") of $(wc -l <"$tmp/sent.txt") payloads, or others"
+	status=1
+fi
+
+ip netns exec "$pcscf" $py - "$ng" <<'PY' || status=1
 import socket, sys
 def bdec(b, i=0):
     c = b[i:i + 1]
