@@ -61,7 +61,7 @@ logs() {
 }
 
 say "network: namespaces ue, gw, core, pcscf; veth ue0<->acc, core0<->cor"
-ue=$(lab_ns ue); gw=$(lab_ns gw); core=$(lab_ns core); pcscf=$(lab_ns pcscf)
+lab_ns ue ue; lab_ns gw gw; lab_ns core core; lab_ns pcscf pcscf
 lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
 lab_veth "$core" core0 192.168.0.2/24 "$gw" cor -
 

@@ -3,7 +3,7 @@
 #
 #   . scripts/lab.sh
 #   lab_init demo                  # names start "demo-"; cleanup on exit
-#   ue=$(lab_ns ue)                # an empty namespace with lo up
+#   lab_ns ue ue                   # $ue: an empty namespace with lo up
 #   lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
 #   lab_bg "$ue" ffmpeg ...        # killed by the cleanup
 #
@@ -20,13 +20,15 @@ lab_init() { # PREFIX
 	trap 'exit 130' INT TERM
 }
 
-lab_ns() { # NAME -> prints the namespace's full name
-	_ns="$LAB_PREFIX-$1"
+# Sets VAR to the new namespace's full name. Not through $(...): the list
+# the cleanup walks must be the caller's own.
+lab_ns() { # VAR NAME
+	_ns="$LAB_PREFIX-$2"
 	ip netns del "$_ns" 2>/dev/null || true
 	ip netns add "$_ns"
-	ip -n "$_ns" link set lo up
 	LAB_NS="$LAB_NS $_ns"
-	echo "$_ns"
+	ip -n "$_ns" link set lo up
+	eval "$1=\$_ns"
 }
 
 # One veth pair; ADDR "-" leaves that end without an address (a DPDK

@@ -59,7 +59,7 @@ show_logs() {
 	done
 }
 
-ue=$(lab_ns ue); gw=$(lab_ns gw); core=$(lab_ns core); pcscf=$(lab_ns pcscf)
+lab_ns ue ue; lab_ns gw gw; lab_ns core core; lab_ns pcscf pcscf
 lab_veth "$ue" sip0 10.99.0.2/24 "$pcscf" sipue 10.99.0.1/24
 lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
 lab_veth "$core" core0 192.168.0.2/24 "$gw" cor -

@@ -19,7 +19,8 @@
 #                      aegw's key from 10.0.0.1:20000 to 10.0.0.2:7000; the
 #                      UE's ffmpeg decrypts it (a=crypto in its SDP) and the
 #                      tone must be 1500 Hz.
-# ARP is real: each kernel resolves aegw's address, aegw resolves theirs.
+# ARP is real: aegw resolves each peer as its stream is installed, and the
+# kernels learn aegw's MAC from those requests (or ask themselves).
 #
 # usage: dp_veth_ffmpeg_test.sh AEGW_DATAPLANE AEGW_DPCTL
 # Needs root (namespaces) and ffmpeg; exits 77 (skipped) without them.
@@ -27,58 +28,37 @@ set -eu
 
 dataplane=$1
 dpctl=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
 n=$$
-ue=aegwt-ue-$n
-gw=aegwt-gw-$n
-core=aegwt-core-$n
 inst=vethtest$n
-tmp=$(mktemp -d)
-dp_pid=""
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 command -v ffmpeg >/dev/null || skip "ffmpeg not installed"
 command -v ip >/dev/null || skip "iproute2 not installed"
 
-cleanup() {
-	[ -n "$dp_pid" ] && kill "$dp_pid" 2>/dev/null && wait "$dp_pid" 2>/dev/null
-	for ns in "$ue" "$gw" "$core"; do ip netns del "$ns" 2>/dev/null || true; done
-	rm -f "/dev/shm/aegw-$inst"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$top/scripts/lab.sh"
+lab_init "aegwt$n"
+tmp=$(mktemp -d)
+test_cleanup() { rm -f "/dev/shm/aegw-$inst"; rm -rf "$tmp"; }
+LAB_CLEANUP_HOOK=test_cleanup
 
 # key||salt: UE's (in its a=crypto) and aegw's own, base64 of 30 bytes.
 ue_key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
 gw_key=HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA
 suite=AES_CM_128_HMAC_SHA1_80
 
-ip netns add "$ue"; ip netns add "$gw"; ip netns add "$core"
-ip link add ue0 netns "$ue" type veth peer name acc netns "$gw"
-ip link add core0 netns "$core" type veth peer name cor netns "$gw"
-for pair in "$ue ue0 10.0.0.2/24" "$core core0 192.168.0.2/24"; do
-	set -- $pair
-	ip -n "$1" addr add "$3" dev "$2"
-	ip -n "$1" link set "$2" up
-	ip -n "$1" link set lo up
-	# veth leaves UDP checksums to the receiver (CHECKSUM_PARTIAL);
-	# af_packet would see them unfinished. Real NICs finish them.
-	ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
-done
-ip -n "$gw" link set acc up
-ip -n "$gw" link set cor up
+lab_ns ue ue; lab_ns gw gw; lab_ns core core
+lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
+lab_veth "$core" core0 192.168.0.2/24 "$gw" cor -
 
-ip netns exec "$gw" "$dataplane" -l 0,1 --no-huge -m 512 --no-pci \
+lab_bg "$gw" "$dataplane" -l 0,1 --no-huge -m 512 --no-pci \
 	--file-prefix "$inst" --log-level '*:warning' \
 	--vdev net_af_packet0,iface=acc --vdev net_af_packet1,iface=cor -- \
 	--instance "$inst" --addr 0:10.0.0.1/24 --addr 1:192.168.0.1/24 \
-	--unlink-at-exit >"$tmp/dataplane.log" 2>&1 &
-dp_pid=$!
-for i in $(seq 50); do
-	"$dpctl" --instance "$inst" info >/dev/null 2>&1 && break
-	kill -0 "$dp_pid" 2>/dev/null || { cat "$tmp/dataplane.log"; exit 1; }
-	sleep 0.2
-done
+	--unlink-at-exit >"$tmp/dataplane.log" 2>&1
+dp_pid=$LAB_PID
+lab_wait 10 "$dpctl" --instance "$inst" info || { cat "$tmp/dataplane.log"; exit 1; }
 
 "$dpctl" --instance "$inst" add 1 e2ae-in --local 10.0.0.1:20000 \
 	--in-port 0 --out-port 1 --egress-src 192.168.0.1:20002 \
@@ -134,20 +114,7 @@ wait "$rx_ue" || status=1
 
 "$dpctl" --instance "$inst" dump | tee "$tmp/dump.txt"
 
-# The dominant frequency of a WAV, from its zero crossings.
-freq() {
-	/usr/bin/python3 - "$1" <<'EOF'
-import sys, wave, array
-w = wave.open(sys.argv[1])
-assert w.getsampwidth() == 2, "expected 16-bit PCM"
-s = array.array('h', w.readframes(w.getnframes()))
-if sys.byteorder == 'big': s.byteswap()
-s = s[w.getframerate() // 4:]  # skip the start
-cross = sum(1 for a, b in zip(s, s[1:]) if (a < 0) != (b < 0))
-secs = len(s) / w.getframerate()
-print(round(cross / 2 / secs) if secs > 0.5 else 0)
-EOF
-}
+freq() { /usr/bin/python3 "$top/scripts/lab_media.py" freq "$1"; }
 check_tone() { # WAV WANT WHAT
 	if [ ! -s "$1" ]; then
 		echo "FAIL: $3: no audio"; cat "$1.log" 2>/dev/null; return 1
@@ -170,9 +137,9 @@ json.loads(s.recv(65536))  # the server's hello
 s.send(b"/aegw/workers")
 w = json.loads(s.recv(1 << 20))["/aegw/workers"]["worker0"]
 print("telemetry /aegw/workers:", {k: v for k, v in w.items() if v})
-assert w["rx_packets"] > 0 and w["arp_replies"] > 0, "telemetry counters empty"
+assert w["rx_packets"] > 0 and w["neigh_learned"] >= 2, "telemetry counters empty"
 EOF
-kill "$dp_pid"; wait "$dp_pid" || true; dp_pid=""
+kill "$dp_pid"; wait "$dp_pid" || true
 cat "$tmp/dataplane.log"
-grep -q "arp_replies" "$tmp/dataplane.log" || { echo "FAIL: no ARP answered"; status=1; }
+grep -q "neigh_learned 2" "$tmp/dataplane.log" || { echo "FAIL: the peers were not resolved by ARP"; status=1; }
 exit $status
