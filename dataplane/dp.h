@@ -163,8 +163,18 @@ int dp_setup(struct dp *dp);
 void dp_teardown(struct dp *dp);
 
 /* options.c */
+void dp_options_defaults(struct dp_config *cfg);
 int dp_options_parse(int argc, char **argv, struct dp_config *cfg);
 void dp_options_usage(const char *prog);
+/* One option by its long name (a file's key): NULL, or why not. */
+const char *dp_option_set(struct dp_config *cfg, const char *name,
+			  const char *value);
+
+/* config.c: defaults, then --config FILE; returns the EAL's argv (the
+ * file's [eal] args unless the command line has its own), or NULL after
+ * reporting a bad file. */
+char **dp_config_argv(int argc, char **argv, struct dp_config *cfg,
+		      int *out_argc);
 
 /* port.c */
 int dp_ports_init(struct dp *dp);

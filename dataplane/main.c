@@ -78,18 +78,27 @@ static int start(struct dp *dp)
 int main(int argc, char **argv)
 {
 	struct dp *dp = &the_dp;
-	int rc = rte_eal_init(argc, argv);
+	int eal_argc, rc;
+	char **eal;
 
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		dp_options_usage(argv[0]);
+		return 0;
+	}
+	eal = dp_config_argv(argc, argv, &dp->cfg, &eal_argc);
+	if (!eal)
+		return 2;
+	rc = rte_eal_init(eal_argc, eal);
 	if (rc < 0) {
 		fprintf(stderr, "aegw-dataplane: EAL: %s\n",
 			rte_strerror(rte_errno));
 		return 1;
 	}
-	argv[rc] = argv[0];
-	rc = dp_options_parse(argc - rc, argv + rc, &dp->cfg);
+	eal[rc] = eal[0];
+	rc = dp_options_parse(eal_argc - rc, eal + rc, &dp->cfg);
 	if (rc) {
 		if (rc > 0)
-			dp_options_usage(argv[0]);
+			dp_options_usage(eal[0]);
 		rte_eal_cleanup();
 		return rc > 0 ? 0 : 2;
 	}

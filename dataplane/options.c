@@ -7,12 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aegw/conf.h"
 #include "dp.h"
 
 void dp_options_usage(const char *prog)
 {
-	printf("usage: %s [EAL options] -- [options]\n"
+	printf("usage: %s [--config FILE] [EAL options] -- [options]\n"
 	       "\n"
+	       "  --config FILE       INI file: [eal] args, [dataplane] options,\n"
+	       "                      [port N] addr/gw/vlan/neigh (see\n"
+	       "                      docs/CONFIGURATION.md); the command line\n"
+	       "                      overrides it, EAL arguments as a whole\n"
 	       "  --instance NAME     shared-memory instance (/aegw-NAME); default aegw\n"
 	       "  --addr P:IP/LEN     an address of port P (one IPv4, one IPv6 each)\n"
 	       "  --gw P:IP           default gateway of port P (per family)\n"
@@ -34,11 +39,6 @@ void dp_options_usage(const char *prog)
 	       prog);
 }
 
-static int bad(const char *opt, const char *val, const char *why)
-{
-	fprintf(stderr, "aegw-dataplane: --%s %s: %s\n", opt, val, why);
-	return -EINVAL;
-}
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
@@ -77,7 +77,7 @@ static int parse_ip(const char *s, struct aegw_endpoint *ip)
 	return ip->family ? 0 : -1;
 }
 
-static int opt_addr(struct dp_config *cfg, const char *arg)
+static const char *opt_addr(struct dp_config *cfg, const char *arg)
 {
 	char buf[64];
 	const char *rest;
@@ -87,16 +87,16 @@ static int opt_addr(struct dp_config *cfg, const char *arg)
 	char *slash;
 
 	if (split_port(arg, &port, &rest) || strlen(rest) >= sizeof(buf))
-		return bad("addr", arg, "expected PORT:IP/PREFIX");
+		return "expected PORT:IP/PREFIX";
 	strcpy(buf, rest);
 	slash = strchr(buf, '/');
 	if (!slash)
-		return bad("addr", arg, "missing /PREFIX");
+		return "missing /PREFIX";
 	*slash = 0;
 	if (parse_ip(buf, &ip))
-		return bad("addr", arg, "not an IPv4 or IPv6 address");
+		return "not an IPv4 or IPv6 address";
 	if (parse_uint(slash + 1, ip.family == 4 ? 32 : 128, &len))
-		return bad("addr", arg, "prefix out of range");
+		return "prefix out of range";
 	if (ip.family == 4) {
 		cfg->ports[port].ip4 = ip;
 		cfg->ports[port].prefix4 = (uint8_t)len;
@@ -104,39 +104,40 @@ static int opt_addr(struct dp_config *cfg, const char *arg)
 		cfg->ports[port].ip6 = ip;
 		cfg->ports[port].prefix6 = (uint8_t)len;
 	}
-	return 0;
+	return NULL;
 }
 
-static int opt_gw(struct dp_config *cfg, const char *arg)
+static const char *opt_gw(struct dp_config *cfg, const char *arg)
 {
 	const char *rest;
 	unsigned port;
 	struct aegw_endpoint ip;
 
 	if (split_port(arg, &port, &rest) || parse_ip(rest, &ip))
-		return bad("gw", arg, "expected PORT:IP");
+		return "expected PORT:IP";
 	if (ip.family == 4)
 		cfg->ports[port].gw4 = ip;
 	else
 		cfg->ports[port].gw6 = ip;
-	return 0;
+	return NULL;
 }
 
-static int opt_vlan(struct dp_config *cfg, const char *arg)
+static const char *opt_vlan(struct dp_config *cfg, const char *arg)
 {
 	const char *rest;
 	unsigned port;
 	unsigned long vid;
 
-	if (split_port(arg, &port, &rest) || parse_uint(rest, 4094, &vid) ||
-	    vid == 0)
-		return bad("vlan", arg, "expected PORT:VID with VID 1..4094");
+	if (split_port(arg, &port, &rest))
+		return "expected PORT:VID";
+	if (parse_uint(rest, 4094, &vid) || vid == 0)
+		return "a VLAN id is 1 to 4094";
 	cfg->ports[port].vlan_tci = (uint16_t)vid;
 	cfg->ports[port].has_vlan = 1;
-	return 0;
+	return NULL;
 }
 
-static int opt_neigh(struct dp_config *cfg, const char *arg)
+static const char *opt_neigh(struct dp_config *cfg, const char *arg)
 {
 	char buf[64];
 	const char *rest;
@@ -146,57 +147,70 @@ static int opt_neigh(struct dp_config *cfg, const char *arg)
 	char tail;
 
 	if (cfg->n_static == DP_MAX_STATIC_NEIGH)
-		return bad("neigh", arg, "too many static neighbours");
+		return "too many static neighbours";
 	if (split_port(arg, &port, &rest) || strlen(rest) >= sizeof(buf))
-		return bad("neigh", arg, "expected PORT:IP,MAC");
+		return "expected PORT:IP,MAC";
 	strcpy(buf, rest);
 	comma = strchr(buf, ',');
 	if (!comma)
-		return bad("neigh", arg, "expected PORT:IP,MAC");
+		return "expected PORT:IP,MAC";
 	*comma = 0;
 	n = &cfg->statics[cfg->n_static];
 	if (parse_ip(buf, &n->ip))
-		return bad("neigh", arg, "not an IP address");
+		return "not an IP address";
 	if (sscanf(comma + 1, "%2x:%2x:%2x:%2x:%2x:%2x%c", &mac[0], &mac[1],
 		   &mac[2], &mac[3], &mac[4], &mac[5], &tail) != 6)
-		return bad("neigh", arg, "MAC must be xx:xx:xx:xx:xx:xx");
+		return "MAC must be xx:xx:xx:xx:xx:xx";
 	for (unsigned i = 0; i < 6; i++)
 		n->mac[i] = (uint8_t)mac[i];
 	n->port = (uint16_t)port;
 	cfg->n_static++;
-	return 0;
+	return NULL;
 }
 
-static int opt_number(const char *name, const char *arg, unsigned long min,
-		      unsigned long max, unsigned *out)
+static const char *opt_number(const char *arg, unsigned long min,
+			      unsigned long max, unsigned *out)
 {
+	static char why[64];
 	unsigned long v;
 
-	if (parse_uint(arg, max, &v) || v < min)
-		return bad(name, arg, "number out of range");
+	if (parse_uint(arg, max, &v) || v < min) {
+		snprintf(why, sizeof(why), "a number from %lu to %lu", min, max);
+		return why;
+	}
 	*out = (unsigned)v;
-	return 0;
+	return NULL;
 }
 
-static int opt_instance(struct dp_config *cfg, const char *arg)
+static const char *opt_flag(const char *arg, bool *out)
+{
+	int v = arg ? aegw_conf_bool(arg) : 1;
+
+	if (v < 0)
+		return "yes or no";
+	*out = v;
+	return NULL;
+}
+
+static const char *opt_instance(struct dp_config *cfg, const char *arg)
 {
 	if (!*arg || strlen(arg) > AEGW_INSTANCE_MAX ||
 	    strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			"0123456789_.-") != strlen(arg))
-		return bad("instance", arg, "1-32 of [A-Za-z0-9_.-]");
+		return "1-32 of [A-Za-z0-9_.-]";
 	strcpy(cfg->instance, arg);
-	return 0;
+	return NULL;
 }
 
-static int opt_backend(struct dp_config *cfg, const char *arg)
+static const char *opt_backend(struct dp_config *cfg, const char *arg)
 {
 	if (strcmp(arg, "ipsecmb") == 0)
 		cfg->backend = AEGW_SRTP_BACKEND_IPSECMB;
 	else if (strcmp(arg, "openssl") == 0)
 		cfg->backend = AEGW_SRTP_BACKEND_OPENSSL;
 	else
-		return bad("backend", arg, "ipsecmb or openssl");
-	return 0;
+		return "ipsecmb or openssl";
+	return NULL;
 }
 
 enum { OPT_INSTANCE = 256, OPT_ADDR, OPT_GW, OPT_VLAN, OPT_NEIGH,
@@ -221,7 +235,9 @@ static const struct option long_opts[] = {
 	{ 0 },
 };
 
-static int apply(struct dp_config *cfg, int c, const char *arg)
+/* NULL when taken, else why not. arg is NULL for a flag on the command
+ * line, "yes"/"no" in a file. */
+static const char *apply(struct dp_config *cfg, int c, const char *arg)
 {
 	switch (c) {
 	case OPT_INSTANCE: return opt_instance(cfg, arg);
@@ -231,29 +247,29 @@ static int apply(struct dp_config *cfg, int c, const char *arg)
 	case OPT_NEIGH: return opt_neigh(cfg, arg);
 	case OPT_BACKEND: return opt_backend(cfg, arg);
 	case OPT_MAX_STREAMS:
-		return opt_number("max-streams", arg, 1, 1u << 24,
-				  &cfg->max_streams);
-	case OPT_RX_DESC:
-		return opt_number("rx-desc", arg, 32, 16384, &cfg->rx_desc);
-	case OPT_TX_DESC:
-		return opt_number("tx-desc", arg, 32, 16384, &cfg->tx_desc);
-	case OPT_STATS:
-		return opt_number("stats", arg, 0, 86400, &cfg->stats_interval);
-	case OPT_UNLINK: cfg->unlink_at_exit = true; return 0;
-	case OPT_MBUFS:
-		return opt_number("mbufs", arg, 1024, 1u << 26, &cfg->mbufs);
+		return opt_number(arg, 1, 1u << 24, &cfg->max_streams);
+	case OPT_RX_DESC: return opt_number(arg, 32, 16384, &cfg->rx_desc);
+	case OPT_TX_DESC: return opt_number(arg, 32, 16384, &cfg->tx_desc);
+	case OPT_STATS: return opt_number(arg, 0, 86400, &cfg->stats_interval);
+	case OPT_UNLINK: return opt_flag(arg, &cfg->unlink_at_exit);
+	case OPT_MBUFS: return opt_number(arg, 1024, 1u << 26, &cfg->mbufs);
 	case OPT_MBUF_DATA:
-		return opt_number("mbuf-data", arg, 256, 16384, &cfg->mbuf_data);
-	case OPT_HELP: return 1;
-	default: return -EINVAL;
+		return opt_number(arg, 256, 16384, &cfg->mbuf_data);
+	default: return "unknown option";
 	}
 }
 
-/* 0 to run, 1 for --help, -EINVAL on a bad option (already reported). */
-int dp_options_parse(int argc, char **argv, struct dp_config *cfg)
+const char *dp_option_set(struct dp_config *cfg, const char *name,
+			  const char *value)
 {
-	int c, rc;
+	for (const struct option *o = long_opts; o->name; o++)
+		if (!strcmp(o->name, name) && o->val != OPT_HELP)
+			return apply(cfg, o->val, value);
+	return "unknown key";
+}
 
+void dp_options_defaults(struct dp_config *cfg)
+{
 	memset(cfg, 0, sizeof(*cfg));
 	strcpy(cfg->instance, "aegw");
 	cfg->backend = AEGW_SRTP_BACKEND_IPSECMB;
@@ -261,11 +277,27 @@ int dp_options_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->rx_desc = 1024;
 	cfg->tx_desc = 1024;
 	cfg->mbuf_data = 2048;
+}
+
+/* Over what cfg holds already (defaults, then the file): 0 to run, 1 for
+ * --help, -EINVAL on a bad option (reported). */
+int dp_options_parse(int argc, char **argv, struct dp_config *cfg)
+{
+	const char *why;
+	int c, idx;
+
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		rc = apply(cfg, c, optarg);
-		if (rc)
-			return rc;
+	while ((c = getopt_long(argc, argv, "", long_opts, &idx)) != -1) {
+		if (c == OPT_HELP)
+			return 1;
+		if (c == '?')
+			return -EINVAL;
+		why = apply(cfg, c, optarg);
+		if (why) {
+			fprintf(stderr, "aegw-dataplane: --%s %s: %s\n",
+				long_opts[idx].name, optarg ? optarg : "", why);
+			return -EINVAL;
+		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "aegw-dataplane: unexpected argument '%s'\n",
