@@ -1,6 +1,7 @@
 /* The log: level filter and the line format. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "log.h"
 
@@ -11,6 +12,11 @@ static const char *const level_names[] = {
 	[CTL_LOG_WARN] = "warning",
 	[CTL_LOG_INFO] = "info",
 	[CTL_LOG_DEBUG] = "debug",
+};
+
+static const int syslog_priority[] = {
+	[CTL_LOG_ERR] = 3, [CTL_LOG_WARN] = 4, [CTL_LOG_INFO] = 6,
+	[CTL_LOG_DEBUG] = 7,
 };
 
 void ctl_log_set_level(enum ctl_log_level level)
@@ -29,6 +35,10 @@ void ctl_log(enum ctl_log_level level, const char *fmt, ...)
 
 	if (level > cur_level)
 		return;
+	/* Under systemd, stderr is the journal's stream: "<N>" gives the
+	 * line its syslog priority there (sd-daemon(3)). */
+	if (getenv("JOURNAL_STREAM"))
+		fprintf(stderr, "<%d>", syslog_priority[level]);
 	fprintf(stderr, "aegw-control: %s: ", level_names[level]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
