@@ -24,8 +24,11 @@ static const char *port_value(struct dp_file *f, const char *section,
 	char *end;
 	unsigned long port = strtoul(section + 5, &end, 10);
 
-	if (end == section + 5 || *end || port >= DP_MAX_PORTS)
-		return "a port section is [port N], N from 0 to 15";
+	if (end == section + 5 || *end || port >= DP_MAX_PORTS) {
+		snprintf(f->buf, sizeof(f->buf), "a port section is [port N], "
+			 "N from 0 to %d", DP_MAX_PORTS - 1);
+		return f->buf;
+	}
 	for (unsigned i = 0; i < 4; i++) {
 		if (strcmp(key, keys[i]))
 			continue;

@@ -81,7 +81,9 @@ int main(int argc, char **argv)
 	int eal_argc, rc;
 	char **eal;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") && strcmp(argv[i], "-h"))
+			continue;
 		dp_options_usage(argv[0]);
 		return 0;
 	}

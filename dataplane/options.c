@@ -34,7 +34,8 @@ void dp_options_usage(const char *prog)
 	       "  --unlink-at-exit    remove the shared-memory object on exit\n"
 	       "  --help              this text\n"
 	       "\n"
-	       "Ports are the DPDK ports in order (0, 1, ...). Workers are the\n"
+	       "EAL options: DPDK's (-l, -a, --vdev, --no-huge, -m, --file-prefix...).\n"
+	       "Ports are the DPDK ports in order (0 to 3). Workers are the\n"
 	       "worker lcores; each polls queue <worker index> of every port.\n",
 	       prog);
 }

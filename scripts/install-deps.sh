@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-dev
       libdpdk-dev libipsec-mb-dev libssl-dev libsrtp2-dev libgtest-dev
       libpcap-dev libinih-dev python3-pylibsrtp ffmpeg tshark iproute2 ethtool tcpreplay
-      kamailio sip-tester openssl python3"
+      kamailio sip-tester openssl python3 groff-base"
 
 missing=""
 for p in $PKGS; do
