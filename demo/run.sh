@@ -36,7 +36,6 @@ py=/usr/bin/python3
 media="$py $top/scripts/lab_media.py"
 suite=AES_CM_128_HMAC_SHA1_80
 inst=demo
-prefix=aegwdemo
 
 # 77: what meson's test() takes for "skipped"; make reports it as an error.
 [ "$(id -u)" = 0 ] || { echo "make demo needs root (network namespaces)"; exit 77; }
@@ -66,12 +65,8 @@ lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
 lab_veth "$core" core0 192.168.0.2/24 "$gw" cor -
 
 say "aegw-dataplane in $gw: net_af_packet on acc and cor, --no-huge, 1 worker"
-lab_bg "$gw" "$build/dataplane/aegw-dataplane" -l 0,1 --no-huge -m 512 \
-	--no-pci --file-prefix $prefix --log-level '*:warning' \
-	--vdev net_af_packet0,iface=acc --vdev net_af_packet1,iface=cor -- \
-	--instance $inst --addr 0:10.0.0.1/24 --addr 1:192.168.0.1/24 \
-	--unlink-at-exit >"$tmp/dataplane.log" 2>&1
-lab_wait 10 test -e "/dev/shm/aegw-$inst" || { logs; exit 1; }
+lab_dataplane "$gw" "$build/dataplane/aegw-dataplane" $inst \
+	"$tmp/dataplane.log" || { logs; exit 1; }
 
 say "aegw-control in $pcscf: ng on 127.0.0.1:2223"
 lab_bg "$pcscf" "$build/control/aegw-control" --listen-ng 127.0.0.1:2223 \
@@ -167,7 +162,7 @@ call() {
 	capture "$ue" ue0 7000 "$d/ue.pcap"
 	capture "$core" core0 9000 "$d/core.pcap"
 	lab_bg "$pcscf" $py "$here/watch.py" 127.0.0.1:2223 \
-		"/var/run/dpdk/$prefix/dpdk_telemetry.v2" 8
+		"/var/run/dpdk/$inst/dpdk_telemetry.v2" 8
 	watch=$LAB_PID
 	core_srtp="" scheme=rtp # base64 has no spaces: split on purpose
 	[ -z "$core_key" ] ||
@@ -216,7 +211,7 @@ call e2e "" RTP/SAVP "$(openssl rand -base64 30)"
 
 say "aegw-control after both BYEs"
 ip netns exec "$pcscf" $py "$here/watch.py" 127.0.0.1:2223 \
-	"/var/run/dpdk/$prefix/dpdk_telemetry.v2" 0.5 | sed 's/^/  /'
+	"/var/run/dpdk/$inst/dpdk_telemetry.v2" 0.5 | sed 's/^/  /'
 say "summary: what each side heard, decoded"
 printf '  %-5s %-9s %-43s %8s  %s\n' call direction "received by the other side" tone check
 cat "$tmp/summary"

@@ -66,6 +66,19 @@ lab_cleanup() {
 	exit $_rc
 }
 
+# aegw-dataplane in namespace NS on the veth ends "acc" (DPDK port 0,
+# aegw 10.0.0.1/24) and "cor" (port 1, 192.168.0.1/24), one worker,
+# without hugepages; its EAL file prefix is the instance name. Returns
+# once the ring exists ($LAB_PID is the dataplane), or fails.
+lab_dataplane() { # NS DATAPLANE INSTANCE LOG
+	lab_bg "$1" "$2" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$3" \
+		--log-level '*:warning' \
+		--vdev net_af_packet0,iface=acc --vdev net_af_packet1,iface=cor -- \
+		--instance "$3" --addr 0:10.0.0.1/24 --addr 1:192.168.0.1/24 \
+		--unlink-at-exit >"$4" 2>&1
+	lab_wait 10 test -e "/dev/shm/aegw-$3"
+}
+
 # Waits until CMD succeeds, up to SECONDS; fails otherwise.
 lab_wait() { # SECONDS CMD...
 	_t=$(($1 * 5)); shift

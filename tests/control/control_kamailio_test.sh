@@ -64,12 +64,8 @@ lab_veth "$ue" sip0 10.99.0.2/24 "$pcscf" sipue 10.99.0.1/24
 lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
 lab_veth "$core" core0 192.168.0.2/24 "$gw" cor -
 
-lab_bg "$gw" "$dataplane" -l 0,1 --no-huge -m 512 --no-pci \
-	--file-prefix "$inst" --log-level '*:warning' \
-	--vdev net_af_packet0,iface=acc --vdev net_af_packet1,iface=cor -- \
-	--instance "$inst" --addr 0:10.0.0.1/24 --addr 1:192.168.0.1/24 \
-	--unlink-at-exit >"$tmp/dataplane.log" 2>&1
-lab_wait 10 test -e "/dev/shm/aegw-$inst" || { show_logs; exit 1; }
+lab_dataplane "$gw" "$dataplane" "$inst" "$tmp/dataplane.log" ||
+	{ show_logs; exit 1; }
 lab_bg "$pcscf" "$control" --listen-ng "127.0.0.1:$ng" --instance "$inst" \
 	--interface access=10.0.0.1/20000-29999@0 \
 	--interface core=192.168.0.1/30000-39999@1 \
@@ -132,31 +128,14 @@ else
 	status=1
 fi
 
-ip netns exec "$pcscf" $py - "$ng" <<'PY' || status=1
-import socket, sys
-def bdec(b, i=0):
-    c = b[i:i + 1]
-    if c == b"i":
-        e = b.index(b"e", i)
-        return int(b[i + 1:e]), e + 1
-    if c in (b"l", b"d"):
-        i, items = i + 1, []
-        while b[i:i + 1] != b"e":
-            x, i = bdec(b, i)
-            items.append(x)
-        if c == b"l":
-            return items, i + 1
-        return dict(zip(items[::2], items[1::2])), i + 1
-    colon = b.index(b":", i)
-    return b[colon + 1:colon + 1 + int(b[i:colon])], colon + 1 + int(b[i:colon])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.sendto(b"k1 d7:command10:statisticse", ("127.0.0.1", int(sys.argv[1])))
-r = s.recv(65536)
-st = bdec(r, r.index(b" ") + 1)[0][b"statistics"]
-got = dict(st[b"commands"])
-got[b"sessions"] = st[b"currentstatistics"][b"sessionsown"]
-got = {k.decode(): v for k, v in got.items() if v}
+ip netns exec "$pcscf" $py - "$top/scripts" "$ng" <<'PY' || status=1
+import sys
+sys.path.insert(0, sys.argv[1])
+from aegw_lab import Ng
+st = Ng("127.0.0.1", sys.argv[2])(command="statistics")["statistics"]
+got = dict(st["commands"])
+got["sessions"] = st["currentstatistics"]["sessionsown"]
+got = {k: v for k, v in got.items() if v}
 print("aegw-control counted:", got)
 ok = all(got.get(k, 0) >= 1 for k in ("ping", "offer", "answer", "delete")) \
     and "sessions" not in got

@@ -52,11 +52,8 @@ lab_ns ue ue; lab_ns gw gw; lab_ns core core
 lab_veth "$ue" ue0 10.0.0.2/24 "$gw" acc -
 lab_veth "$core" core0 192.168.0.2/24 "$gw" cor -
 
-lab_bg "$gw" "$dataplane" -l 0,1 --no-huge -m 512 --no-pci \
-	--file-prefix "$inst" --log-level '*:warning' \
-	--vdev net_af_packet0,iface=acc --vdev net_af_packet1,iface=cor -- \
-	--instance "$inst" --addr 0:10.0.0.1/24 --addr 1:192.168.0.1/24 \
-	--unlink-at-exit >"$tmp/dataplane.log" 2>&1
+lab_dataplane "$gw" "$dataplane" "$inst" "$tmp/dataplane.log" ||
+	{ cat "$tmp/dataplane.log"; exit 1; }
 dp_pid=$LAB_PID
 lab_wait 10 "$dpctl" --instance "$inst" info || { cat "$tmp/dataplane.log"; exit 1; }
 
