@@ -5,6 +5,7 @@
 
 #include "calls.h"
 #include "ports.h"
+#include "ring_client.h"
 #include "secret.h"
 
 static const char *const mode_names[] = {
@@ -98,6 +99,7 @@ struct ctl_call *ctl_call_create(struct ctl_calls *t, const char *id,
 		return NULL;
 	}
 	c->created = c->last_signal = time(NULL);
+	c->created_ns = c->active_ns = ctl_now_ns();
 	b = &t->buckets[hash(id, id_len) & (t->n_buckets - 1)];
 	c->hash_next = *b;
 	*b = c;
@@ -112,6 +114,46 @@ struct ctl_call *ctl_call_create(struct ctl_calls *t, const char *id,
 	return c;
 }
 
+void ctl_call_unmark_deleting(struct ctl_calls *t, struct ctl_call *c)
+{
+	if (!c->delete_ns)
+		return;
+	if (c->del_prev)
+		c->del_prev->del_next = c->del_next;
+	else
+		t->del_first = c->del_next;
+	if (c->del_next)
+		c->del_next->del_prev = c->del_prev;
+	else
+		t->del_last = c->del_prev;
+	c->del_prev = c->del_next = NULL;
+	c->delete_ns = 0;
+}
+
+/* Sought from the tail: delays are mostly the daemon's one default, so a
+ * new deadline is mostly the latest and the insert costs one step. */
+void ctl_call_mark_deleting(struct ctl_calls *t, struct ctl_call *c,
+			    uint64_t at_ns)
+{
+	struct ctl_call *after;
+
+	ctl_call_unmark_deleting(t, c); /* before: c may be the last */
+	after = t->del_last;
+	while (after && after->delete_ns > at_ns)
+		after = after->del_prev;
+	c->delete_ns = at_ns;
+	c->del_prev = after;
+	c->del_next = after ? after->del_next : t->del_first;
+	if (c->del_next)
+		c->del_next->del_prev = c;
+	else
+		t->del_last = c;
+	if (after)
+		after->del_next = c;
+	else
+		t->del_first = c;
+}
+
 static void unlink_call(struct ctl_calls *t, struct ctl_call *c)
 {
 	struct ctl_call **p = &t->buckets[hash(c->call_id, strlen(c->call_id)) &
@@ -121,6 +163,9 @@ static void unlink_call(struct ctl_calls *t, struct ctl_call *c)
 		p = &(*p)->hash_next;
 	if (*p)
 		*p = c->hash_next;
+	if (t->cursor == c)
+		t->cursor = c->next;
+	ctl_call_unmark_deleting(t, c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else

@@ -98,8 +98,16 @@ struct ctl_call {
 	struct ctl_media pending[AEGW_SDP_MAX_MEDIA];
 	struct ctl_media_slot slot[AEGW_SDP_MAX_MEDIA];
 	time_t created, last_signal;
+	unsigned journal_slot;       /* its record (journal.h); 0: none */
+	/* timeout.c's clocks (CLOCK_MONOTONIC ns) and its last sample. */
+	uint64_t created_ns;         /* --final-timeout counts from here */
+	uint64_t active_ns;          /* a sample saw packets, or a signal */
+	uint64_t next_sample_ns;     /* counters: once a second at most */
+	uint64_t seen;               /* the peers' packets at that sample */
+	uint64_t delete_ns;          /* delete delay: when; 0: not deleting */
 	struct ctl_call *hash_next;
 	struct ctl_call *prev, *next; /* every call, oldest first */
+	struct ctl_call *del_prev, *del_next; /* deleting, soonest first */
 };
 
 struct ctl_calls {
@@ -107,6 +115,11 @@ struct ctl_calls {
 	unsigned n_buckets;          /* a power of two */
 	unsigned n_calls;
 	struct ctl_call *first, *last;
+	/* The next call timeout.c's walk visits (NULL: start again at
+	 * first); a destroyed call moves it on. */
+	struct ctl_call *cursor;
+	/* Calls waiting for their delete delay, by delete_ns. */
+	struct ctl_call *del_first, *del_last;
 	uint64_t created_total;
 };
 
@@ -123,6 +136,13 @@ struct ctl_call *ctl_call_create(struct ctl_calls *t, const char *id,
 /* Unlinks and frees a call: its ports go back to their pools and its
  * keys are wiped. The caller removes its streams first. */
 void ctl_call_destroy(struct ctl_calls *t, struct ctl_call *c);
+
+/* Puts c on the deleting list, to go at at_ns (CLOCK_MONOTONIC, not 0);
+ * a call already there moves to its new place. */
+void ctl_call_mark_deleting(struct ctl_calls *t, struct ctl_call *c,
+			    uint64_t at_ns);
+/* Takes c off the deleting list (if on it) and clears delete_ns. */
+void ctl_call_unmark_deleting(struct ctl_calls *t, struct ctl_call *c);
 
 /* Which monologue a tag names: 0, 1, or -1. */
 int ctl_call_side(const struct ctl_call *c, const char *tag, size_t len);

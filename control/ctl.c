@@ -1,5 +1,6 @@
 /* The daemon's state: set-up, tear-down, and the periodic work (the ring's
- * epoch and heartbeat, the retransmission cache). */
+ * epoch and heartbeat, the retransmission cache, registration expiry,
+ * timeouts). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,19 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 	ctl->sdp = malloc(sizeof(*ctl->sdp));
 	if (!ctl->sdp ||
 	    ctl_calls_init(&ctl->calls, opt->max_sessions) ||
-	    ng_cache_init(&ctl->cache, opt->cache_entries, opt->cache_ttl_s))
+	    ng_cache_init(&ctl->cache, opt->cache_entries, opt->cache_ttl_s) ||
+	    ctl_registry_init(&ctl->registry, opt->max_registrations))
 		goto nomem;
 	ctl_ring_init(&ctl->ring, opt->instance);
+	if (opt->journal > 0) {
+		if (ctl_journal_open(&ctl->journal, opt->instance,
+				     opt->max_sessions ? opt->max_sessions :
+				     CTL_DEFAULT_JOURNAL_CALLS, err, errlen)) {
+			ctl_fini(ctl);
+			return -1;
+		}
+		ctl_journal_recover(ctl);
+	}
 	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -42,6 +53,8 @@ void ctl_fini(struct ctl *ctl)
 		ctl_calls_fini(&ctl->calls);
 	if (ctl->cache.buckets)
 		ng_cache_fini(&ctl->cache);
+	ctl_registry_fini(&ctl->registry);
+	ctl_journal_close(&ctl->journal);
 	ctl_ring_fini(&ctl->ring);
 	for (unsigned i = 0; i < ctl->n_ifaces; i++)
 		ctl_pool_fini(&ctl->ifaces[i].pool);
@@ -73,6 +86,8 @@ void ctl_tick(struct ctl *ctl)
 		ctl->adopt_pending = ctl->replay_pending = false;
 	}
 	ng_cache_expire(&ctl->cache, ctl_now_ns());
+	ctl_registry_expire(&ctl->registry, ctl_now_ns());
+	ctl_timeout_tick(ctl);
 }
 
 struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,

@@ -1,6 +1,7 @@
 /* The daemon's state, in one struct the modules share: options,
- * interfaces and their port pools, the call table, the ring client, the
- * ng retransmission cache and the counters. One thread owns it. */
+ * interfaces and their port pools, the call table, the registration
+ * store, the ring client, the ng retransmission cache and the counters.
+ * One thread owns it. */
 #ifndef CTL_CTL_H
 #define CTL_CTL_H
 
@@ -11,10 +12,14 @@
 #include "aegw/ng.h"
 #include "aegw/sdp.h"
 #include "calls.h"
+#include "journal.h"
 #include "ng_cache.h"
 #include "options.h"
 #include "ports.h"
+#include "registry.h"
 #include "ring_client.h"
+#include "static_streams.h"
+#include "timeout.h"
 
 struct ctl_stats {
 	uint64_t commands[AEGW_NG_CMD_COUNT]; /* requests, by command */
@@ -25,6 +30,7 @@ struct ctl_stats {
 	uint64_t replays;         /* streams installed again after a
 				   * dataplane restart */
 	uint64_t adopted;         /* streams found from a previous control */
+	uint64_t timeouts[CTL_TIMEOUT_COUNT]; /* calls that ended by time */
 };
 
 struct ctl {
@@ -32,13 +38,18 @@ struct ctl {
 	struct ctl_iface ifaces[CTL_MAX_IFACES];
 	unsigned n_ifaces;
 	struct ctl_calls calls;
+	struct ctl_journal journal;
+	struct ctl_registry registry;
 	struct ctl_ring ring;
 	struct ng_cache cache;
+	struct ctl_statics statics; /* installed by hand (aegwctl) */
 	struct ctl_stats stats;
 	uint32_t next_stream_id;
 	unsigned rr_worker;       /* next worker for a new media */
 	bool adopt_pending;       /* first attach: look for old streams */
 	bool replay_pending;      /* new dataplane: install everything */
+	uint64_t blind_ns;        /* the last tick the dataplane could not be
+				   * read (timeout.c): no silence before */
 	time_t started;
 	/* Scratch for the SDP being handled (about 40 KiB each). */
 	struct aegw_sdp *sdp;
@@ -51,7 +62,8 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
  * finds them, see ctl_adopt). */
 void ctl_fini(struct ctl *ctl);
 
-/* Once per loop turn: the ring (attach, epoch: replay) and the cache. */
+/* Once per loop turn: the ring (attach, epoch: replay), the cache, the
+ * registrations that expired and the calls that timed out. */
 void ctl_tick(struct ctl *ctl);
 
 struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,

@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ctl_log_set_level((enum ctl_log_level)opt.log_level);
+	if (opt.journal < 0)
+		opt.journal = 1;
 	/* Keys live in this process: no core dumps, no ptrace by others. */
 	prctl(PR_SET_DUMPABLE, 0);
 	if (ctl_init(&ctl, &opt, err, sizeof(err))) {
@@ -56,6 +58,9 @@ int main(int argc, char **argv)
 	ctl_log(CTL_LOG_INFO, "dataplane instance '%s', %u interface(s)",
 		opt.instance, opt.n_ifaces);
 	rc = ctl_loop_run(&ctl, &stop);
+	/* A clean stop with no call left has nothing for a successor. */
+	if (ctl.calls.n_calls == 0 && ctl.journal.base)
+		ctl_journal_unlink(opt.instance);
 	ctl_fini(&ctl);
 	return rc ? 1 : 0;
 }

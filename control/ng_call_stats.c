@@ -154,9 +154,24 @@ static void read_counts(struct ctl *ctl, const struct ctl_call *c,
 		ctl_media_counters(ctl, &c->media[i], &k->media[i]);
 }
 
+/* The request's `delete delay`, or the daemon's --delete-delay when it
+ * names none or a negative one (as rtpengine reads it). */
+static unsigned delete_delay(const struct ctl *ctl,
+			     const struct aegw_ng_request *req)
+{
+	if (!req->have_delete_delay || req->delete_delay < 0)
+		return ctl->opt.delete_delay_s;
+	return req->delete_delay < CTL_TIMEOUT_MAX_S ?
+		       (unsigned)req->delete_delay : CTL_TIMEOUT_MAX_S;
+}
+
+/* With a delay the call stays, streams and all (media flows, query
+ * answers), until timeout.c removes it, unless an offer or answer comes
+ * first. The reply is the same either way: the counters of now. */
 size_t ctl_ng_delete(struct ctl *ctl, const struct aegw_ng_request *req,
 		     struct aegw_ng_str cookie, char *out, size_t cap)
 {
+	unsigned delay = delete_delay(ctl, req);
 	static struct call_counts k;
 	struct ctl_call *c = find(ctl, req);
 	struct aegw_benc_enc e;
@@ -174,6 +189,10 @@ size_t ctl_ng_delete(struct ctl *ctl, const struct aegw_ng_request *req,
 	}
 	read_counts(ctl, c, &k);
 	n = call_reply(c, &k, NULL, cookie, out, cap);
+	if (delay) {
+		ctl_timeout_delete_after(ctl, c, delay);
+		return n;
+	}
 	ctl_log(CTL_LOG_INFO, "call %s deleted", c->call_id);
 	ctl_call_delete(ctl, c);
 	return n;
@@ -241,6 +260,15 @@ static void add_commands(struct aegw_benc_enc *e, const struct ctl *ctl)
 	aegw_benc_end(e);
 }
 
+/* One kind of timeout's count, under rtpengine's key: the caller puts
+ * it where the key sorts. */
+static void add_timeouts(struct aegw_benc_enc *e, const struct ctl_stats *s,
+			 enum ctl_timeout t)
+{
+	aegw_benc_dict_add_int(e, ctl_timeout_stat_name(t),
+			       (int64_t)s->timeouts[t]);
+}
+
 size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 			 char *out, size_t cap)
 {
@@ -254,6 +282,7 @@ size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 	aegw_benc_add_cstr(&e, "currentstatistics");
 	aegw_benc_dict_begin(&e);
 	aegw_benc_dict_add_int(&e, "keys-held", ctl_secret_in_use());
+	aegw_benc_dict_add_int(&e, "registrations", ctl->registry.n);
 	aegw_benc_dict_add_int(&e, "sessionsown", ctl->calls.n_calls);
 	aegw_benc_dict_add_int(&e, "sessionstotal", ctl->calls.n_calls);
 	aegw_benc_end(&e);
@@ -262,11 +291,18 @@ size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 	aegw_benc_add_cstr(&e, "totalstatistics");
 	aegw_benc_dict_begin(&e);
 	aegw_benc_dict_add_int(&e, "errors", (int64_t)s->errors);
+	add_timeouts(&e, s, CTL_TIMEOUT_FINAL);
 	aegw_benc_dict_add_int(&e, "managedsessions",
 			       (int64_t)ctl->calls.created_total);
+	add_timeouts(&e, s, CTL_TIMEOUT_OFFER);
+	aegw_benc_dict_add_int(&e, "registrations-expired",
+			       (int64_t)ctl->registry.expired);
+	aegw_benc_dict_add_int(&e, "registrations-refused",
+			       (int64_t)ctl->registry.refused);
 	aegw_benc_dict_add_int(&e, "rejectedsessions",
 			       (int64_t)(s->load_limit + s->no_ports));
 	aegw_benc_dict_add_int(&e, "retransmissions", (int64_t)s->retransmits);
+	add_timeouts(&e, s, CTL_TIMEOUT_MEDIA);
 	aegw_benc_dict_add_int(&e, "uptime", (int64_t)(time(NULL) - ctl->started));
 	aegw_benc_end(&e);
 	aegw_benc_end(&e);

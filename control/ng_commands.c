@@ -1,13 +1,17 @@
 /* ng commands: parse, the retransmission cache, dispatch, and the replies
  * of ping, offer, answer, list and statistics (delete and query, which
- * report a call's counters, are in ng_call_stats.c). */
+ * report a call's counters, are in ng_call_stats.c; the registration
+ * store's register, deregister and lookup in ng_registry.c; the control
+ * socket's admin commands in ng_admin.c). */
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "log.h"
+#include "ng_admin.h"
 #include "ng_call_stats.h"
 #include "ng_commands.h"
+#include "ng_registry.h"
 #include "policy.h"
 #include "sdp_offer.h"
 
@@ -17,6 +21,7 @@ struct ng_ctx {
 	const struct aegw_ng_request *req;
 	char *out;
 	size_t cap;
+	enum ctl_ng_transport from;
 };
 
 static size_t reply_error(const struct ng_ctx *x, const char *reason)
@@ -108,16 +113,44 @@ static void sdp_req_of(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 	sdes_allow(q->sdes, r);
 }
 
+/* aegw's extension keys naming the UEs of an offer, for the registration
+ * store: absent, or strings. The reason when one is not. */
+static const char *ue_keys(const struct aegw_benc_node *dict,
+			   struct ctl_sdp_req *r)
+{
+	static const char *const keys[2] = { "ue-identity",
+					     "offerer-ue-identity" };
+	static const char *const errs[2] = {
+		"key 'ue-identity' must be a string",
+		"key 'offerer-ue-identity' must be a string",
+	};
+	struct ctl_str *to[2] = { &r->ue_identity, &r->offerer_ue_identity };
+
+	for (unsigned i = 0; i < 2; i++) {
+		const struct aegw_benc_node *n = aegw_benc_dict_get(dict,
+								    keys[i]);
+
+		if (n && !aegw_benc_is_str(n))
+			return errs[i];
+		if (n)
+			*to[i] = (struct ctl_str){ n->str, n->len };
+	}
+	return NULL;
+}
+
 static size_t offer_answer(const struct ng_ctx *x, bool answer)
 {
 	static char sdp[AEGW_SDP_MAX_LEN + 4096];
 	struct ctl_sdp_req r;
 	struct aegw_benc_enc e;
 	char err[256] = "";
+	const char *bad;
 	size_t sdp_len = 0, n;
 	enum ctl_result res;
 
 	sdp_req_of(x->req, &r);
+	if (!answer && (bad = ue_keys(x->msg->dict, &r)))
+		return reply_error(x, bad);
 	res = answer ? ctl_call_answer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,
 				       err, sizeof(err)) :
 		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,
@@ -153,6 +186,34 @@ static size_t list_calls(const struct ng_ctx *x)
 	return aegw_ng_reply_end(&e);
 }
 
+/* The registration store's commands return 0 for an error, with its
+ * reason, so that it is counted and logged as every other. */
+static size_t registration(const struct ng_ctx *x, ctl_ng_reg_fn *fn)
+{
+	char err[160] = "internal error";
+	size_t n = fn(x->ctl, x->msg, x->req, x->out, x->cap, err,
+		      sizeof(err));
+
+	return n ? n : reply_error(x, err);
+}
+
+/* A command the ng protocol does not have: an admin command (ng_admin.h)
+ * when it comes over the control socket, refused from anywhere else. */
+static size_t admin(const struct ng_ctx *x)
+{
+	ctl_ng_admin_fn *fn = ctl_ng_admin_find(x->req->command_name.p,
+						x->req->command_name.len);
+	char err[160] = "internal error";
+	size_t n;
+
+	if (!fn)
+		return reply_error(x, "Unrecognized command");
+	if (x->from != CTL_NG_FROM_CTL_SOCKET)
+		return reply_error(x, "command only on the control socket");
+	n = fn(x->ctl, x->msg, x->req, x->out, x->cap, err, sizeof(err));
+	return n ? n : reply_error(x, err);
+}
+
 static size_t dispatch(const struct ng_ctx *x)
 {
 	switch (x->req->command) {
@@ -174,11 +235,13 @@ static size_t dispatch(const struct ng_ctx *x)
 		return ctl_ng_statistics(x->ctl, x->msg->cookie, x->out,
 					 x->cap);
 	case AEGW_NG_CMD_REGISTER:
+		return registration(x, ctl_ng_register);
 	case AEGW_NG_CMD_DEREGISTER:
+		return registration(x, ctl_ng_deregister);
 	case AEGW_NG_CMD_LOOKUP:
-		return reply_error(x, "registration store not implemented yet");
+		return registration(x, ctl_ng_lookup);
 	default:
-		return reply_error(x, "Unrecognized command");
+		return admin(x);
 	}
 }
 
@@ -205,6 +268,15 @@ static size_t bad_message(struct ctl *ctl, const char *msg, size_t len,
 size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
 		     size_t len, char *out, size_t cap)
 {
+	return ctl_ng_handle_from(ctl, CTL_NG_FROM_NET, peer, msg, len, out,
+				  cap);
+}
+
+size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
+			  const uint8_t *peer, const char *msg, size_t len,
+			  char *out, size_t cap)
+{
+	bool cache = from == CTL_NG_FROM_NET;
 	static struct aegw_benc_node nodes[CTL_NG_MAX_NODES];
 	struct aegw_ng_msg m;
 	struct aegw_ng_request req;
@@ -215,8 +287,8 @@ size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
 
 	if (aegw_ng_parse(msg, len, nodes, CTL_NG_MAX_NODES, &m, &ne))
 		return bad_message(ctl, msg, len, &ne, out, cap);
-	cached = ng_cache_get(&ctl->cache, peer, m.cookie.p, m.cookie.len, &n,
-			      now);
+	cached = cache ? ng_cache_get(&ctl->cache, peer, m.cookie.p,
+				     m.cookie.len, &n, now) : NULL;
 	if (cached && n <= cap) {
 		ctl->stats.retransmits++;
 		memcpy(out, cached, n);
@@ -224,9 +296,12 @@ size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
 	}
 	if (aegw_ng_request_view(&m, &req, &ne))
 		return bad_message(ctl, msg, len, &ne, out, cap);
-	ctl->stats.commands[req.command]++;
-	n = dispatch(&(struct ng_ctx){ ctl, &m, &req, out, cap });
-	if (n && req.command != AEGW_NG_CMD_PING)
+	/* `unknown` counts what the P-CSCF sends that aegw does not know,
+	 * not the control socket's admin commands. */
+	if (from == CTL_NG_FROM_NET || req.command != AEGW_NG_CMD_UNKNOWN)
+		ctl->stats.commands[req.command]++;
+	n = dispatch(&(struct ng_ctx){ ctl, &m, &req, out, cap, from });
+	if (n && cache && req.command != AEGW_NG_CMD_PING)
 		ng_cache_put(&ctl->cache, peer, m.cookie.p, m.cookie.len, out,
 			     n, now);
 	return n;

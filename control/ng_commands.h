@@ -21,4 +21,19 @@ enum {
 size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
 		     size_t len, char *out, size_t cap);
 
+/* Where a message came from. The admin commands (ng_admin.h) run only
+ * for CTL_NG_FROM_CTL_SOCKET, whose access control is the socket's mode;
+ * from the P-CSCF's UDP and TCP sockets they are refused. Control socket
+ * replies are not cached: a local seqpacket socket does not retransmit,
+ * and a listing must be read afresh each time. */
+enum ctl_ng_transport {
+	CTL_NG_FROM_NET,
+	CTL_NG_FROM_CTL_SOCKET,
+};
+
+/* ctl_ng_handle for a message that came over `from`. */
+size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
+			  const uint8_t *peer, const char *msg, size_t len,
+			  char *out, size_t cap);
+
 #endif

@@ -1,4 +1,5 @@
-/* Command-line parsing: listeners, the dataplane instance, interfaces. */
+/* Command-line parsing: listeners, the dataplane instance, interfaces,
+ * the registration store's size and the e2ae policy per access network. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -6,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "options.h"
@@ -39,6 +41,29 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"                              port to the interface's position\n"
 		"  --max-sessions N            refuse new calls beyond N\n"
 		"                              ('load limit'; default: no limit)\n"
+		"  --max-registrations N       registration store size (default\n"
+		"                              %u); a register beyond it fails\n"
+		"  --e2ae-policy ACCESS=off|supported|preferred\n"
+		"                              TS 33.328 e2ae per access network\n"
+		"                              (P-Access-Network-Info type, e.g.\n"
+		"                              3GPP-E-UTRAN-FDD; repeatable; ACCESS\n"
+		"                              '*' or 'default' for the others,\n"
+		"                              which default to 'supported')\n"
+		"  --timeout N                 delete an answered call whose media\n"
+		"                              saw no packet for N s (default %u;\n"
+		"                              0: never)\n"
+		"  --offer-timeout N           delete a call not answered within\n"
+		"                              N s of its last offer (default %u;\n"
+		"                              0: never)\n"
+		"  --final-timeout N           delete every call N s after it was\n"
+		"                              created (default 0: never)\n"
+		"  --delete-delay N            a delete without 'delete delay'\n"
+		"                              removes the call after N s\n"
+		"                              (default 0: at once)\n"
+		"  --journal on|off            keep calls in /aegw-INSTANCE-calls\n"
+		"                              for a restarted daemon (default on)\n"
+		"  --ctl-socket PATH|none      aegwctl's unix socket, mode 0660\n"
+		"                              (default %s/aegw-INSTANCE.ctl)\n"
 		"  --log-level N               syslog level: 3 errors, 4 warnings,\n"
 		"                              6 info (default), 7 debug\n"
 		"  --help                      this text\n"
@@ -46,7 +71,9 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"IPv6 as [ADDR]:PORT for listeners, plain ADDR in --interface.\n"
 		"Example: --interface access=10.0.0.1/20000-29999@0\n"
 		"         --interface core=192.168.0.1/30000-39999@1\n",
-		prog, CTL_DEFAULT_PORT_MIN, CTL_DEFAULT_PORT_MAX);
+		prog, CTL_DEFAULT_PORT_MIN, CTL_DEFAULT_PORT_MAX,
+		CTL_DEFAULT_MAX_REGISTRATIONS, CTL_DEFAULT_TIMEOUT_S,
+		CTL_DEFAULT_OFFER_TIMEOUT_S, CTL_SOCK_DEFAULT_DIR);
 }
 
 int ctl_listen_parse(const char *s, struct ctl_listen *l, char *err,
@@ -237,8 +264,68 @@ static int parse_log_level(const char *s, unsigned *level)
 	return 0;
 }
 
+/* An access-network type as P-Access-Network-Info spells it (RFC 7315
+ * access-type: a SIP token), or '*'. */
+static bool access_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > CTL_REG_ACCESS_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~' || strchr(";,=\"", s[i]))
+			return false;
+	return true;
+}
+
+int ctl_e2ae_policy_add(struct ctl_options *o, const char *s, char *err,
+			size_t errlen)
+{
+	const char *eq = strchr(s, '='), *name = s;
+	size_t n = eq ? (size_t)(eq - s) : 0;
+	enum ctl_e2ae_policy p;
+
+	if (!eq || !access_ok(s, n) ||
+	    ctl_e2ae_policy_parse(eq + 1, strlen(eq + 1), &p))
+		return fail(err, errlen, "--e2ae-policy '%s': expected ACCESS="
+			    "off|supported|preferred", s);
+	if (n == 7 && !memcmp(s, "default", 7)) {
+		name = "*"; /* one entry, two spellings */
+		n = 1;
+	}
+	for (unsigned i = 0; i < o->n_e2ae; i++)
+		if (strlen(o->e2ae[i].access) == n &&
+		    !strncasecmp(o->e2ae[i].access, name, n))
+			return fail(err, errlen, "--e2ae-policy: '%.*s' given "
+				    "twice", (int)n, name);
+	if (o->n_e2ae == CTL_MAX_E2AE_POLICIES)
+		return fail(err, errlen, "at most %d --e2ae-policy entries",
+			    CTL_MAX_E2AE_POLICIES);
+	memcpy(o->e2ae[o->n_e2ae].access, name, n);
+	o->e2ae[o->n_e2ae].access[n] = 0;
+	o->e2ae[o->n_e2ae++].policy = p;
+	return 0;
+}
+
+enum ctl_e2ae_policy ctl_e2ae_policy_for(const struct ctl_options *o,
+					 const char *access, size_t len)
+{
+	enum ctl_e2ae_policy dflt = CTL_E2AE_SUPPORTED;
+
+	for (unsigned i = 0; i < o->n_e2ae; i++) {
+		const struct ctl_e2ae_policy_cfg *c = &o->e2ae[i];
+
+		if (!strcmp(c->access, "*"))
+			dflt = c->policy;
+		else if (len && strlen(c->access) == len &&
+			 !strncasecmp(c->access, access, len))
+			return c->policy;
+	}
+	return dflt;
+}
+
 enum { OPT_UDP = 256, OPT_TCP, OPT_INSTANCE, OPT_IFACE, OPT_MAX_SESSIONS,
-       OPT_LOG_LEVEL, OPT_HELP };
+       OPT_MAX_REGISTRATIONS, OPT_E2AE_POLICY, OPT_TIMEOUT, OPT_OFFER_TIMEOUT,
+       OPT_FINAL_TIMEOUT, OPT_DELETE_DELAY, OPT_LOG_LEVEL, OPT_CTL_SOCKET,
+       OPT_JOURNAL, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{ "listen-ng", required_argument, NULL, OPT_UDP },
@@ -246,10 +333,27 @@ static const struct option long_opts[] = {
 	{ "instance", required_argument, NULL, OPT_INSTANCE },
 	{ "interface", required_argument, NULL, OPT_IFACE },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "max-registrations", required_argument, NULL, OPT_MAX_REGISTRATIONS },
+	{ "e2ae-policy", required_argument, NULL, OPT_E2AE_POLICY },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "offer-timeout", required_argument, NULL, OPT_OFFER_TIMEOUT },
+	{ "final-timeout", required_argument, NULL, OPT_FINAL_TIMEOUT },
+	{ "delete-delay", required_argument, NULL, OPT_DELETE_DELAY },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "ctl-socket", required_argument, NULL, OPT_CTL_SOCKET },
+	{ "journal", required_argument, NULL, OPT_JOURNAL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
+
+static int seconds(const char *name, const char *arg, unsigned *v, char *err,
+		   size_t errlen)
+{
+	if (parse_uint(arg, CTL_TIMEOUT_MAX_S, v))
+		return fail(err, errlen, "--%s '%s': 0 to %d seconds", name,
+			    arg, CTL_TIMEOUT_MAX_S);
+	return 0;
+}
 
 static int listen_add(struct ctl_listen *list, unsigned *n, const char *arg,
 		      char *err, size_t errlen)
@@ -258,6 +362,22 @@ static int listen_add(struct ctl_listen *list, unsigned *n, const char *arg,
 		return fail(err, errlen, "at most %d listeners of a kind",
 			    CTL_MAX_LISTEN);
 	return ctl_listen_parse(arg, &list[(*n)++], err, errlen);
+}
+
+/* A path, or "none" (no control socket). */
+static int ctl_socket_set(struct ctl_options *o, const char *arg, char *err,
+			  size_t errlen)
+{
+	o->ctl_socket_given = true;
+	if (!strcmp(arg, "none")) {
+		o->ctl_socket[0] = 0;
+		return 0;
+	}
+	if (!arg[0] || strlen(arg) >= sizeof(o->ctl_socket))
+		return fail(err, errlen, "--ctl-socket '%s': 1 to %d bytes, or "
+			    "none", arg, CTL_SOCK_PATH_MAX - 1);
+	snprintf(o->ctl_socket, sizeof(o->ctl_socket), "%s", arg);
+	return 0;
 }
 
 static int one_option(struct ctl_options *o, int c, const char *arg,
@@ -287,9 +407,35 @@ static int one_option(struct ctl_options *o, int c, const char *arg,
 		if (parse_uint(arg, 10000000, &o->max_sessions))
 			return fail(err, errlen, "--max-sessions '%s'?", arg);
 		return 0;
+	case OPT_MAX_REGISTRATIONS:
+		if (parse_uint(arg, 10000000, &o->max_registrations) ||
+		    o->max_registrations == 0)
+			return fail(err, errlen, "--max-registrations '%s': 1 "
+				    "to 10000000", arg);
+		return 0;
+	case OPT_E2AE_POLICY:
+		return ctl_e2ae_policy_add(o, arg, err, errlen);
+	case OPT_TIMEOUT:
+		return seconds("timeout", arg, &o->timeout_s, err, errlen);
+	case OPT_OFFER_TIMEOUT:
+		return seconds("offer-timeout", arg, &o->offer_timeout_s, err,
+			       errlen);
+	case OPT_FINAL_TIMEOUT:
+		return seconds("final-timeout", arg, &o->final_timeout_s, err,
+			       errlen);
+	case OPT_DELETE_DELAY:
+		return seconds("delete-delay", arg, &o->delete_delay_s, err,
+			       errlen);
 	case OPT_LOG_LEVEL:
 		if (parse_log_level(arg, &o->log_level))
 			return fail(err, errlen, "--log-level '%s': 0..7", arg);
+		return 0;
+	case OPT_CTL_SOCKET:
+		return ctl_socket_set(o, arg, err, errlen);
+	case OPT_JOURNAL:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return fail(err, errlen, "--journal '%s': on or off", arg);
+		o->journal = !strcmp(arg, "on");
 		return 0;
 	default:
 		return fail(err, errlen, "unknown option (see --help)");
@@ -306,6 +452,10 @@ int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
 	o->cache_entries = CTL_DEFAULT_CACHE_ENTRIES;
 	o->cache_ttl_s = CTL_DEFAULT_CACHE_TTL_S;
 	o->log_level = CTL_LOG_INFO;
+	o->timeout_s = CTL_DEFAULT_TIMEOUT_S;
+	o->offer_timeout_s = CTL_DEFAULT_OFFER_TIMEOUT_S;
+	o->max_registrations = CTL_DEFAULT_MAX_REGISTRATIONS;
+	o->journal = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -324,5 +474,8 @@ int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
 	if (o->n_udp == 0 && o->n_tcp == 0 &&
 	    listen_add(o->udp, &o->n_udp, "127.0.0.1:2223", err, errlen))
 		return -1;
+	if (!o->ctl_socket_given)
+		snprintf(o->ctl_socket, sizeof(o->ctl_socket),
+			 CTL_SOCK_DEFAULT_DIR "/aegw-%s.ctl", o->instance);
 	return check_ifaces(o, err, errlen);
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "aegw/ring.h"
+#include "registry.h"
 
 enum {
 	CTL_MAX_LISTEN = 8,       /* per kind (UDP, TCP) */
@@ -21,7 +22,16 @@ enum {
 	CTL_DEFAULT_PORT_MAX = 39999,
 	CTL_DEFAULT_CACHE_ENTRIES = 4096,
 	CTL_DEFAULT_CACHE_TTL_S = 30, /* rtpengine keeps cookies 30 s */
+	CTL_MAX_E2AE_POLICIES = 16,   /* --e2ae-policy entries */
+	CTL_DEFAULT_TIMEOUT_S = 60,   /* rtpengine's --timeout */
+	CTL_DEFAULT_OFFER_TIMEOUT_S = 3600, /* rtpengine's --offer-timeout */
+	CTL_TIMEOUT_MAX_S = 604800,   /* a week: any timeout or delay */
+	CTL_SOCK_PATH_MAX = 108,      /* sun_path, its NUL included */
 };
+
+/* --ctl-socket's default: CTL_SOCK_DEFAULT_DIR/aegw-INSTANCE.ctl (aegwctl
+ * makes the same path from its --instance). */
+#define CTL_SOCK_DEFAULT_DIR "/run/aegw"
 
 struct ctl_listen {
 	struct sockaddr_storage ss;
@@ -38,6 +48,12 @@ struct ctl_iface_cfg {
 	uint16_t dpdk_port;
 };
 
+/* --e2ae-policy ACCESS=off|supported|preferred */
+struct ctl_e2ae_policy_cfg {
+	char access[CTL_REG_ACCESS_MAX + 1];
+	enum ctl_e2ae_policy policy;
+};
+
 struct ctl_options {
 	struct ctl_listen udp[CTL_MAX_LISTEN];
 	unsigned n_udp;
@@ -47,9 +63,24 @@ struct ctl_options {
 	struct ctl_iface_cfg ifaces[CTL_MAX_IFACES];
 	unsigned n_ifaces;
 	unsigned max_sessions;   /* 0: no limit */
+	int journal;             /* --journal: 1 on, 0 off, -1 not given
+				  * (the daemon turns it on; in-process
+				  * users, tests and fuzzers, keep none) */
 	unsigned cache_entries;  /* retransmission cache size */
 	unsigned cache_ttl_s;
 	unsigned log_level;      /* enum ctl_log_level */
+	/* Seconds, 0: off (timeout.c): media silence of an answered call,
+	 * an offer not answered, a call's whole life; and the delete delay
+	 * of a `delete` that names none. */
+	unsigned timeout_s, offer_timeout_s, final_timeout_s, delete_delay_s;
+	unsigned max_registrations;
+	struct ctl_e2ae_policy_cfg e2ae[CTL_MAX_E2AE_POLICIES];
+	unsigned n_e2ae;         /* ACCESS '*': every other one */
+	/* The control socket's path; "": none. Given: named by
+	 * --ctl-socket, so that failing to open it is fatal (the
+	 * default's failure is a warning). */
+	char ctl_socket[CTL_SOCK_PATH_MAX];
+	bool ctl_socket_given;
 };
 
 /* Fills o from argv. Returns 0, 1 when --help was asked (the usage is
@@ -63,6 +94,15 @@ void ctl_options_usage(FILE *f, const char *prog);
  * position, its default DPDK port. 0 or -1 with a message in err. */
 int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 		    char *err, size_t errlen);
+
+/* Parses "ACCESS=off|supported|preferred" into o (ACCESS "*" or
+ * "default": every other access network). 0 or -1 with a message. */
+int ctl_e2ae_policy_add(struct ctl_options *o, const char *s, char *err,
+			size_t errlen);
+/* The policy for an access-network type (ASCII case-insensitive, as SIP
+ * tokens are); the default for one not configured or empty. */
+enum ctl_e2ae_policy ctl_e2ae_policy_for(const struct ctl_options *o,
+					 const char *access, size_t len);
 
 /* "ADDR:PORT" or "[ADDR6]:PORT"; ADDR may be a host name. */
 int ctl_listen_parse(const char *s, struct ctl_listen *l, char *err,

@@ -5,12 +5,18 @@
  *   SAVP + crypto, asked AVP    AVP, no crypto            e2ae
  *   SAVP + crypto, 3ge2ae:req   AVP (SAVP if asked: new   e2ae (recrypt)
  *                               key from aegw)
+ *     ... the offerer told      unchanged                 e2e SDES (7.2.2)
+ *     "not supported" (store)
  *   SAVP + crypto, "recrypt"    SAVP with aegw's key      recrypt
  *   SAVP, nothing asked         unchanged                 e2e SDES (7.2.2)
  *   AVP, asked SAVP             SAVP with aegw's key      e2ae (terminating)
+ *   AVP, nothing asked, the     SAVP with aegw's key      e2ae (terminating)
+ *   answerer e2ae + preferred
  *   AVP                         AVP                       relay
  *   other protocols             unchanged                 relay
- */
+ *
+ * What the P-CSCF asks (transport-protocol, recrypt) always wins: the
+ * registration store decides only what it left open. */
 #include <string.h>
 
 #include "policy.h"
@@ -26,6 +32,15 @@ enum aegw_sdp_proto ctl_proto_plain(enum aegw_sdp_proto p)
 		return AEGW_SDP_PROTO_RTP_AVP;
 	if (p == AEGW_SDP_PROTO_RTP_SAVPF)
 		return AEGW_SDP_PROTO_RTP_AVPF;
+	return p;
+}
+
+enum aegw_sdp_proto ctl_proto_srtp(enum aegw_sdp_proto p)
+{
+	if (p == AEGW_SDP_PROTO_RTP_AVP)
+		return AEGW_SDP_PROTO_RTP_SAVP;
+	if (p == AEGW_SDP_PROTO_RTP_AVPF)
+		return AEGW_SDP_PROTO_RTP_SAVPF;
 	return p;
 }
 
@@ -60,11 +75,29 @@ static void terminate_offerer(const struct ctl_policy_in *in,
 	out->answerer_proto = target;
 }
 
+/* Toward the answerer when the P-CSCF did not say: plain RTP for a UE's
+ * honoured e2ae request, SRTP toward a UE the store prefers e2ae for,
+ * else what was offered. */
+static enum aegw_sdp_proto default_target(const struct ctl_policy_in *in,
+					  bool requested)
+{
+	if (ctl_proto_secure(in->offer_proto))
+		return requested && !in->recrypt ?
+			       ctl_proto_plain(in->offer_proto) :
+			       in->offer_proto;
+	return in->answerer_e2ae ? ctl_proto_srtp(in->offer_proto) :
+				   in->offer_proto;
+}
+
 void ctl_policy_offer(const struct ctl_policy_in *in,
 		      struct ctl_policy_out *out)
 {
 	enum aegw_sdp_proto target = in->asked_proto;
 	bool secure = ctl_proto_secure(in->offer_proto);
+	/* TS 33.328 7.1: e2ae only where the network said it supports it;
+	 * otherwise the offer goes on as e2e, as through a P-CSCF without
+	 * e2ae, and the UE sees no a=3ge2ae:applied. */
+	bool requested = in->e2ae_requested && !in->offerer_no_e2ae;
 
 	memset(out, 0, sizeof(*out));
 	out->mode = CTL_MODE_RELAY;
@@ -76,11 +109,9 @@ void ctl_policy_offer(const struct ctl_policy_in *in,
 		return;
 	}
 	if (target == AEGW_SDP_PROTO_OTHER)
-		target = secure && in->e2ae_requested && !in->recrypt ?
-				 ctl_proto_plain(in->offer_proto) :
-				 in->offer_proto;
+		target = default_target(in, requested);
 	out->answerer_proto = target;
-	if (secure && (in->e2ae_requested || in->recrypt ||
+	if (secure && (requested || in->recrypt ||
 		       !ctl_proto_secure(target)))
 		terminate_offerer(in, target, out);
 	else if (secure)

@@ -46,7 +46,10 @@ bool ctl_ring_ready(const struct ctl_ring *r)
 {
 	int64_t age = ctl_ring_heartbeat_age_ms(r);
 
-	return age >= 0 && age < CTL_RING_HEARTBEAT_STALE_MS;
+	/* A new epoch is a dataplane this daemon has not replayed into
+	 * yet (ctl_ring_poll notices it): not ready until then. */
+	return age >= 0 && age < CTL_RING_HEARTBEAT_STALE_MS &&
+	       aegw_shm_epoch(r->shm) == r->epoch;
 }
 
 static int try_attach(struct ctl_ring *r)
@@ -190,6 +193,7 @@ int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
 		  ctl_ring_evt_fn *on_evt, void *arg)
 {
 	uint64_t deadline = ctl_now_ns() + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
+	uint32_t type, id;
 	int rc;
 
 	if (!r->shm) {
@@ -204,13 +208,19 @@ int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
 		rc = -EINVAL;
 		goto out;
 	}
+	type = cmd->type;
+	id = cmd->stream_id ? cmd->stream_id : cmd->spec.stream_id;
 	rc = send_cmd(r, worker, cmd, deadline);
 	if (rc)
 		goto out;
 	r->sent++;
 	rc = wait_ack(r, worker, cmd->seq, deadline, on_evt, arg);
-	if (rc > 0)
+	if (rc > 0) {
 		r->refused++;
+		ctl_log(CTL_LOG_DEBUG, "worker %u refused command %u (stream "
+			"%u): %s", worker, (unsigned)type, (unsigned)id,
+			ctl_ring_strerror(rc));
+	}
 	else if (rc == -ETIMEDOUT)
 		r->timeouts++;
 out:

@@ -114,6 +114,7 @@ static int answer_media(struct answer *a, unsigned i)
 	const struct aegw_sdp_media *sm = &a->sdp->media[i];
 	struct ctl_media *m = &a->work[i];
 
+	a->edit.media[i].set_port = m->rejected; /* RFC 3264 6: port 0 stays */
 	if (m->rejected)
 		return 0;
 	if (sm->port == 0) {
@@ -250,7 +251,11 @@ enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	a.err = err;
 	a.errlen = errlen;
 	c->last_signal = time(NULL);
-	return build(&a, out, cap, out_len) ? CTL_RESULT_ERROR : CTL_RESULT_OK;
+	if (build(&a, out, cap, out_len))
+		return CTL_RESULT_ERROR;
+	ctl_timeout_signal(ctl, c);
+	ctl_journal_put(ctl, c);
+	return CTL_RESULT_OK;
 }
 
 void ctl_call_delete(struct ctl *ctl, struct ctl_call *c)
@@ -258,5 +263,6 @@ void ctl_call_delete(struct ctl *ctl, struct ctl_call *c)
 	for (unsigned i = 0; i < c->n_media; i++)
 		if (c->media[i].installed)
 			ctl_media_uninstall(ctl, &c->media[i]);
+	ctl_journal_drop(ctl, c);
 	ctl_call_destroy(&ctl->calls, c);
 }

@@ -16,6 +16,7 @@ struct offer {
 	const struct ctl_sdp_req *req;
 	const struct aegw_sdp *sdp;
 	unsigned off, ans;               /* monologues: offerer, answerer */
+	bool answerer_e2ae, offerer_no_e2ae; /* the registration store's */
 	struct ctl_media work[AEGW_SDP_MAX_MEDIA];
 	struct aegw_sdp_edit edit;
 	char lines[AEGW_SDP_MAX_MEDIA][AEGW_SDP_CRYPTO_BUF]; /* keys */
@@ -65,6 +66,8 @@ static void decide(struct offer *o, unsigned i, int crypto_idx,
 		.key_mgmt = sm->s.key_mgmt || o->sdp->session.key_mgmt,
 		.e2ae_requested = sm->e2ae == AEGW_SDP_E2AE_REQUESTED,
 		.recrypt = o->req->recrypt,
+		.answerer_e2ae = o->answerer_e2ae,
+		.offerer_no_e2ae = o->offerer_no_e2ae,
 	};
 
 	ctl_policy_offer(&in, out);
@@ -98,12 +101,14 @@ static void offer_edit(struct offer *o, unsigned i)
 	ctl_edit_media(me, o->sdp, i, o->c->iface[o->ans], al->port, false);
 	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
 		me->proto = al->proto;
+	/* a=3ge2ae is for the P-CSCF only, also when the request was not
+	 * honoured (the store's "not supported": e2e). */
+	me->e2ae = AEGW_SDP_REMOVE;
 	if (!ctl_mode_terminates(m->mode))
 		return;
 	me->crypto = al->srtp ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
 	me->crypto_lines = &o->line_ptr[i];
 	me->n_crypto_lines = al->srtp ? 1 : 0;
-	me->e2ae = AEGW_SDP_REMOVE; /* a=3ge2ae is for the P-CSCF only */
 }
 
 /* A section offered with port 0 gets no ports and no streams; where the
@@ -208,6 +213,24 @@ out:
 	return rc;
 }
 
+/* What the registration store says of the UEs the offer names (TS 33.328
+ * 7.1); a UE not named or not registered changes nothing. */
+static void registrations(struct offer *o)
+{
+	const struct ctl_str *a = &o->req->ue_identity,
+			     *f = &o->req->offerer_ue_identity;
+	uint64_t now = ctl_now_ns();
+	const struct ctl_registration *r;
+
+	r = a->p ? ctl_registry_find(&o->ctl->registry, a->p, a->len, now) :
+		   NULL;
+	o->answerer_e2ae = r && r->info.net_e2ae &&
+			   r->info.policy == CTL_E2AE_PREFERRED;
+	r = f->p ? ctl_registry_find(&o->ctl->registry, f->p, f->len, now) :
+		   NULL;
+	o->offerer_no_e2ae = r && !r->info.net_e2ae;
+}
+
 static struct ctl_iface *direction(struct ctl *ctl, struct ctl_str name,
 				   unsigned dflt)
 {
@@ -277,11 +300,14 @@ enum ctl_result ctl_call_offer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	o.ans = 1u - (unsigned)side;
 	o.err = err;
 	o.errlen = errlen;
+	registrations(&o);
 	if (build(&o, out, cap, out_len)) {
 		if (!c->n_media && !c->has_pending)
 			ctl_call_destroy(&ctl->calls, c);
 		return CTL_RESULT_ERROR;
 	}
 	c->last_signal = time(NULL);
+	ctl_timeout_signal(ctl, c);
+	ctl_journal_put(ctl, c);
 	return CTL_RESULT_OK;
 }

@@ -26,6 +26,10 @@ struct ctl_sdp_req {
 	bool replace_origin;            /* replace: origin */
 	bool recrypt;                   /* flags: recrypt */
 	bool load_limit_supported;      /* supports: load limit */
+	/* aegw's extension keys: the UEs the registration store is asked
+	 * about (TS 33.328 7.1); p NULL: not named. */
+	struct ctl_str ue_identity;         /* the answerer (terminating) */
+	struct ctl_str offerer_ue_identity; /* the offerer (originating) */
 	enum aegw_suite allow[AEGW_SUITE_COUNT]; /* SDES only-/no-; */
 	unsigned n_allow;                        /* 0: every suite */
 };

@@ -2,10 +2,12 @@
  * replay and adoption, all through ctl_ring_exec. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "dp_view.h"
 #include "log.h"
 #include "streams.h"
 
@@ -225,12 +227,8 @@ void ctl_replay(struct ctl *ctl)
 			"failed", ok, failed);
 }
 
-static void adopt_one(void *arg, const struct aegw_evt *evt)
+static void adopt_one(struct ctl *ctl, const struct aegw_evt *evt)
 {
-	struct ctl *ctl = arg;
-
-	if (evt->type != AEGW_EVT_STREAM)
-		return;
 	if (evt->stream_id >= ctl->next_stream_id)
 		ctl->next_stream_id = evt->stream_id + 1;
 	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
@@ -243,20 +241,73 @@ static void adopt_one(void *arg, const struct aegw_evt *evt)
 	ctl->stats.adopted++;
 }
 
+/* The calls a journal gave back (journal.h) find their streams in the
+ * dump, marked as theirs; a stream the dataplane lost meanwhile (it
+ * restarted too) is installed again. Returns how many were. */
+static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
+				bool *theirs)
+{
+	unsigned again = 0;
+
+	for (struct ctl_call *c = ctl->calls.first; c; c = c->next) {
+		for (unsigned i = 0; i < c->n_media; i++) {
+			const struct ctl_media *m = &c->media[i];
+
+			for (unsigned from = 0; m->installed && from < 2; from++) {
+				const struct aegw_evt *e =
+					ctl_dp_view_find(v, m->stream_id[from]);
+
+				if (e)
+					theirs[e - v->evt] = true;
+				else if (!install_one(ctl, c, m, from))
+					again++;
+			}
+		}
+	}
+	return again;
+}
+
 void ctl_adopt(struct ctl *ctl)
 {
+	struct ctl_dp_view v = { 0 };
 	uint64_t before = ctl->stats.adopted;
+	bool *theirs;
+	unsigned again;
+	int rc = ctl_dp_view_read(ctl, &v);
 
-	for (unsigned w = 0; w < ctl->ring.n_workers; w++) {
-		struct aegw_cmd cmd = { .type = AEGW_CMD_DUMP };
-		int rc = ctl_ring_exec(&ctl->ring, w, &cmd, adopt_one, ctl);
-
-		if (rc)
-			ctl_log(CTL_LOG_WARN, "dump of worker %u: %s", w,
-				ctl_ring_strerror(rc));
+	if (rc)
+		ctl_log(CTL_LOG_WARN, "dump of the dataplane: %s",
+			ctl_ring_strerror(rc));
+	theirs = calloc(v.n ? v.n : 1, sizeof(*theirs));
+	if (!theirs) {
+		ctl_dp_view_free(&v);
+		return;
 	}
+	/* Only right after the journal gave calls back: any other attach
+	 * is to a dataplane that never had this daemon's streams. */
+	again = ctl->journal.recovered ? claim_recovered(ctl, &v, theirs) : 0;
+	ctl->journal.recovered = 0;
+	for (size_t i = 0; i < v.n; i++)
+		if (!theirs[i])
+			adopt_one(ctl, &v.evt[i]);
+	if (v.n - (ctl->stats.adopted - before) || again)
+		ctl_log(CTL_LOG_INFO, "%zu stream(s) of the journal's calls "
+			"found in the dataplane, %u installed again",
+			(size_t)(v.n - (ctl->stats.adopted - before)), again);
 	if (ctl->stats.adopted != before)
 		ctl_log(CTL_LOG_WARN, "%llu stream(s) from a previous control "
 			"left in place; their ports stay reserved",
 			(unsigned long long)(ctl->stats.adopted - before));
+	free(theirs);
+	ctl_dp_view_free(&v);
+}
+
+int ctl_stream_add(struct ctl *ctl, const struct aegw_stream_spec *spec)
+{
+	return add_stream(ctl, spec);
+}
+
+int ctl_stream_remove(struct ctl *ctl, uint16_t local_port, uint32_t id)
+{
+	return remove_stream(ctl, local_port, id);
 }

@@ -46,4 +46,11 @@ void ctl_replay(struct ctl *ctl);
  * start above theirs, so nothing collides with them. */
 void ctl_adopt(struct ctl *ctl);
 
+/* One stream in and out of the dataplane, for streams that belong to no
+ * call (static_streams.h): the ADD and REMOVE a media's install uses.
+ * 0, or a ctl_ring_exec result (ctl_ring_strerror). spec holds keys: the
+ * caller wipes it. */
+int ctl_stream_add(struct ctl *ctl, const struct aegw_stream_spec *spec);
+int ctl_stream_remove(struct ctl *ctl, uint16_t local_port, uint32_t id);
+
 #endif

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "aegw-dataplane: EAL: %s\n",
 			rte_strerror(rte_errno));
+		free(eal);
 		return 1;
 	}
 	eal[rc] = eal[0];
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
 		if (rc > 0)
 			dp_options_usage(eal[0]);
 		rte_eal_cleanup();
+		free(eal);
 		return rc > 0 ? 0 : 2;
 	}
 	signal(SIGINT, on_signal);
@@ -114,5 +116,6 @@ int main(int argc, char **argv)
 	}
 	dp_teardown(dp);
 	rte_eal_cleanup();
+	free(eal);
 	return rc ? 1 : 0;
 }

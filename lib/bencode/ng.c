@@ -189,6 +189,30 @@ static int view_received_from(const struct aegw_ng_msg *msg,
 	return 0;
 }
 
+/* rtpengine's spellings of the key, which it treats as one. */
+static const char *const delete_delay_keys[] = {
+	"delete delay", "delete-delay", "delete_delay",
+};
+
+static int view_delete_delay(const struct aegw_ng_msg *msg,
+			     struct aegw_ng_request *req,
+			     struct aegw_ng_error *err)
+{
+	const size_t n = sizeof(delete_delay_keys) / sizeof(delete_delay_keys[0]);
+	const struct aegw_benc_node *v = NULL;
+	size_t i;
+
+	for (i = 0; i < n && !v; i++)
+		v = aegw_benc_dict_get(msg->dict, delete_delay_keys[i]);
+	if (!v)
+		return 0;
+	if (aegw_benc_to_int(v, &req->delete_delay))
+		return fail_type(err, offset_of(msg, v),
+				 delete_delay_keys[i - 1], "an integer");
+	req->have_delete_delay = true;
+	return 0;
+}
+
 int aegw_ng_request_view(const struct aegw_ng_msg *msg,
 			 struct aegw_ng_request *req,
 			 struct aegw_ng_error *err)
@@ -225,7 +249,9 @@ int aegw_ng_request_view(const struct aegw_ng_msg *msg,
 					 list_keys[i].key, "a list of strings");
 		*(const struct aegw_benc_node **)(base + list_keys[i].off) = v;
 	}
-	return view_received_from(msg, req, err);
+	if (view_received_from(msg, req, err))
+		return AEGW_NG_ERR_FIELD_TYPE;
+	return view_delete_delay(msg, req, err);
 }
 
 /* item == word, where a space in item also matches a hyphen in word. */

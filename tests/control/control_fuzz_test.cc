@@ -1,6 +1,7 @@
 // Untrusted input into aegw-control's ng handler, in-process and without a
 // dataplane (the ring says "no dataplane", so an answer fails at install,
 // after every SDP path has run): Kamailio's datagrams and other requests
+// (the registration store's register, lookup, deregister among them)
 // mutated at random (flipped, inserted, deleted, duplicated bytes and cut
 // lengths), and well-framed offers and answers whose SDP alone is mutated,
 // so the SDP and a=crypto paths see garbage too. Deterministic (fixed
@@ -57,8 +58,9 @@ protected:
 		const char *argv[] = {"aegw-control", "--interface",
 				      "access=10.0.0.1/20000-20199@0", "--interface",
 				      "core=192.168.0.1/30000-30099@1", "--instance",
-				      "nosuchfuzz", "--log-level", "0"};
-		ASSERT_EQ(ctl_options_parse(&o, 9, const_cast<char **>(argv), err,
+				      "nosuchfuzz", "--log-level", "0",
+				      "--e2ae-policy", "*=preferred"};
+		ASSERT_EQ(ctl_options_parse(&o, 11, const_cast<char **>(argv), err,
 					    sizeof(err)), 0) << err;
 		ctl_log_set_level(CTL_LOG_ERR);
 		ASSERT_EQ(ctl_init(&c, &o, err, sizeof(err)), 0) << err;
@@ -134,6 +136,16 @@ TEST_F(Fuzz, MutatedMessages)
 		"c " + D({{"command", S("list")}, {"limit", S("5")}}),
 		"c " + D({{"command", S("statistics")}}),
 		"c " + D({{"command", S("delete")}, {"call-id", S("a")}}),
+		"c " + D({{"command", S("register")}, {"ue-identity", S("sip:ue@x")},
+			  {"e2ae-security", S("supported")}, {"expires", "i600e"},
+			  {"access-network", S("3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=1")},
+			  {"flags", L({"e2ae-security-supported"})}}),
+		"c " + D({{"command", S("lookup")}, {"ue-identity", S("sip:ue@x")}}),
+		"c " + D({{"command", S("deregister")}, {"ue-identity", S("sip:ue@x")}}),
+		"c " + D({{"command", S("offer")}, {"call-id", S("t")},
+			  {"from-tag", S("x")}, {"sdp", S(kCoreSdp)},
+			  {"ue-identity", S("sip:ue@x")},
+			  {"offerer-ue-identity", S("sip:ue@x")}}),
 	};
 	for (unsigned i = 0; i < 20000; i++) {
 		std::string msg = mutate(seeds[pick(unsigned(seeds.size()))]);

@@ -4,10 +4,14 @@
 // (/work/shared/samples/kamailio-ng.txt). Checked: the replies and the
 // SDPs they carry (aegw's addresses and ports, the protocol per leg,
 // a=crypto removed toward the core and aegw's own key toward the UE), the
-// policy per TS 33.328 mode, the retransmission cache, load limit and
-// port exhaustion, errors, a dataplane restart (streams replayed), and,
-// with the daemon stopped, the streams as aegw-dpctl reads them from the
-// dataplane, then adopted by a new daemon.
+// policy per TS 33.328 mode, the registration store (register, lookup,
+// deregister, expiry, malformed requests, e2ae decided from it), the
+// retransmission cache, load limit and port exhaustion, errors, a
+// dataplane restart (streams replayed),
+// `delete delay`, and, with the daemon stopped, the streams as aegw-dpctl
+// reads them from the dataplane, then adopted by a new daemon. Then the
+// same with short timeouts: silent calls, ringing, --final-timeout,
+// --delete-delay, and no dataplane (no timeout).
 //
 //   test (UDP/TCP client) --ng--> aegw-control --ring--> aegw-dataplane
 //                                  access 10.0.0.1       port 0 net_null0
@@ -156,6 +160,7 @@ protected:
 	static pid_t dp, gw;
 	static uint16_t udp_port, tcp_port;
 	static std::unique_ptr<NgClient> ng;
+	static std::vector<std::string> control_extra; // a fixture's options
 
 	static const char *bin(const char *env)
 	{
@@ -236,17 +241,26 @@ protected:
 	}
 
 	// Core pool of 4 pairs (2 per worker) and 3 sessions at most: the
-	// load-limit and no-ports tests reach both.
+	// load-limit and no-ports tests reach both. e2ae: preferred on
+	// E-UTRAN, off on WLAN, the default (supported) elsewhere.
 	static void start_control()
 	{
-		gw = spawn({bin("AEGW_CONTROL"), "--listen-ng",
-			    "127.0.0.1:" + std::to_string(udp_port),
-			    "--listen-tcp-ng",
-			    "127.0.0.1:" + std::to_string(tcp_port), "--instance",
-			    inst, "--interface", "access=10.0.0.1/20000-20999@0",
-			    "--interface", "core=192.168.0.1/30000-30007@1",
-			    "--max-sessions", "3", "--log-level", "7"},
-			   dir + "/control.log");
+		std::vector<std::string> argv = {
+			bin("AEGW_CONTROL"), "--listen-ng",
+			"127.0.0.1:" + std::to_string(udp_port),
+			"--listen-tcp-ng", "127.0.0.1:" + std::to_string(tcp_port),
+			"--instance", inst, "--interface",
+			"access=10.0.0.1/20000-20999@0", "--interface",
+			"core=192.168.0.1/30000-30007@1", "--max-sessions", "3",
+			"--log-level", "7", "--e2ae-policy",
+			"3GPP-E-UTRAN-FDD=preferred", "--e2ae-policy",
+			"IEEE-802.11=off",
+			// Restarts here test adoption of streams no journal
+			// names; the journal has its own tests (control_journal,
+			// restart).
+			"--journal", "off"};
+		argv.insert(argv.end(), control_extra.begin(), control_extra.end());
+		gw = spawn(argv, dir + "/control.log");
 	}
 
 	static Reply stats()
@@ -287,6 +301,33 @@ protected:
 		return stats().num({"statistics", "currentstatistics", "sessionsown"});
 	}
 
+	static Reply query(const std::string &call)
+	{
+		return ng->ask(D({{"command", S("query")}, {"call-id", S(call)}}));
+	}
+
+	// Polls query until the call is unknown: the seconds that took, or
+	// -1 after limit_s.
+	static double seconds_until_gone(const std::string &call, double limit_s)
+	{
+		auto t0 = std::chrono::steady_clock::now();
+		for (;;) {
+			double t = std::chrono::duration<double>(
+					   std::chrono::steady_clock::now() - t0)
+					   .count();
+			if (query(call).reason() == "Unknown call-id")
+				return t;
+			if (t > limit_s)
+				return -1;
+			std::this_thread::sleep_for(std::chrono::milliseconds(100));
+		}
+	}
+
+	static int64_t total(const std::string &key)
+	{
+		return stats().num({"statistics", "totalstatistics", key});
+	}
+
 	// aegw-dpctl dump, with the daemon stopped (a ring has one writer).
 	static std::string dump()
 	{
@@ -301,6 +342,7 @@ std::string Control::inst, Control::dir;
 pid_t Control::dp, Control::gw;
 uint16_t Control::udp_port, Control::tcp_port;
 std::unique_ptr<NgClient> Control::ng;
+std::vector<std::string> Control::control_extra;
 
 // ---- tests ------------------------------------------------------------
 
@@ -418,7 +460,7 @@ TEST_F(Control, ErrorsAreRepliesNotCrashes)
 			"a=crypto:1 F8_128_HMAC_SHA1_80 inline:" + kUeKey + "\r\n"),
 			"RTP/AVP"), "no a=crypto line with a suite aegw supports"},
 		{"e11 " + D({{"command", S("query")}}), "No call-id in message"},
-		{"e12 " + D({{"command", S("register")}}), "not implemented"},
+		{"e12 " + D({{"command", S("register")}}), "No ue-identity in message"},
 	};
 	for (const Case &c : cases) {
 		Reply r(ng->udp(c.msg));
@@ -534,6 +576,241 @@ TEST_F(Control, TerminatingE2ae)
 	ng->ask(del("term2"));
 }
 
+// ---- the registration store (TS 33.328 7.1) ---------------------------
+
+Reply reg(NgClient &c, const std::string &id, const std::string &e2ae,
+	  const std::string &access, const std::string &expires)
+{
+	KV kv = {{"command", S("register")}, {"ue-identity", S(id)},
+		 {"expires", expires}};
+	if (!e2ae.empty())
+		kv.push_back({"e2ae-security", e2ae});
+	if (!access.empty())
+		kv.push_back({"access-network", S(access)});
+	return c.ask(D(kv));
+}
+
+Reply lookup(NgClient &c, const std::string &id)
+{
+	return c.ask(D({{"command", S("lookup")}, {"ue-identity", S(id)}}));
+}
+
+TEST_F(Control, RegisterLookupDeregister)
+{
+	const std::string ue = "sip:+15550001@ims.example.net";
+	auto held = [] {
+		return stats().num({"statistics", "currentstatistics",
+				    "registrations"});
+	};
+	int64_t before = held(),
+		n_reg = stats().num({"statistics", "commands", "register"});
+	Reply r = reg(*ng, ue, S("supported"),
+		      "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=0010100010019B01",
+		      "i600e");
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(r.str({"e2ae-security-network"}), "supported");
+	EXPECT_EQ(r.num({"expires"}), 600);
+	EXPECT_EQ(held(), before + 1);
+	EXPECT_EQ(stats().num({"statistics", "commands", "register"}), n_reg + 1);
+
+	Reply l = lookup(*ng, ue);
+	ASSERT_EQ(l.result(), "ok") << l.raw();
+	EXPECT_EQ(l.str({"ue-identity"}), ue);
+	EXPECT_EQ(l.str({"access-network"}), "3GPP-E-UTRAN-FDD") << "no cell id";
+	EXPECT_EQ(l.str({"e2ae-policy"}), "preferred");
+	EXPECT_EQ(l.str({"e2ae-security"}), "supported");
+	EXPECT_EQ(l.str({"e2ae-security-network"}), "supported");
+	EXPECT_GE(l.num({"expires"}), 599);
+	EXPECT_LE(l.num({"expires"}), 600);
+
+	// A re-register refreshes: now on WLAN (off), by the flag, Kamailio's
+	// string number for expires.
+	r = ng->ask(D({{"command", S("register")}, {"ue-identity", S(ue)},
+		       {"flags", L({"e2ae-security-supported"})},
+		       {"access-network", S("IEEE-802.11")}, {"expires", S("30")}}));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(r.str({"e2ae-security-network"}), "not-supported");
+	l = lookup(*ng, ue);
+	EXPECT_EQ(l.str({"e2ae-security"}), "supported");
+	EXPECT_EQ(l.str({"e2ae-policy"}), "off");
+	EXPECT_LE(l.num({"expires"}), 30);
+	EXPECT_EQ(held(), before + 1);
+	// Integer 0: the UE does not support e2ae; the default policy.
+	r = reg(*ng, ue, "i0e", "3GPP-NR-FDD", "i30e");
+	EXPECT_EQ(r.str({"e2ae-security-network"}), "not-supported");
+	EXPECT_EQ(lookup(*ng, ue).str({"e2ae-policy"}), "supported");
+
+	Reply d = ng->ask(D({{"command", S("deregister")}, {"ue-identity", S(ue)}}));
+	EXPECT_EQ(d.result(), "ok") << d.raw();
+	EXPECT_EQ(d.str({"warning"}), "");
+	d = ng->ask(D({{"command", S("deregister")}, {"ue-identity", S(ue)}}));
+	EXPECT_EQ(d.result(), "ok");
+	EXPECT_EQ(d.str({"warning"}), "Unknown registration");
+	l = lookup(*ng, ue);
+	EXPECT_EQ(l.result(), "error");
+	EXPECT_EQ(l.reason(), "Unknown registration");
+	EXPECT_EQ(held(), before);
+
+	// Expires 0 deregisters, as in SIP.
+	ASSERT_EQ(reg(*ng, ue, "i1e", "", "i600e").result(), "ok");
+	r = reg(*ng, ue, "i1e", "", "i0e");
+	EXPECT_EQ(r.result(), "ok");
+	EXPECT_EQ(r.num({"expires"}), 0);
+	EXPECT_EQ(lookup(*ng, ue).result(), "error");
+}
+
+TEST_F(Control, RegistrationsExpire)
+{
+	auto expired = [] {
+		return stats().num({"statistics", "totalstatistics",
+				    "registrations-expired"});
+	};
+	int64_t before = expired();
+	ASSERT_EQ(reg(*ng, "sip:short@x", S("supported"), "", "i1e").result(), "ok");
+	ASSERT_EQ(lookup(*ng, "sip:short@x").result(), "ok");
+	// Swept by the 100 ms tick, without a lookup.
+	for (int i = 0; i < 40 && expired() == before; i++)
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	EXPECT_EQ(expired(), before + 1);
+	EXPECT_EQ(lookup(*ng, "sip:short@x").reason(), "Unknown registration");
+}
+
+TEST_F(Control, MalformedRegistrationsAreRefused)
+{
+	const std::string id = S("sip:x@y");
+	struct Case {
+		std::string dict, reason;
+	} cases[] = {
+		{D({{"command", S("register")}, {"expires", "i60e"}}),
+		 "No ue-identity in message"},
+		{D({{"command", S("register")}, {"ue-identity", "i5e"},
+		    {"expires", "i60e"}}), "key 'ue-identity' must be a string"},
+		{D({{"command", S("register")}, {"ue-identity", S("")},
+		    {"expires", "i60e"}}), "ue-identity must be 1 to 256 bytes"},
+		{D({{"command", S("register")}, {"ue-identity", S(std::string(257, 'u'))},
+		    {"expires", "i60e"}}), "ue-identity must be 1 to 256 bytes"},
+		{D({{"command", S("register")}, {"ue-identity", id}}),
+		 "No expires in message"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", "i-1e"}}), "expires must be 0 to"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", S("-5")}}), "expires must be 0 to"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", "i4294967296e"}}), "expires must be 0 to"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", S("soon")}}), "key 'expires' must be an integer"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", L({"1"})}}), "key 'expires' must be an integer"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", "i60e"}, {"e2ae-security", S("maybe")}}),
+		 "key 'e2ae-security' must be"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", "i60e"}, {"e2ae-security", "i2e"}}),
+		 "key 'e2ae-security' must be"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", "i60e"}, {"access-network", "i3e"}}),
+		 "key 'access-network' must be a string"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", "i60e"}, {"access-network", S(std::string(64, 'a'))}}),
+		 "access-network longer than 63 bytes"},
+		{D({{"command", S("register")}, {"ue-identity", id},
+		    {"expires", "i60e"}, {"access-network", S("a b")}}),
+		 "access-network is not a token"},
+		{D({{"command", S("lookup")}}), "No ue-identity in message"},
+		{D({{"command", S("deregister")}, {"ue-identity", L({"x"})}}),
+		 "key 'ue-identity' must be a string"},
+		{offer("bad-ue", sdp(9000, "RTP/AVP"), "", {{"ue-identity", "i1e"}}),
+		 "key 'ue-identity' must be a string"},
+	};
+	int64_t held = stats().num({"statistics", "currentstatistics",
+				    "registrations"});
+	for (const Case &c : cases) {
+		Reply r = ng->ask(c.dict);
+		EXPECT_EQ(r.result(), "error") << c.dict << " -> " << r.raw();
+		EXPECT_NE(r.reason().find(c.reason), std::string::npos)
+			<< c.dict << " -> " << r.raw();
+	}
+	EXPECT_EQ(stats().num({"statistics", "currentstatistics", "registrations"}),
+		  held) << "nothing stored";
+	EXPECT_EQ(sessions(), 0);
+}
+
+// A terminating session (TS 33.328 7.1/7.2): the core offers plain RTP and
+// the P-CSCF names the answering UE. Registered with e2ae on E-UTRAN
+// (preferred): aegw offers it RTP/SAVP with aegw's own key, the UE answers
+// with its key, the core gets plain RTP. On a `supported` access network,
+// without e2ae support, or unregistered: plain RTP as offered.
+TEST_F(Control, TerminatingE2aeFromTheStore)
+{
+	ASSERT_EQ(reg(*ng, "sip:pref@x", S("supported"), "3GPP-E-UTRAN-FDD",
+		      "i600e").str({"e2ae-security-network"}), "supported");
+	ASSERT_EQ(reg(*ng, "sip:supp@x", S("supported"), "3GPP-NR-FDD",
+		      "i600e").str({"e2ae-security-network"}), "supported");
+	ASSERT_EQ(reg(*ng, "sip:noue@x", S("not-supported"), "3GPP-E-UTRAN-FDD",
+		      "i600e").str({"e2ae-security-network"}), "not-supported");
+	auto term = [](const std::string &call, const std::string &ue) {
+		return ng->ask(offer(call, sdp(9000, "RTP/AVP"), "",
+				     {{"direction", L({"core", "access"})},
+				      {"ue-identity", S(ue)}}));
+	};
+
+	Reply o = term("store-pref", "sip:pref@x");
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	Sdp ou(o.sdp());
+	EXPECT_EQ(ou.conn(), "10.0.0.1");
+	EXPECT_EQ(ou.proto(), "RTP/SAVP");
+	ASSERT_EQ(ou.n_crypto(), 1u) << o.sdp();
+	std::string c = ou.crypto_value();
+	EXPECT_EQ(c.substr(0, 33), "1 AES_CM_128_HMAC_SHA1_80 inline:");
+	EXPECT_EQ(b64decode(c.substr(33)).size(), 30u) << "aegw's own fresh key";
+	Reply a = ng->ask(answer("store-pref", sdp(7000, "RTP/SAVP", crypto_line())));
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	Sdp ac(a.sdp());
+	EXPECT_EQ(ac.proto(), "RTP/AVP");
+	EXPECT_EQ(ac.n_crypto(), 0u) << "the UE's key stays at the access edge";
+	Reply q = ng->ask(D({{"command", S("query")}, {"call-id", S("store-pref")}}));
+	EXPECT_TRUE(aegw_benc_str_eq(aegw_benc_dict_get(aegw_benc_list_first(
+		q.node({"tags", "ft-store-pref", "medias"})), "mode"), "e2ae"))
+		<< q.raw();
+	ng->ask(del("store-pref"));
+
+	for (const char *ue : {"sip:supp@x", "sip:noue@x", "sip:nobody@x"}) {
+		Reply p = term("store-plain", ue);
+		ASSERT_EQ(p.result(), "ok") << p.raw();
+		EXPECT_EQ(Sdp(p.sdp()).proto(), "RTP/AVP") << ue;
+		EXPECT_EQ(Sdp(p.sdp()).n_crypto(), 0u) << ue;
+		ng->ask(del("store-plain"));
+	}
+	for (const char *ue : {"sip:pref@x", "sip:supp@x", "sip:noue@x"})
+		ng->ask(D({{"command", S("deregister")}, {"ue-identity", S(ue)}}));
+	EXPECT_EQ(sessions(), 0);
+}
+
+// Originating: a UE whose registration was told "not supported" (WLAN:
+// off) asks for e2ae all the same. aegw does what a P-CSCF without e2ae
+// would: e2e, the UE's a=crypto on toward the core, no a=3ge2ae there and
+// no a=3ge2ae:applied back.
+TEST_F(Control, E2aeRequestNotSupportedStaysE2e)
+{
+	ASSERT_EQ(reg(*ng, "sip:wlan@x", S("supported"), "IEEE-802.11", "i600e")
+			  .str({"e2ae-security-network"}), "not-supported");
+	std::string ue = sdp(7000, "RTP/SAVP", crypto_line() + "a=3ge2ae:requested\r\n");
+	Reply o = ng->ask(offer("off-req", ue, "",
+				{{"offerer-ue-identity", S("sip:wlan@x")}}));
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	EXPECT_EQ(Sdp(o.sdp()).proto(), "RTP/SAVP");
+	EXPECT_NE(o.sdp().find(crypto_line()), std::string::npos) << o.sdp();
+	EXPECT_EQ(o.sdp().find("3ge2ae"), std::string::npos) << o.sdp();
+	std::string core_crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				  "inline:HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA\r\n";
+	Reply a = ng->ask(answer("off-req", sdp(9000, "RTP/SAVP", core_crypto)));
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_NE(a.sdp().find(core_crypto), std::string::npos);
+	EXPECT_EQ(a.sdp().find("3ge2ae"), std::string::npos) << a.sdp();
+	ng->ask(del("off-req"));
+	ng->ask(D({{"command", S("deregister")}, {"ue-identity", S("sip:wlan@x")}}));
+}
+
 TEST_F(Control, PlainRelayIceRemovedRtcpMuxKept)
 {
 	std::string ice = "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdef0123456789\r\n"
@@ -642,6 +919,58 @@ TEST_F(Control, DataplaneRestartReplaysStreams)
 		<< "counters read and streams removed: they were there";
 }
 
+void sleep_s(double s)
+{
+	std::this_thread::sleep_for(std::chrono::milliseconds(int(s * 1000)));
+}
+
+// rtpengine's `delete delay` (a failed fork, then a re-INVITE): the delete
+// answers with the counters at once, the call stays (query answers) and
+// goes when the delay is over, its ports back in the pool.
+TEST_F(Control, DeleteDelayKeepsTheCallThenRemovesIt)
+{
+	ASSERT_EQ(ng->ask(offer("dd1", sdp(7000, "RTP/AVP"))).result(), "ok");
+	ASSERT_EQ(ng->ask(answer("dd1", sdp(9000, "RTP/AVP"))).result(), "ok");
+	Reply d = ng->ask(D({{"command", S("delete")}, {"call-id", S("dd1")},
+			     {"from-tag", S("ft-dd1")}, {"delete delay", "i1e"}}));
+	ASSERT_EQ(d.result(), "ok") << d.raw();
+	EXPECT_GE(d.num({"totals", "RTP", "packets"}), 0) << "counters at once";
+	EXPECT_EQ(query("dd1").result(), "ok") << "still there during the delay";
+	EXPECT_EQ(ports_used("core"), 1);
+	double t = seconds_until_gone("dd1", 4);
+	EXPECT_GE(t, 0.5) << "gone only once the delay is over";
+	EXPECT_GT(t, 0) << "never removed";
+	EXPECT_EQ(ports_used("core"), 0) << "ports back in the pool";
+	EXPECT_EQ(ports_used("access"), 0);
+	EXPECT_EQ(sessions(), 0);
+	EXPECT_EQ(stats().num({"statistics", "currentstatistics", "keys-held"}), 0);
+	EXPECT_NE(slurp(dir + "/control.log").find("call dd1 deleted: delete "
+						   "delay over"),
+		  std::string::npos);
+}
+
+TEST_F(Control, OfferDuringTheDeleteDelayKeepsTheCall)
+{
+	ASSERT_EQ(ng->ask(offer("dd2", sdp(7000, "RTP/AVP"))).result(), "ok");
+	ASSERT_EQ(ng->ask(answer("dd2", sdp(9000, "RTP/AVP"))).result(), "ok");
+	// Kamailio's spelling of numbers: a string.
+	Reply d = ng->ask(D({{"command", S("delete")}, {"call-id", S("dd2")},
+			     {"from-tag", S("ft-dd2")}, {"delete-delay", S("1")}}));
+	ASSERT_EQ(d.result(), "ok") << d.raw();
+	Reply o = ng->ask(offer("dd2", sdp(7002, "RTP/AVP")));
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	ASSERT_EQ(ng->ask(answer("dd2", sdp(9002, "RTP/AVP"))).result(), "ok");
+	sleep_s(2);
+	EXPECT_EQ(query("dd2").result(), "ok") << "the re-offer cancelled it";
+	EXPECT_EQ(ports_used("core"), 1);
+	// A delay of 0 overrides any default: at once.
+	Reply d0 = ng->ask(D({{"command", S("delete")}, {"call-id", S("dd2")},
+			      {"from-tag", S("ft-dd2")}, {"delete delay", "i0e"}}));
+	EXPECT_EQ(d0.result(), "ok");
+	EXPECT_EQ(query("dd2").reason(), "Unknown call-id");
+	EXPECT_EQ(ports_used("core"), 0);
+}
+
 struct DumpLine {
 	std::string action, local, egress_src, egress_dst;
 };
@@ -723,6 +1052,101 @@ TEST_F(Control, StreamsInTheDataplaneThenAdopted)
 	EXPECT_EQ(parse_dump(dump()).size(), 8u);
 	start_control();
 	wait_alive();
+}
+
+// The same daemons with short limits: calls end by time. net_null carries
+// no packet to a call's ports, so these calls are silent; that media keeps
+// a call alive is control_veth_test.sh's (real SRTP through veth pairs).
+class ControlTimeout : public Control {
+protected:
+	static void SetUpTestSuite()
+	{
+		control_extra = {"--timeout", "1", "--offer-timeout", "30",
+				 "--final-timeout", "5", "--delete-delay", "1"};
+		Control::SetUpTestSuite();
+	}
+
+	static void TearDownTestSuite()
+	{
+		Control::TearDownTestSuite();
+		control_extra.clear();
+	}
+
+	static void call(const std::string &id)
+	{
+		ASSERT_EQ(ng->ask(offer(id, sdp(7000, "RTP/AVP"))).result(), "ok");
+		ASSERT_EQ(ng->ask(answer(id, sdp(9000, "RTP/AVP"))).result(), "ok");
+	}
+};
+
+TEST_F(ControlTimeout, SilentCallIsDeleted)
+{
+	int64_t before = total("timeoutsessions");
+	call("silent");
+	EXPECT_EQ(ports_used("core"), 1);
+	double t = seconds_until_gone("silent", 5);
+	ASSERT_GT(t, 0) << "--timeout 1: gone within a few seconds";
+	EXPECT_GE(t, 0.8) << "not before a second of silence";
+	EXPECT_EQ(total("timeoutsessions"), before + 1);
+	EXPECT_EQ(ports_used("core"), 0);
+	EXPECT_EQ(ports_used("access"), 0);
+	EXPECT_EQ(stats().num({"statistics", "currentstatistics", "keys-held"}), 0);
+	EXPECT_NE(slurp(dir + "/control.log").find("call silent deleted: media "
+						   "timeout"),
+		  std::string::npos);
+}
+
+// Ringing has no media: an offer alone waits for --offer-timeout (30),
+// not --timeout (1); --final-timeout (5) ends it all the same.
+TEST_F(ControlTimeout, RingingIsNotSilenceButFinalTimeoutEndsIt)
+{
+	int64_t media = total("timeoutsessions"), final = total("finaltimeoutsessions");
+	ASSERT_EQ(ng->ask(offer("ringing", sdp(7000, "RTP/AVP"))).result(), "ok");
+	sleep_s(2.5);
+	EXPECT_EQ(query("ringing").result(), "ok") << "2.5 s unanswered";
+	double t = seconds_until_gone("ringing", 5);
+	ASSERT_GT(t, 0);
+	EXPECT_GE(t, 1.5) << "not before 5 s of life";
+	EXPECT_EQ(total("finaltimeoutsessions"), final + 1);
+	EXPECT_EQ(total("timeoutsessions"), media);
+	EXPECT_EQ(total("offertimeoutsessions"), 0);
+	EXPECT_EQ(ports_used("core"), 0);
+	EXPECT_NE(slurp(dir + "/control.log").find("call ringing deleted: final "
+						   "timeout"),
+		  std::string::npos);
+}
+
+// --delete-delay 1 applies to a delete that names no delay; the call is
+// not also timed out while it waits.
+TEST_F(ControlTimeout, DaemonDeleteDelay)
+{
+	int64_t media = total("timeoutsessions");
+	call("daemon-delay");
+	Reply d = ng->ask(del("daemon-delay"));
+	ASSERT_EQ(d.result(), "ok") << d.raw();
+	EXPECT_EQ(query("daemon-delay").result(), "ok");
+	double t = seconds_until_gone("daemon-delay", 4);
+	EXPECT_GT(t, 0.5);
+	EXPECT_EQ(total("timeoutsessions"), media);
+	EXPECT_EQ(ports_used("core"), 0);
+}
+
+// Without a dataplane there are no counters, and no counters is not
+// silence: the call outlives its --timeout until the dataplane is back.
+TEST_F(ControlTimeout, NoDataplaneIsNotSilence)
+{
+	int64_t ended = total("timeoutsessions") + total("finaltimeoutsessions");
+	call("blind");
+	stop(dp);
+	sleep_s(3);
+	EXPECT_EQ(query("blind").result(), "ok") << "3 s without a dataplane";
+	start_dataplane();
+	wait_alive();
+	double t = seconds_until_gone("blind", 5);
+	EXPECT_GT(t, 0) << "silent again once the dataplane is back";
+	EXPECT_EQ(total("timeoutsessions") + total("finaltimeoutsessions"),
+		  ended + 1);
+	EXPECT_EQ(ports_used("core"), 0);
 }
 
 } // namespace

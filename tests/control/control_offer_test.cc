@@ -2,7 +2,9 @@
 // worker count is set as if one had been seen): the SDP toward the
 // answerer for what the Kamailio samples do not cover: IPv6 interfaces,
 // audio and video, a rejected section, several a=crypto lines with MKI
-// and lifetime, SDES only-/no- flags, a session without c=.
+// and lifetime, SDES only-/no- flags, a session without c=; and the
+// registration store's say in an offer (the UEs it names by ue-identity
+// and offerer-ue-identity).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -145,6 +147,80 @@ TEST_F(Offer, FirstSupportedCryptoLineAndSdesFlags)
 	r = ask(D(kv));
 	EXPECT_EQ(r.result(), "error");
 	EXPECT_NE(r.reason().find("no a=crypto line"), std::string::npos) << r.raw();
+}
+
+// TS 33.328 7.1 in-process: terminating e2ae only toward a UE registered
+// with e2ae on a `preferred` access network; a UE's e2ae request not
+// honoured where the network said it is not supported (e2e instead).
+TEST_F(Offer, RegistrationStoreDecides)
+{
+	char err[160];
+	ASSERT_EQ(ctl_e2ae_policy_add(&c.opt, "3GPP-E-UTRAN-FDD=preferred", err,
+				      sizeof(err)), 0) << err;
+	ASSERT_EQ(ctl_e2ae_policy_add(&c.opt, "IEEE-802.11=off", err,
+				      sizeof(err)), 0) << err;
+	auto reg = [&](const std::string &id, const char *e2ae, const char *access) {
+		return ask(D({{"command", S("register")}, {"ue-identity", S(id)},
+			      {"e2ae-security", S(e2ae)},
+			      {"access-network", S(access)}, {"expires", "i600e"}}));
+	};
+	EXPECT_EQ(reg("sip:pref@x", "supported", "3GPP-E-UTRAN-FDD")
+			  .str({"e2ae-security-network"}), "supported");
+	EXPECT_EQ(reg("sip:nr@x", "supported", "3GPP-NR-FDD")
+			  .str({"e2ae-security-network"}), "supported");
+	EXPECT_EQ(reg("sip:nosupp@x", "not-supported", "3GPP-E-UTRAN-FDD")
+			  .str({"e2ae-security-network"}), "not-supported");
+	EXPECT_EQ(reg("sip:wlan@x", "supported", "IEEE-802.11")
+			  .str({"e2ae-security-network"}), "not-supported");
+
+	std::string core = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			   "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			   "m=audio 9000 RTP/AVP 0\r\n";
+	auto term = [&](const std::string &id) {
+		return ask(D({{"command", S("offer")},
+			      {"call-id", S("t" + std::to_string(n))},
+			      {"from-tag", S("f")}, {"sdp", S(core)},
+			      {"direction", L({"core", "access"})},
+			      {"ue-identity", S(id)}}));
+	};
+	Reply r = term("sip:pref@x");
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(Sdp(r.sdp()).proto(), "RTP/SAVP");
+	EXPECT_EQ(Sdp(r.sdp()).n_crypto(), 1u);
+	for (const char *id : {"sip:nr@x", "sip:nosupp@x", "sip:nobody@x",
+			       "SIP:pref@x"}) {
+		r = term(id);
+		ASSERT_EQ(r.result(), "ok") << r.raw();
+		EXPECT_EQ(Sdp(r.sdp()).proto(), "RTP/AVP") << id;
+		EXPECT_EQ(Sdp(r.sdp()).n_crypto(), 0u) << id;
+	}
+
+	// Originating: the UE on WLAN (off) asks for e2ae all the same.
+	std::string crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey + "\r\n";
+	std::string ue = "v=0\r\no=- 1 1 IN IP6 fd00:a::2\r\ns=-\r\n"
+			 "c=IN IP6 fd00:a::2\r\nt=0 0\r\n"
+			 "m=audio 7000 RTP/SAVP 0\r\n" + crypto + "a=3ge2ae:requested\r\n";
+	auto orig = [&](const std::string &id) {
+		return ask(D({{"command", S("offer")},
+			      {"call-id", S("o" + std::to_string(n))},
+			      {"from-tag", S("f")}, {"sdp", S(ue)},
+			      {"offerer-ue-identity", S(id)}}));
+	};
+	r = orig("sip:wlan@x");
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(Sdp(r.sdp()).proto(), "RTP/SAVP") << "e2e: as offered";
+	EXPECT_NE(r.sdp().find(crypto), std::string::npos) << "the UE's own key";
+	EXPECT_EQ(r.sdp().find("3ge2ae"), std::string::npos) << r.sdp();
+	for (const char *id : {"sip:pref@x", "sip:nobody@x"}) {
+		r = orig(id);
+		ASSERT_EQ(r.result(), "ok") << r.raw();
+		EXPECT_EQ(Sdp(r.sdp()).proto(), "RTP/AVP") << id << ": e2ae";
+		EXPECT_EQ(r.sdp().find(kKey), std::string::npos) << id;
+	}
+	r = ask(D({{"command", S("offer")}, {"call-id", S("bad")},
+		   {"from-tag", S("f")}, {"sdp", S(core)}, {"ue-identity", "i1e"}}));
+	EXPECT_EQ(r.result(), "error");
+	EXPECT_EQ(r.reason(), "key 'ue-identity' must be a string");
 }
 
 } // namespace

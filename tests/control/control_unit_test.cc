@@ -1,21 +1,29 @@
 // aegw-control's pieces in-process, with no dataplane: the port pools
 // (the worker rule for both legs of a media, exhaustion, release, adoption),
-// the retransmission cache (per peer, expiry, eviction), the command line,
-// the TS 33.328 policy table, and the TCP framing of ng messages cut at
-// every length.
+// the retransmission cache (per peer, expiry, eviction), the registration
+// store (insert, refresh, expiry on an injected clock, full, removal,
+// identity bounds, and random operations against a model), the command
+// line, the TS 33.328 policy table, the timeouts (which packets keep a
+// call alive, the verdict per limit, the list of calls in their delete
+// delay), and the TCP framing of ng messages cut at every length.
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
 extern "C" {
 #include "aegw/ring.h"
+#include "calls.h"
 #include "ng_cache.h"
 #include "ng_server.h"
 #include "options.h"
 #include "policy.h"
 #include "ports.h"
+#include "registry.h"
+#include "timeout.h"
 }
 
 namespace {
@@ -159,6 +167,187 @@ TEST(NgCache, OldestEvictedWhenFull)
 	EXPECT_EQ(c.get(kPeerA, "c4", 1), "r4");
 }
 
+// ---- registration store -----------------------------------------------
+
+struct Registry {
+	ctl_registry r{};
+	char err[160] = "";
+	explicit Registry(unsigned max) { EXPECT_EQ(ctl_registry_init(&r, max), 0); }
+	~Registry() { ctl_registry_fini(&r); }
+	ctl_registration *put(const std::string &id, uint64_t expires,
+			      uint64_t now, bool ue = true,
+			      ctl_e2ae_policy p = CTL_E2AE_SUPPORTED,
+			      const char *access = "3GPP-E-UTRAN-FDD")
+	{
+		ctl_reg_info info{};
+		info.ue_e2ae = ue;
+		info.net_e2ae = ue && p != CTL_E2AE_OFF;
+		info.policy = p;
+		snprintf(info.access, sizeof(info.access), "%s", access);
+		info.expires_ns = expires;
+		err[0] = 0;
+		return ctl_registry_put(&r, id.data(), id.size(), &info, now, err,
+					sizeof(err));
+	}
+	ctl_registration *find(const std::string &id, uint64_t now)
+	{
+		return ctl_registry_find(&r, id.data(), id.size(), now);
+	}
+};
+
+const std::string kImpu = "sip:+15551234567@ims.mnc001.mcc001.3gppnetwork.org";
+
+TEST(Registry, InsertAndFind)
+{
+	Registry g(16);
+	ctl_registration *e = g.put(kImpu, 3600 * kSec, 0);
+	ASSERT_NE(e, nullptr) << g.err;
+	EXPECT_EQ(g.r.n, 1u);
+	ctl_registration *f = g.find(kImpu, 1 * kSec);
+	ASSERT_EQ(f, e);
+	EXPECT_TRUE(f->info.ue_e2ae);
+	EXPECT_TRUE(f->info.net_e2ae);
+	EXPECT_STREQ(f->info.access, "3GPP-E-UTRAN-FDD");
+	EXPECT_EQ(std::string(f->id, f->id_len), kImpu);
+	// Exact bytes: no URI normalisation, no case folding.
+	EXPECT_EQ(g.find("SIP:+15551234567@ims.mnc001.mcc001.3gppnetwork.org",
+			 kSec), nullptr);
+	EXPECT_EQ(g.find(kImpu + " ", kSec), nullptr);
+	EXPECT_EQ(g.find("", kSec), nullptr);
+	// Identities may hold any byte, NUL included.
+	std::string nul("tel:+1\0x", 8);
+	ASSERT_NE(g.put(nul, kSec, 0), nullptr);
+	EXPECT_NE(g.find(nul, 0), nullptr);
+	EXPECT_EQ(g.find("tel:+1", 0), nullptr);
+}
+
+TEST(Registry, ReRegisterRefreshes)
+{
+	Registry g(16);
+	ctl_registration *e = g.put(kImpu, 10 * kSec, 0);
+	ASSERT_NE(e, nullptr);
+	ctl_registration *e2 = g.put(kImpu, 100 * kSec, 5 * kSec, false,
+				     CTL_E2AE_PREFERRED, "IEEE-802.11");
+	EXPECT_EQ(e2, e) << "the same entry";
+	EXPECT_EQ(g.r.n, 1u);
+	EXPECT_FALSE(e->info.ue_e2ae);
+	EXPECT_FALSE(e->info.net_e2ae);
+	EXPECT_EQ(e->info.policy, CTL_E2AE_PREFERRED);
+	EXPECT_STREQ(e->info.access, "IEEE-802.11");
+	EXPECT_EQ(ctl_registry_expire(&g.r, 50 * kSec), 0u)
+		<< "the old expiry no longer holds";
+	EXPECT_NE(g.find(kImpu, 99 * kSec), nullptr);
+	EXPECT_EQ(g.find(kImpu, 100 * kSec), nullptr);
+}
+
+TEST(Registry, ExpiryOnTheInjectedClock)
+{
+	Registry g(16);
+	for (int i = 0; i < 10; i++) // expiries 10 s, 20 s, ... 100 s
+		ASSERT_NE(g.put("ue" + std::to_string(i), uint64_t(i + 1) * 10 * kSec,
+				0), nullptr);
+	EXPECT_EQ(ctl_registry_expire(&g.r, 9 * kSec), 0u);
+	EXPECT_EQ(ctl_registry_expire(&g.r, 10 * kSec), 1u) << "at the instant";
+	EXPECT_EQ(ctl_registry_expire(&g.r, 35 * kSec), 2u);
+	EXPECT_EQ(g.r.n, 7u);
+	EXPECT_EQ(g.find("ue2", 35 * kSec), nullptr);
+	// Between sweeps, a lookup checks the clock itself and drops it.
+	EXPECT_NE(g.find("ue3", 39 * kSec), nullptr);
+	EXPECT_EQ(g.find("ue3", 40 * kSec), nullptr);
+	EXPECT_EQ(g.r.n, 6u);
+	EXPECT_EQ(g.r.expired, 4u);
+	EXPECT_FALSE(ctl_registry_remove(&g.r, "ue4", 3, 50 * kSec))
+		<< "an expired one is not there to remove";
+	EXPECT_EQ(ctl_registry_expire(&g.r, 1000 * kSec), 5u);
+	EXPECT_EQ(g.r.n, 0u);
+}
+
+TEST(Registry, FullTableRefusesNewButRefreshes)
+{
+	Registry g(3);
+	for (int i = 0; i < 3; i++)
+		ASSERT_NE(g.put("ue" + std::to_string(i), 10 * kSec, 0), nullptr);
+	EXPECT_EQ(g.put("ue3", 10 * kSec, 0), nullptr);
+	EXPECT_NE(std::string(g.err).find("full"), std::string::npos) << g.err;
+	EXPECT_EQ(g.r.refused, 1u);
+	EXPECT_NE(g.put("ue1", 20 * kSec, 1 * kSec), nullptr)
+		<< "a re-register still fits";
+	EXPECT_NE(g.find("ue0", 1 * kSec), nullptr) << "nothing evicted";
+	// Expired entries never fill it: ue0 and ue2 go at 10 s.
+	EXPECT_NE(g.put("ue3", 30 * kSec, 10 * kSec), nullptr) << g.err;
+	EXPECT_EQ(g.r.n, 2u);
+}
+
+TEST(Registry, Deregister)
+{
+	Registry g(16);
+	ASSERT_NE(g.put("a", 10 * kSec, 0), nullptr);
+	ASSERT_NE(g.put("b", 20 * kSec, 0), nullptr);
+	EXPECT_TRUE(ctl_registry_remove(&g.r, "a", 1, kSec));
+	EXPECT_FALSE(ctl_registry_remove(&g.r, "a", 1, kSec));
+	EXPECT_EQ(g.find("a", kSec), nullptr);
+	EXPECT_NE(g.find("b", kSec), nullptr);
+	EXPECT_EQ(ctl_registry_expire(&g.r, 30 * kSec), 1u);
+}
+
+TEST(Registry, IdentityBounds)
+{
+	Registry g(16);
+	std::string max(CTL_REG_ID_MAX, 'x');
+	EXPECT_NE(g.put(max, kSec, 0), nullptr) << g.err;
+	EXPECT_EQ(g.put(max + "x", kSec, 0), nullptr);
+	EXPECT_NE(std::string(g.err).find("256"), std::string::npos) << g.err;
+	EXPECT_EQ(g.put("", kSec, 0), nullptr);
+	EXPECT_EQ(g.find(max + "x", 0), nullptr);
+	EXPECT_EQ(g.r.n, 1u);
+}
+
+// Random puts, refreshes, removals, lookups and sweeps against a map: the
+// heap keeps every entry reachable and sweeps exactly what expired.
+TEST(Registry, RandomOperationsMatchAModel)
+{
+	const unsigned max = 40;
+	Registry g(max);
+	std::map<std::string, uint64_t> model;
+	std::mt19937 rng(7);
+	uint64_t now = 0;
+
+	for (int step = 0; step < 20000; step++) {
+		std::string id = "ue" + std::to_string(rng() % 80);
+		now += rng() % 3;
+		for (auto it = model.begin(); it != model.end();)
+			it = it->second <= now ? model.erase(it) : std::next(it);
+		switch (rng() % 4) {
+		case 0: {
+			uint64_t exp = now + 1 + rng() % 1000;
+			bool room = model.count(id) || model.size() < max;
+			ASSERT_EQ(g.put(id, exp, now) != nullptr, room) << step;
+			if (room)
+				model[id] = exp;
+			break;
+		}
+		case 1:
+			ASSERT_EQ(ctl_registry_remove(&g.r, id.data(), id.size(), now),
+				  model.erase(id) == 1) << step;
+			break;
+		case 2: {
+			ctl_registration *e = g.find(id, now);
+			ASSERT_EQ(e != nullptr, model.count(id) == 1) << step;
+			if (e) {
+				ASSERT_EQ(e->info.expires_ns, model[id]);
+			}
+			break;
+		}
+		case 3:
+			ctl_registry_expire(&g.r, now);
+			ASSERT_EQ(g.r.n, model.size()) << step;
+			break;
+		}
+	}
+	EXPECT_GT(g.r.refused, 0u) << "the table was full at times";
+	EXPECT_GT(g.r.expired, 0u);
+}
+
 // ---- command line -----------------------------------------------------
 
 TEST(Options, InterfaceSpellings)
@@ -232,6 +421,53 @@ TEST(Options, CommandLine)
 			&o, &err), -1);
 }
 
+TEST(Options, E2aePolicyAndRegistrations)
+{
+	ctl_options o;
+	std::string err;
+
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1"}, &o, &err), 0);
+	EXPECT_EQ(o.max_registrations, unsigned(CTL_DEFAULT_MAX_REGISTRATIONS));
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "IEEE-802.11", 11), CTL_E2AE_SUPPORTED)
+		<< "the documented default";
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "", 0), CTL_E2AE_SUPPORTED);
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1", "--max-registrations", "5",
+			 "--e2ae-policy", "3GPP-E-UTRAN-FDD=preferred",
+			 "--e2ae-policy", "IEEE-802.11=off",
+			 "--e2ae-policy", "default=off"}, &o, &err), 0) << err;
+	EXPECT_EQ(o.max_registrations, 5u);
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "3GPP-E-UTRAN-FDD", 16),
+		  CTL_E2AE_PREFERRED);
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "3gpp-e-utran-fdd", 16),
+		  CTL_E2AE_PREFERRED) << "tokens match without case";
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "IEEE-802.11", 11), CTL_E2AE_OFF);
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "3GPP-NR-FDD", 11), CTL_E2AE_OFF)
+		<< "default=off";
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "", 0), CTL_E2AE_OFF);
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1", "--e2ae-policy", "*=preferred",
+			 "--e2ae-policy", "xDSL=supported"}, &o, &err), 0) << err;
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "3GPP-NR-FDD", 11), CTL_E2AE_PREFERRED);
+	EXPECT_EQ(ctl_e2ae_policy_for(&o, "xdsl", 4), CTL_E2AE_SUPPORTED);
+	for (std::vector<const char *> bad : std::vector<std::vector<const char *>>{
+		     {"--e2ae-policy", "IEEE-802.11"},
+		     {"--e2ae-policy", "IEEE-802.11=on"},
+		     {"--e2ae-policy", "=off"},
+		     {"--e2ae-policy", "a b=off"},
+		     {"--e2ae-policy", "a;b=off"},
+		     {"--e2ae-policy", "x=off", "--e2ae-policy", "X=preferred"},
+		     {"--e2ae-policy", "*=off", "--e2ae-policy", "default=off"},
+		     {"--max-registrations", "0"},
+		     {"--max-registrations", "-1"},
+		     {"--max-registrations", "10000001"}}) {
+		bad.insert(bad.begin(), {"--interface", "a=10.0.0.1"});
+		EXPECT_EQ(parse(bad, &o, &err), -1) << bad[3];
+		EXPECT_FALSE(err.empty());
+	}
+	std::string too_long = "--e2ae-policy=" + std::string(64, 'a') + "=off";
+	EXPECT_EQ(parse({"--interface", "a=10.0.0.1", too_long.c_str()}, &o, &err),
+		  -1);
+}
+
 // ---- policy (TS 33.328) -----------------------------------------------
 
 constexpr auto AVP = AEGW_SDP_PROTO_RTP_AVP, SAVP = AEGW_SDP_PROTO_RTP_SAVP,
@@ -276,6 +512,34 @@ TEST(Policy, Table)
 		 CTL_MODE_RELAY, false, false, NONE, false},
 		{"e2ae without a usable key", {SAVP, AVP, false, false, false, false},
 		 CTL_MODE_RELAY, false, false, NONE, true},
+		// The registration store (answerer_e2ae, offerer_no_e2ae).
+		{"store: AVP toward a UE e2ae + preferred",
+		 {AVP, NONE, false, false, false, false, true, false},
+		 CTL_MODE_E2AE, false, true, SAVP, false},
+		{"store: AVPF toward a UE e2ae + preferred",
+		 {AVPF, NONE, false, false, false, false, true, false},
+		 CTL_MODE_E2AE, false, true, SAVPF, false},
+		{"store: the P-CSCF's AVP wins over preferred",
+		 {AVP, AVP, false, false, false, false, true, false},
+		 CTL_MODE_RELAY, false, false, AVP, false},
+		{"store: SAVP from the core toward preferred stays e2e",
+		 {SAVP, NONE, true, false, false, false, true, false},
+		 CTL_MODE_E2E_SDES, false, false, SAVP, false},
+		{"store: KMS toward preferred stays e2e",
+		 {AVP, NONE, false, true, false, false, true, false},
+		 CTL_MODE_E2E_KMS, false, false, NONE, false},
+		{"store: 3ge2ae requested, network said not supported",
+		 {SAVP, NONE, true, false, true, false, false, true},
+		 CTL_MODE_E2E_SDES, false, false, SAVP, false},
+		{"store: ... no usable key: e2e all the same",
+		 {SAVP, NONE, false, false, true, false, false, true},
+		 CTL_MODE_E2E_SDES, false, false, SAVP, false},
+		{"store: not supported, but the P-CSCF asked AVP",
+		 {SAVP, AVP, true, false, true, false, false, true},
+		 CTL_MODE_E2AE, true, false, AVP, false},
+		{"store: not supported, recrypt asked",
+		 {SAVP, NONE, true, false, true, true, false, true},
+		 CTL_MODE_RECRYPT, true, true, SAVP, false},
 	};
 	for (const PolicyRow &r : rows) {
 		ctl_policy_out out;
@@ -297,6 +561,167 @@ TEST(Policy, ProtocolNames)
 	EXPECT_EQ(ctl_proto_parse("UDP/TLS/RTP/SAVP", 16), NONE);
 	EXPECT_EQ(ctl_proto_parse(nullptr, 0), NONE);
 	EXPECT_EQ(ctl_proto_plain(SAVPF), AVPF);
+	EXPECT_EQ(ctl_proto_srtp(AVP), SAVP);
+	EXPECT_EQ(ctl_proto_srtp(AVPF), SAVPF);
+	EXPECT_EQ(ctl_proto_srtp(SAVP), SAVP);
+	EXPECT_EQ(ctl_proto_srtp(NONE), NONE);
+}
+
+// ---- timeouts -----------------------------------------------------------
+
+TEST(Options, TimeoutsAndDeleteDelay)
+{
+	ctl_options o;
+	std::string err;
+
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1"}, &o, &err), 0) << err;
+	EXPECT_EQ(o.timeout_s, 60u) << "rtpengine's default";
+	EXPECT_EQ(o.offer_timeout_s, 3600u) << "rtpengine's default";
+	EXPECT_EQ(o.final_timeout_s, 0u);
+	EXPECT_EQ(o.delete_delay_s, 0u);
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1", "--timeout", "0",
+			 "--offer-timeout", "90", "--final-timeout", "10800",
+			 "--delete-delay", "30"}, &o, &err), 0) << err;
+	EXPECT_EQ(o.timeout_s, 0u);
+	EXPECT_EQ(o.offer_timeout_s, 90u);
+	EXPECT_EQ(o.final_timeout_s, 10800u);
+	EXPECT_EQ(o.delete_delay_s, 30u);
+	for (auto bad : {std::vector<const char *>{"--timeout", "-1"},
+			 {"--final-timeout", "1h"}, {"--delete-delay", ""},
+			 {"--offer-timeout", "604801"}}) {
+		std::vector<const char *> args = {"--interface", "a=10.0.0.1"};
+		args.insert(args.end(), bad.begin(), bad.end());
+		EXPECT_EQ(parse(args, &o, &err), -1) << bad[0];
+		EXPECT_NE(err.find(bad[0]), std::string::npos) << err;
+	}
+}
+
+using Counters = std::vector<std::pair<aegw_stream_counter, uint64_t>>;
+
+// Only what the peer sent keeps its call alive: packets refused before
+// they were tied to it (source, checksum, tag, replay) do not.
+TEST(Timeout, PeerPacketsAreThoseTiedToThePeer)
+{
+	const struct {
+		const char *what;
+		Counters c;
+		uint64_t want;
+	} rows[] = {
+		{"nothing", {}, 0},
+		{"forwarded", {{AEGW_SC_rx_packets, 10}, {AEGW_SC_tx_packets, 10}}, 10},
+		{"RTCP", {{AEGW_SC_rx_packets, 3}, {AEGW_SC_rtcp_rx_packets, 3}}, 3},
+		{"wrong key", {{AEGW_SC_rx_packets, 5}, {AEGW_SC_drop_auth_failed, 5}}, 0},
+		{"spoofed source",
+		 {{AEGW_SC_rx_packets, 4}, {AEGW_SC_drop_wrong_source, 4}}, 0},
+		{"replayed", {{AEGW_SC_rx_packets, 6}, {AEGW_SC_drop_replay, 2},
+			      {AEGW_SC_drop_too_old, 1}}, 3},
+		{"malformed, MKI, policy, key expired",
+		 {{AEGW_SC_rx_packets, 9}, {AEGW_SC_drop_malformed, 1},
+		  {AEGW_SC_drop_unknown_mki, 1}, {AEGW_SC_drop_policy, 1},
+		  {AEGW_SC_drop_key_expired, 1}}, 5},
+		{"dropped on the way out: the peer sent them",
+		 {{AEGW_SC_rx_packets, 7}, {AEGW_SC_drop_no_neighbour, 2},
+		  {AEGW_SC_drop_tx_full, 1}, {AEGW_SC_drop_no_room, 1},
+		  {AEGW_SC_drop_crypto, 1}}, 7},
+	};
+	for (const auto &r : rows) {
+		uint64_t c[AEGW_SC_COUNT] = {};
+		for (const auto &kv : r.c)
+			c[kv.first] = kv.second;
+		EXPECT_EQ(ctl_timeout_peer_packets(c), r.want) << r.what;
+	}
+}
+
+TEST(Timeout, VerdictTable)
+{
+	constexpr uint64_t S = 1000000000ull, T0 = 1000 * S; // a clock not at 0
+	const struct {
+		const char *what;
+		unsigned timeout, offer, final;
+		bool answered;
+		uint64_t active, blind, now; // seconds after T0
+		ctl_timeout want;
+	} rows[] = {
+		{"silent 59 s", 60, 3600, 0, true, 0, 0, 59, CTL_TIMEOUT_NONE},
+		{"silent 60 s", 60, 3600, 0, true, 0, 0, 60, CTL_TIMEOUT_MEDIA},
+		{"active at 30", 60, 3600, 0, true, 30, 0, 89, CTL_TIMEOUT_NONE},
+		{"active at 30, 90", 60, 3600, 0, true, 30, 0, 90, CTL_TIMEOUT_MEDIA},
+		{"ringing 60 s", 60, 3600, 0, false, 0, 0, 60, CTL_TIMEOUT_NONE},
+		{"ringing an hour", 60, 3600, 0, false, 0, 0, 3600, CTL_TIMEOUT_OFFER},
+		{"no dataplane until 50", 60, 3600, 0, true, 0, 50, 100, CTL_TIMEOUT_NONE},
+		{"no dataplane until 50, 110", 60, 3600, 0, true, 0, 50, 110,
+		 CTL_TIMEOUT_MEDIA},
+		{"timeout off", 0, 0, 0, true, 0, 0, 1000000, CTL_TIMEOUT_NONE},
+		{"busy, 99 s old", 60, 3600, 100, true, 99, 0, 99, CTL_TIMEOUT_NONE},
+		{"busy, 100 s old", 60, 3600, 100, true, 99, 0, 100, CTL_TIMEOUT_FINAL},
+		{"ringing, 100 s old", 60, 3600, 100, false, 0, 0, 100,
+		 CTL_TIMEOUT_FINAL},
+		{"final before media", 60, 3600, 100, true, 0, 0, 500,
+		 CTL_TIMEOUT_FINAL},
+	};
+	for (const auto &r : rows) {
+		ctl_options o{};
+		ctl_call c{};
+		o.timeout_s = r.timeout;
+		o.offer_timeout_s = r.offer;
+		o.final_timeout_s = r.final;
+		c.answered = r.answered;
+		c.created_ns = T0;
+		c.active_ns = T0 + r.active * S;
+		EXPECT_EQ(ctl_timeout_judge(&o, &c, T0 + r.now * S,
+					    r.blind ? T0 + r.blind * S : 0),
+			  r.want) << r.what;
+	}
+	EXPECT_STREQ(ctl_timeout_reason(CTL_TIMEOUT_MEDIA), "media timeout");
+	EXPECT_STREQ(ctl_timeout_stat_name(CTL_TIMEOUT_FINAL),
+		     "finaltimeoutsessions");
+}
+
+// The deleting list, both ways, in deadline order.
+std::vector<ctl_call *> deleting(const ctl_calls &t)
+{
+	std::vector<ctl_call *> fwd, back;
+	for (ctl_call *c = t.del_first; c; c = c->del_next)
+		fwd.push_back(c);
+	for (ctl_call *c = t.del_last; c; c = c->del_prev)
+		back.insert(back.begin(), c);
+	EXPECT_EQ(fwd, back);
+	return fwd;
+}
+
+TEST(Timeout, DeletingListAndCursorSurviveDestroy)
+{
+	ctl_calls t;
+	ctl_call *c[5];
+
+	ASSERT_EQ(ctl_calls_init(&t, 0), 0);
+	for (int i = 0; i < 5; i++) {
+		std::string id = "call-" + std::to_string(i);
+		c[i] = ctl_call_create(&t, id.data(), id.size(), "tag", 3);
+		ASSERT_NE(c[i], nullptr);
+	}
+	ctl_call_mark_deleting(&t, c[0], 300);
+	ctl_call_mark_deleting(&t, c[1], 100);
+	ctl_call_mark_deleting(&t, c[2], 200);
+	ctl_call_mark_deleting(&t, c[3], 200);
+	EXPECT_EQ(deleting(t), (std::vector<ctl_call *>{c[1], c[2], c[3], c[0]}))
+		<< "by deadline, equal ones in the order asked";
+	ctl_call_mark_deleting(&t, c[0], 50);
+	EXPECT_EQ(deleting(t), (std::vector<ctl_call *>{c[0], c[1], c[2], c[3]}));
+	ctl_call_unmark_deleting(&t, c[2]);
+	EXPECT_EQ(c[2]->delete_ns, 0u);
+	ctl_call_unmark_deleting(&t, c[2]);
+	EXPECT_EQ(deleting(t), (std::vector<ctl_call *>{c[0], c[1], c[3]}));
+	ctl_call_destroy(&t, c[1]);
+	EXPECT_EQ(deleting(t), (std::vector<ctl_call *>{c[0], c[3]}));
+	t.cursor = c[3];
+	ctl_call_destroy(&t, c[3]);
+	EXPECT_EQ(t.cursor, c[4]) << "the walk goes on with the next call";
+	EXPECT_EQ(deleting(t), std::vector<ctl_call *>{c[0]});
+	ctl_call_destroy(&t, c[4]);
+	EXPECT_EQ(t.cursor, nullptr) << "the walk starts again at the first";
+	ctl_calls_fini(&t);
+	EXPECT_EQ(t.del_first, nullptr);
 }
 
 // ---- TCP framing --------------------------------------------------------

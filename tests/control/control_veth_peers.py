@@ -11,9 +11,12 @@ then proves the keys the dataplane got:
 pylibsrtp (libsrtp2) protects and unprotects; every payload must arrive
 intact, packets under a wrong key must not arrive at all, SRTCP from the
 UE must arrive as plain RTCP, and the delete reply must count all of it.
+Then --timeout: a second call lives while the UE's SRTP flows for longer
+than the timeout, and is deleted within timeout + 2 s once it stops, even
+though packets under a wrong key keep arriving (they prove no peer).
 Run with Debian's /usr/bin/python3 (python3-pylibsrtp); needs root.
 
-usage: control_veth_peers.py NG_PORT UE_NETNS CORE_NETNS
+usage: control_veth_peers.py NG_PORT UE_NETNS CORE_NETNS TIMEOUT
 """
 import base64
 import ctypes
@@ -141,14 +144,14 @@ def drain(sock, limit):
     return got
 
 
-def setup_call(ng):
+def setup_call(ng, call_id="veth-call"):
     ue_sdp = ("v=0\r\no=ue 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\n"
               "t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
               "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n" % UE_KEY)
     core_sdp = ("v=0\r\no=core 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
                 "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
                 "a=rtpmap:0 PCMU/8000\r\n")
-    common = {"call-id": "veth-call", "from-tag": "ue-tag",
+    common = {"call-id": call_id, "from-tag": "ue-tag",
               "supports": ["load limit"], "replace": ["origin"],
               "received-from": ["IP4", "127.0.0.1"]}
     o = ng(command="offer", sdp=ue_sdp, **{"transport-protocol": "RTP/AVP",
@@ -207,6 +210,59 @@ def core_to_ue(ue, core, ue_port, core_port, gw_key):
           "from aegw's access address and port")
 
 
+def drain_now(sock):
+    """What has arrived, without waiting (a wait would be silence)."""
+    sock.setblocking(False)
+    n = 0
+    try:
+        while True:
+            sock.recvfrom(2048)
+            n += 1
+    except BlockingIOError:
+        pass
+    sock.settimeout(2)
+    return n
+
+
+def send_for(ue, ue_port, key, seconds, seq):
+    """SRTP from the UE every 20 ms for some seconds; the next seq."""
+    tx = session(key, True)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ue.sendto(tx.protect(rtp(seq, 0x0badcafe, b"m" * 160)),
+                  ("10.0.0.1", ue_port))
+        seq += 1
+        time.sleep(0.02)
+    return seq
+
+
+def media_timeout(ng, ue, core, timeout):
+    ue_port, _, _ = setup_call(ng, "veth-timeout")
+    before = ng(command="statistics")["statistics"]["totalstatistics"]
+    seq = send_for(ue, ue_port, UE_KEY, timeout + 1, 1)
+    got = drain_now(core)
+    check(got >= (timeout + 1) * 40, "media flowed: %d packets at the core" % got)
+    q = ng(command="query", **{"call-id": "veth-timeout"})
+    check(q["result"] == b"ok", "media for %d s (--timeout %d): the call lives"
+          % (timeout + 1, timeout))
+    # The UE falls silent; someone else goes on sending under a wrong key.
+    t0 = time.monotonic()
+    gone = None
+    while time.monotonic() - t0 < timeout + 2.5:
+        seq = send_for(ue, ue_port, WRONG_KEY, 0.25, seq)
+        q = ng(command="query", **{"call-id": "veth-timeout"})
+        if q.get("error-reason") == b"Unknown call-id":
+            gone = time.monotonic() - t0
+            break
+    check(drain_now(core) == 0, "wrong-key packets did not pass")
+    check(gone is not None and gone <= timeout + 2,
+          "silent: deleted %s s after the media stopped (--timeout %d)"
+          % ("%.1f" % gone if gone is not None else "never", timeout))
+    after = ng(command="statistics")["statistics"]["totalstatistics"]
+    check(after["timeoutsessions"] == before["timeoutsessions"] + 1,
+          "counted in timeoutsessions")
+
+
 def main():
     ng = Ng(int(sys.argv[1]))
     ue = udp_in_netns(sys.argv[2], "10.0.0.2", 7000)
@@ -226,6 +282,7 @@ def main():
     check(rtp_totals["packets"] >= 2 * N + 5, "delete counts the packets")
     check(rtp_totals["errors"] >= 5, "delete counts the wrong-key drops")
     check(d["totals"]["RTCP"]["packets"] >= 1, "delete counts the RTCP")
+    media_timeout(ng, ue, core, int(sys.argv[4]))
     return 1 if failures else 0
 
 

@@ -2,7 +2,8 @@
 # aegw-control driving a real aegw-dataplane on veth pairs: one e2ae call
 # set up over ng exactly as Kamailio asks for it, then media both ways
 # with libsrtp2 (pylibsrtp) as the UE and plain sockets as the core
-# (tests/control/control_veth_peers.py).
+# (tests/control/control_veth_peers.py); then a second call with media
+# for longer than --timeout, which lives, then silence, which ends it.
 #
 #  netns ue-N                 netns aegw-N                        netns core-N
 # +----------------+        +--------------------------------+   +-----------------+
@@ -28,6 +29,9 @@ gw=aegwc-gw-$n
 core=aegwc-core-$n
 inst=ctlveth$n
 port=$((20000 + n % 20000))
+# Longer than the longest pause of the first call's checks (a 2 s wait for
+# packets that must not come), so that only the second call times out.
+timeout=3
 tmp=$(mktemp -d)
 dp_pid=""
 ctl_pid=""
@@ -76,12 +80,12 @@ done
 "$control" --listen-ng "127.0.0.1:$port" --instance "$inst" \
 	--interface access=10.0.0.1/20000-29999@0 \
 	--interface core=192.168.0.1/30000-39999@1 \
-	--log-level 7 >"$tmp/control.log" 2>&1 &
+	--timeout "$timeout" --log-level 7 >"$tmp/control.log" 2>&1 &
 ctl_pid=$!
 sleep 1
 
 status=0
-/usr/bin/python3 "$peers" "$port" "$ue" "$core" || status=1
+/usr/bin/python3 "$peers" "$port" "$ue" "$core" "$timeout" || status=1
 kill "$ctl_pid"; wait "$ctl_pid" || status=1; ctl_pid=""
 kill "$dp_pid"; wait "$dp_pid" || true; dp_pid=""
 echo "---- aegw-control"; cat "$tmp/control.log"

@@ -951,6 +951,45 @@ TEST(Ng, WrongTypesAreNamed)
 	}
 }
 
+// rtpengine reads "delete delay" in three spellings, as an integer or as
+// a string holding one (Kamailio's numbers are strings).
+TEST(Ng, DeleteDelaySpellingsAndTypes)
+{
+	const struct {
+		std::string in;
+		bool have;
+		int64_t delay;
+	} cases[] = {
+		{ "c d7:command6:delete12:delete delayi5ee", true, 5 },
+		{ "c d7:command6:delete12:delete-delay2:10e", true, 10 },
+		{ "c d7:command6:delete12:delete_delayi0ee", true, 0 },
+		{ "c d7:command6:delete12:delete delayi-1ee", true, -1 },
+		{ "c d7:command6:delete12:delete delayi3e12:delete-delayi9ee",
+		  true, 3 },
+		{ "c d7:command6:deletee", false, 0 },
+	};
+	for (const auto &c : cases) {
+		SCOPED_TRACE(c.in);
+		Parsed p(c.in);
+		ASSERT_EQ(p.rc, 0) << p.Reason();
+		aegw_ng_request r;
+		ASSERT_EQ(aegw_ng_request_view(&p.msg, &r, nullptr), 0);
+		EXPECT_EQ(r.have_delete_delay, c.have);
+		EXPECT_EQ(r.delete_delay, c.delay);
+	}
+	for (const std::string in : { "c d7:command6:delete12:delete delay2:5se",
+				      "c d7:command6:delete12:delete-delayli5eee" }) {
+		SCOPED_TRACE(in);
+		Parsed p(in);
+		ASSERT_EQ(p.rc, 0) << p.Reason();
+		aegw_ng_request r;
+		ASSERT_EQ(aegw_ng_request_view(&p.msg, &r, &p.err),
+			  int(AEGW_NG_ERR_FIELD_TYPE));
+		EXPECT_NE(p.Reason().find("must be an integer"), std::string::npos)
+			<< p.Reason();
+	}
+}
+
 TEST(Ng, ReplyFraming)
 {
 	char buf[128];

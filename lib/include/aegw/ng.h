@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aegw/bencode.h"
 
@@ -127,6 +128,11 @@ struct aegw_ng_request {
 	const struct aegw_benc_node *received_from;
 	struct aegw_ng_str received_from_family;
 	struct aegw_ng_str received_from_address;
+	/* "delete delay" (rtpengine also reads "delete-delay" and
+	 * "delete_delay"; the first present wins): seconds, an integer or a
+	 * string holding one (Kamailio sends numbers as strings). */
+	bool have_delete_delay;
+	int64_t delete_delay;
 };
 
 /* Fills req from msg's dictionary. Returns 0, or NO_COMMAND (no

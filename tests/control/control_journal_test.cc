@@ -1,0 +1,270 @@
+// The call journal (control/journal.c): a daemon's calls, written as they
+// change, taken back by the next daemon of the same instance with their
+// tags, interfaces, ports, stream ids, media and keys; deleted calls wiped;
+// torn, superseded and foreign records refused.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+extern "C" {
+#include "ctl.h"
+#include "journal.h"
+#include "log.h"
+#include "secret.h"
+}
+
+namespace {
+
+class Journal : public ::testing::Test {
+protected:
+	std::string inst = "jtest" + std::to_string(getpid());
+	ctl c{};
+	bool up = false;
+
+	void SetUp() override
+	{
+		ctl_log_set_level(CTL_LOG_ERR);
+		ctl_journal_unlink(inst.c_str());
+		start();
+	}
+	void TearDown() override
+	{
+		stop();
+		ctl_journal_unlink(inst.c_str());
+		EXPECT_EQ(ctl_secret_in_use(), 0u);
+	}
+	void start()
+	{
+		ctl_options o;
+		char err[200];
+		std::string i = inst;
+		const char *argv[] = {"aegw-control", "--interface",
+				      "access=10.0.0.1/20000-20099@0", "--interface",
+				      "core=192.168.0.1/30000-30099@1", "--instance",
+				      i.c_str(), "--journal", "on",
+				      "--max-sessions", "64"};
+		ASSERT_EQ(ctl_options_parse(&o, 11, const_cast<char **>(argv), err,
+					    sizeof(err)), 0) << err;
+		ASSERT_EQ(ctl_init(&c, &o, err, sizeof(err)), 0) << err;
+		up = true;
+	}
+	// A daemon that dies: everything freed, the journal left as it is.
+	void stop()
+	{
+		if (up)
+			ctl_fini(&c);
+		up = false;
+	}
+	void restart()
+	{
+		stop();
+		c = ctl{};
+		start();
+	}
+
+	static aegw_srtp_config *key(uint8_t fill, unsigned n_keys = 1)
+	{
+		aegw_srtp_config *k = ctl_secret_alloc();
+		k->suite = AEGW_SUITE_AES_CM_128_HMAC_SHA1_80;
+		k->n_keys = n_keys;
+		k->mki_len = n_keys > 1 ? 1 : 0;
+		for (unsigned i = 0; i < n_keys; i++) {
+			std::memset(&k->keys[i], fill + i, sizeof(k->keys[i]));
+			std::memset(k->keys[i].mki, 0, sizeof(k->keys[i].mki));
+			k->keys[i].mki[0] = uint8_t(i);
+		}
+		return k;
+	}
+
+	// An answered e2ae call with one audio media on both interfaces.
+	ctl_call *make_call(const std::string &id, uint16_t port)
+	{
+		ctl_call *k = ctl_call_create(&c.calls, id.data(), id.size(),
+					      "ue-tag", 6);
+		EXPECT_NE(k, nullptr);
+		EXPECT_EQ(ctl_call_set_tag(k, 1, "core-tag", 8), 0);
+		k->iface[0] = &c.ifaces[0];
+		k->iface[1] = &c.ifaces[1];
+		EXPECT_TRUE(ctl_pool_reserve(&c.ifaces[0].pool, port));
+		EXPECT_TRUE(ctl_pool_reserve(&c.ifaces[1].pool,
+					     uint16_t(port + 10000)));
+		k->answered = true;
+		k->n_media = 1;
+		ctl_media &m = k->media[0];
+		m.mode = CTL_MODE_E2AE;
+		m.installed = true;
+		std::strcpy(m.type_name, "audio");
+		m.leg[0].port = port;
+		m.leg[1].port = uint16_t(port + 10000);
+		m.leg[0].srtp = true;
+		m.leg[0].peer_key = key(0x11, 2);
+		m.leg[0].our_key = key(0x55);
+		m.leg[0].crypto_tag = 7;
+		m.leg[0].peer.family = 4;
+		m.leg[0].peer.port = 7000;
+		m.stream_id[0] = 40 + port % 10;
+		m.stream_id[1] = 50 + port % 10;
+		k->slot[0].port[0] = m.leg[0].port;
+		k->slot[0].port[1] = m.leg[1].port;
+		k->slot[0].stream_id[0] = m.stream_id[0];
+		k->slot[0].stream_id[1] = m.stream_id[1];
+		k->created = 1000;
+		k->last_signal = 1001;
+		return k;
+	}
+
+	// The raw object, as another process would see it.
+	std::string raw()
+	{
+		std::string name = "/aegw-" + inst + "-calls";
+		int fd = shm_open(name.c_str(), O_RDONLY, 0);
+		EXPECT_GE(fd, 0);
+		struct stat st;
+		fstat(fd, &st);
+		std::string data(size_t(st.st_size), '\0');
+		EXPECT_EQ(pread(fd, &data[0], data.size(), 0), st.st_size);
+		close(fd);
+		return data;
+	}
+};
+
+TEST_F(Journal, ObjectIsPrivate)
+{
+	struct stat st;
+	std::string path = "/dev/shm/aegw-" + inst + "-calls";
+	ASSERT_EQ(stat(path.c_str(), &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0600u);
+	EXPECT_EQ(st.st_uid, geteuid());
+}
+
+TEST_F(Journal, CallsComeBackWithKeysPortsAndStreamIds)
+{
+	ctl_journal_put(&c, make_call("call-a", 20000));
+	ctl_journal_put(&c, make_call("call-b", 20010));
+	restart();
+	ASSERT_EQ(c.calls.n_calls, 2u);
+	ctl_call *k = ctl_call_find(&c.calls, "call-a", 6);
+	ASSERT_NE(k, nullptr);
+	EXPECT_STREQ(k->tag[0], "ue-tag");
+	EXPECT_STREQ(k->tag[1], "core-tag");
+	EXPECT_EQ(k->iface[0], &c.ifaces[0]);
+	EXPECT_EQ(k->iface[1], &c.ifaces[1]);
+	EXPECT_TRUE(k->answered);
+	EXPECT_EQ(k->created, 1000);
+	ASSERT_EQ(k->n_media, 1u);
+	const ctl_media &m = k->media[0];
+	EXPECT_EQ(m.mode, CTL_MODE_E2AE);
+	EXPECT_TRUE(m.installed);
+	EXPECT_STREQ(m.type_name, "audio");
+	EXPECT_EQ(m.leg[0].crypto_tag, 7u);
+	EXPECT_EQ(m.leg[0].peer.port, 7000);
+	ASSERT_NE(m.leg[0].peer_key, nullptr);
+	ASSERT_NE(m.leg[0].our_key, nullptr);
+	EXPECT_EQ(m.leg[1].peer_key, nullptr);
+	EXPECT_EQ(m.leg[0].peer_key->n_keys, 2u);
+	aegw_srtp_config *want = key(0x11, 2);
+	EXPECT_EQ(std::memcmp(m.leg[0].peer_key, want, sizeof(*want)), 0);
+	ctl_secret_free(want);
+	EXPECT_EQ(k->slot[0].stream_id[0], 40u);
+	// Its ports are taken again, and new stream ids start above its own.
+	EXPECT_FALSE(ctl_pool_reserve(&c.ifaces[0].pool, 20000));
+	EXPECT_FALSE(ctl_pool_reserve(&c.ifaces[1].pool, 30000));
+	EXPECT_GT(ctl_stream_id_next(&c), 50u);
+}
+
+TEST_F(Journal, DeletedCallIsWipedAndNotTakenBack)
+{
+	ctl_call *k = make_call("gone", 20000);
+	ctl_journal_put(&c, k);
+	std::string before = raw();
+	const uint8_t key_bytes[4] = {0x55, 0x55, 0x55, 0x55};
+	EXPECT_NE(before.find(std::string((const char *)key_bytes, 4)),
+		  std::string::npos) << "the record holds the key";
+	ctl_journal_drop(&c, k);
+	ctl_call_destroy(&c.calls, k);
+	std::string after = raw();
+	EXPECT_EQ(after.find("gone"), std::string::npos);
+	EXPECT_EQ(after.find(std::string((const char *)key_bytes, 4)),
+		  std::string::npos) << "no key byte left behind";
+	restart();
+	EXPECT_EQ(c.calls.n_calls, 0u);
+}
+
+TEST_F(Journal, RewriteKeepsOneRecordAndTheNewestState)
+{
+	ctl_call *k = make_call("moving", 20000);
+	ctl_journal_put(&c, k);
+	k->last_signal = 2002;
+	ctl_journal_put(&c, k);
+	k->last_signal = 3003;
+	ctl_journal_put(&c, k);
+	restart();
+	ASSERT_EQ(c.calls.n_calls, 1u);
+	EXPECT_EQ(c.calls.first->last_signal, 3003);
+}
+
+// A daemon killed between writing a call's new record and wiping its old
+// one: both are there, and the newer wins.
+TEST_F(Journal, KillBetweenNewAndOldRecordKeepsTheNewer)
+{
+	ctl_call *k = make_call("twice", 20000);
+	ctl_journal_put(&c, k);
+	unsigned old_slot = k->journal_slot;
+	std::string old_rec(reinterpret_cast<char *>(c.journal.base) +
+			    size_t(old_slot) * CTL_JOURNAL_SLOT, CTL_JOURNAL_SLOT);
+	k->last_signal = 4004;
+	ctl_journal_put(&c, k);
+	// Put the old record back where it was, as if never wiped.
+	std::memcpy(c.journal.base + size_t(old_slot) * CTL_JOURNAL_SLOT,
+		    old_rec.data(), old_rec.size());
+	restart();
+	ASSERT_EQ(c.calls.n_calls, 1u);
+	EXPECT_EQ(c.calls.first->last_signal, 4004);
+	// The superseded record is gone for the next daemon too.
+	restart();
+	EXPECT_EQ(c.calls.n_calls, 1u);
+}
+
+TEST_F(Journal, TornRecordIsRefused)
+{
+	ctl_call *k = make_call("torn", 20000);
+	ctl_journal_put(&c, k);
+	ctl_journal_put(&c, make_call("whole", 20010));
+	c.journal.base[size_t(k->journal_slot) * CTL_JOURNAL_SLOT + 100] ^= 1;
+	restart();
+	ASSERT_EQ(c.calls.n_calls, 1u);
+	EXPECT_NE(ctl_call_find(&c.calls, "whole", 5), nullptr);
+	// Its ports were never taken back.
+	EXPECT_TRUE(ctl_pool_reserve(&c.ifaces[0].pool, 20000));
+}
+
+TEST_F(Journal, CallTooBigForASlotIsCountedNotWritten)
+{
+	std::string id(CTL_ID_MAX, 'x');
+	ctl_call *k = make_call(id, 20000);
+	k->n_media = AEGW_SDP_MAX_MEDIA;
+	for (unsigned i = 1; i < AEGW_SDP_MAX_MEDIA; i++)
+		ASSERT_EQ(ctl_media_dup(&k->media[i], &k->media[0]), 0);
+	ctl_journal_put(&c, k);
+	EXPECT_EQ(c.journal.too_big, 1u);
+	EXPECT_EQ(k->journal_slot, 0u);
+	restart();
+	EXPECT_EQ(c.calls.n_calls, 0u);
+}
+
+TEST_F(Journal, ForeignLayoutIsWiped)
+{
+	ctl_journal_put(&c, make_call("old-build", 20000));
+	// Another build's layout id in the header.
+	reinterpret_cast<uint32_t *>(c.journal.base)[2] ^= 0x5a5a;
+	restart();
+	EXPECT_EQ(c.calls.n_calls, 0u);
+}
+
+} // namespace
