@@ -20,6 +20,9 @@ static const struct subcommand subcommands[] = {
 		  "pktgen) and its streams", bench_pcap_main },
 	{ "install", "install the benchmark's streams into a running "
 		     "aegw-dataplane", bench_install_main },
+	{ "control", "aegw-control's offer+answer pairs per second and the "
+		     "time from an answer to the first packet forwarded",
+	  bench_control_main },
 };
 
 static void usage(FILE *f)

@@ -7,5 +7,6 @@ int bench_engine_main(int argc, char **argv);
 int bench_dataplane_main(int argc, char **argv);
 int bench_pcap_main(int argc, char **argv);
 int bench_install_main(int argc, char **argv);
+int bench_control_main(int argc, char **argv);
 
 #endif

@@ -213,6 +213,31 @@ static int spawn(struct dpb_proc *p, char *const argv[])
 	return rc;
 }
 
+/* Any child (aegw-bench control runs aegw-control and its own
+ * aegw-dataplane command lines): p's names are the caller's; the log and
+ * the command line are filled here. */
+int dpb_proc_spawn(struct dpb_proc *p, char *const argv[], const char *log)
+{
+	size_t off = 0;
+	int rc;
+
+	snprintf(p->log, sizeof(p->log), "%s", log);
+	p->cmdline[0] = '\0';
+	for (int i = 0; argv[i] && off < sizeof(p->cmdline); i++)
+		off += (size_t)snprintf(p->cmdline + off,
+					sizeof(p->cmdline) - off, "%s%s",
+					i ? " " : "", argv[i]);
+	fflush(NULL);
+	rc = spawn(p, argv);
+	if (rc) {
+		fprintf(stderr, "aegw-bench: %s: %s\n", argv[0], strerror(rc));
+		p->pid = 0;
+		return -1;
+	}
+	track(p, 1);
+	return 0;
+}
+
 int dpb_proc_start(const struct dpb_launch *l, struct dpb_proc *p)
 {
 	struct args a = { .n = 0 };
@@ -324,8 +349,11 @@ int dpb_proc_stop(struct dpb_proc *p)
 		track(p, 0);
 		p->pid = 0;
 	}
-	aegw_shm_unlink(p->instance);
-	remove_runtime_dir(p->prefix);
+	/* aegw-control's child has neither: it owns no object. */
+	if (p->instance[0])
+		aegw_shm_unlink(p->instance);
+	if (p->prefix[0])
+		remove_runtime_dir(p->prefix);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -338,8 +366,10 @@ void dpb_proc_kill_all(void)
 			continue;
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
-		aegw_shm_unlink(p->instance);
-		remove_runtime_dir(p->prefix);
+		if (p->instance[0])
+			aegw_shm_unlink(p->instance);
+		if (p->prefix[0])
+			remove_runtime_dir(p->prefix);
 		p->pid = 0;
 		live[i] = NULL;
 	}

@@ -40,6 +40,10 @@ struct dpb_proc {
  * directory, else the bare name (looked up in PATH). */
 const char *dpb_default_exe(char *buf, size_t size);
 int dpb_proc_start(const struct dpb_launch *l, struct dpb_proc *p);
+/* Starts argv (NULL-terminated) with stdout and stderr into log, tracked
+ * like dpb_proc_start's child. p->instance and p->prefix, when set, name
+ * the object and EAL runtime directory dpb_proc_stop removes. 0 or -1. */
+int dpb_proc_spawn(struct dpb_proc *p, char *const argv[], const char *log);
 /* Waits until the child's shared memory beats, then attaches. */
 int dpb_proc_attach(struct dpb_proc *p, double timeout_s,
 		    struct aegw_shm **shm);
