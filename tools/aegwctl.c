@@ -297,7 +297,9 @@ static int limit_option(int argc, char **argv, int64_t *limit)
 	return EXIT_OK;
 }
 
-static int cmd_list(struct aegwctl *c, int argc, char **argv)
+/* A command whose only option is --limit: list, registrations. */
+static int limited_cmd(struct aegwctl *c, int argc, char **argv,
+		       const char *command, print_fn *print)
 {
 	int64_t limit = LIST_LIMIT_DEFAULT;
 	struct aegw_benc_enc e;
@@ -305,11 +307,16 @@ static int cmd_list(struct aegwctl *c, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	req_begin(c, &e, "list");
+	req_begin(c, &e, command);
 	aegw_benc_dict_add_int(&e, "limit", limit);
 	if (!(rc = transact(c, &e)))
-		show_reply(c, aegwctl_print_list);
+		show_reply(c, print);
 	return rc;
+}
+
+static int cmd_list(struct aegwctl *c, int argc, char **argv)
+{
+	return limited_cmd(c, argc, argv, "list", aegwctl_print_list);
 }
 
 static int cmd_show(struct aegwctl *c, int argc, char **argv)
@@ -451,17 +458,8 @@ static int cmd_counters(struct aegwctl *c, int argc, char **argv)
 
 static int cmd_registrations(struct aegwctl *c, int argc, char **argv)
 {
-	int64_t limit = LIST_LIMIT_DEFAULT;
-	struct aegw_benc_enc e;
-	int rc = limit_option(argc, argv, &limit);
-
-	if (rc)
-		return rc;
-	req_begin(c, &e, "registrations");
-	aegw_benc_dict_add_int(&e, "limit", limit);
-	if (!(rc = transact(c, &e)))
-		show_reply(c, aegwctl_print_registrations);
-	return rc;
+	return limited_cmd(c, argc, argv, "registrations",
+			   aegwctl_print_registrations);
 }
 
 static int cmd_lookup(struct aegwctl *c, int argc, char **argv)

@@ -19,7 +19,6 @@ Run with Debian's /usr/bin/python3 (python3-pylibsrtp); needs root.
 usage: control_veth_peers.py NG_PORT UE_NETNS CORE_NETNS TIMEOUT
 """
 import base64
-import ctypes
 import os
 import socket
 import struct
@@ -28,13 +27,15 @@ import time
 
 from pylibsrtp import Policy, Session
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
+                                "scripts"))
+from aegw_lab import Ng as NgClient, sdp_field, udp_in_netns  # noqa: E402
+
 UE_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
 WRONG_KEY = "HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA"
 PROFILE = Policy.SRTP_PROFILE_AES128_CM_SHA1_80
-CLONE_NEWNET = 0x40000000
 N = 50
 
-libc = ctypes.CDLL(None, use_errno=True)
 failures = []
 
 
@@ -42,80 +43,6 @@ def check(ok, what):
     print(("ok: " if ok else "FAIL: ") + what)
     if not ok:
         failures.append(what)
-
-
-def udp_in_netns(ns, addr, port):
-    """A UDP socket bound in another network namespace (it stays there)."""
-    home = os.open("/proc/self/ns/net", os.O_RDONLY)
-    there = os.open("/var/run/netns/" + ns, os.O_RDONLY)
-    try:
-        if libc.setns(there, CLONE_NEWNET):
-            raise OSError(ctypes.get_errno(), "setns " + ns)
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind((addr, port))
-        s.settimeout(2)
-    finally:
-        libc.setns(home, CLONE_NEWNET)
-        os.close(home)
-        os.close(there)
-    return s
-
-
-# ---- bencode: just what ng needs ------------------------------------------
-
-def benc(v):
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, list):
-        return b"l" + b"".join(benc(x) for x in v) + b"e"
-    return b"d" + b"".join(benc(k) + benc(x) for k, x in v.items()) + b"e"
-
-
-def bdec(b, i=0):
-    c = b[i:i + 1]
-    if c == b"i":
-        e = b.index(b"e", i)
-        return int(b[i + 1:e]), e + 1
-    if c in (b"l", b"d"):
-        i += 1
-        items = []
-        while b[i:i + 1] != b"e":
-            x, i = bdec(b, i)
-            items.append(x)
-        if c == b"l":
-            return items, i + 1
-        return {items[k].decode(): items[k + 1]
-                for k in range(0, len(items), 2)}, i + 1
-    colon = b.index(b":", i)
-    n = int(b[i:colon])
-    return b[colon + 1:colon + 1 + n], colon + 1 + n
-
-
-class Ng:
-    def __init__(self, port):
-        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.s.settimeout(5)
-        self.addr = ("127.0.0.1", port)
-        self.n = 0
-
-    def __call__(self, **kv):
-        self.n += 1
-        cookie = b"veth%d" % self.n
-        self.s.sendto(cookie + b" " + benc(kv), self.addr)
-        reply = self.s.recv(65536)
-        assert reply.startswith(cookie + b" "), reply
-        return bdec(reply, len(cookie) + 1)[0]
-
-
-def sdp_field(sdp, prefix):
-    for line in sdp.decode().split("\r\n"):
-        if line.startswith(prefix):
-            return line[len(prefix):]
-    return None
 
 
 # ---- RTP ----------------------------------------------------------------
@@ -264,7 +191,7 @@ def media_timeout(ng, ue, core, timeout):
 
 
 def main():
-    ng = Ng(int(sys.argv[1]))
+    ng = NgClient("127.0.0.1", sys.argv[1], timeout=5)
     ue = udp_in_netns(sys.argv[2], "10.0.0.2", 7000)
     core = udp_in_netns(sys.argv[3], "192.168.0.2", 9000)
     # Each kernel asks for aegw's MAC (ARP), and aegw learns theirs from
