@@ -101,9 +101,7 @@ static void answer_edit(struct answer *a, unsigned i)
 		return;
 	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
 		me->proto = ol->proto;
-	me->crypto = ol->srtp ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
-	me->crypto_lines = &a->line_ptr[i];
-	me->n_crypto_lines = ol->srtp ? 1 : 0;
+	ctl_edit_crypto(me, ol, &a->line_ptr[i]);
 	/* TS 24.229 7.5.2: the UE asked, the answer says it is applied. */
 	me->e2ae = ol->srtp && ol->e2ae_requested ? AEGW_SDP_SET :
 						    AEGW_SDP_REMOVE;

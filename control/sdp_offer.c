@@ -106,9 +106,7 @@ static void offer_edit(struct offer *o, unsigned i)
 	me->e2ae = AEGW_SDP_REMOVE;
 	if (!ctl_mode_terminates(m->mode))
 		return;
-	me->crypto = al->srtp ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
-	me->crypto_lines = &o->line_ptr[i];
-	me->n_crypto_lines = al->srtp ? 1 : 0;
+	ctl_edit_crypto(me, al, &o->line_ptr[i]);
 }
 
 /* A section offered with port 0 gets no ports and no streams; where the

@@ -154,6 +154,14 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 	me->rtcp_port = rtcp_mux ? port : (uint16_t)(port + 1);
 }
 
+void ctl_edit_crypto(struct aegw_sdp_media_edit *me, const struct ctl_leg *l,
+		     const char **line)
+{
+	me->crypto = l->srtp ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
+	me->crypto_lines = line;
+	me->n_crypto_lines = l->srtp ? 1 : 0;
+}
+
 int ctl_req_check(const struct ctl_sdp_req *req, bool answer, char *err,
 		  size_t errlen)
 {

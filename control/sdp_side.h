@@ -41,6 +41,11 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 		    unsigned i, const struct ctl_iface *ifc, uint16_t port,
 		    bool rtcp_mux);
 
+/* a=crypto toward the peer of leg l: aegw's own line (*line) where aegw
+ * terminates SRTP on that leg, none where it does not. */
+void ctl_edit_crypto(struct aegw_sdp_media_edit *me, const struct ctl_leg *l,
+		     const char **line);
+
 /* The keys an offer (answer: to-tag too) must carry. 0, or -1 with
  * rtpengine's words for what is missing in err. */
 int ctl_req_check(const struct ctl_sdp_req *req, bool answer, char *err,
