@@ -12,6 +12,7 @@
 
 #include "aegw/sdes.h"
 #include "ng_admin.h"
+#include "ng_call_stats.h"
 
 enum {
 	REGISTRATIONS_LIMIT_DEFAULT = 1000,
@@ -125,27 +126,6 @@ static void add_e2ae(struct aegw_benc_enc *e, const struct ctl_options *o)
 	aegw_benc_end(e);
 }
 
-static void add_ifaces(struct aegw_benc_enc *e, const struct ctl *ctl)
-{
-	aegw_benc_add_cstr(e, "interfaces");
-	aegw_benc_list_begin(e);
-	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
-		const struct ctl_iface *f = &ctl->ifaces[i];
-
-		aegw_benc_dict_begin(e);
-		aegw_benc_dict_add_cstr(e, "address", f->cfg->addr_text);
-		aegw_benc_dict_add_int(e, "dpdk-port", f->cfg->dpdk_port);
-		aegw_benc_dict_add_cstr(e, "name", f->cfg->name);
-		aegw_benc_dict_add_int(e, "port-max", f->cfg->port_max);
-		aegw_benc_dict_add_int(e, "port-min", f->cfg->port_min);
-		aegw_benc_dict_add_int(e, "ports-free",
-				       ctl_pool_free_pairs(&f->pool));
-		aegw_benc_dict_add_int(e, "ports-used", f->pool.n_used);
-		aegw_benc_end(e);
-	}
-	aegw_benc_end(e);
-}
-
 static void add_limits(struct aegw_benc_enc *e, const struct ctl *ctl)
 {
 	const struct ctl_options *o = &ctl->opt;
@@ -186,7 +166,7 @@ static size_t policy(struct ctl *ctl, const struct aegw_ng_msg *msg,
 	(void)req;
 	aegw_ng_reply_begin(&e, out, cap, msg->cookie);
 	add_e2ae(&e, &ctl->opt);
-	add_ifaces(&e, ctl);
+	ctl_ng_add_interfaces(&e, ctl, true);
 	add_limits(&e, ctl);
 	add_suites(&e);
 	aegw_benc_dict_add_cstr(&e, "result", "ok");

@@ -213,16 +213,24 @@ size_t ctl_ng_query(struct ctl *ctl, const struct aegw_ng_request *req,
 	return call_reply(c, &k, NULL, cookie, out, cap);
 }
 
-static void add_interfaces(struct aegw_benc_enc *e, const struct ctl *ctl)
+void ctl_ng_add_interfaces(struct aegw_benc_enc *e, const struct ctl *ctl,
+			   bool with_config)
 {
 	aegw_benc_add_cstr(e, "interfaces");
 	aegw_benc_list_begin(e);
 	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
 		const struct ctl_iface *f = &ctl->ifaces[i];
 
+		/* Keys in bencode's (sorted) order. */
 		aegw_benc_dict_begin(e);
 		aegw_benc_dict_add_cstr(e, "address", f->cfg->addr_text);
+		if (with_config)
+			aegw_benc_dict_add_int(e, "dpdk-port", f->cfg->dpdk_port);
 		aegw_benc_dict_add_cstr(e, "name", f->cfg->name);
+		if (with_config) {
+			aegw_benc_dict_add_int(e, "port-max", f->cfg->port_max);
+			aegw_benc_dict_add_int(e, "port-min", f->cfg->port_min);
+		}
 		aegw_benc_dict_add_int(e, "ports-free",
 				       ctl_pool_free_pairs(&f->pool));
 		aegw_benc_dict_add_int(e, "ports-used", f->pool.n_used);
@@ -287,7 +295,7 @@ size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 	aegw_benc_dict_add_int(&e, "sessionstotal", ctl->calls.n_calls);
 	aegw_benc_end(&e);
 	add_dataplane(&e, ctl);
-	add_interfaces(&e, ctl);
+	ctl_ng_add_interfaces(&e, ctl, false);
 	aegw_benc_add_cstr(&e, "totalstatistics");
 	aegw_benc_dict_begin(&e);
 	aegw_benc_dict_add_int(&e, "errors", (int64_t)s->errors);

@@ -5,6 +5,7 @@
 #ifndef CTL_NG_CALL_STATS_H
 #define CTL_NG_CALL_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "aegw/ng.h"
@@ -16,5 +17,9 @@ size_t ctl_ng_query(struct ctl *ctl, const struct aegw_ng_request *req,
 		    struct aegw_ng_str cookie, char *out, size_t cap);
 size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 			 char *out, size_t cap);
+/* "interfaces": per interface its address, name and pool use; with
+ * with_config, its DPDK port and port range too (aegwctl policy). */
+void ctl_ng_add_interfaces(struct aegw_benc_enc *e, const struct ctl *ctl,
+			   bool with_config);
 
 #endif
