@@ -266,18 +266,25 @@ static void print_pong(const struct aegw_benc_node *d)
 	printf("pong\n");
 }
 
-static int cmd_ping(struct aegwctl *c, int argc, char **argv)
+/* A command without arguments: argv[0] names it to the user, command to
+ * the daemon. */
+static int bare_cmd(struct aegwctl *c, int argc, char **argv,
+		    const char *command, print_fn *print)
 {
 	struct aegw_benc_enc e;
 	int rc;
 
-	(void)argv;
 	if (argc != 1)
-		return usage_error("ping takes no argument%s", "");
-	req_begin(c, &e, "ping");
+		return usage_error("%s takes no argument", argv[0]);
+	req_begin(c, &e, command);
 	if (!(rc = transact(c, &e)))
-		show_reply(c, print_pong);
+		show_reply(c, print);
 	return rc;
+}
+
+static int cmd_ping(struct aegwctl *c, int argc, char **argv)
+{
+	return bare_cmd(c, argc, argv, "ping", print_pong);
 }
 
 /* --limit N, the one option of list and registrations. */
@@ -444,16 +451,7 @@ static void print_counters(const struct aegw_benc_node *d)
 
 static int cmd_counters(struct aegwctl *c, int argc, char **argv)
 {
-	struct aegw_benc_enc e;
-	int rc;
-
-	(void)argv;
-	if (argc != 1)
-		return usage_error("counters takes no argument%s", "");
-	req_begin(c, &e, "statistics");
-	if (!(rc = transact(c, &e)))
-		show_reply(c, print_counters);
-	return rc;
+	return bare_cmd(c, argc, argv, "statistics", print_counters);
 }
 
 static int cmd_registrations(struct aegwctl *c, int argc, char **argv)
@@ -478,16 +476,7 @@ static int cmd_lookup(struct aegwctl *c, int argc, char **argv)
 
 static int cmd_policy(struct aegwctl *c, int argc, char **argv)
 {
-	struct aegw_benc_enc e;
-	int rc;
-
-	(void)argv;
-	if (argc != 1)
-		return usage_error("policy takes no argument%s", "");
-	req_begin(c, &e, "policy");
-	if (!(rc = transact(c, &e)))
-		show_reply(c, aegwctl_print_policy);
-	return rc;
+	return bare_cmd(c, argc, argv, "policy", aegwctl_print_policy);
 }
 
 /* ---- install -------------------------------------------------------- */
