@@ -19,12 +19,15 @@ received, captured on its interface, turned back into audio.
 Run with Debian's /usr/bin/python3 (python3-pylibsrtp). Reads and writes
 classic pcap (dumpcap -P), Ethernet or Linux cooked captures.
 """
-import base64
 import math
+import os
 import struct
 import sys
 import warnings
 import wave
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aegw_lab  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -39,14 +42,9 @@ PROFILES = {
 
 
 def srtp_session(spec, inbound):
-    import pylibsrtp
+    """A libsrtp2 session for SUITE:KEY (a=crypto's suite and inline)."""
     suite, key = spec.split(":", 1)
-    policy = pylibsrtp.Policy(
-        key=base64.b64decode(key),
-        ssrc_type=(pylibsrtp.Policy.SSRC_ANY_INBOUND if inbound
-                   else pylibsrtp.Policy.SSRC_ANY_OUTBOUND),
-        srtp_profile=getattr(pylibsrtp.Policy, PROFILES[suite]))
-    return pylibsrtp.Session(policy=policy)
+    return aegw_lab.srtp_session(key, not inbound, PROFILES[suite])
 
 
 def pcap_frames(path):
