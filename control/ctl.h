@@ -25,6 +25,8 @@ struct ctl_stats {
 	uint64_t commands[AEGW_NG_CMD_COUNT]; /* requests, by command */
 	uint64_t errors;          /* replies with result: error */
 	uint64_t retransmits;     /* answered from the cache */
+	uint64_t ng_denied;       /* requests and connections from outside
+				   * --ng-allow, dropped */
 	uint64_t load_limit;      /* offers refused with load limit */
 	uint64_t no_ports;        /* offers refused: Ran out of ports */
 	uint64_t replays;         /* streams installed again after a

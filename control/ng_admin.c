@@ -143,17 +143,31 @@ static void add_limits(struct aegw_benc_enc *e, const struct ctl *ctl)
 	aegw_benc_end(e);
 }
 
-/* Every suite aegw answers, in its order of preference (wire.h); the
- * preferred one is its own key's when an offer gives it no suite (a
- * plain offer turned into RTP/SAVP). */
-static void add_suites(struct aegw_benc_enc *e)
+/* The suites aegw terminates (--srtp-suites), in its order of
+ * preference; the preferred one is its own key's when an offer gives it
+ * no suite (a plain offer turned into RTP/SAVP). */
+static void add_suites(struct aegw_benc_enc *e, const struct ctl_options *o)
 {
 	aegw_benc_dict_add_cstr(e, "preferred-suite",
-				aegw_suite_info(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80)->name);
+				aegw_suite_info(o->suites[0])->name);
 	aegw_benc_add_cstr(e, "suites");
 	aegw_benc_list_begin(e);
-	for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++)
-		aegw_benc_add_cstr(e, aegw_suite_info((enum aegw_suite)s)->name);
+	for (unsigned i = 0; i < o->n_suites; i++)
+		aegw_benc_add_cstr(e, aegw_suite_info(o->suites[i])->name);
+	aegw_benc_end(e);
+}
+
+/* --ng-allow: where requests may come from; empty: anywhere. */
+static void add_ng_allow(struct aegw_benc_enc *e, const struct ctl_options *o)
+{
+	char text[64];
+
+	aegw_benc_add_cstr(e, "ng-allow");
+	aegw_benc_list_begin(e);
+	for (unsigned i = 0; i < o->n_ng_allow; i++) {
+		ctl_cidr_format(&o->ng_allow[i], text, sizeof(text));
+		aegw_benc_add_cstr(e, text);
+	}
 	aegw_benc_end(e);
 }
 
@@ -168,7 +182,8 @@ static size_t policy(struct ctl *ctl, const struct aegw_ng_msg *msg,
 	add_e2ae(&e, &ctl->opt);
 	ctl_ng_add_interfaces(&e, ctl, true);
 	add_limits(&e, ctl);
-	add_suites(&e);
+	add_suites(&e, &ctl->opt);
+	add_ng_allow(&e, &ctl->opt);
 	aegw_benc_dict_add_cstr(&e, "result", "ok");
 	return done(&e, err, errlen);
 }

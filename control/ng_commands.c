@@ -46,44 +46,48 @@ static struct ctl_str str_of(struct aegw_ng_str s)
 	return (struct ctl_str){ s.p, s.len };
 }
 
-/* SDES: only-SUITE keeps just the named suites, no-SUITE drops one. */
-static void sdes_allow(const struct aegw_benc_node *sdes,
+static bool sdes_flag_names(const struct aegw_benc_node *it, const char *flag,
+			    enum aegw_suite s)
+{
+	const char *name = aegw_suite_info(s)->name;
+	size_t fl = strlen(flag);
+
+	return it->len == fl + strlen(name) && !memcmp(it->str, flag, fl) &&
+	       !memcmp(it->str + fl, name, it->len - fl);
+}
+
+static bool sdes_flag_is(const struct aegw_benc_node *it, const char *flag)
+{
+	return it->len > strlen(flag) && !memcmp(it->str, flag, strlen(flag));
+}
+
+/* The suites this request may use, in aegw's order of preference: the
+ * operator's --srtp-suites, less what SDES no-SUITE drops, and only
+ * those SDES only-SUITE names when it names any. */
+static void sdes_allow(const struct ctl_options *o,
+		       const struct aegw_benc_node *sdes,
 		       struct ctl_sdp_req *r)
 {
-	bool allowed[AEGW_SUITE_COUNT], any_only = false;
+	const struct aegw_benc_node *it;
+	bool any_only = false;
 
-	for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++)
-		allowed[s] = true;
-	for (int pass = 0; pass < 2; pass++) {
-		for (const struct aegw_benc_node *it = aegw_benc_list_first(sdes);
-		     it; it = aegw_benc_list_next(it)) {
-			const char *want = pass == 0 ? "only-" : "no-";
-			size_t wl = strlen(want);
-
-			if (it->len <= wl || memcmp(it->str, want, wl))
-				continue;
-			for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++) {
-				const char *name = aegw_suite_info(s)->name;
-				bool match = strlen(name) == it->len - wl &&
-					     !memcmp(name, it->str + wl, it->len - wl);
-
-				if (pass == 0 && !any_only)
-					allowed[s] = false;
-				if (match)
-					allowed[s] = pass == 0;
-			}
-			any_only |= pass == 0;
-		}
-	}
+	for (it = aegw_benc_list_first(sdes); it; it = aegw_benc_list_next(it))
+		any_only |= sdes_flag_is(it, "only-");
 	r->n_allow = 0;
-	for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++)
-		if (allowed[s])
-			r->allow[r->n_allow++] = (enum aegw_suite)s;
+	for (unsigned i = 0; i < o->n_suites; i++) {
+		bool only = false, no = false;
+
+		for (it = aegw_benc_list_first(sdes); it;
+		     it = aegw_benc_list_next(it)) {
+			only |= sdes_flag_names(it, "only-", o->suites[i]);
+			no |= sdes_flag_names(it, "no-", o->suites[i]);
+		}
+		if ((only || !any_only) && !no)
+			r->allow[r->n_allow++] = o->suites[i];
+	}
 	if (r->n_allow == 0) { /* nothing allowed: a suite no line has */
 		r->allow[0] = AEGW_SUITE_COUNT;
 		r->n_allow = 1;
-	} else if (r->n_allow == AEGW_SUITE_COUNT) {
-		r->n_allow = 0;
 	}
 }
 
@@ -95,7 +99,8 @@ static void direction(const struct aegw_benc_node *list, struct ctl_sdp_req *r)
 		r->direction[i] = (struct ctl_str){ it->str, it->len };
 }
 
-static void sdp_req_of(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
+static void sdp_req_of(const struct ctl_options *o,
+		       const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->call_id = str_of(q->call_id);
@@ -110,7 +115,7 @@ static void sdp_req_of(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 	r->replace_origin = aegw_ng_list_has(q->replace, "origin");
 	r->recrypt = aegw_ng_list_has(q->flags, "recrypt");
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
-	sdes_allow(q->sdes, r);
+	sdes_allow(o, q->sdes, r);
 }
 
 /* aegw's extension keys naming the UEs of an offer, for the registration
@@ -148,7 +153,7 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 	size_t sdp_len = 0, n;
 	enum ctl_result res;
 
-	sdp_req_of(x->req, &r);
+	sdp_req_of(&x->ctl->opt, x->req, &r);
 	if (!answer && (bad = ue_keys(x->msg->dict, &r)))
 		return reply_error(x, bad);
 	res = answer ? ctl_call_answer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,

@@ -1,6 +1,7 @@
 /* ng over UDP and TCP. A reply can hold aegw's key for a UE, so every
  * buffer that held one is wiped once it has been sent. */
 #define _GNU_SOURCE /* accept4 */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -37,7 +38,38 @@ struct ng_server {
 	unsigned n_conns;
 	char *reply;
 	char *rx;
+	uint64_t denied_logged_ns; /* the last refusal logged */
 };
+
+/* --ng-allow: a request from elsewhere is dropped unanswered (a reply
+ * would tell a scanner what listens), counted, and logged once a second
+ * at most so that a flood does not flood the journal too. */
+static bool source_allowed(struct ng_server *s,
+			   const struct sockaddr_storage *ss, const char *what)
+{
+	const struct ctl_options *o = &s->ctl->opt;
+	char ip[INET6_ADDRSTRLEN] = "?";
+	uint64_t now;
+
+	if (ctl_acl_allows(o->ng_allow, o->n_ng_allow, ss))
+		return true;
+	s->ctl->stats.ng_denied++;
+	now = ctl_now_ns();
+	if (now - s->denied_logged_ns < 1000000000ull)
+		return false;
+	s->denied_logged_ns = now;
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+			  ip, sizeof(ip));
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)ss)->sin6_addr, ip,
+			  sizeof(ip));
+	ctl_log(CTL_LOG_WARN, "ng %s from %s refused: not in --ng-allow "
+		"(%llu refused so far)", what, ip,
+		(unsigned long long)s->ctl->stats.ng_denied);
+	return false;
+}
 
 static void peer_key(const struct sockaddr_storage *ss, uint8_t *key)
 {
@@ -149,6 +181,8 @@ static void udp_read(struct ng_server *s, struct ng_sock *k)
 
 		if (n < 0)
 			return;
+		if (!source_allowed(s, &ss, "request"))
+			continue;
 		peer_key(&ss, peer);
 		r = ctl_ng_handle(s->ctl, peer, s->rx, (size_t)n, s->reply,
 				  CTL_NG_REPLY_MAX);
@@ -171,6 +205,10 @@ static void tcp_accept(struct ng_server *s, struct ng_sock *l)
 
 	if (fd < 0)
 		return;
+	if (!source_allowed(s, &ss, "connection")) {
+		close(fd);
+		return;
+	}
 	k = s->n_conns < CTL_NG_TCP_CONNS_MAX ? calloc(1, sizeof(*k)) : NULL;
 	if (k) {
 		k->in = malloc(CTL_NG_TCP_MSG_MAX);

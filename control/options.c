@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "log.h"
 #include "options.h"
 
@@ -33,12 +34,22 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"  --listen-ng ADDR:PORT       ng protocol over UDP (repeatable;\n"
 		"                              default 127.0.0.1:2223)\n"
 		"  --listen-tcp-ng ADDR:PORT   ng protocol over TCP (repeatable)\n"
+		"  --ng-allow ADDR[/PREFIX]    take ng requests only from these\n"
+		"                              networks (repeatable; default: any)\n"
+		"  --listen-metrics ADDR:PORT  Prometheus text on HTTP /metrics\n"
+		"                              (default: none)\n"
+		"  --config FILE               read options from an INI file first\n"
+		"                              (docs/CONFIGURATION.md); the command\n"
+		"                              line overrides it\n"
 		"  --instance NAME             the dataplane's ring (default aegw)\n"
 		"  --interface NAME=ADDR[/PORTMIN-PORTMAX][@DPDKPORT]\n"
 		"                              a media interface (repeatable; the\n"
 		"                              first faces the UEs by default);\n"
 		"                              ports default to %u-%u, the DPDK\n"
 		"                              port to the interface's position\n"
+		"  --srtp-suites NAME[,NAME]   the SRTP suites aegw terminates, most\n"
+		"                              preferred first (default: all eight,\n"
+		"                              AES_CM_128_HMAC_SHA1_80 first)\n"
 		"  --max-sessions N            refuse new calls beyond N\n"
 		"                              ('load limit'; default: no limit)\n"
 		"  --max-registrations N       registration store size (default\n"
@@ -175,34 +186,57 @@ static bool name_ok(const char *s, size_t n)
 	return true;
 }
 
-int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
-		    char *err, size_t errlen)
+int ctl_iface_init(struct ctl_iface_cfg *ifc, const char *name, size_t n,
+		   unsigned index)
 {
-	const char *eq = strchr(s, '='), *at, *slash, *addr_end;
-
 	memset(ifc, 0, sizeof(*ifc));
-	if (!eq || !name_ok(s, (size_t)(eq - s)))
-		return fail(err, errlen, "interface '%s': expected NAME=ADDR"
-			    "[/PORTMIN-PORTMAX][@DPDKPORT]", s);
-	memcpy(ifc->name, s, (size_t)(eq - s));
+	if (!name_ok(name, n))
+		return -1;
+	memcpy(ifc->name, name, n);
 	ifc->port_min = CTL_DEFAULT_PORT_MIN;
 	ifc->port_max = CTL_DEFAULT_PORT_MAX;
 	ifc->dpdk_port = (uint16_t)index;
-	at = strchr(eq, '@');
-	if (at && parse_u16(at + 1, strlen(at + 1), &ifc->dpdk_port))
-		return fail(err, errlen, "interface '%s': bad DPDK port", s);
-	addr_end = at ? at : eq + strlen(eq);
-	slash = memchr(eq, '/', (size_t)(addr_end - eq));
-	if (slash && parse_range(slash + 1, (size_t)(addr_end - slash - 1), ifc))
-		return fail(err, errlen, "interface '%s': bad port range", s);
-	if (parse_iface_addr(eq + 1, (size_t)((slash ? slash : addr_end) - eq - 1),
-			     ifc))
-		return fail(err, errlen, "interface '%s': bad address", s);
+	return 0;
+}
+
+const char *ctl_iface_field(struct ctl_iface_cfg *ifc, const char *key,
+			    const char *value, size_t n)
+{
+	if (!strcmp(key, "addr"))
+		return parse_iface_addr(value, n, ifc) ?
+			       "bad address (IPv4 or IPv6)" : NULL;
+	if (!strcmp(key, "dpdk-port"))
+		return parse_u16(value, n, &ifc->dpdk_port) ?
+			       "bad DPDK port" : NULL;
+	if (strcmp(key, "ports"))
+		return "unknown key (an interface takes addr, ports, dpdk-port)";
+	if (parse_range(value, n, ifc))
+		return "bad port range (MIN-MAX)";
 	/* RTP on an even port, RTCP on the next: at least one pair. */
 	if (ifc->port_min == 0 ||
 	    (ifc->port_min + 1u) / 2 * 2 + 1 > ifc->port_max)
-		return fail(err, errlen, "interface '%s': the range holds no "
-			    "even/odd port pair", s);
+		return "the range holds no even/odd port pair";
+	return NULL;
+}
+
+int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
+		    char *err, size_t errlen)
+{
+	const char *eq = strchr(s, '='), *at, *slash, *addr_end, *why;
+
+	if (!eq || ctl_iface_init(ifc, s, (size_t)(eq - s), index))
+		return fail(err, errlen, "interface '%s': expected NAME=ADDR"
+			    "[/PORTMIN-PORTMAX][@DPDKPORT]", s);
+	at = strchr(eq, '@');
+	addr_end = at ? at : eq + strlen(eq);
+	slash = memchr(eq, '/', (size_t)(addr_end - eq));
+	if ((at && (why = ctl_iface_field(ifc, "dpdk-port", at + 1,
+					  strlen(at + 1)))) ||
+	    (slash && (why = ctl_iface_field(ifc, "ports", slash + 1,
+					     (size_t)(addr_end - slash - 1)))) ||
+	    (why = ctl_iface_field(ifc, "addr", eq + 1,
+				   (size_t)((slash ? slash : addr_end) - eq - 1))))
+		return fail(err, errlen, "interface '%s': %s", s, why);
 	return 0;
 }
 
@@ -211,6 +245,9 @@ int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 static int check_ifaces(const struct ctl_options *o, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < o->n_ifaces; i++) {
+		if (o->ifaces[i].addr.family == 0)
+			return fail(err, errlen, "interface '%s' has no addr",
+				    o->ifaces[i].name);
 		for (unsigned j = 0; j < i; j++) {
 			const struct ctl_iface_cfg *a = &o->ifaces[i],
 						   *b = &o->ifaces[j];
@@ -325,13 +362,17 @@ enum ctl_e2ae_policy ctl_e2ae_policy_for(const struct ctl_options *o,
 enum { OPT_UDP = 256, OPT_TCP, OPT_INSTANCE, OPT_IFACE, OPT_MAX_SESSIONS,
        OPT_MAX_REGISTRATIONS, OPT_E2AE_POLICY, OPT_TIMEOUT, OPT_OFFER_TIMEOUT,
        OPT_FINAL_TIMEOUT, OPT_DELETE_DELAY, OPT_LOG_LEVEL, OPT_CTL_SOCKET,
-       OPT_JOURNAL, OPT_HELP };
+       OPT_JOURNAL, OPT_NG_ALLOW, OPT_METRICS, OPT_SUITES, OPT_CONFIG,
+       OPT_HELP, OPT_END };
 
 static const struct option long_opts[] = {
 	{ "listen-ng", required_argument, NULL, OPT_UDP },
 	{ "listen-tcp-ng", required_argument, NULL, OPT_TCP },
+	{ "ng-allow", required_argument, NULL, OPT_NG_ALLOW },
+	{ "listen-metrics", required_argument, NULL, OPT_METRICS },
 	{ "instance", required_argument, NULL, OPT_INSTANCE },
 	{ "interface", required_argument, NULL, OPT_IFACE },
+	{ "srtp-suites", required_argument, NULL, OPT_SUITES },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "max-registrations", required_argument, NULL, OPT_MAX_REGISTRATIONS },
 	{ "e2ae-policy", required_argument, NULL, OPT_E2AE_POLICY },
@@ -342,6 +383,7 @@ static const struct option long_opts[] = {
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "ctl-socket", required_argument, NULL, OPT_CTL_SOCKET },
 	{ "journal", required_argument, NULL, OPT_JOURNAL },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
@@ -377,6 +419,42 @@ static int ctl_socket_set(struct ctl_options *o, const char *arg, char *err,
 		return fail(err, errlen, "--ctl-socket '%s': 1 to %d bytes, or "
 			    "none", arg, CTL_SOCK_PATH_MAX - 1);
 	snprintf(o->ctl_socket, sizeof(o->ctl_socket), "%s", arg);
+	return 0;
+}
+
+/* "NAME[,NAME...]" (commas or spaces): the suites aegw terminates, most
+ * preferred first. */
+static int suites_parse(struct ctl_options *o, const char *arg, char *err,
+			size_t errlen)
+{
+	char name[64];
+	const char *p = arg;
+
+	o->n_suites = 0;
+	while (*p) {
+		size_t n = strcspn(p, ", \t");
+		enum aegw_suite s;
+
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, p, n);
+		name[n] = 0;
+		p += n;
+		p += strspn(p, ", \t");
+		if (!n)
+			continue;
+		if (aegw_suite_from_name(name, &s))
+			return fail(err, errlen, "--srtp-suites: '%s' is no "
+				    "suite aegw knows", name);
+		for (unsigned i = 0; i < o->n_suites; i++)
+			if (o->suites[i] == s)
+				return fail(err, errlen, "--srtp-suites: '%s' "
+					    "given twice", name);
+		o->suites[o->n_suites++] = s;
+	}
+	if (o->n_suites == 0)
+		return fail(err, errlen, "--srtp-suites: name one suite or "
+			    "more");
 	return 0;
 }
 
@@ -432,6 +510,21 @@ static int one_option(struct ctl_options *o, int c, const char *arg,
 		return 0;
 	case OPT_CTL_SOCKET:
 		return ctl_socket_set(o, arg, err, errlen);
+	case OPT_NG_ALLOW:
+		if (o->n_ng_allow == CTL_MAX_NG_ALLOW)
+			return fail(err, errlen, "at most %d --ng-allow networks",
+				    CTL_MAX_NG_ALLOW);
+		return ctl_cidr_parse(arg, &o->ng_allow[o->n_ng_allow++], err,
+				      errlen);
+	case OPT_METRICS:
+		if (!strcmp(arg, "none")) {
+			o->metrics_on = false;
+			return 0;
+		}
+		o->metrics_on = true;
+		return ctl_listen_parse(arg, &o->metrics, err, errlen);
+	case OPT_SUITES:
+		return suites_parse(o, arg, err, errlen);
 	case OPT_JOURNAL:
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			return fail(err, errlen, "--journal '%s': on or off", arg);
@@ -442,11 +535,8 @@ static int one_option(struct ctl_options *o, int c, const char *arg,
 	}
 }
 
-int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
-		      char *err, size_t errlen)
+static void defaults(struct ctl_options *o)
 {
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	snprintf(o->instance, sizeof(o->instance), "aegw");
 	o->cache_entries = CTL_DEFAULT_CACHE_ENTRIES;
@@ -456,19 +546,67 @@ int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
 	o->offer_timeout_s = CTL_DEFAULT_OFFER_TIMEOUT_S;
 	o->max_registrations = CTL_DEFAULT_MAX_REGISTRATIONS;
 	o->journal = -1;
+	for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++)
+		o->suites[o->n_suites++] = (enum aegw_suite)s;
+}
+
+/* A repeatable option on the command line replaces the file's list of
+ * that kind as a whole, so that the command line says it all. */
+static void cli_replaces_file(struct ctl_options *o, int c)
+{
+	switch (c) {
+	case OPT_UDP:
+		o->n_udp = 0;
+		break;
+	case OPT_TCP:
+		o->n_tcp = 0;
+		break;
+	case OPT_NG_ALLOW:
+		o->n_ng_allow = 0;
+		break;
+	case OPT_IFACE:
+		o->n_ifaces = 0;
+		break;
+	case OPT_E2AE_POLICY:
+		o->n_e2ae = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+int ctl_option_set(struct ctl_options *o, const char *name, const char *value,
+		   char *err, size_t errlen)
+{
+	for (const struct option *l = long_opts; l->name; l++) {
+		if (strcmp(l->name, name))
+			continue;
+		if (l->val == OPT_CONFIG || l->val == OPT_HELP)
+			break;
+		return one_option(o, l->val, value, err, errlen);
+	}
+	return fail(err, errlen, "unknown key");
+}
+
+/* --help and --config, before anything else is read. 1 for --help. */
+static int first_pass(int argc, char **argv, const char **config)
+{
+	int c;
+
+	*config = NULL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (c == OPT_HELP)
 			return 1;
-		if (c == '?')
-			return fail(err, errlen, "unknown option '%s' (see "
-				    "--help)", argv[optind - 1]);
-		if (one_option(o, c, optarg, err, errlen))
-			return -1;
+		if (c == OPT_CONFIG)
+			*config = optarg;
 	}
-	if (optind != argc)
-		return fail(err, errlen, "unexpected '%s'", argv[optind]);
+	return 0;
+}
+
+static int finish(struct ctl_options *o, char *err, size_t errlen)
+{
 	if (o->n_ifaces == 0)
 		return fail(err, errlen, "no --interface given");
 	if (o->n_udp == 0 && o->n_tcp == 0 &&
@@ -478,4 +616,34 @@ int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
 		snprintf(o->ctl_socket, sizeof(o->ctl_socket),
 			 CTL_SOCK_DEFAULT_DIR "/aegw-%s.ctl", o->instance);
 	return check_ifaces(o, err, errlen);
+}
+
+int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
+		      char *err, size_t errlen)
+{
+	bool seen[OPT_END - OPT_UDP] = { false };
+	const char *config;
+	int c;
+
+	defaults(o);
+	if (first_pass(argc, argv, &config))
+		return 1;
+	if (config && ctl_config_load(o, config, err, errlen))
+		return -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		if (c == '?')
+			return fail(err, errlen, "unknown option '%s' (see "
+				    "--help)", argv[optind - 1]);
+		if (c == OPT_CONFIG)
+			continue;
+		if (!seen[c - OPT_UDP])
+			cli_replaces_file(o, c);
+		seen[c - OPT_UDP] = true;
+		if (one_option(o, c, optarg, err, errlen))
+			return -1;
+	}
+	if (optind != argc)
+		return fail(err, errlen, "unexpected '%s'", argv[optind]);
+	return finish(o, err, errlen);
 }

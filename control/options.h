@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "acl.h"
 #include "aegw/ring.h"
+#include "aegw/wire.h"
 #include "registry.h"
 
 enum {
@@ -27,6 +29,7 @@ enum {
 	CTL_DEFAULT_OFFER_TIMEOUT_S = 3600, /* rtpengine's --offer-timeout */
 	CTL_TIMEOUT_MAX_S = 604800,   /* a week: any timeout or delay */
 	CTL_SOCK_PATH_MAX = 108,      /* sun_path, its NUL included */
+	CTL_MAX_NG_ALLOW = 32,        /* --ng-allow networks */
 };
 
 /* --ctl-socket's default: CTL_SOCK_DEFAULT_DIR/aegw-INSTANCE.ctl (aegwctl
@@ -59,6 +62,15 @@ struct ctl_options {
 	unsigned n_udp;
 	struct ctl_listen tcp[CTL_MAX_LISTEN];
 	unsigned n_tcp;
+	/* --ng-allow: the networks ng requests may come from; none: any. */
+	struct ctl_cidr ng_allow[CTL_MAX_NG_ALLOW];
+	unsigned n_ng_allow;
+	struct ctl_listen metrics; /* --listen-metrics: HTTP /metrics */
+	bool metrics_on;
+	/* --srtp-suites: the suites aegw terminates, in its order of
+	 * preference (every suite, wire.h's order, by default). */
+	enum aegw_suite suites[AEGW_SUITE_COUNT];
+	unsigned n_suites;
 	char instance[AEGW_INSTANCE_MAX + 1];
 	struct ctl_iface_cfg ifaces[CTL_MAX_IFACES];
 	unsigned n_ifaces;
@@ -90,10 +102,24 @@ int ctl_options_parse(struct ctl_options *o, int argc, char **argv,
 
 void ctl_options_usage(FILE *f, const char *prog);
 
+/* One option by its long name, as the configuration file gives it
+ * (name "interface", value "NAME=ADDR..."). 0, or -1 with the reason in
+ * err ("unknown key" for a name that is no option). */
+int ctl_option_set(struct ctl_options *o, const char *name, const char *value,
+		   char *err, size_t errlen);
+
 /* Parses "NAME=ADDR[/MIN-MAX][@DPDKPORT]"; index is the interface's
  * position, its default DPDK port. 0 or -1 with a message in err. */
 int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 		    char *err, size_t errlen);
+
+/* A configuration file's [interface NAME]: the defaults for the
+ * interface at index (-1 for a bad name), then one key at a time: addr,
+ * ports ("MIN-MAX"), dpdk-port. A field returns NULL or the reason. */
+int ctl_iface_init(struct ctl_iface_cfg *ifc, const char *name, size_t n,
+		   unsigned index);
+const char *ctl_iface_field(struct ctl_iface_cfg *ifc, const char *key,
+			    const char *value, size_t n);
 
 /* Parses "ACCESS=off|supported|preferred" into o (ACCESS "*" or
  * "default": every other access network). 0 or -1 with a message. */

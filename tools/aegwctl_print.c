@@ -319,6 +319,15 @@ void aegwctl_print_policy(const struct aegw_benc_node *d)
 	}
 	printf("\naegw's own key when the offer names no suite: ");
 	put(stdout, get(d, "preferred-suite"), "-");
+	printf("\nng requests taken from:");
+	if (!aegw_benc_list_first(get(d, "ng-allow")))
+		printf(" any source");
+	for (const struct aegw_benc_node *n =
+		     aegw_benc_list_first(get(d, "ng-allow"));
+	     n; n = aegw_benc_list_next(n)) {
+		putchar(' ');
+		put(stdout, n, "");
+	}
 	putchar('\n');
 	print_ifaces(get(d, "interfaces"));
 	printf("limits:\n");

@@ -572,6 +572,8 @@ TEST_F(Ctl, RegistrationsLookupPolicy)
 	EXPECT_NE(r.out.find("3GPP-E-UTRAN-FDD"), std::string::npos) << r.out;
 	EXPECT_NE(r.out.find("AES_CM_128_HMAC_SHA1_80"), std::string::npos);
 	EXPECT_NE(r.out.find("ports 20000-20999"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("ng requests taken from: any source"),
+		  std::string::npos) << r.out;
 	r = aegwctl("--json policy");
 	if (have_python) {
 		EXPECT_EQ(json(r.out, "[p[\"policy\"] for p in d[\"e2ae-policy\"] "

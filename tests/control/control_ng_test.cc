@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -1147,6 +1148,93 @@ TEST_F(ControlTimeout, NoDataplaneIsNotSilence)
 	EXPECT_EQ(total("timeoutsessions") + total("finaltimeoutsessions"),
 		  ended + 1);
 	EXPECT_EQ(ports_used("core"), 0);
+}
+
+// The same daemons, aegw-control reading a configuration file under its
+// command line: --ng-allow from the file keeps every other source out,
+// --srtp-suites from the file orders aegw's keys, and the command line's
+// --max-sessions wins over the file's.
+class ControlConfigFile : public Control {
+protected:
+	static std::string file;
+
+	static void SetUpTestSuite()
+	{
+		file = "/tmp/aegw-ctl-config-" + std::to_string(getpid()) + ".conf";
+		std::ofstream(file) << "[control]\n"
+				       "ng-allow = 127.0.0.1\n"
+				       "ng-allow = ::1\n"
+				       "srtp-suites = AEAD_AES_256_GCM AES_CM_128_HMAC_SHA1_80\n"
+				       "max-sessions = 100\n"
+				       "[interface ignored]\n"
+				       "addr = 10.9.9.9\n";
+		control_extra = {"--config", file};
+		Control::SetUpTestSuite();
+	}
+
+	static void TearDownTestSuite()
+	{
+		Control::TearDownTestSuite();
+		control_extra.clear();
+		unlink(file.c_str());
+	}
+
+	// A datagram from 127.0.0.2 (loopback too, outside --ng-allow): its
+	// reply, "" if none came within timeout_ms.
+	static std::string udp_from_outside(const std::string &msg, int timeout_ms)
+	{
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sockaddr_in src{}, dst{};
+		src.sin_family = dst.sin_family = AF_INET;
+		src.sin_addr.s_addr = htonl(0x7f000002);
+		dst.sin_addr.s_addr = htonl(0x7f000001);
+		dst.sin_port = htons(udp_port);
+		timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		std::string out(65536, '\0');
+		ssize_t n = -1;
+		if (bind(fd, reinterpret_cast<sockaddr *>(&src), sizeof(src)) == 0 &&
+		    sendto(fd, msg.data(), msg.size(), 0,
+			   reinterpret_cast<sockaddr *>(&dst), sizeof(dst)) >= 0)
+			n = recv(fd, &out[0], out.size(), 0);
+		close(fd);
+		return n > 0 ? out.substr(0, size_t(n)) : "";
+	}
+};
+
+std::string ControlConfigFile::file;
+
+TEST_F(ControlConfigFile, NgAllowDropsOtherSources)
+{
+	std::string ping = "out1 " + D({{"command", S("ping")}});
+	EXPECT_EQ(udp_from_outside(ping, 500), "") << "no reply outside";
+	EXPECT_EQ(Reply(ng->udp(ping)).str({"result"}), "pong") << "127.0.0.1 is in";
+	std::string offer_msg = "out2 " + offer("outsider", sdp(7000, "RTP/AVP"));
+	EXPECT_EQ(udp_from_outside(offer_msg, 300), "");
+	EXPECT_EQ(query("outsider").reason(), "Unknown call-id")
+		<< "a refused offer made no call";
+	EXPECT_NE(slurp(dir + "/control.log").find("from 127.0.0.2 refused"),
+		  std::string::npos);
+}
+
+TEST_F(ControlConfigFile, FileSettingsUnderTheCommandLine)
+{
+	// A plain offer from the core made SRTP toward the UE: the file's
+	// first suite; the file's [interface] gave way to the command line's.
+	Reply r = ng->ask(offer("suites", sdp(9000, "RTP/AVP"), "RTP/SAVP",
+				{{"direction", L({"core", "access"})}}));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_NE(r.sdp().find("a=crypto:1 AEAD_AES_256_GCM inline:"),
+		  std::string::npos) << r.sdp();
+	EXPECT_NE(r.sdp().find("c=IN IP4 10.0.0.1"), std::string::npos) << r.sdp();
+	// --max-sessions 3 from the command line, not the file's 100.
+	for (int i = 0; i < 2; i++)
+		EXPECT_EQ(ng->ask(offer("more" + std::to_string(i),
+					sdp(7000, "RTP/AVP"))).result(), "ok");
+	EXPECT_EQ(ng->ask(offer("one-too-many", sdp(7000, "RTP/AVP"))).result(),
+		  "load limit");
+	for (const char *c : {"suites", "more0", "more1"})
+		ng->ask(del(c));
 }
 
 } // namespace

@@ -31,16 +31,20 @@ protected:
 	const uint8_t peer[NG_CACHE_PEER_LEN] = {6};
 	unsigned n = 0;
 
-	void SetUp() override
+	void SetUp() override { start({}); }
+
+	void start(std::vector<const char *> extra)
 	{
 		ctl_options o;
 		char err[200];
-		const char *argv[] = {"aegw-control", "--interface",
-				      "access=fd00:a::1/20000-20099@0", "--interface",
-				      "core=192.168.0.1/30000-30099@1", "--instance",
-				      "nosuchoffer"};
+		std::vector<const char *> argv = {
+			"aegw-control", "--interface", "access=fd00:a::1/20000-20099@0",
+			"--interface", "core=192.168.0.1/30000-30099@1", "--instance",
+			"nosuchoffer"};
+		argv.insert(argv.end(), extra.begin(), extra.end());
 		ctl_log_set_level(CTL_LOG_ERR);
-		ASSERT_EQ(ctl_options_parse(&o, 7, const_cast<char **>(argv), err,
+		ASSERT_EQ(ctl_options_parse(&o, int(argv.size()),
+					    const_cast<char **>(argv.data()), err,
 					    sizeof(err)), 0) << err;
 		ASSERT_EQ(ctl_init(&c, &o, err, sizeof(err)), 0) << err;
 		c.ring.n_workers = 2;
@@ -147,6 +151,49 @@ TEST_F(Offer, FirstSupportedCryptoLineAndSdesFlags)
 	r = ask(D(kv));
 	EXPECT_EQ(r.result(), "error");
 	EXPECT_NE(r.reason().find("no a=crypto line"), std::string::npos) << r.raw();
+}
+
+// --srtp-suites: the operator's list bounds what aegw terminates, and its
+// order is aegw's preference when aegw makes the first key.
+TEST_F(Offer, OperatorSuitesBoundAndOrderTheChoice)
+{
+	ctl_fini(&c);
+	c = ctl{};
+	start({"--srtp-suites", "AEAD_AES_128_GCM,AES_CM_128_HMAC_SHA1_80"});
+	std::string lines =
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" + kKey + "\r\n"
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + kKey + "\r\n";
+	std::string sdp = "v=0\r\no=- 1 1 IN IP6 fd00:a::2\r\ns=-\r\nt=0 0\r\n"
+			  "m=audio 7000 RTP/SAVP 0\r\nc=IN IP6 fd00:a::2\r\n";
+	std::vector<std::pair<std::string, std::string>> kv = {
+		{"command", S("offer")}, {"call-id", S("s1")}, {"from-tag", S("f")},
+		{"sdp", S(sdp + lines)}, {"flags", L({"recrypt"})}};
+	Reply r = ask(D(kv));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(Sdp(r.sdp()).crypto_value().substr(0, 26),
+		  "1 AES_CM_128_HMAC_SHA1_80 ") << "_32 is not allowed";
+	kv[1].second = S("s2");
+	kv[3].second = S(sdp + "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" +
+			 kKey + "\r\n");
+	r = ask(D(kv));
+	EXPECT_EQ(r.result(), "error") << r.raw();
+	// A plain offer from the core made SRTP toward the UE: aegw's key is
+	// of the operator's first suite.
+	std::string plain = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			    "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			    "m=audio 9000 RTP/AVP 0\r\n";
+	r = offer(plain, "RTP/SAVP", {"core", "access"});
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(Sdp(r.sdp()).crypto_value().substr(0, 19), "1 AEAD_AES_128_GCM ")
+		<< r.sdp();
+	r = offer(plain, "RTP/SAVP", {"core", "access"},
+		  {"no-AEAD_AES_128_GCM"});
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(Sdp(r.sdp()).crypto_value().substr(0, 26),
+		  "1 AES_CM_128_HMAC_SHA1_80 ") << "the next in the operator's order";
+	r = offer(plain, "RTP/SAVP", {"core", "access"},
+		  {"only-AES_256_CM_HMAC_SHA1_80"});
+	EXPECT_EQ(r.result(), "error") << "only- cannot widen the operator's list";
 }
 
 // TS 33.328 7.1 in-process: terminating e2ae only toward a UE registered
