@@ -1,8 +1,9 @@
-/* Ring client: attach, send-and-wait, epoch and heartbeat. The wait is a
- * short spin then sleeps of 20 us: a worker answers between two bursts,
- * so an ACK takes microseconds, and the daemon has nothing else to do
- * before it can answer the P-CSCF. */
+/* Ring client: attach, send-and-wait, epoch and heartbeat. A worker
+ * answers between two bursts, so an ACK takes microseconds, and the
+ * daemon has nothing else to do before it can answer the P-CSCF: the wait
+ * spins, then yields, and sleeps only once the ACK is late. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -158,22 +159,53 @@ static void pause_us(unsigned us)
 static int send_cmd(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
 		    uint64_t deadline)
 {
+	bool waited = false;
 	int rc;
 
 	while ((rc = aegw_ring_cmd_send(r->shm, worker, cmd)) == -EAGAIN) {
-		if (ctl_now_ns() > deadline)
+		if (!waited)
+			r->full_waits++;
+		waited = true;
+		if (ctl_now_ns() > deadline) {
+			r->busy++;
 			return -EBUSY;
+		}
 		pause_us(20);
 	}
 	return rc;
 }
 
+/* A spin-wait hint: lets the sibling hyper-thread run, saves power. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+/* How long a wait has lasted picks how it goes on: spinning while an
+ * ACK is due (a nap costs 50 to 200 us of timer slack and wake-up here,
+ * ten times an ACK), then yielding, which lets a worker sharing this CPU
+ * run, then sleeping, so that a stalled dataplane costs no CPU. */
+static void ack_backoff(uint64_t waited_ns)
+{
+	if (waited_ns < CTL_RING_SPIN_NS)
+		cpu_relax();
+	else if (waited_ns < CTL_RING_YIELD_NS)
+		sched_yield();
+	else
+		pause_us(20);
+}
+
 static int wait_ack(struct ctl_ring *r, unsigned worker, uint64_t seq,
 		    uint64_t deadline, ctl_ring_evt_fn *on_evt, void *arg)
 {
+	uint64_t start = ctl_now_ns(), now;
 	struct aegw_evt evt;
 
-	for (unsigned spin = 0;; spin++) {
+	for (;;) {
 		while (aegw_ring_evt_recv(r->shm, worker, &evt) == 0) {
 			if (evt.seq != seq)
 				log_spontaneous(&evt);
@@ -182,10 +214,10 @@ static int wait_ack(struct ctl_ring *r, unsigned worker, uint64_t seq,
 			else if (on_evt)
 				on_evt(arg, &evt);
 		}
-		if (ctl_now_ns() > deadline)
+		now = ctl_now_ns();
+		if (now > deadline)
 			return -ETIMEDOUT;
-		if (spin > 200)
-			pause_us(20);
+		ack_backoff(now - start);
 	}
 }
 

@@ -13,6 +13,8 @@
 
 enum {
 	CTL_RING_ACK_TIMEOUT_MS = 1000,
+	CTL_RING_SPIN_NS = 50000,     /* an ACK's wait: spin, then yield */
+	CTL_RING_YIELD_NS = 2000000,  /* then sleep */
 	CTL_RING_HEARTBEAT_STALE_MS = 2000, /* the dataplane beats every 100 */
 	CTL_RING_ATTACH_RETRY_MS = 1000,
 };
@@ -24,6 +26,9 @@ struct ctl_ring {
 	unsigned n_workers;
 	uint64_t next_attach_ns;
 	uint64_t sent, refused, timeouts;
+	/* Backpressure: commands that found their worker's ring full and
+	 * waited, and those given up (-EBUSY) when it stayed full. */
+	uint64_t full_waits, busy;
 };
 
 /* What ctl_ring_poll found. */
