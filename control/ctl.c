@@ -88,6 +88,7 @@ void ctl_tick(struct ctl *ctl)
 	ng_cache_expire(&ctl->cache, ctl_now_ns());
 	ctl_registry_expire(&ctl->registry, ctl_now_ns());
 	ctl_timeout_tick(ctl);
+	ctl_journal_trim(&ctl->journal);
 }
 
 struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,

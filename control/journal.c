@@ -19,7 +19,7 @@
 
 #define JOURNAL_MAGIC 0x4c4e524a57474541ull /* "AEGWJRNL" */
 #define RECORD_MAGIC 0x4443524au             /* "JRCD" */
-#define JOURNAL_VERSION 1u
+#define JOURNAL_VERSION 2u
 
 struct journal_head {
 	uint64_t magic;
@@ -31,7 +31,7 @@ struct record_head {
 	uint32_t magic;
 	uint32_t len;     /* payload bytes */
 	uint64_t seq;
-	uint32_t sum;     /* FNV-1a of the payload: a torn write fails it */
+	uint32_t sum;     /* payload_sum: a torn write fails it */
 	uint32_t layout;
 };
 
@@ -55,13 +55,20 @@ static uint32_t layout_id(void)
 	       (uint32_t)AEGW_SDP_MAX_MEDIA << 28;
 }
 
-static uint32_t fnv1a(const uint8_t *p, size_t n)
+/* FNV-1a over 64-bit words (the tail byte by byte): a record is
+ * summed on every write, and a byte at a time cost more than the rest of
+ * the write together. */
+static uint32_t payload_sum(const uint8_t *p, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 14695981039346656037ull, w;
 
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 1099511628211ull;
+	}
 	while (n--)
-		h = (h ^ *p++) * 16777619u;
-	return h;
+		h = (h ^ *p++) * 1099511628211ull;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 static void object_name(char *buf, size_t len, const char *instance)
@@ -80,16 +87,35 @@ static struct record_head *record_at(const struct ctl_journal *j,
 	return (struct record_head *)slot_at(j, slot);
 }
 
-static void slot_wipe(struct ctl_journal *j, unsigned slot)
+/* Wipes the record's bytes (the rest of a slot is zero: written as far
+ * as len, or never) and frees the slot. Its page stays for the next
+ * record, which is likely this one; ctl_journal_trim gives back the
+ * pages of slots that stay free. */
+static void slot_wipe(struct ctl_journal *j, unsigned slot, size_t bytes)
 {
 	struct record_head *r = record_at(j, slot);
 
 	/* The magic goes first: a half-wiped slot is never read back. */
 	__atomic_store_n(&r->magic, 0, __ATOMIC_RELEASE);
-	OPENSSL_cleanse(slot_at(j, slot), CTL_JOURNAL_SLOT);
-	/* Gives the page back to tmpfs: the object holds live calls only. */
-	madvise(slot_at(j, slot), CTL_JOURNAL_SLOT, MADV_REMOVE);
+	OPENSSL_cleanse(slot_at(j, slot), bytes);
 	j->free_slots[j->n_free++] = slot;
+}
+
+static size_t record_bytes(const struct ctl_journal *j, unsigned slot)
+{
+	uint32_t len = record_at(j, slot)->len;
+
+	return sizeof(struct record_head) + (len < PAYLOAD_MAX ? len : PAYLOAD_MAX);
+}
+
+void ctl_journal_trim(struct ctl_journal *j)
+{
+	if (!j->base)
+		return;
+	for (; j->n_free > CTL_JOURNAL_HOT &&
+	       j->trimmed < j->n_free - CTL_JOURNAL_HOT; j->trimmed++)
+		madvise(slot_at(j, j->free_slots[j->trimmed]),
+			CTL_JOURNAL_SLOT, MADV_REMOVE);
 }
 
 /* Opens or makes the object, owner-checked, and maps it; returns its fd
@@ -151,6 +177,9 @@ static void scan_slots(struct ctl_journal *j, int fd)
 
 			if (s >= 1 && record_at(j, s)->magic == RECORD_MAGIC)
 				j->used[j->n_used++] = s;
+			else if (s >= 1) /* wiped, not trimmed yet */
+				madvise(slot_at(j, s), CTL_JOURNAL_SLOT,
+					MADV_REMOVE);
 		}
 		data = hole;
 	}
@@ -196,6 +225,7 @@ int ctl_journal_open(struct ctl_journal *j, const char *instance,
 		return -1;
 	}
 	scan_slots(j, fd);
+	j->trimmed = j->n_free; /* holes, every one */
 	close(fd);
 	return 0;
 }
@@ -314,12 +344,14 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 		return;
 	}
 	slot = j->free_slots[--j->n_free];
+	if (j->trimmed > j->n_free)
+		j->trimmed = j->n_free;
 	r = record_at(j, slot);
 	w = (struct cursor){ (uint8_t *)(r + 1), PAYLOAD_MAX, false };
 	put_call(&w, ctl, c);
 	if (w.short_) {
 		j->too_big++;
-		slot_wipe(j, slot);
+		slot_wipe(j, slot, CTL_JOURNAL_SLOT);
 		ctl_log(CTL_LOG_WARN, "call %s: too big for the journal: it "
 			"would not survive a restart", c->call_id);
 		return;
@@ -327,10 +359,10 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 	r->len = (uint32_t)(PAYLOAD_MAX - w.left);
 	r->seq = ++j->seq;
 	r->layout = layout_id();
-	r->sum = fnv1a((const uint8_t *)(r + 1), r->len);
+	r->sum = payload_sum((const uint8_t *)(r + 1), r->len);
 	__atomic_store_n(&r->magic, RECORD_MAGIC, __ATOMIC_RELEASE);
 	if (c->journal_slot)
-		slot_wipe(j, c->journal_slot);
+		slot_wipe(j, c->journal_slot, record_bytes(j, c->journal_slot));
 	c->journal_slot = slot;
 	j->written++;
 }
@@ -338,7 +370,8 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 void ctl_journal_drop(struct ctl *ctl, struct ctl_call *c)
 {
 	if (ctl->journal.base && c->journal_slot)
-		slot_wipe(&ctl->journal, c->journal_slot);
+		slot_wipe(&ctl->journal, c->journal_slot,
+			  record_bytes(&ctl->journal, c->journal_slot));
 	c->journal_slot = 0;
 }
 
@@ -490,7 +523,7 @@ static bool record_valid(const struct ctl_journal *j, unsigned slot)
 
 	return r->magic == RECORD_MAGIC && r->layout == layout_id() &&
 	       r->len <= PAYLOAD_MAX &&
-	       r->sum == fnv1a((const uint8_t *)(r + 1), r->len);
+	       r->sum == payload_sum((const uint8_t *)(r + 1), r->len);
 }
 
 static bool recover_slot(struct ctl *ctl, unsigned slot)
@@ -536,7 +569,7 @@ unsigned ctl_journal_recover(struct ctl *ctl)
 			continue;
 		}
 		bad++;
-		slot_wipe(j, j->used[u]);
+		slot_wipe(j, j->used[u], CTL_JOURNAL_SLOT);
 	}
 	j->n_used = 0;
 	j->recovered = n;

@@ -18,8 +18,10 @@ struct ctl_call;
 
 enum {
 	CTL_JOURNAL_SLOT = 4096,
+	CTL_JOURNAL_HOT = 64,     /* free slots whose pages are kept */
 	/* Slots without --max-sessions; tmpfs holds only the pages of live
-	 * calls, so a large default costs address space, not memory. */
+	 * calls (and of CTL_JOURNAL_HOT free slots), so a large default
+	 * costs address space, not memory. */
 	CTL_DEFAULT_JOURNAL_CALLS = 262144,
 };
 
@@ -29,6 +31,7 @@ struct ctl_journal {
 	unsigned n_slots;
 	unsigned *free_slots;     /* a stack of free slot numbers */
 	unsigned n_free;
+	unsigned trimmed;         /* free_slots[0..trimmed): pages given back */
 	unsigned *used;           /* slots with a record, until recovered */
 	unsigned n_used;
 	uint64_t seq;             /* of the newest record */
@@ -46,6 +49,12 @@ int ctl_journal_open(struct ctl_journal *j, const char *instance,
 void ctl_journal_close(struct ctl_journal *j);
 /* Removes the object of instance NAME (wiping it first). */
 void ctl_journal_unlink(const char *instance);
+
+/* Gives back to tmpfs the pages of the slots that stayed free, but for
+ * the CTL_JOURNAL_HOT next to be taken: the object holds live calls, and
+ * a busy daemon does not fault a page in and out for every write. Once a
+ * tick. */
+void ctl_journal_trim(struct ctl_journal *j);
 
 /* Writes c's current state. A call too big for a slot, or a full
  * journal, is counted and logged: it would not survive a restart. */

@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "ctl.h"
@@ -39,7 +40,7 @@ protected:
 		ctl_journal_unlink(inst.c_str());
 		EXPECT_EQ(ctl_secret_in_use(), 0u);
 	}
-	void start()
+	void start(const char *max_sessions = "64")
 	{
 		ctl_options o;
 		char err[200];
@@ -48,7 +49,7 @@ protected:
 				      "access=10.0.0.1/20000-20099@0", "--interface",
 				      "core=192.168.0.1/30000-30099@1", "--instance",
 				      i.c_str(), "--journal", "on",
-				      "--max-sessions", "64"};
+				      "--max-sessions", max_sessions};
 		ASSERT_EQ(ctl_options_parse(&o, 11, const_cast<char **>(argv), err,
 					    sizeof(err)), 0) << err;
 		ASSERT_EQ(ctl_init(&c, &o, err, sizeof(err)), 0) << err;
@@ -194,6 +195,45 @@ TEST_F(Journal, DeletedCallIsWipedAndNotTakenBack)
 		  std::string::npos) << "no key byte left behind";
 	restart();
 	EXPECT_EQ(c.calls.n_calls, 0u);
+}
+
+// Slots that stay free give their pages back to tmpfs, but for the
+// CTL_JOURNAL_HOT next in line: a busy daemon reuses those at once.
+TEST_F(Journal, FreeSlotsGiveTheirPagesBackButTheHotOnes)
+{
+	stop();
+	ctl_journal_unlink(inst.c_str());
+	start("400");
+	std::string path = "/dev/shm/aegw-" + inst + "-calls";
+	auto pages = [&] {
+		struct stat st;
+		EXPECT_EQ(stat(path.c_str(), &st), 0);
+		return long(st.st_blocks * 512 / CTL_JOURNAL_SLOT);
+	};
+	long empty = pages();
+	std::vector<ctl_call *> calls;
+	for (int i = 0; i < 300; i++) {
+		std::string id = "bare-" + std::to_string(i);
+		calls.push_back(ctl_call_create(&c.calls, id.data(), id.size(),
+						"t", 1));
+		ctl_journal_put(&c, calls.back());
+	}
+	EXPECT_GE(pages(), empty + 300);
+	for (ctl_call *k : calls) {
+		ctl_journal_drop(&c, k);
+		ctl_call_destroy(&c.calls, k);
+	}
+	EXPECT_GE(pages(), empty + 300) << "kept until the tick";
+	ctl_journal_trim(&c.journal);
+	EXPECT_LE(pages(), empty + CTL_JOURNAL_HOT);
+	EXPECT_GE(pages(), empty + CTL_JOURNAL_HOT - 1) << "the hot ones stay";
+	// Taking slots again then trimming gives back no page in use.
+	ctl_call *k = ctl_call_create(&c.calls, "again", 5, "t", 1);
+	ctl_journal_put(&c, k);
+	ctl_journal_trim(&c.journal);
+	restart();
+	EXPECT_EQ(c.calls.n_calls, 1u);
+	EXPECT_NE(ctl_call_find(&c.calls, "again", 5), nullptr);
 }
 
 TEST_F(Journal, RewriteKeepsOneRecordAndTheNewestState)
