@@ -204,7 +204,7 @@ size_t ctl_ng_deregister(struct ctl *ctl, const struct aegw_ng_msg *msg,
 			 const struct aegw_ng_request *req, char *out,
 			 size_t cap, char *err, size_t errlen)
 {
-	struct aegw_ng_str id;
+	struct aegw_ng_str id = { 0 };
 	struct aegw_benc_enc e;
 	size_t n;
 
@@ -248,7 +248,7 @@ size_t ctl_ng_lookup(struct ctl *ctl, const struct aegw_ng_msg *msg,
 		     char *err, size_t errlen)
 {
 	const struct ctl_registration *r;
-	struct aegw_ng_str id;
+	struct aegw_ng_str id = { 0 };
 	uint64_t now = ctl_now_ns();
 	size_t n;
 
