@@ -3,6 +3,7 @@
  * daemon has nothing else to do before it can answer the P-CSCF: the wait
  * spins, then yields, and sleeps only once the ACK is late. */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -199,64 +200,105 @@ static void ack_backoff(uint64_t waited_ns)
 		pause_us(20);
 }
 
-static int wait_ack(struct ctl_ring *r, unsigned worker, uint64_t seq,
-		    uint64_t deadline, ctl_ring_evt_fn *on_evt, void *arg)
+enum { PENDING = INT_MIN }; /* a sent command's result, until its ACK */
+
+static int pending_index(const struct aegw_cmd *cmds, const int *rcs,
+			 unsigned n, uint64_t seq)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (rcs[i] == PENDING && cmds[i].seq == seq)
+			return (int)i;
+	return -1;
+}
+
+/* The ACKs of the commands sent (rcs[i] PENDING) into rcs; the events
+ * before an ACK (DUMP, COUNTERS) to on_evt. */
+static void wait_acks(struct ctl_ring *r, unsigned worker,
+		      const struct aegw_cmd *cmds, int *rcs, unsigned n,
+		      unsigned pending, uint64_t deadline,
+		      ctl_ring_evt_fn *on_evt, void *arg)
 {
 	uint64_t start = ctl_now_ns(), now;
 	struct aegw_evt evt;
 
 	for (;;) {
-		while (aegw_ring_evt_recv(r->shm, worker, &evt) == 0) {
-			if (evt.seq != seq)
+		while (pending && aegw_ring_evt_recv(r->shm, worker, &evt) == 0) {
+			int i = pending_index(cmds, rcs, n, evt.seq);
+
+			if (i < 0) {
 				log_spontaneous(&evt);
-			else if (evt.type == AEGW_EVT_ACK)
-				return evt.status;
-			else if (on_evt)
+			} else if (evt.type == AEGW_EVT_ACK) {
+				rcs[i] = evt.status;
+				pending--;
+			} else if (on_evt) {
 				on_evt(arg, &evt);
+			}
 		}
 		now = ctl_now_ns();
-		if (now > deadline)
-			return -ETIMEDOUT;
+		if (!pending || now > deadline)
+			break;
 		ack_backoff(now - start);
 	}
+	for (unsigned i = 0; i < n; i++)
+		if (rcs[i] == PENDING)
+			rcs[i] = -ETIMEDOUT;
+}
+
+static int ring_usable(const struct ctl_ring *r, unsigned worker)
+{
+	if (!r->shm)
+		return -ENOTCONN;
+	if (!ctl_ring_ready(r))
+		return -EHOSTDOWN;
+	return worker < r->n_workers ? 0 : -EINVAL;
+}
+
+static void account(struct ctl_ring *r, unsigned worker,
+		    const struct aegw_cmd *cmd, int rc)
+{
+	if (rc > 0) {
+		r->refused++;
+		ctl_log(CTL_LOG_DEBUG, "worker %u refused command %u (stream "
+			"%u): %s", worker, (unsigned)cmd->type,
+			(unsigned)(cmd->stream_id ? cmd->stream_id :
+						    cmd->spec.stream_id),
+			ctl_ring_strerror(rc));
+	} else if (rc == -ETIMEDOUT) {
+		r->timeouts++;
+	}
+}
+
+int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
+		       struct aegw_cmd *cmds, unsigned n, int *rcs,
+		       ctl_ring_evt_fn *on_evt, void *arg)
+{
+	uint64_t deadline = ctl_now_ns() + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
+	int rc = ring_usable(r, worker), first = 0;
+	unsigned sent = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!rc)
+			rc = send_cmd(r, worker, &cmds[i], deadline);
+		rcs[i] = rc ? rc : PENDING;
+		sent += !rc;
+	}
+	r->sent += sent;
+	wait_acks(r, worker, cmds, rcs, n, sent, deadline, on_evt, arg);
+	for (unsigned i = 0; i < n; i++) {
+		account(r, worker, &cmds[i], rcs[i]);
+		if (!first)
+			first = rcs[i];
+		aegw_cmd_wipe(&cmds[i]);
+	}
+	return first;
 }
 
 int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
 		  ctl_ring_evt_fn *on_evt, void *arg)
 {
-	uint64_t deadline = ctl_now_ns() + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
-	uint32_t type, id;
 	int rc;
 
-	if (!r->shm) {
-		rc = -ENOTCONN;
-		goto out;
-	}
-	if (!ctl_ring_ready(r)) {
-		rc = -EHOSTDOWN;
-		goto out;
-	}
-	if (worker >= r->n_workers) {
-		rc = -EINVAL;
-		goto out;
-	}
-	type = cmd->type;
-	id = cmd->stream_id ? cmd->stream_id : cmd->spec.stream_id;
-	rc = send_cmd(r, worker, cmd, deadline);
-	if (rc)
-		goto out;
-	r->sent++;
-	rc = wait_ack(r, worker, cmd->seq, deadline, on_evt, arg);
-	if (rc > 0) {
-		r->refused++;
-		ctl_log(CTL_LOG_DEBUG, "worker %u refused command %u (stream "
-			"%u): %s", worker, (unsigned)type, (unsigned)id,
-			ctl_ring_strerror(rc));
-	}
-	else if (rc == -ETIMEDOUT)
-		r->timeouts++;
-out:
-	aegw_cmd_wipe(cmd);
+	ctl_ring_exec_many(r, worker, cmd, 1, &rc, on_evt, arg);
 	return rc;
 }
 

@@ -62,6 +62,15 @@ typedef void ctl_ring_evt_fn(void *arg, const struct aegw_evt *evt);
 int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
 		  ctl_ring_evt_fn *on_evt, void *arg);
 
+/* The same for n commands to one worker: all are sent, then every ACK
+ * waited for, so that they cost one round trip; the worker runs them in
+ * order. rcs[i] is cmds[i]'s result as ctl_ring_exec's (a command after
+ * one that could not be sent gets that one's). Returns the first
+ * failure, or 0. Every key is wiped. */
+int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
+		       struct aegw_cmd *cmds, unsigned n, int *rcs,
+		       ctl_ring_evt_fn *on_evt, void *arg);
+
 /* Text for a ctl_ring_exec result. */
 const char *ctl_ring_strerror(int rc);
 

@@ -1,5 +1,5 @@
 /* Streams in the dataplane: specs from legs, install, remove, counters,
- * replay and adoption, all through ctl_ring_exec. */
+ * replay and adoption, all through ctl_ring_exec_many. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,46 +61,113 @@ static unsigned worker_of(const struct ctl *ctl, uint16_t port)
 	return aegw_ring_worker_for_port(port, ctl->ring.n_workers);
 }
 
+/* A media's stream commands, sent so that a worker's cost one round
+ * trip (ctl_ring_exec_many): both legs of a media share one (ports.c). */
+struct batch {
+	struct aegw_cmd cmd[4];
+	unsigned worker[4];
+	int rc[4];
+	int8_t from[4];  /* the leg of an ADD; -1: another command */
+	unsigned n;
+};
+
+static void batch_remove(struct ctl *ctl, struct batch *b,
+			 uint16_t local_port, uint32_t id)
+{
+	b->cmd[b->n] = (struct aegw_cmd){ .type = AEGW_CMD_REMOVE_STREAM,
+					  .stream_id = id };
+	b->worker[b->n] = worker_of(ctl, local_port);
+	b->from[b->n++] = -1;
+}
+
+static void batch_add(struct ctl *ctl, struct batch *b,
+		      const struct aegw_stream_spec *spec, int8_t from)
+{
+	b->cmd[b->n] = (struct aegw_cmd){ .type = AEGW_CMD_ADD_STREAM,
+					  .spec = *spec };
+	b->worker[b->n] = worker_of(ctl, spec->local.port);
+	b->from[b->n++] = from;
+}
+
+static void batch_add_leg(struct ctl *ctl, struct batch *b,
+			  const struct ctl_call *c, const struct ctl_media *m,
+			  unsigned from)
+{
+	struct aegw_stream_spec spec;
+
+	ctl_stream_spec(c, m, from, &spec);
+	batch_add(ctl, b, &spec, (int8_t)from);
+	OPENSSL_cleanse(&spec, sizeof(spec));
+}
+
+/* Runs of commands to one worker, in order; the first failure, or 0. */
+static int batch_run(struct ctl *ctl, struct batch *b, ctl_ring_evt_fn *fn,
+		     void *arg)
+{
+	int first = 0;
+
+	for (unsigned i = 0, j; i < b->n; i = j) {
+		for (j = i + 1; j < b->n && b->worker[j] == b->worker[i]; j++)
+			;
+		if (!ctl->ring.shm) {
+			for (unsigned k = i; k < j; k++)
+				b->rc[k] = -ENOTCONN;
+			OPENSSL_cleanse(&b->cmd[i], (j - i) * sizeof(b->cmd[0]));
+		} else {
+			ctl_ring_exec_many(&ctl->ring, b->worker[i], &b->cmd[i],
+					   j - i, &b->rc[i], fn, arg);
+		}
+		for (unsigned k = i; k < j && !first; k++)
+			first = b->rc[k];
+	}
+	return first;
+}
+
 static int remove_stream(struct ctl *ctl, uint16_t local_port, uint32_t id)
 {
-	struct aegw_cmd cmd = { .type = AEGW_CMD_REMOVE_STREAM,
-				.stream_id = id };
+	struct batch b = { .n = 0 };
 
-	if (!ctl->ring.shm)
-		return -ENOTCONN;
-	return ctl_ring_exec(&ctl->ring, worker_of(ctl, local_port), &cmd,
-			     NULL, NULL);
+	batch_remove(ctl, &b, local_port, id);
+	return batch_run(ctl, &b, NULL, NULL);
 }
 
 /* ADD; a stream left under this id (a command that timed out, a replay
  * racing a restart) is replaced. */
 static int add_stream(struct ctl *ctl, const struct aegw_stream_spec *spec)
 {
-	struct aegw_cmd cmd = { .type = AEGW_CMD_ADD_STREAM };
+	struct batch b = { .n = 0 };
+
+	batch_add(ctl, &b, spec, -1);
+	if (batch_run(ctl, &b, NULL, NULL) != AEGW_ERR_EXISTS)
+		return b.rc[0];
+	b.n = 0;
+	batch_remove(ctl, &b, spec->local.port, spec->stream_id);
+	batch_add(ctl, &b, spec, -1);
+	batch_run(ctl, &b, NULL, NULL);
+	return b.rc[1];
+}
+
+static int install_one(struct ctl *ctl, const struct ctl_call *c,
+		       const struct ctl_media *m, unsigned from)
+{
+	struct aegw_stream_spec spec;
 	int rc;
 
-	if (!ctl->ring.shm)
-		return -ENOTCONN;
-	cmd.spec = *spec;
-	rc = ctl_ring_exec(&ctl->ring, worker_of(ctl, spec->local.port), &cmd,
-			   NULL, NULL);
-	if (rc == AEGW_ERR_EXISTS) {
-		remove_stream(ctl, spec->local.port, spec->stream_id);
-		cmd.spec = *spec;
-		rc = ctl_ring_exec(&ctl->ring,
-				   worker_of(ctl, spec->local.port), &cmd,
-				   NULL, NULL);
-	}
-	OPENSSL_cleanse(&cmd, sizeof(cmd));
+	ctl_stream_spec(c, m, from, &spec);
+	rc = add_stream(ctl, &spec);
+	OPENSSL_cleanse(&spec, sizeof(spec));
 	return rc;
 }
 
 static void remove_streams(struct ctl *ctl, const struct ctl_media *m)
 {
+	struct batch b = { .n = 0 };
+
 	for (unsigned from = 0; from < 2; from++)
 		if (m->leg[from].port && m->stream_id[from])
-			remove_stream(ctl, m->leg[from].port,
-				      m->stream_id[from]);
+			batch_remove(ctl, &b, m->leg[from].port,
+				     m->stream_id[from]);
+	batch_run(ctl, &b, NULL, NULL);
 }
 
 /* Whether the stream from leg `from` is installed as m would install it. */
@@ -120,22 +187,11 @@ static bool unchanged(const struct ctl_call *c, const struct ctl_media *m,
 	return same;
 }
 
-static int install_one(struct ctl *ctl, const struct ctl_call *c,
-		       const struct ctl_media *m, unsigned from)
-{
-	struct aegw_stream_spec spec;
-	int rc;
-
-	ctl_stream_spec(c, m, from, &spec);
-	rc = add_stream(ctl, &spec);
-	OPENSSL_cleanse(&spec, sizeof(spec));
-	return rc;
-}
-
 int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 		      struct ctl_media *m, const struct ctl_media *old,
 		      char *err, size_t errlen)
 {
+	struct batch b = { .n = 0 };
 	int rc = 0;
 
 	m->installed = false;
@@ -144,14 +200,20 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 			remove_streams(ctl, old);
 		return 0;
 	}
-	for (unsigned from = 0; from < 2 && !rc; from++) {
+	for (unsigned from = 0; from < 2; from++) {
 		if (unchanged(c, m, old, from))
 			continue;
 		if (old && old->installed)
-			remove_stream(ctl, old->leg[from].port,
-				      old->stream_id[from]);
-		rc = install_one(ctl, c, m, from);
+			batch_remove(ctl, &b, old->leg[from].port,
+				     old->stream_id[from]);
+		batch_add_leg(ctl, &b, c, m, from);
 	}
+	batch_run(ctl, &b, NULL, NULL);
+	for (unsigned i = 0; i < b.n && !rc; i++)
+		if (b.from[i] >= 0)
+			rc = b.rc[i] == AEGW_ERR_EXISTS ?
+				     install_one(ctl, c, m, (unsigned)b.from[i]) :
+				     b.rc[i];
 	if (rc) {
 		snprintf(err, errlen, "dataplane refused a stream: %s",
 			 ctl_ring_strerror(rc));
@@ -168,38 +230,40 @@ void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m)
 	m->installed = false;
 }
 
-struct counters_arg {
-	uint32_t id;
-	uint64_t *out;
-	bool *have;
-};
-
 static void on_counters(void *arg, const struct aegw_evt *evt)
 {
-	struct counters_arg *a = arg;
+	struct ctl_counts *out = arg;
 
-	if (evt->type != AEGW_EVT_COUNTERS || evt->stream_id != a->id)
+	if (evt->type != AEGW_EVT_COUNTERS)
 		return;
-	memcpy(a->out, evt->counters, sizeof(uint64_t) * AEGW_SC_COUNT);
-	*a->have = true;
+	for (unsigned from = 0; from < 2; from++) {
+		if (evt->stream_id != out->id[from])
+			continue;
+		memcpy(out->c[from], evt->counters,
+		       sizeof(uint64_t) * AEGW_SC_COUNT);
+		out->have[from] = true;
+	}
 }
 
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 			struct ctl_counts *out)
 {
+	struct batch b = { .n = 0 };
+
 	memset(out, 0, sizeof(*out));
 	if (!m->installed || !ctl->ring.shm)
 		return;
 	for (unsigned from = 0; from < 2; from++) {
-		struct aegw_cmd cmd = { .type = AEGW_CMD_COUNTERS,
-					.stream_id = m->stream_id[from] };
-		struct counters_arg a = { m->stream_id[from], out->c[from],
-					  &out->have[from] };
-
-		if (ctl_ring_exec(&ctl->ring, worker_of(ctl, m->leg[from].port),
-				  &cmd, on_counters, &a))
-			out->have[from] = false;
+		b.cmd[b.n] = (struct aegw_cmd){ .type = AEGW_CMD_COUNTERS,
+						.stream_id = m->stream_id[from] };
+		b.worker[b.n] = worker_of(ctl, m->leg[from].port);
+		b.from[b.n++] = -1;
+		out->id[from] = m->stream_id[from];
 	}
+	batch_run(ctl, &b, on_counters, out);
+	for (unsigned from = 0; from < 2; from++)
+		if (b.rc[from])
+			out->have[from] = false;
 }
 
 void ctl_replay(struct ctl *ctl)

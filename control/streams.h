@@ -33,6 +33,7 @@ void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m);
 /* A media's counters from the dataplane, per direction ([i]: the stream
  * from leg i); have[i] false when it could not be read. */
 struct ctl_counts {
+	uint32_t id[2];  /* the streams asked */
 	bool have[2];
 	uint64_t c[2][AEGW_SC_COUNT];
 };

@@ -5,7 +5,8 @@
 // identity bounds, and random operations against a model), the command
 // line, the TS 33.328 policy table, the timeouts (which packets keep a
 // call alive, the verdict per limit, the list of calls in their delete
-// delay), and the TCP framing of ng messages cut at every length.
+// delay), the TCP framing of ng messages cut at every length, and the
+// ring client's batches against a worker thread on a real ring.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -23,8 +24,13 @@ extern "C" {
 #include "policy.h"
 #include "ports.h"
 #include "registry.h"
+#include "ring_client.h"
 #include "timeout.h"
 }
+
+#include <atomic>
+#include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -750,6 +756,85 @@ TEST(NgFraming, GarbageIsRefused)
 			      std::string("c1 d7:commandi01ee"),
 			      std::string("c1 di1ei2ee")})
 		EXPECT_EQ(ctl_ng_frame_len(g.data(), g.size()), -1) << g;
+}
+
+// ---- ring client ------------------------------------------------------
+
+// A worker that answers nothing until `hold` commands wait in its ring:
+// a client that waited for each ACK before sending the next would time
+// out. It sends COUNTERS before the ACK of a COUNTERS command and refuses
+// stream 2 with EXISTS.
+TEST(RingClient, ManyCommandsOneRoundTrip)
+{
+	std::string inst = "ringbatch" + std::to_string(getpid());
+	aegw_shm *shm = nullptr;
+	ASSERT_EQ(aegw_shm_create(inst.c_str(), 1, &shm), 0);
+	aegw_shm_heartbeat(shm);
+	ctl_ring r;
+	ctl_ring_init(&r, inst.c_str());
+	ASSERT_EQ(ctl_ring_poll(&r), CTL_RING_ATTACHED);
+	ASSERT_TRUE(ctl_ring_ready(&r));
+
+	const unsigned hold = 3;
+	std::atomic<bool> stop{false};
+	std::thread worker([&] {
+		while (!stop && aegw_ring_cmd_depth(shm, 0) < hold)
+			std::this_thread::yield();
+		aegw_cmd cmd;
+		while (!stop) {
+			if (aegw_ring_cmd_recv(shm, 0, &cmd)) {
+				std::this_thread::yield();
+				continue;
+			}
+			aegw_evt e{};
+			e.seq = cmd.seq;
+			e.stream_id = cmd.stream_id;
+			if (cmd.type == AEGW_CMD_COUNTERS) {
+				e.type = AEGW_EVT_COUNTERS;
+				e.counters[0] = 100 + cmd.stream_id;
+				while (aegw_ring_evt_send(shm, 0, &e))
+					;
+			}
+			e.type = AEGW_EVT_ACK;
+			e.status = cmd.stream_id == 2 ? AEGW_ERR_EXISTS : 0;
+			while (aegw_ring_evt_send(shm, 0, &e))
+				;
+		}
+	});
+	aegw_cmd cmds[hold] = {};
+	for (unsigned i = 0; i < hold; i++) {
+		cmds[i].type = i == 1 ? AEGW_CMD_REMOVE_STREAM : AEGW_CMD_COUNTERS;
+		cmds[i].stream_id = i + 1;
+	}
+	std::vector<uint32_t> seen;
+	auto on_evt = [](void *arg, const aegw_evt *e) {
+		auto *v = static_cast<std::vector<uint32_t> *>(arg);
+		EXPECT_EQ(e->type, uint32_t(AEGW_EVT_COUNTERS));
+		EXPECT_EQ(e->counters[0], 100u + e->stream_id);
+		v->push_back(e->stream_id);
+	};
+	int rcs[hold];
+	int first = ctl_ring_exec_many(&r, 0, cmds, hold, rcs, on_evt, &seen);
+	EXPECT_EQ(first, int(AEGW_ERR_EXISTS));
+	EXPECT_EQ(rcs[0], 0);
+	EXPECT_EQ(rcs[1], int(AEGW_ERR_EXISTS));
+	EXPECT_EQ(rcs[2], 0);
+	EXPECT_EQ(seen, (std::vector<uint32_t>{1, 3}));
+	EXPECT_EQ(r.sent, uint64_t(hold));
+	EXPECT_EQ(r.refused, 1u);
+	// One command alone goes through the same path, and the worker,
+	// holding no more, answers it at once.
+	aegw_cmd one{};
+	one.type = AEGW_CMD_REMOVE_STREAM;
+	one.stream_id = 9;
+	EXPECT_EQ(ctl_ring_exec(&r, 0, &one, nullptr, nullptr), 0);
+	EXPECT_EQ(ctl_ring_exec(&r, 5, &one, nullptr, nullptr), -EINVAL)
+		<< "no such worker";
+	stop = true;
+	worker.join();
+	ctl_ring_fini(&r);
+	aegw_shm_detach(shm);
+	aegw_shm_unlink(inst.c_str());
 }
 
 } // namespace
