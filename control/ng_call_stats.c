@@ -154,6 +154,15 @@ static void read_counts(struct ctl *ctl, const struct ctl_call *c,
 		ctl_media_counters(ctl, &c->media[i], &k->media[i]);
 }
 
+/* A delete's: the last counters, read as the streams go. */
+static void read_counts_removing(struct ctl *ctl, struct ctl_call *c,
+				 struct call_counts *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (unsigned i = 0; i < c->n_media; i++)
+		ctl_media_uninstall_counted(ctl, &c->media[i], &k->media[i]);
+}
+
 /* The request's `delete delay`, or the daemon's --delete-delay when it
  * names none or a negative one (as rtpengine reads it). */
 static unsigned delete_delay(const struct ctl *ctl,
@@ -187,12 +196,14 @@ size_t ctl_ng_delete(struct ctl *ctl, const struct aegw_ng_request *req,
 					"tags didn't match");
 		return aegw_ng_reply_end(&e);
 	}
-	read_counts(ctl, c, &k);
-	n = call_reply(c, &k, NULL, cookie, out, cap);
 	if (delay) {
+		read_counts(ctl, c, &k);
+		n = call_reply(c, &k, NULL, cookie, out, cap);
 		ctl_timeout_delete_after(ctl, c, delay);
 		return n;
 	}
+	read_counts_removing(ctl, c, &k);
+	n = call_reply(c, &k, NULL, cookie, out, cap);
 	ctl_log(CTL_LOG_INFO, "call %s deleted", c->call_id);
 	ctl_call_delete(ctl, c);
 	return n;

@@ -245,8 +245,10 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 	}
 }
 
-void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
-			struct ctl_counts *out)
+/* COUNTERS of both streams, and REMOVEs after them in the same batch
+ * when the media goes: the worker reads before it removes. */
+static void media_counters(struct ctl *ctl, const struct ctl_media *m,
+			   struct ctl_counts *out, bool remove)
 {
 	struct batch b = { .n = 0 };
 
@@ -260,10 +262,25 @@ void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 		b.from[b.n++] = -1;
 		out->id[from] = m->stream_id[from];
 	}
+	for (unsigned from = 0; remove && from < 2; from++)
+		batch_remove(ctl, &b, m->leg[from].port, m->stream_id[from]);
 	batch_run(ctl, &b, on_counters, out);
 	for (unsigned from = 0; from < 2; from++)
 		if (b.rc[from])
 			out->have[from] = false;
+}
+
+void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
+			struct ctl_counts *out)
+{
+	media_counters(ctl, m, out, false);
+}
+
+void ctl_media_uninstall_counted(struct ctl *ctl, struct ctl_media *m,
+				 struct ctl_counts *out)
+{
+	media_counters(ctl, m, out, true);
+	m->installed = false;
 }
 
 void ctl_replay(struct ctl *ctl)

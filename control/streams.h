@@ -39,6 +39,10 @@ struct ctl_counts {
 };
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 			struct ctl_counts *out);
+/* Its last counters and its streams removed, in one round trip: what a
+ * delete reports and does. */
+void ctl_media_uninstall_counted(struct ctl *ctl, struct ctl_media *m,
+				 struct ctl_counts *out);
 
 /* After a dataplane restart: installs every installed media again. */
 void ctl_replay(struct ctl *ctl);
