@@ -89,17 +89,6 @@ static void batch_add(struct ctl *ctl, struct batch *b,
 	b->from[b->n++] = from;
 }
 
-static void batch_add_leg(struct ctl *ctl, struct batch *b,
-			  const struct ctl_call *c, const struct ctl_media *m,
-			  unsigned from)
-{
-	struct aegw_stream_spec spec;
-
-	ctl_stream_spec(c, m, from, &spec);
-	batch_add(ctl, b, &spec, (int8_t)from);
-	OPENSSL_cleanse(&spec, sizeof(spec));
-}
-
 /* Runs of commands to one worker, in order; the first failure, or 0. */
 static int batch_run(struct ctl *ctl, struct batch *b, ctl_ring_evt_fn *fn,
 		     void *arg)
@@ -170,21 +159,68 @@ static void remove_streams(struct ctl *ctl, const struct ctl_media *m)
 	batch_run(ctl, &b, NULL, NULL);
 }
 
-/* Whether the stream from leg `from` is installed as m would install it. */
-static bool unchanged(const struct ctl_call *c, const struct ctl_media *m,
+/* What an UPDATE must change to turn was into now, or false when only a
+ * new stream can (another port, peer stream, RTCP-mux or action): in
+ * place, the SRTP contexts of an unchanged key keep their ROC and replay
+ * window, and the stream its counters, across a re-INVITE. */
+static bool update_mask_of(const struct aegw_stream_spec *now,
+			   const struct aegw_stream_spec *was, uint32_t *mask)
+{
+	if (now->stream_id != was->stream_id ||
+	    now->reverse_id != was->reverse_id || now->action != was->action ||
+	    now->flags != was->flags || now->in_port != was->in_port ||
+	    memcmp(&now->local, &was->local, sizeof(now->local)) ||
+	    memcmp(&now->remote, &was->remote, sizeof(now->remote)))
+		return false;
+	*mask = 0;
+	if (memcmp(&now->in_crypto, &was->in_crypto, sizeof(now->in_crypto)))
+		*mask |= AEGW_UPDATE_IN_KEY;
+	if (memcmp(&now->out_crypto, &was->out_crypto, sizeof(now->out_crypto)))
+		*mask |= AEGW_UPDATE_OUT_KEY;
+	if (now->out_port != was->out_port ||
+	    memcmp(&now->egress_src, &was->egress_src, sizeof(now->egress_src)) ||
+	    memcmp(&now->egress_dst, &was->egress_dst, sizeof(now->egress_dst)))
+		*mask |= AEGW_UPDATE_EGRESS;
+	return true;
+}
+
+/* Leg from's stream as m has it: unchanged from old's, updated in place,
+ * or removed and added again. */
+static void batch_leg(struct ctl *ctl, struct batch *b,
+		      const struct ctl_call *c, const struct ctl_media *m,
 		      const struct ctl_media *old, unsigned from)
 {
-	struct aegw_stream_spec a, b;
-	bool same;
+	struct aegw_stream_spec now, was;
+	uint32_t mask = 0;
+	bool update = false;
 
-	if (!old || !old->installed || old->rejected)
-		return false;
-	ctl_stream_spec(c, m, from, &a);
-	ctl_stream_spec(c, old, from, &b);
-	same = memcmp(&a, &b, sizeof(a)) == 0;
-	OPENSSL_cleanse(&a, sizeof(a));
-	OPENSSL_cleanse(&b, sizeof(b));
-	return same;
+	ctl_stream_spec(c, m, from, &now);
+	if (old && old->installed && !old->rejected) {
+		ctl_stream_spec(c, old, from, &was);
+		update = update_mask_of(&now, &was, &mask);
+		OPENSSL_cleanse(&was, sizeof(was));
+		if (!update)
+			batch_remove(ctl, b, old->leg[from].port,
+				     old->stream_id[from]);
+	}
+	if (!update || mask) {
+		batch_add(ctl, b, &now, (int8_t)from);
+		if (update) {
+			b->cmd[b->n - 1].type = AEGW_CMD_UPDATE_STREAM;
+			b->cmd[b->n - 1].update_mask = mask;
+		}
+	}
+	OPENSSL_cleanse(&now, sizeof(now));
+}
+
+/* An ADD that found its id taken, or an UPDATE that found none (the
+ * dataplane lost it): a fresh ADD settles both. */
+static bool add_again(const struct batch *b, unsigned i)
+{
+	return (b->rc[i] == AEGW_ERR_EXISTS &&
+		b->cmd[i].type == AEGW_CMD_ADD_STREAM) ||
+	       (b->rc[i] == AEGW_ERR_NOT_FOUND &&
+		b->cmd[i].type == AEGW_CMD_UPDATE_STREAM);
 }
 
 int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
@@ -200,18 +236,12 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 			remove_streams(ctl, old);
 		return 0;
 	}
-	for (unsigned from = 0; from < 2; from++) {
-		if (unchanged(c, m, old, from))
-			continue;
-		if (old && old->installed)
-			batch_remove(ctl, &b, old->leg[from].port,
-				     old->stream_id[from]);
-		batch_add_leg(ctl, &b, c, m, from);
-	}
+	for (unsigned from = 0; from < 2; from++)
+		batch_leg(ctl, &b, c, m, old, from);
 	batch_run(ctl, &b, NULL, NULL);
 	for (unsigned i = 0; i < b.n && !rc; i++)
 		if (b.from[i] >= 0)
-			rc = b.rc[i] == AEGW_ERR_EXISTS ?
+			rc = add_again(&b, i) ?
 				     install_one(ctl, c, m, (unsigned)b.from[i]) :
 				     b.rc[i];
 	if (rc) {

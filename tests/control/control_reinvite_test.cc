@@ -1,0 +1,227 @@
+// A re-INVITE against a fake worker on a real ring: what aegw-control
+// sends the dataplane when an answered call is offered and answered
+// again. Its streams are updated in place, never removed and added: an
+// SRTP context whose key stays keeps its ROC and replay window, the
+// stream its counters. Only what changed is in an UPDATE's mask. aegw's
+// own key toward the UE is fresh at every answer (a re-offer is a
+// re-key), so the stream toward the UE always gets OUT_KEY; the UE's new
+// key is an IN_KEY update of the stream from it. A delete reads the last
+// counters and removes in one batch.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ng_client.h"
+
+extern "C" {
+#include "aegw/ring.h"
+#include "ctl.h"
+#include "log.h"
+#include "ng_commands.h"
+#include "secret.h"
+}
+
+using namespace ngtest;
+
+namespace {
+
+struct Seen {
+	uint32_t type, mask, id;
+};
+
+// Worker 0 of a one-worker dataplane that acks everything, answers
+// COUNTERS, and remembers what it was sent.
+class FakeWorker {
+public:
+	explicit FakeWorker(const std::string &inst)
+	{
+		EXPECT_EQ(aegw_shm_create(inst.c_str(), 1, &shm_), 0);
+		aegw_shm_heartbeat(shm_);
+		thread_ = std::thread([this] { run(); });
+	}
+	~FakeWorker()
+	{
+		stop_ = true;
+		thread_.join();
+		aegw_shm_detach(shm_);
+	}
+	std::vector<Seen> take()
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		std::vector<Seen> out;
+		out.swap(seen_);
+		return out;
+	}
+
+private:
+	void send(const aegw_evt &e)
+	{
+		while (aegw_ring_evt_send(shm_, 0, &e) && !stop_)
+			std::this_thread::yield();
+	}
+	void run()
+	{
+		aegw_cmd cmd;
+		while (!stop_) {
+			aegw_shm_heartbeat(shm_);
+			if (aegw_ring_cmd_recv(shm_, 0, &cmd)) {
+				std::this_thread::yield();
+				continue;
+			}
+			bool spec = cmd.type == AEGW_CMD_ADD_STREAM ||
+				    cmd.type == AEGW_CMD_UPDATE_STREAM;
+			{
+				std::lock_guard<std::mutex> l(mu_);
+				seen_.push_back({cmd.type, cmd.update_mask,
+						 spec ? cmd.spec.stream_id : cmd.stream_id});
+			}
+			aegw_evt e{};
+			e.seq = cmd.seq;
+			e.stream_id = cmd.stream_id;
+			if (cmd.type == AEGW_CMD_COUNTERS) {
+				e.type = AEGW_EVT_COUNTERS;
+				e.counters[AEGW_SC_rx_packets] = 5;
+				send(e);
+			}
+			e.type = AEGW_EVT_ACK;
+			send(e);
+			aegw_cmd_wipe(&cmd);
+		}
+	}
+	aegw_shm *shm_ = nullptr;
+	std::thread thread_;
+	std::atomic<bool> stop_{false};
+	std::mutex mu_;
+	std::vector<Seen> seen_;
+};
+
+const std::string kKey1 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";
+const std::string kKey2 = "HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA";
+
+class ReInvite : public ::testing::Test {
+protected:
+	std::string inst = "reinv" + std::to_string(getpid());
+	std::unique_ptr<FakeWorker> worker;
+	ctl c{};
+	std::string buf = std::string(CTL_NG_REPLY_MAX, '\0');
+	const uint8_t peer[NG_CACHE_PEER_LEN] = {4};
+	unsigned n = 0;
+
+	void SetUp() override
+	{
+		ctl_options o;
+		char err[200];
+		const char *argv[] = {"aegw-control", "--interface",
+				      "access=10.0.0.1/20000-20099@0", "--interface",
+				      "core=192.168.0.1/30000-30099@1", "--instance",
+				      inst.c_str()};
+		ctl_log_set_level(CTL_LOG_ERR);
+		worker = std::make_unique<FakeWorker>(inst);
+		ASSERT_EQ(ctl_options_parse(&o, 7, const_cast<char **>(argv), err,
+					    sizeof(err)), 0) << err;
+		ASSERT_EQ(ctl_init(&c, &o, err, sizeof(err)), 0) << err;
+		ctl_tick(&c); // attach, and the DUMP of adoption
+		ASSERT_TRUE(ctl_ring_ready(&c.ring));
+		worker->take();
+	}
+	void TearDown() override
+	{
+		ctl_fini(&c);
+		worker.reset();
+		aegw_shm_unlink(inst.c_str());
+		EXPECT_EQ(ctl_secret_in_use(), 0u);
+	}
+	Reply ask(std::vector<std::pair<std::string, std::string>> kv)
+	{
+		std::string msg = "r" + std::to_string(n++) + " " + D(kv);
+		size_t len = ctl_ng_handle(&c, peer, msg.data(), msg.size(),
+					   &buf[0], buf.size());
+		return Reply(buf.substr(0, len));
+	}
+	// The UE's SRTP offer (e2ae: RTP/AVP toward the core), then the
+	// core's plain answer.
+	void call(uint16_t ue_port, const std::string &key, uint16_t core_port)
+	{
+		std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+				    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio " +
+				    std::to_string(ue_port) +
+				    " RTP/SAVP 0\r\na=crypto:1 "
+				    "AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n";
+		std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+				     "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio " +
+				     std::to_string(core_port) + " RTP/AVP 0\r\n";
+		Reply o = ask({{"command", S("offer")}, {"call-id", S("re")},
+			       {"from-tag", S("ue")}, {"sdp", S(offer)},
+			       {"transport-protocol", S("RTP/AVP")}});
+		ASSERT_EQ(o.result(), "ok") << o.raw();
+		Reply a = ask({{"command", S("answer")}, {"call-id", S("re")},
+			       {"from-tag", S("ue")}, {"to-tag", S("core")},
+			       {"sdp", S(answer)}});
+		ASSERT_EQ(a.result(), "ok") << a.raw();
+	}
+	static unsigned count(const std::vector<Seen> &v, uint32_t type)
+	{
+		unsigned k = 0;
+		for (const Seen &x : v)
+			k += x.type == type;
+		return k;
+	}
+};
+
+TEST_F(ReInvite, StreamsAreUpdatedInPlace)
+{
+	call(7000, kKey1, 9000);
+	std::vector<Seen> first = worker->take();
+	ASSERT_EQ(first.size(), 2u);
+	EXPECT_EQ(count(first, AEGW_CMD_ADD_STREAM), 2u);
+
+	// The same session again (a refresh): aegw's new key toward the UE,
+	// and nothing else.
+	call(7000, kKey1, 9000);
+	std::vector<Seen> refresh = worker->take();
+	ASSERT_EQ(refresh.size(), 1u);
+	EXPECT_EQ(refresh[0].type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+	EXPECT_EQ(refresh[0].mask, uint32_t(AEGW_UPDATE_OUT_KEY));
+	const uint32_t toward_ue = refresh[0].id;
+
+	// The UE moved its port: the stream toward it changes its egress too.
+	call(7002, kKey1, 9000);
+	std::vector<Seen> moved = worker->take();
+	ASSERT_EQ(moved.size(), 1u);
+	EXPECT_EQ(moved[0].type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+	EXPECT_EQ(moved[0].mask,
+		  uint32_t(AEGW_UPDATE_OUT_KEY | AEGW_UPDATE_EGRESS));
+	EXPECT_EQ(moved[0].id, toward_ue);
+
+	// A new key from the UE: the stream from it gets IN_KEY, in place.
+	call(7002, kKey2, 9000);
+	std::vector<Seen> rekey = worker->take();
+	ASSERT_EQ(rekey.size(), 2u);
+	for (const Seen &u : rekey) {
+		EXPECT_EQ(u.type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+		EXPECT_EQ(u.mask, u.id == toward_ue ? uint32_t(AEGW_UPDATE_OUT_KEY) :
+						      uint32_t(AEGW_UPDATE_IN_KEY));
+	}
+	EXPECT_NE(rekey[0].id, rekey[1].id);
+
+	// The delete: last counters, then the streams go, one batch.
+	Reply d = ask({{"command", S("delete")}, {"call-id", S("re")},
+		       {"from-tag", S("ue")}});
+	ASSERT_EQ(d.result(), "ok") << d.raw();
+	std::vector<Seen> gone = worker->take();
+	ASSERT_EQ(gone.size(), 4u);
+	EXPECT_EQ(gone[0].type, uint32_t(AEGW_CMD_COUNTERS));
+	EXPECT_EQ(gone[1].type, uint32_t(AEGW_CMD_COUNTERS));
+	EXPECT_EQ(gone[2].type, uint32_t(AEGW_CMD_REMOVE_STREAM));
+	EXPECT_EQ(gone[3].type, uint32_t(AEGW_CMD_REMOVE_STREAM));
+	EXPECT_NE(d.raw().find("7:packetsi5e"), std::string::npos)
+		<< "the counters read before the REMOVEs: " << d.raw();
+}
+
+} // namespace
