@@ -29,19 +29,30 @@ enum ctl_log_level ctl_log_get_level(void)
 	return cur_level;
 }
 
+/* One write per line: stderr is unbuffered, and three writes a line
+ * were three syscalls (and lines of two processes could interleave). A
+ * line longer than the buffer is cut. */
 void ctl_log(enum ctl_log_level level, const char *fmt, ...)
 {
+	char line[1024];
+	size_t n = 0;
 	va_list ap;
+	int k;
 
 	if (level > cur_level)
 		return;
 	/* Under systemd, stderr is the journal's stream: "<N>" gives the
 	 * line its syslog priority there (sd-daemon(3)). */
 	if (getenv("JOURNAL_STREAM"))
-		fprintf(stderr, "<%d>", syslog_priority[level]);
-	fprintf(stderr, "aegw-control: %s: ", level_names[level]);
+		n = (size_t)snprintf(line, sizeof(line), "<%d>",
+				     syslog_priority[level]);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "aegw-control: %s: ",
+			      level_names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n = k < 0 ? n : n + (size_t)k < sizeof(line) - 1 ? n + (size_t)k :
+							 sizeof(line) - 2;
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }
