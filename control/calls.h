@@ -69,6 +69,10 @@ struct ctl_media {
 	char type_name[16];          /* "audio", "video", ... */
 	struct ctl_leg leg[2];       /* [i] faces monologue i */
 	uint32_t stream_id[2];       /* [i]: from leg i to leg 1 - i */
+	/* Stream i's RTP contexts' ROC when last read (timeout.c samples
+	 * them): a replay into a new dataplane starts its contexts there,
+	 * under the same keys (streams.c). */
+	uint32_t roc_in[2], roc_out[2];
 };
 
 /* What a media index keeps for the whole call, across re-offers: its

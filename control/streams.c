@@ -148,6 +148,24 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 	return rc;
 }
 
+/* The stream again, in a dataplane that lost it, under the same keys:
+ * its contexts start at the ROC they had reached, or a sender past a
+ * sequence wrap would fail every packet, and aegw would protect indices
+ * it had protected already (a reused keystream). */
+static int reinstall_one(struct ctl *ctl, const struct ctl_call *c,
+			 const struct ctl_media *m, unsigned from)
+{
+	struct aegw_stream_spec spec;
+	int rc;
+
+	ctl_stream_spec(c, m, from, &spec);
+	spec.in_crypto.initial_roc = m->roc_in[from];
+	spec.out_crypto.initial_roc = m->roc_out[from];
+	rc = add_stream(ctl, &spec);
+	OPENSSL_cleanse(&spec, sizeof(spec));
+	return rc;
+}
+
 static void remove_streams(struct ctl *ctl, const struct ctl_media *m)
 {
 	struct batch b = { .n = 0 };
@@ -187,7 +205,7 @@ static bool update_mask_of(const struct aegw_stream_spec *now,
 /* Leg from's stream as m has it: unchanged from old's, updated in place,
  * or removed and added again. */
 static void batch_leg(struct ctl *ctl, struct batch *b,
-		      const struct ctl_call *c, const struct ctl_media *m,
+		      const struct ctl_call *c, struct ctl_media *m,
 		      const struct ctl_media *old, unsigned from)
 {
 	struct aegw_stream_spec now, was;
@@ -199,9 +217,17 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 		ctl_stream_spec(c, old, from, &was);
 		update = update_mask_of(&now, &was, &mask);
 		OPENSSL_cleanse(&was, sizeof(was));
+		/* A context updated in place keeps its ROC where its key
+		 * stays; a new key or a new stream starts from 0. */
+		m->roc_in[from] = update && !(mask & AEGW_UPDATE_IN_KEY) ?
+					  old->roc_in[from] : 0;
+		m->roc_out[from] = update && !(mask & AEGW_UPDATE_OUT_KEY) ?
+					   old->roc_out[from] : 0;
 		if (!update)
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
+	} else {
+		m->roc_in[from] = m->roc_out[from] = 0;
 	}
 	if (!update || mask) {
 		batch_add(ctl, b, &now, (int8_t)from);
@@ -271,6 +297,8 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 			continue;
 		memcpy(out->c[from], evt->counters,
 		       sizeof(uint64_t) * AEGW_SC_COUNT);
+		out->roc_in[from] = evt->roc_in;
+		out->roc_out[from] = evt->roc_out;
 		out->have[from] = true;
 	}
 }
@@ -300,6 +328,13 @@ static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 			out->have[from] = false;
 }
 
+void ctl_media_note_roc(struct ctl_media *m, const struct ctl_counts *k,
+			unsigned from)
+{
+	m->roc_in[from] = k->roc_in[from];
+	m->roc_out[from] = k->roc_out[from];
+}
+
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 			struct ctl_counts *out)
 {
@@ -324,7 +359,7 @@ void ctl_replay(struct ctl *ctl)
 			if (!m->installed)
 				continue;
 			for (unsigned from = 0; from < 2; from++) {
-				if (install_one(ctl, c, m, from))
+				if (reinstall_one(ctl, c, m, from))
 					failed++;
 				else
 					ok++;
@@ -370,7 +405,7 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 
 				if (e)
 					theirs[e - v->evt] = true;
-				else if (!install_one(ctl, c, m, from))
+				else if (!reinstall_one(ctl, c, m, from))
 					again++;
 			}
 		}

@@ -89,6 +89,8 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 		for (unsigned from = 0; from < 2; from++) {
 			unread |= !k.have[from];
 			sum += ctl_timeout_peer_packets(k.c[from]);
+			if (k.have[from])
+				ctl_media_note_roc(&c->media[i], &k, from);
 		}
 	}
 	if (unread || sum != c->seen)

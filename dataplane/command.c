@@ -36,6 +36,8 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 	evt->remote = s->remote;
 	evt->egress_src = s->egress_src;
 	evt->egress_dst = s->egress_dst;
+	evt->roc_in = s->rtp_in ? aegw_srtp_stream_roc(s->rtp_in) : 0;
+	evt->roc_out = s->rtp_out ? aegw_srtp_stream_roc(s->rtp_out) : 0;
 	memcpy(evt->counters, s->counters, sizeof(s->counters));
 }
 

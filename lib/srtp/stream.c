@@ -255,6 +255,23 @@ size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s)
 	return s->alloc_size;
 }
 
+uint32_t aegw_srtp_stream_roc(const struct aegw_srtp_stream *s)
+{
+	uint32_t roc = s->initial_roc;
+
+	if (s->kind != AEGW_SRTP_RTP)
+		return 0;
+	for (unsigned i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
+		if ((s->slot_used >> i & 1) &&
+		    (uint32_t)(s->slots[i].highest >> 16) > roc)
+			roc = (uint32_t)(s->slots[i].highest >> 16);
+	for (unsigned i = 0; i < AEGW_SRTP_SSRC_RETIRED; i++)
+		if (s->retired[i].in_use &&
+		    (uint32_t)(s->retired[i].highest >> 16) > roc)
+			roc = (uint32_t)(s->retired[i].highest >> 16);
+	return roc;
+}
+
 uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,
 				      unsigned idx)
 {

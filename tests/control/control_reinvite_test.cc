@@ -33,13 +33,17 @@ namespace {
 
 struct Seen {
 	uint32_t type, mask, id;
+	uint32_t roc_in, roc_out; // an ADD's or UPDATE's initial ROCs
 };
 
 // Worker 0 of a one-worker dataplane that acks everything, answers
 // COUNTERS, and remembers what it was sent.
 class FakeWorker {
 public:
-	explicit FakeWorker(const std::string &inst)
+	// COUNTERS reports these as every stream's contexts' ROC.
+	explicit FakeWorker(const std::string &inst, uint32_t roc_in = 0,
+			    uint32_t roc_out = 0)
+		: roc_in_(roc_in), roc_out_(roc_out)
 	{
 		EXPECT_EQ(aegw_shm_create(inst.c_str(), 1, &shm_), 0);
 		aegw_shm_heartbeat(shm_);
@@ -79,7 +83,9 @@ private:
 			{
 				std::lock_guard<std::mutex> l(mu_);
 				seen_.push_back({cmd.type, cmd.update_mask,
-						 spec ? cmd.spec.stream_id : cmd.stream_id});
+						 spec ? cmd.spec.stream_id : cmd.stream_id,
+						 cmd.spec.in_crypto.initial_roc,
+						 cmd.spec.out_crypto.initial_roc});
 			}
 			aegw_evt e{};
 			e.seq = cmd.seq;
@@ -87,6 +93,8 @@ private:
 			if (cmd.type == AEGW_CMD_COUNTERS) {
 				e.type = AEGW_EVT_COUNTERS;
 				e.counters[AEGW_SC_rx_packets] = 5;
+				e.roc_in = roc_in_;
+				e.roc_out = roc_out_;
 				send(e);
 			}
 			e.type = AEGW_EVT_ACK;
@@ -94,6 +102,7 @@ private:
 			aegw_cmd_wipe(&cmd);
 		}
 	}
+	uint32_t roc_in_, roc_out_;
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
 	std::atomic<bool> stop_{false};
@@ -222,6 +231,54 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 	EXPECT_EQ(gone[3].type, uint32_t(AEGW_CMD_REMOVE_STREAM));
 	EXPECT_NE(d.raw().find("7:packetsi5e"), std::string::npos)
 		<< "the counters read before the REMOVEs: " << d.raw();
+}
+
+// A dataplane restart: every stream is installed again under the keys it
+// had, its contexts at the ROC the last sample read (a sender past a
+// wrap would otherwise fail every packet, and aegw would protect indices
+// again). A key that changed since starts at 0.
+TEST_F(ReInvite, ReplayStartsAtTheRocReached)
+{
+	worker.reset();
+	worker = std::make_unique<FakeWorker>(inst, 3, 4);
+	ctl_tick(&c); // the new dataplane: replay of nothing
+	worker->take();
+	call(7000, kKey1, 9000);
+	worker->take();
+	c.calls.first->next_sample_ns = 0;
+	ctl_tick(&c); // the timeout walk samples the call
+	ASSERT_EQ(count(worker->take(), AEGW_CMD_COUNTERS), 2u);
+
+	auto restart = [&] {
+		worker.reset();
+		worker = std::make_unique<FakeWorker>(inst, 3, 4);
+		ctl_tick(&c);
+		return worker->take();
+	};
+	std::vector<Seen> replay = restart();
+	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &a : replay) {
+		// The fake reports both ROCs for every stream; each stream's
+		// spec carries them to the contexts it has.
+		EXPECT_EQ(a.roc_in, 3u);
+		EXPECT_EQ(a.roc_out, 4u);
+	}
+
+	// A new UE key, and aegw's new one toward it: the contexts of a new
+	// key start at 0 in the next replay (no sample since).
+	call(7000, kKey2, 9000);
+	std::vector<Seen> rekey = worker->take();
+	ASSERT_EQ(rekey.size(), 2u);
+	replay = restart();
+	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &u : rekey) {
+		for (const Seen &a : replay) {
+			if (a.id != u.id)
+				continue;
+			EXPECT_EQ(a.roc_in, u.mask & AEGW_UPDATE_IN_KEY ? 0u : 3u);
+			EXPECT_EQ(a.roc_out, u.mask & AEGW_UPDATE_OUT_KEY ? 0u : 4u);
+		}
+	}
 }
 
 } // namespace

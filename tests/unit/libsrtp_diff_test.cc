@@ -302,6 +302,7 @@ TEST_P(LibsrtpDiff, InitialRoc)
 	Stream tx(eng.e, cfg);
 	SrtpOracle rx(cfg, false, 0x5555aaaa, 7);
 	ASSERT_TRUE(rx.ok());
+	EXPECT_EQ(aegw_srtp_stream_roc(tx.s), 7u) << "before any packet";
 	for (unsigned i = 0; i < 20; i++) {
 		RtpShape s;
 		s.ssrc = 0x5555aaaa;
@@ -311,6 +312,21 @@ TEST_P(LibsrtpDiff, InitialRoc)
 		ASSERT_EQ(rx.unprotect(w), srtp_err_status_ok) << i;
 		ASSERT_EQ(w, p);
 	}
+	EXPECT_EQ(aegw_srtp_stream_roc(tx.s), 8u) << "past the wrap";
+	// A context made again from the same key at that ROC (a dataplane
+	// restart replays it so): libsrtp2, which kept its state, takes
+	// what it protects next.
+	cfg.initial_roc = aegw_srtp_stream_roc(tx.s);
+	Stream again(eng.e, cfg);
+	for (unsigned i = 0; i < 10; i++) {
+		RtpShape s;
+		s.ssrc = 0x5555aaaa;
+		s.seq = uint16_t(14 + i);
+		auto p = make_rtp(s, rng), w = p;
+		ASSERT_EQ(aegw_run(eng.e, again.s, w, true), 0);
+		ASSERT_EQ(rx.unprotect(w), srtp_err_status_ok) << i;
+	}
+	EXPECT_EQ(aegw_srtp_stream_roc(again.s), 8u);
 }
 
 // Bursts mixing streams of every suite: the backend sees a mixed batch.

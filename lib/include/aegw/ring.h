@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 enum {
-	AEGW_SHM_LAYOUT_VERSION = 1,
+	AEGW_SHM_LAYOUT_VERSION = 2,
 	AEGW_RING_MAX_WORKERS = 16,
 	AEGW_RING_CMD_SLOTS = 256,   /* per worker; a power of two */
 	AEGW_RING_EVT_SLOTS = 1024,  /* per worker; a power of two */
@@ -164,6 +164,8 @@ struct aegw_evt {
 	uint8_t action;     /* STREAM */
 	uint8_t flags;      /* STREAM */
 	uint16_t pad;
+	uint32_t roc_in;    /* STREAM, COUNTERS: the RTP unprotect and */
+	uint32_t roc_out;   /* protect contexts' ROC (aegw_srtp_stream_roc) */
 	struct aegw_endpoint local;    /* STREAM */
 	struct aegw_endpoint remote;   /* STREAM, LATCHED */
 	struct aegw_endpoint egress_src; /* STREAM */

@@ -109,6 +109,12 @@ int aegw_srtp_stream_set_active_key(struct aegw_srtp_stream *s, unsigned idx);
 /* Bytes of runtime state the stream holds, as allocated. */
 size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s);
 
+/* The highest ROC an RTP stream has reached over its SSRCs (its
+ * initial_roc before any packet; 0 for SRTCP): what a context made again
+ * with the same key starts from (initial_roc), so that it neither reuses
+ * the indices it protected nor fails the peer's packets after a wrap. */
+uint32_t aegw_srtp_stream_roc(const struct aegw_srtp_stream *s);
+
 /* Packets processed under master key idx (for lifetime accounting). */
 uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,
 				      unsigned idx);
