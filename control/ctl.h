@@ -21,8 +21,25 @@
 #include "static_streams.h"
 #include "timeout.h"
 
+/* What the reply to an ng request said, as the metrics count it. */
+#define CTL_FOREACH_NG_RESULT(X)                                            \
+	X(OK, "ok")                 /* ok, pong */                          \
+	X(ERROR, "error")           /* error, or no reply could be made */  \
+	X(LOAD_LIMIT, "load_limit") /* load limit */
+
+enum ctl_ng_result {
+#define CTL_NG_RESULT_ENUM(id, name) CTL_NG_RESULT_##id,
+	CTL_FOREACH_NG_RESULT(CTL_NG_RESULT_ENUM)
+#undef CTL_NG_RESULT_ENUM
+	CTL_NG_RESULT_COUNT
+};
+
 struct ctl_stats {
 	uint64_t commands[AEGW_NG_CMD_COUNT]; /* requests, by command */
+	/* The same requests by what their reply said. */
+	uint64_t results[AEGW_NG_CMD_COUNT][CTL_NG_RESULT_COUNT];
+	uint64_t malformed;       /* messages that were no request: bad
+				   * cookie, bencode or keys */
 	uint64_t errors;          /* replies with result: error */
 	uint64_t retransmits;     /* answered from the cache */
 	uint64_t ng_denied;       /* requests and connections from outside

@@ -8,6 +8,7 @@
 
 struct collect {
 	struct ctl_dp_view *v;
+	unsigned worker;
 	int rc;
 };
 
@@ -16,6 +17,9 @@ static void on_stream(void *arg, const struct aegw_evt *evt)
 	struct collect *c = arg;
 	struct ctl_dp_view *v = c->v;
 
+	if (evt->type == AEGW_EVT_WORKER)
+		memcpy(v->worker[c->worker], evt->counters,
+		       sizeof(v->worker[c->worker]));
 	if (evt->type != AEGW_EVT_STREAM || c->rc)
 		return;
 	if (v->n == v->cap) {
@@ -42,15 +46,18 @@ static int by_id(const void *a, const void *b)
 
 int ctl_dp_view_read(struct ctl *ctl, struct ctl_dp_view *v)
 {
-	struct collect c = { v, 0 };
+	struct collect c = { v, 0, 0 };
 	int first = 0;
 
 	if (!ctl->ring.shm)
 		return -ENOTCONN;
+	v->n_workers = ctl->ring.n_workers;
 	for (unsigned w = 0; w < ctl->ring.n_workers; w++) {
 		struct aegw_cmd cmd = { .type = AEGW_CMD_DUMP };
-		int rc = ctl_ring_exec(&ctl->ring, w, &cmd, on_stream, &c);
+		int rc;
 
+		c.worker = w;
+		rc = ctl_ring_exec(&ctl->ring, w, &cmd, on_stream, &c);
 		if (!first)
 			first = c.rc ? c.rc : rc;
 	}

@@ -17,9 +17,13 @@ struct ctl_dp_view {
 	struct aegw_evt *evt;   /* AEGW_EVT_STREAM, by stream_id */
 	size_t n, cap;
 	bool complete;          /* every worker answered */
+	/* Each worker's own counters (AEGW_WC_*), which end its dump. */
+	unsigned n_workers;
+	uint64_t worker[AEGW_RING_MAX_WORKERS][AEGW_WC_COUNT];
 };
 
-/* Fills v (zeroed by the caller) from every worker. 0, or the first
+/* Fills v (zeroed by the caller) from every worker: its streams and its
+ * own counters. 0, or the first
  * failure of ctl_ring_exec (what was read stays in v); -ENOMEM. */
 int ctl_dp_view_read(struct ctl *ctl, struct ctl_dp_view *v);
 void ctl_dp_view_free(struct ctl_dp_view *v);

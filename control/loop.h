@@ -1,5 +1,6 @@
-/* The daemon's one event loop: epoll over the ng sockets, and a tick every
- * CTL_TICK_MS for the ring (epoch, heartbeat, events) and the cache. */
+/* The daemon's one event loop: epoll over the ng sockets, the control
+ * socket and the metrics server, and a tick every CTL_TICK_MS for the
+ * ring (epoch, heartbeat, events) and the cache. */
 #ifndef CTL_LOOP_H
 #define CTL_LOOP_H
 

@@ -262,12 +262,36 @@ static size_t bad_message(struct ctl *ctl, const char *msg, size_t len,
 
 	aegw_ng_error_format(ne, reason, sizeof(reason));
 	ctl->stats.errors++;
+	ctl->stats.malformed++;
 	if (ne->code == AEGW_NG_ERR_BAD_COOKIE || !cookie.len) {
 		ctl_log(CTL_LOG_WARN, "ng message dropped: %s", reason);
 		return 0;
 	}
 	ctl_log(CTL_LOG_INFO, "ng message refused: %s", reason);
 	return aegw_ng_reply_error(out, cap, cookie, reason);
+}
+
+static const char *const result_names[] = {
+#define CTL_NG_RESULT_NAME(id, name) [CTL_NG_RESULT_##id] = name,
+	CTL_FOREACH_NG_RESULT(CTL_NG_RESULT_NAME)
+#undef CTL_NG_RESULT_NAME
+};
+
+const char *ctl_ng_result_name(enum ctl_ng_result r)
+{
+	return (unsigned)r < CTL_NG_RESULT_COUNT ? result_names[r] : "unknown";
+}
+
+/* What a reply says under "result", for the counters by result. */
+static enum ctl_ng_result result_of(const char *reply, size_t n)
+{
+	struct aegw_ng_str r = aegw_ng_reply_result(reply, n);
+
+	if ((r.len == 2 && !memcmp(r.p, "ok", 2)) ||
+	    (r.len == 4 && !memcmp(r.p, "pong", 4)))
+		return CTL_NG_RESULT_OK;
+	return r.len == 10 && !memcmp(r.p, "load limit", 10) ?
+		       CTL_NG_RESULT_LOAD_LIMIT : CTL_NG_RESULT_ERROR;
 }
 
 size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
@@ -281,7 +305,7 @@ size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 			  const uint8_t *peer, const char *msg, size_t len,
 			  char *out, size_t cap)
 {
-	bool cache = from == CTL_NG_FROM_NET;
+	bool cache = from == CTL_NG_FROM_NET, counted;
 	static struct aegw_benc_node nodes[CTL_NG_MAX_NODES];
 	struct aegw_ng_msg m;
 	struct aegw_ng_request req;
@@ -303,9 +327,12 @@ size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 		return bad_message(ctl, msg, len, &ne, out, cap);
 	/* `unknown` counts what the P-CSCF sends that aegw does not know,
 	 * not the control socket's admin commands. */
-	if (from == CTL_NG_FROM_NET || req.command != AEGW_NG_CMD_UNKNOWN)
+	counted = from == CTL_NG_FROM_NET || req.command != AEGW_NG_CMD_UNKNOWN;
+	if (counted)
 		ctl->stats.commands[req.command]++;
 	n = dispatch(&(struct ng_ctx){ ctl, &m, &req, out, cap, from });
+	if (counted)
+		ctl->stats.results[req.command][result_of(out, n)]++;
 	if (n && cache && req.command != AEGW_NG_CMD_PING)
 		ng_cache_put(&ctl->cache, peer, m.cookie.p, m.cookie.len, out,
 			     n, now);

@@ -31,6 +31,9 @@ enum ctl_ng_transport {
 	CTL_NG_FROM_CTL_SOCKET,
 };
 
+/* "ok", "error", "load_limit" (ctl.h's CTL_FOREACH_NG_RESULT). */
+const char *ctl_ng_result_name(enum ctl_ng_result r);
+
 /* ctl_ng_handle for a message that came over `from`. */
 size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 			  const uint8_t *peer, const char *msg, size_t len,

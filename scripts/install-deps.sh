@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-dev
       libdpdk-dev libipsec-mb-dev libssl-dev libsrtp2-dev libgtest-dev
-      libpcap-dev libinih-dev python3-pylibsrtp ffmpeg tshark iproute2 ethtool tcpreplay
+      libpcap-dev libinih-dev libmicrohttpd-dev python3-pylibsrtp ffmpeg tshark iproute2 ethtool tcpreplay
       kamailio sip-tester openssl python3 groff-base"
 
 missing=""

@@ -310,3 +310,50 @@ size_t aegw_ng_reply_error(char *buf, size_t cap, struct aegw_ng_str cookie,
 	aegw_benc_dict_add_cstr(&e, "error-reason", reason);
 	return aegw_ng_reply_end(&e);
 }
+
+/* Where the bencoded value at p ends, or NULL: a walk that copies and
+ * checks nothing, for a reply this process wrote itself. Its depth is
+ * bounded all the same. */
+static const char *value_end(const char *p, const char *end, unsigned depth)
+{
+	size_t len = 0;
+
+	if (p >= end || depth > AEGW_BENC_MAX_DEPTH)
+		return NULL;
+	if (*p == 'i') {
+		p = memchr(p, 'e', (size_t)(end - p));
+		return p ? p + 1 : NULL;
+	}
+	if (*p == 'l' || *p == 'd') {
+		for (p++; p && p < end && *p != 'e';)
+			p = value_end(p, end, depth + 1);
+		return p && p < end ? p + 1 : NULL;
+	}
+	for (; p < end && *p >= '0' && *p <= '9' && len < (size_t)(end - p); p++)
+		len = 10 * len + (size_t)(*p - '0');
+	if (p >= end || *p != ':' || len > (size_t)(end - p - 1))
+		return NULL;
+	return p + 1 + len;
+}
+
+struct aegw_ng_str aegw_ng_reply_result(const char *reply, size_t len)
+{
+	const char *end = reply + len, *p = memchr(reply, ' ', len), *v, *next;
+	struct aegw_ng_str none = { NULL, 0 };
+
+	if (!p || ++p >= end || *p++ != 'd')
+		return none;
+	for (; p < end && *p != 'e'; p = next) {
+		if (!(v = value_end(p, end, 0)) || !(next = value_end(v, end, 0)))
+			break;
+		if (v - p == 8 && !memcmp(p, "6:result", 8) && *v >= '0' &&
+		    *v <= '9') {
+			const char *colon = memchr(v, ':', (size_t)(next - v));
+
+			if (colon)
+				return (struct aegw_ng_str){ colon + 1,
+							     (size_t)(next - colon - 1) };
+		}
+	}
+	return none;
+}

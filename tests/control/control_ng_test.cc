@@ -21,9 +21,11 @@
 // AEGW_DPCTL), which meson sets.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -1148,6 +1150,255 @@ TEST_F(ControlTimeout, NoDataplaneIsNotSilence)
 	EXPECT_EQ(total("timeoutsessions") + total("finaltimeoutsessions"),
 		  ended + 1);
 	EXPECT_EQ(ports_used("core"), 0);
+}
+
+// The same daemons with --listen-metrics: /metrics over plain HTTP/1.0
+// follows a call set up and torn down over ng; other paths and methods
+// are refused; stalled scrapers hold up neither ng nor, once they time
+// out, the next scrape; a port already taken stops a second daemon at
+// start; an IPv6 listener of a daemon with no dataplane says so.
+class ControlMetrics : public Control {
+protected:
+	static uint16_t http_port;
+
+	static void SetUpTestSuite()
+	{
+		http_port = free_port(SOCK_STREAM);
+		control_extra = {"--listen-metrics",
+				 "127.0.0.1:" + std::to_string(http_port)};
+		Control::SetUpTestSuite();
+	}
+
+	static void TearDownTestSuite()
+	{
+		Control::TearDownTestSuite();
+		control_extra.clear();
+	}
+
+	struct Http {
+		int status = 0;
+		std::string head, body;
+	};
+
+	static int connect_to(const std::string &ip, uint16_t port)
+	{
+		sockaddr_storage ss{};
+		auto *a4 = reinterpret_cast<sockaddr_in *>(&ss);
+		auto *a6 = reinterpret_cast<sockaddr_in6 *>(&ss);
+		bool v6 = ip.find(':') != std::string::npos;
+		int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+		timeval tv{1, 0};
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (v6) {
+			a6->sin6_family = AF_INET6;
+			a6->sin6_port = htons(port);
+			inet_pton(AF_INET6, ip.c_str(), &a6->sin6_addr);
+		} else {
+			a4->sin_family = AF_INET;
+			a4->sin_port = htons(port);
+			inet_pton(AF_INET, ip.c_str(), &a4->sin_addr);
+		}
+		if (connect(fd, reinterpret_cast<sockaddr *>(&ss),
+			    v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in))) {
+			close(fd);
+			return -1;
+		}
+		return fd;
+	}
+
+	// One request; HTTP/1.0, so the reply ends when the server closes.
+	// Status 0: no reply within a second.
+	static Http http(const std::string &method, const std::string &path,
+			 const std::string &ip = "127.0.0.1", uint16_t port = 0)
+	{
+		Http h;
+		std::string req = method + " " + path + " HTTP/1.0\r\n"
+				  "Host: aegw\r\n\r\n", in;
+		char buf[65536];
+		ssize_t n;
+		int fd = connect_to(ip, port ? port : http_port);
+
+		if (fd < 0)
+			return h;
+		if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) > 0)
+			while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+				in.append(buf, size_t(n));
+		close(fd);
+		size_t end = in.find("\r\n\r\n");
+		if (in.rfind("HTTP/1.", 0) || end == std::string::npos)
+			return h;
+		h.status = atoi(in.c_str() + 9);
+		h.head = in.substr(0, end + 2);
+		h.body = in.substr(end + 4);
+		return h;
+	}
+
+	// The value of one series as the text prints it; -1 when absent.
+	static double value(const std::string &body, const std::string &series)
+	{
+		std::string text = "\n" + body, key = "\n" + series + " ";
+		size_t at = text.find(key);
+		return at == std::string::npos ?
+			       -1 : atof(text.c_str() + at + key.size());
+	}
+
+	static double sum(const std::string &body, const std::string &family,
+			  const std::string &label, unsigned n)
+	{
+		double s = 0;
+		for (unsigned i = 0; i < n; i++)
+			s += value(body, family + "{" + label + "=\"" +
+					 std::to_string(i) + "\"}");
+		return s;
+	}
+
+	static std::string requests(const std::string &cmd, const std::string &res)
+	{
+		return "aegw_ng_requests_total{command=\"" + cmd +
+		       "\",result=\"" + res + "\"}";
+	}
+
+	// The dataplane's series are read at most once a second.
+	static std::string fresh_scrape()
+	{
+		sleep_s(1.1);
+		Http h = http("GET", "/metrics");
+		EXPECT_EQ(h.status, 200) << h.head;
+		return h.body;
+	}
+};
+
+uint16_t ControlMetrics::http_port;
+
+TEST_F(ControlMetrics, ScrapeFollowsACall)
+{
+	Http h = http("GET", "/metrics");
+	ASSERT_EQ(h.status, 200) << h.head;
+	EXPECT_NE(h.head.find("\r\nContent-Type: text/plain; version=0.0.4; "
+			      "charset=utf-8\r\n"), std::string::npos) << h.head;
+	EXPECT_EQ(value(h.body, "aegw_dataplane_up"), 1) << h.body;
+	EXPECT_EQ(value(h.body, "aegw_dataplane_workers"), 2);
+	EXPECT_EQ(value(h.body, "aegw_calls"), 0);
+	double offers = value(h.body, requests("offer", "ok")),
+	       answers = value(h.body, requests("answer", "ok")),
+	       deletes = value(h.body, requests("delete", "ok"));
+	ASSERT_GE(offers, 0) << h.body;
+
+	std::string ue = sdp(7000, "RTP/SAVP", crypto_line());
+	ASSERT_EQ(ng->ask(offer("metrics", ue, "RTP/AVP")).result(), "ok");
+	ASSERT_EQ(ng->ask(answer("metrics", sdp(9000, "RTP/AVP"))).result(), "ok");
+	std::string b = fresh_scrape();
+	EXPECT_EQ(value(b, "aegw_calls"), 1) << b;
+	EXPECT_EQ(value(b, requests("offer", "ok")), offers + 1);
+	EXPECT_EQ(value(b, requests("answer", "ok")), answers + 1);
+	EXPECT_EQ(value(b, "aegw_streams{mode=\"e2ae\"}"), 2);
+	EXPECT_EQ(sum(b, "aegw_dataplane_streams", "worker", 2), 2)
+		<< "the call's two streams, read from the dataplane";
+	EXPECT_EQ(value(b, "aegw_interface_rx_packets_total{interface=\"access\"}"),
+		  0) << "net_null sends nothing";
+	EXPECT_EQ(value(b, "aegw_interface_port_pairs{interface=\"core\","
+			   "state=\"used\"}"), 1);
+	EXPECT_GE(value(b, "aegw_worker_rx_packets_total{worker=\"1\"}"), 0);
+	EXPECT_GE(value(b, "aegw_interface_drops_total{interface=\"core\","
+			   "reason=\"auth_failed\"}"), 0);
+	EXPECT_GE(value(b, "aegw_ring_commands_total"), 2);
+
+	ASSERT_EQ(ng->ask(del("metrics")).result(), "ok");
+	b = fresh_scrape();
+	EXPECT_EQ(value(b, "aegw_calls"), 0);
+	EXPECT_EQ(value(b, requests("delete", "ok")), deletes + 1);
+	EXPECT_EQ(value(b, "aegw_streams{mode=\"e2ae\"}"), 0);
+	EXPECT_EQ(sum(b, "aegw_dataplane_streams", "worker", 2), 0);
+}
+
+TEST_F(ControlMetrics, OtherPathsAndMethodsAreRefused)
+{
+	EXPECT_EQ(http("GET", "/nope").status, 404);
+	EXPECT_EQ(http("GET", "/").status, 404);
+	Http h = http("POST", "/metrics");
+	EXPECT_EQ(h.status, 405);
+	EXPECT_NE(h.head.find("\r\nAllow: GET, HEAD\r\n"), std::string::npos)
+		<< h.head;
+	h = http("HEAD", "/metrics");
+	EXPECT_EQ(h.status, 200);
+	EXPECT_EQ(h.body, "");
+	EXPECT_EQ(http("GET", "/metrics?x=1").status, 200);
+	EXPECT_EQ(ng->ask(D({{"command", S("ping")}})).result(), "pong");
+}
+
+// More connections than the server takes (16), at once, each stalled in
+// its request line: ng is answered at once all the same, and once they
+// time out together (5 s) the next scrape gets its reply: at its limit
+// MHD stops listening, and only a later run of it listens again.
+TEST_F(ControlMetrics, StalledScrapersDoNotHoldUpTheDaemon)
+{
+	std::vector<int> stalled;
+	for (int i = 0; i < 24; i++) {
+		int fd = connect_to("127.0.0.1", http_port);
+		if (fd >= 0 && send(fd, "GET /metr", 9, MSG_NOSIGNAL) == 9)
+			stalled.push_back(fd);
+		else if (fd >= 0)
+			close(fd);
+	}
+	EXPECT_GT(stalled.size(), 16u);
+	auto t0 = std::chrono::steady_clock::now();
+	EXPECT_EQ(ng->ask(D({{"command", S("ping")}})).result(), "pong");
+	EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() -
+						t0).count(), 0.5);
+	int status = 0;
+	for (int i = 0; i < 12 && status != 200; i++)
+		status = http("GET", "/metrics").status;
+	EXPECT_EQ(status, 200) << "served again once the stalled ones timed out";
+	EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() -
+						t0).count(), 12);
+	for (int fd : stalled)
+		close(fd);
+}
+
+TEST_F(ControlMetrics, PortTakenStopsTheDaemonAtStart)
+{
+	std::string log = dir + "/second.log", port = std::to_string(http_port);
+	pid_t p = spawn({bin("AEGW_CONTROL"), "--listen-ng",
+			 "127.0.0.1:" + std::to_string(free_port(SOCK_DGRAM)),
+			 "--instance", inst + "x", "--interface", "access=10.0.0.1",
+			 "--ctl-socket", "none", "--journal", "off",
+			 "--listen-metrics", "127.0.0.1:" + port},
+			log);
+	int status = -1;
+	for (int i = 0; i < 100 && waitpid(p, &status, WNOHANG) != p; i++) {
+		status = -1;
+		sleep_s(0.05);
+	}
+	if (status == -1)
+		status = stop(p);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+	EXPECT_NE(slurp(log).find("metrics listener 127.0.0.1:" + port + ": "),
+		  std::string::npos) << slurp(log);
+	EXPECT_NE(slurp(log).find("Address already in use"), std::string::npos);
+	EXPECT_EQ(http("GET", "/metrics").status, 200) << "the first one serves on";
+}
+
+TEST_F(ControlMetrics, Ipv6ListenerWithoutDataplane)
+{
+	uint16_t port = free_port(SOCK_STREAM);
+	pid_t p = spawn({bin("AEGW_CONTROL"), "--listen-ng",
+			 "127.0.0.1:" + std::to_string(free_port(SOCK_DGRAM)),
+			 "--instance", inst + "none", "--interface",
+			 "access=10.0.0.1", "--ctl-socket", "none", "--journal",
+			 "off", "--listen-metrics", "[::1]:" + std::to_string(port)},
+			dir + "/v6.log");
+	Http h;
+	for (int i = 0; i < 50 && h.status != 200; i++) {
+		sleep_s(0.1);
+		h = http("GET", "/metrics", "::1", port);
+	}
+	EXPECT_EQ(stop(p), 0);
+	ASSERT_EQ(h.status, 200) << slurp(dir + "/v6.log");
+	EXPECT_EQ(value(h.body, "aegw_dataplane_up"), 0);
+	EXPECT_EQ(h.body.find("aegw_interface_rx_packets_total"), std::string::npos);
+	EXPECT_EQ(h.body.find("aegw_dataplane_epoch"), std::string::npos);
 }
 
 // The same daemons, aegw-control reading a configuration file under its

@@ -1032,6 +1032,31 @@ TEST(Ng, ReplyFraming)
 	EXPECT_EQ(aegw_ng_reply_end(&e), 0u);
 }
 
+// The result of a reply, read without decoding it: wherever the key is
+// among the top-level ones, never a nested "result", never past the end.
+TEST(Ng, ReplyResult)
+{
+	auto result = [](const std::string &r) {
+		aegw_ng_str s = aegw_ng_reply_result(r.data(), r.size());
+		return s.p ? std::string(s.p, s.len) : std::string("<none>");
+	};
+	EXPECT_EQ(result("c d6:result4:ponge"), "pong");
+	EXPECT_EQ(result("c d6:result5:error12:error-reason4:nopee"), "error");
+	EXPECT_EQ(result("c d7:createdi17e5:statsd6:result3:bade4:listl1:x"
+			 "d1:ai1eee6:result2:oke"), "ok")
+		<< "after a nested one and a list";
+	EXPECT_EQ(result("c d5:statsd6:result3:badee"), "<none>");
+	EXPECT_EQ(result("c d6:result10:load limite"), "load limit");
+	for (const char *bad : {"", "c", "c ", "c l6:result2:oke", "c d6:result",
+				"c d6:result2:o", "c d6:resulti3ee",
+				"c d6:result99:oke", "c di1e2:oke",
+				"c d1:xi12"})
+		EXPECT_EQ(result(bad), "<none>") << bad;
+	std::string deep = "c d1:x" + std::string(40, 'l') +
+			   std::string(40, 'e') + "6:result2:oke";
+	EXPECT_EQ(result(deep), "<none>") << "nesting beyond the limit";
+}
+
 TEST(Ng, ErrorTextsExist)
 {
 	char buf[8];

@@ -164,6 +164,12 @@ size_t aegw_ng_reply_end(struct aegw_benc_enc *e);
 size_t aegw_ng_reply_error(char *buf, size_t cap, struct aegw_ng_str cookie,
 			   const char *reason);
 
+/* The string under a reply's top-level "result" key ("ok", "error",
+ * "load limit", "pong"...), read from the reply's bytes without decoding
+ * the rest; {NULL, 0} when the reply is not a dictionary that has one.
+ * For replies this process encoded: it checks no more than it needs. */
+struct aegw_ng_str aegw_ng_reply_result(const char *reply, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

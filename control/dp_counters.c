@@ -1,0 +1,150 @@
+/* The dataplane's counters summed per interface and per worker, kept
+ * from going down when streams go (dp_counters.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "dp_counters.h"
+#include "dp_view.h"
+
+struct ctl_dp_seen {
+	uint32_t id;
+	uint8_t in, out, worker; /* interface indexes, worker */
+	uint64_t c[AEGW_SC_COUNT];
+};
+
+/* The interface of aegw's address ep: the one whose port range holds
+ * ep's port when two share the address, else the first with it. */
+static uint8_t iface_of(const struct ctl *ctl, const struct aegw_endpoint *ep)
+{
+	unsigned found = CTL_DP_NO_IFACE;
+
+	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
+		const struct ctl_iface_cfg *f = ctl->ifaces[i].cfg;
+
+		if (f->addr.family != ep->family || memcmp(f->addr.ip, ep->ip, 16))
+			continue;
+		if (ep->port >= f->port_min && ep->port <= f->port_max)
+			return (uint8_t)i;
+		if (found == CTL_DP_NO_IFACE)
+			found = i;
+	}
+	return (uint8_t)found;
+}
+
+static void seen_of(const struct ctl *ctl, unsigned n_workers,
+		    const struct aegw_evt *e, struct ctl_dp_seen *s)
+{
+	s->id = e->stream_id;
+	s->in = iface_of(ctl, &e->local);
+	s->out = iface_of(ctl, &e->egress_src);
+	/* The owner by the ring's rule: the one whose dump it came in. */
+	s->worker = (uint8_t)aegw_ring_worker_for_port(e->local.port, n_workers);
+	memcpy(s->c, e->counters, sizeof(s->c));
+}
+
+/* The same stream counting from zero again, or counted elsewhere. */
+static bool restarted(const struct ctl_dp_seen *was,
+		      const struct ctl_dp_seen *now)
+{
+	if (was->in != now->in || was->out != now->out ||
+	    was->worker != now->worker)
+		return true;
+	for (unsigned k = 0; k < AEGW_SC_COUNT; k++)
+		if (now->c[k] < was->c[k])
+			return true;
+	return false;
+}
+
+static void add(uint64_t *sum, const uint64_t *c)
+{
+	for (unsigned k = 0; k < AEGW_SC_COUNT; k++)
+		sum[k] += c[k];
+}
+
+/* Every stream of the last reading that is not in now[0..n) (both by
+ * id), or is there counting anew, leaves its last counts behind. */
+static void retire(struct ctl_dp_counters *t, const struct ctl_dp_seen *now,
+		   size_t n)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < t->n_seen; i++) {
+		const struct ctl_dp_seen *was = &t->seen[i];
+
+		while (j < n && now[j].id < was->id)
+			j++;
+		if (j < n && now[j].id == was->id && !restarted(was, &now[j]))
+			continue;
+		add(t->gone_in[was->in], was->c);
+		add(t->gone_out[was->out], was->c);
+		add(t->gone_worker[was->worker], was->c);
+	}
+}
+
+static void sum(struct ctl_dp_counters *t)
+{
+	memcpy(t->in, t->gone_in, sizeof(t->in));
+	memcpy(t->out, t->gone_out, sizeof(t->out));
+	memcpy(t->by_worker, t->gone_worker, sizeof(t->by_worker));
+	memset(t->streams, 0, sizeof(t->streams));
+	for (size_t i = 0; i < t->n_seen; i++) {
+		const struct ctl_dp_seen *s = &t->seen[i];
+
+		add(t->in[s->in], s->c);
+		add(t->out[s->out], s->c);
+		add(t->by_worker[s->worker], s->c);
+		t->streams[s->worker]++;
+	}
+}
+
+int ctl_dp_counters_fold(struct ctl_dp_counters *t, const struct ctl *ctl,
+			 const struct ctl_dp_view *v)
+{
+	unsigned workers = v->n_workers ? v->n_workers : 1;
+	struct ctl_dp_seen *now = malloc((v->n ? v->n : 1) * sizeof(*now));
+
+	if (!now)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->n; i++)
+		seen_of(ctl, workers, &v->evt[i], &now[i]);
+	retire(t, now, v->n);
+	free(t->seen);
+	t->seen = now;
+	t->n_seen = v->n;
+	sum(t);
+	t->n_workers = v->n_workers;
+	memcpy(t->worker, v->worker, sizeof(t->worker));
+	return 0;
+}
+
+int ctl_dp_counters_read(struct ctl *ctl, struct ctl_dp_counters *t)
+{
+	struct ctl_dp_view v = { 0 };
+	uint64_t now = ctl_now_ns();
+	int rc;
+
+	if (t->read_ns && now - t->read_ns < CTL_DP_READ_MIN_MS * 1000000ull)
+		return t->up ? 0 : -EAGAIN;
+	t->read_ns = now;
+	t->up = false;
+	/* Streams a replay or an adoption has not reached yet would look
+	 * gone: read once they have. */
+	if (!ctl_ring_ready(&ctl->ring) || ctl->replay_pending ||
+	    ctl->adopt_pending)
+		return ctl->ring.shm ? -EHOSTDOWN : -ENOTCONN;
+	rc = ctl_dp_view_read(ctl, &v);
+	if (!rc)
+		rc = ctl_dp_counters_fold(t, ctl, &v);
+	ctl_dp_view_free(&v);
+	t->up = rc == 0;
+	return rc;
+}
+
+void ctl_dp_counters_free(struct ctl_dp_counters *t)
+{
+	free(t->seen);
+	t->seen = NULL;
+	t->n_seen = 0;
+}
