@@ -297,6 +297,21 @@ static void print_ifaces(const struct aegw_benc_node *l)
 	}
 }
 
+/* "label: a b c" on one line, or label and none for an empty list. */
+static void print_words(const char *label, const struct aegw_benc_node *list,
+			const char *none)
+{
+	printf("%s", label);
+	if (!aegw_benc_list_first(list))
+		printf("%s", none);
+	for (const struct aegw_benc_node *n = aegw_benc_list_first(list); n;
+	     n = aegw_benc_list_next(n)) {
+		putchar(' ');
+		put(stdout, n, "");
+	}
+	putchar('\n');
+}
+
 void aegwctl_print_policy(const struct aegw_benc_node *d)
 {
 	const struct aegw_benc_node *lim = get(d, "limits");
@@ -310,25 +325,12 @@ void aegwctl_print_policy(const struct aegw_benc_node *d)
 		put(stdout, get(p, "policy"), "-");
 		putchar('\n');
 	}
-	printf("suites, in order of preference:");
-	for (const struct aegw_benc_node *s =
-		     aegw_benc_list_first(get(d, "suites"));
-	     s; s = aegw_benc_list_next(s)) {
-		putchar(' ');
-		put(stdout, s, "");
-	}
-	printf("\naegw's own key when the offer names no suite: ");
+	print_words("suites, in order of preference:", get(d, "suites"), "");
+	printf("aegw's own key when the offer names no suite: ");
 	put(stdout, get(d, "preferred-suite"), "-");
-	printf("\nng requests taken from:");
-	if (!aegw_benc_list_first(get(d, "ng-allow")))
-		printf(" any source");
-	for (const struct aegw_benc_node *n =
-		     aegw_benc_list_first(get(d, "ng-allow"));
-	     n; n = aegw_benc_list_next(n)) {
-		putchar(' ');
-		put(stdout, n, "");
-	}
 	putchar('\n');
+	print_words("ng requests taken from:", get(d, "ng-allow"),
+		    " any source");
 	print_ifaces(get(d, "interfaces"));
 	printf("limits:\n");
 	for (const struct aegw_benc_node *k = aegw_benc_dict_first(lim); k;
