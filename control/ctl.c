@@ -101,6 +101,23 @@ struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,
 	return NULL;
 }
 
+int ctl_iface_index_of(const struct ctl *ctl, const struct aegw_endpoint *ep)
+{
+	int found = -1;
+
+	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
+		const struct ctl_iface_cfg *f = ctl->ifaces[i].cfg;
+
+		if (f->addr.family != ep->family || memcmp(f->addr.ip, ep->ip, 16))
+			continue;
+		if (ep->port >= f->port_min && ep->port <= f->port_max)
+			return (int)i;
+		if (found < 0)
+			found = (int)i;
+	}
+	return found;
+}
+
 uint32_t ctl_stream_id_next(struct ctl *ctl)
 {
 	/* 2^32 ids last years at any call rate; 0 means "none". */

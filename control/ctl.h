@@ -88,6 +88,11 @@ void ctl_tick(struct ctl *ctl);
 struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,
 				 size_t len);
 
+/* The interface of aegw's address ep (a stream's local end): the one
+ * whose port range holds ep's port when two share the address, else the
+ * first with it; -1 when none has it. */
+int ctl_iface_index_of(const struct ctl *ctl, const struct aegw_endpoint *ep);
+
 /* A fresh stream id (never 0). */
 uint32_t ctl_stream_id_next(struct ctl *ctl);
 

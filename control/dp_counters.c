@@ -14,23 +14,11 @@ struct ctl_dp_seen {
 	uint64_t c[AEGW_SC_COUNT];
 };
 
-/* The interface of aegw's address ep: the one whose port range holds
- * ep's port when two share the address, else the first with it. */
 static uint8_t iface_of(const struct ctl *ctl, const struct aegw_endpoint *ep)
 {
-	unsigned found = CTL_DP_NO_IFACE;
+	int i = ctl_iface_index_of(ctl, ep);
 
-	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
-		const struct ctl_iface_cfg *f = ctl->ifaces[i].cfg;
-
-		if (f->addr.family != ep->family || memcmp(f->addr.ip, ep->ip, 16))
-			continue;
-		if (ep->port >= f->port_min && ep->port <= f->port_max)
-			return (uint8_t)i;
-		if (found == CTL_DP_NO_IFACE)
-			found = i;
-	}
-	return (uint8_t)found;
+	return i < 0 ? CTL_DP_NO_IFACE : (uint8_t)i;
 }
 
 static void seen_of(const struct ctl *ctl, unsigned n_workers,

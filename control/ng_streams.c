@@ -124,18 +124,14 @@ static void desc_static(const struct ctl_static_stream *s, struct desc *d)
 static void desc_adopted(const struct ctl *ctl, const struct aegw_evt *ev,
 			 struct desc *d)
 {
+	int i;
+
 	d->owner = "adopted";
 	d->action = (enum aegw_action)ev->action;
 	d->local = ev->local;
 	d->dest = ev->egress_dst;
-	d->iface = "";
-	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
-		const struct aegw_endpoint *a = &ctl->ifaces[i].cfg->addr;
-
-		if (a->family == ev->local.family &&
-		    !memcmp(a->ip, ev->local.ip, 16))
-			d->iface = ctl->ifaces[i].cfg->name;
-	}
+	i = ctl_iface_index_of(ctl, &ev->local);
+	d->iface = i >= 0 ? ctl->ifaces[i].cfg->name : "";
 }
 
 static void add_ep(struct aegw_benc_enc *e, const char *key,

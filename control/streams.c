@@ -375,15 +375,13 @@ void ctl_replay(struct ctl *ctl)
 
 static void adopt_one(struct ctl *ctl, const struct aegw_evt *evt)
 {
+	int i;
+
 	if (evt->stream_id >= ctl->next_stream_id)
 		ctl->next_stream_id = evt->stream_id + 1;
-	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
-		const struct aegw_endpoint *a = &ctl->ifaces[i].cfg->addr;
-
-		if (a->family == evt->local.family &&
-		    !memcmp(a->ip, evt->local.ip, 16))
-			ctl_pool_reserve(&ctl->ifaces[i].pool, evt->local.port);
-	}
+	i = ctl_iface_index_of(ctl, &evt->local);
+	if (i >= 0)
+		ctl_pool_reserve(&ctl->ifaces[i].pool, evt->local.port);
 	ctl->stats.adopted++;
 }
 
