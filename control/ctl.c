@@ -55,6 +55,7 @@ void ctl_fini(struct ctl *ctl)
 		ng_cache_fini(&ctl->cache);
 	ctl_registry_fini(&ctl->registry);
 	ctl_journal_close(&ctl->journal);
+	ctl_dp_counters_free(&ctl->dp_totals);
 	ctl_ring_fini(&ctl->ring);
 	for (unsigned i = 0; i < ctl->n_ifaces; i++)
 		ctl_pool_fini(&ctl->ifaces[i].pool);

@@ -12,6 +12,7 @@
 #include "aegw/ng.h"
 #include "aegw/sdp.h"
 #include "calls.h"
+#include "dp_counters.h"
 #include "journal.h"
 #include "ng_cache.h"
 #include "options.h"
@@ -63,6 +64,7 @@ struct ctl {
 	struct ng_cache cache;
 	struct ctl_statics statics; /* installed by hand (aegwctl) */
 	struct ctl_stats stats;
+	struct ctl_dp_counters dp_totals; /* the dataplane's, for metrics */
 	uint32_t next_stream_id;
 	unsigned rr_worker;       /* next worker for a new media */
 	bool adopt_pending;       /* first attach: look for old streams */

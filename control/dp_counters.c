@@ -130,6 +130,41 @@ int ctl_dp_counters_read(struct ctl *ctl, struct ctl_dp_counters *t)
 	return rc;
 }
 
+static int seen_cmp(const void *key, const void *elem)
+{
+	uint32_t id = *(const uint32_t *)key;
+	const struct ctl_dp_seen *s = elem;
+
+	return id < s->id ? -1 : id > s->id;
+}
+
+void ctl_dp_counters_final(struct ctl_dp_counters *t, const struct ctl *ctl,
+			   const struct aegw_evt *e)
+{
+	struct ctl_dp_seen now, *was;
+
+	seen_of(ctl, ctl->ring.n_workers ? ctl->ring.n_workers : 1, e, &now);
+	was = t->seen ? bsearch(&now.id, t->seen, t->n_seen, sizeof(*t->seen),
+				seen_cmp) : NULL;
+	if (!was) {
+		/* Never read (a call shorter than the scrapes apart): what
+		 * it did goes straight to the streams gone. */
+		add(t->gone_in[now.in], now.c);
+		add(t->gone_out[now.out], now.c);
+		add(t->gone_worker[now.worker], now.c);
+	} else {
+		/* The next reading finds it gone and keeps this one; a
+		 * stream that counted anew since leaves its old count. */
+		if (restarted(was, &now)) {
+			add(t->gone_in[was->in], was->c);
+			add(t->gone_out[was->out], was->c);
+			add(t->gone_worker[was->worker], was->c);
+		}
+		*was = now;
+	}
+	sum(t);
+}
+
 void ctl_dp_counters_free(struct ctl_dp_counters *t)
 {
 	free(t->seen);

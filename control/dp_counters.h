@@ -7,8 +7,10 @@
  * ends, which a Prometheus counter must never do. So each stream's last
  * reading is kept, and once the stream is gone (or its counters started
  * again: installed anew, a new dataplane) that reading stays in the
- * totals. The totals count from this daemon's start and only grow; what
- * a stream did between its last reading and its removal is not in them.
+ * totals. The totals count from this daemon's start and only grow. A
+ * delete reads its streams' counters as it removes them, and that last
+ * reading goes in too (ctl_dp_counters_final), so a call shorter than
+ * the time between two scrapes is counted whole.
  * The workers' own counters are the dataplane's, from its start.
  * Control thread only. */
 #ifndef CTL_DP_COUNTERS_H
@@ -64,6 +66,12 @@ int ctl_dp_counters_read(struct ctl *ctl, struct ctl_dp_counters *t);
  * the DUMP. 0, or -ENOMEM (t unchanged). */
 int ctl_dp_counters_fold(struct ctl_dp_counters *t, const struct ctl *ctl,
 			 const struct ctl_dp_view *v);
+
+/* A stream's counters read as it was removed (a COUNTERS event, in the
+ * same batch as its REMOVE): they replace its last reading, or go into
+ * the totals of streams gone when it was never read. */
+void ctl_dp_counters_final(struct ctl_dp_counters *t, const struct ctl *ctl,
+			   const struct aegw_evt *e);
 
 void ctl_dp_counters_free(struct ctl_dp_counters *t);
 

@@ -21,7 +21,6 @@ struct ctl_metrics {
 	uint64_t idle_run_ns;    /* MHD_run by then in any case */
 	char *err;               /* while opening: MHD's first complaint */
 	size_t errlen;
-	struct ctl_dp_counters dp;
 };
 
 /* MHD's own messages: kept as the reason while the listener is opened,
@@ -71,8 +70,8 @@ static enum MHD_Result scrape(struct ctl_metrics *m,
 	if (!f)
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			     "out of memory\n", NULL);
-	ctl_dp_counters_read(m->ctl, &m->dp);
-	ctl_metrics_text(f, m->ctl, &m->dp);
+	ctl_dp_counters_read(m->ctl, &m->ctl->dp_totals);
+	ctl_metrics_text(f, m->ctl, &m->ctl->dp_totals);
 	if (fclose(f)) {
 		free(text);
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -181,7 +180,6 @@ void ctl_metrics_close(struct ctl_metrics *m)
 		return;
 	if (m->mhd)
 		MHD_stop_daemon(m->mhd); /* its epoll fd leaves the set */
-	ctl_dp_counters_free(&m->dp);
 	free(m);
 }
 

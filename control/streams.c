@@ -280,15 +280,17 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 	return 0;
 }
 
-void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m)
-{
-	remove_streams(ctl, m);
-	m->installed = false;
-}
+
+struct counters_ctx {
+	struct ctl *ctl;
+	struct ctl_counts *out;
+	bool final;  /* the streams go in the same batch */
+};
 
 static void on_counters(void *arg, const struct aegw_evt *evt)
 {
-	struct ctl_counts *out = arg;
+	struct counters_ctx *x = arg;
+	struct ctl_counts *out = x->out;
 
 	if (evt->type != AEGW_EVT_COUNTERS)
 		return;
@@ -300,14 +302,18 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 		out->roc_in[from] = evt->roc_in;
 		out->roc_out[from] = evt->roc_out;
 		out->have[from] = true;
+		if (x->final)
+			ctl_dp_counters_final(&x->ctl->dp_totals, x->ctl, evt);
 	}
 }
 
 /* COUNTERS of both streams, and REMOVEs after them in the same batch
- * when the media goes: the worker reads before it removes. */
+ * when the media goes: the worker reads before it removes, and what it
+ * read goes into the metrics' totals as the streams' last reading. */
 static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 			   struct ctl_counts *out, bool remove)
 {
+	struct counters_ctx x = { ctl, out, remove };
 	struct batch b = { .n = 0 };
 
 	memset(out, 0, sizeof(*out));
@@ -322,7 +328,7 @@ static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 	}
 	for (unsigned from = 0; remove && from < 2; from++)
 		batch_remove(ctl, &b, m->leg[from].port, m->stream_id[from]);
-	batch_run(ctl, &b, on_counters, out);
+	batch_run(ctl, &b, on_counters, &x);
 	for (unsigned from = 0; from < 2; from++)
 		if (b.rc[from])
 			out->have[from] = false;
@@ -345,6 +351,19 @@ void ctl_media_uninstall_counted(struct ctl *ctl, struct ctl_media *m,
 				 struct ctl_counts *out)
 {
 	media_counters(ctl, m, out, true);
+	m->installed = false;
+}
+
+/* With its last counters too, for the metrics' totals: a call ended by
+ * a timeout counts as one deleted over ng. */
+void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m)
+{
+	struct ctl_counts k;
+
+	if (m->installed && ctl->ring.shm)
+		ctl_media_uninstall_counted(ctl, m, &k);
+	else
+		remove_streams(ctl, m);
 	m->installed = false;
 }
 

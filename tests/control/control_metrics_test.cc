@@ -581,6 +581,30 @@ TEST_F(DpCounters, TotalsNeverGoDown)
 	EXPECT_EQ(w, 30u) << "per worker likewise";
 }
 
+// A delete reads its streams as it removes them: that last reading
+// counts, whether the stream was read before or never was.
+TEST_F(DpCounters, ALastReadingAtDeleteCountsWhole)
+{
+	c.ring.n_workers = 2; // as the dump's
+	fold({stream(1, kAccess, kCore, 10, 1000), stream(2, kCore, kAccess, 4, 400)});
+	aegw_evt last = stream(1, kAccess, kCore, 25, 2500);
+	ctl_dp_counters_final(&dp, &c, &last);
+	EXPECT_EQ(in(0, AEGW_SC_rx_packets), 25u);
+	fold({stream(2, kCore, kAccess, 5, 500)}); // 1 is gone now
+	EXPECT_EQ(in(0, AEGW_SC_rx_packets), 25u) << "kept, not counted twice";
+	EXPECT_EQ(in(1, AEGW_SC_rx_packets), 5u);
+	aegw_evt brief = stream(7, kAccess, kCore, 3, 300); // never dumped
+	ctl_dp_counters_final(&dp, &c, &brief);
+	EXPECT_EQ(in(0, AEGW_SC_rx_packets), 28u);
+	fold({stream(2, kCore, kAccess, 6, 600)});
+	EXPECT_EQ(in(0, AEGW_SC_rx_packets), 28u);
+	// Stream 2 counting anew (a replay) before its delete's reading.
+	aegw_evt again = stream(2, kCore, kAccess, 2, 200);
+	ctl_dp_counters_final(&dp, &c, &again);
+	fold({});
+	EXPECT_EQ(in(1, AEGW_SC_rx_packets), 6u + 2);
+}
+
 // Two interfaces on one address: the port range tells them apart.
 TEST_F(DpCounters, SharedAddressByPortRange)
 {
