@@ -60,6 +60,13 @@ struct ctl_leg {
 	unsigned session_params;
 };
 
+/* An SRTP context's SSRC and highest index (aegw_srtp_stream_last);
+ * index 0: none. */
+struct ctl_resume {
+	uint32_t ssrc;
+	uint64_t index;
+};
+
 struct ctl_media {
 	enum ctl_mode mode;
 	bool rejected;               /* port 0 in the offer or the answer */
@@ -69,10 +76,10 @@ struct ctl_media {
 	char type_name[16];          /* "audio", "video", ... */
 	struct ctl_leg leg[2];       /* [i] faces monologue i */
 	uint32_t stream_id[2];       /* [i]: from leg i to leg 1 - i */
-	/* Stream i's RTP contexts' ROC when last read (timeout.c samples
-	 * them): a replay into a new dataplane starts its contexts there,
+	/* Where stream i's RTP contexts were when last read (timeout.c
+	 * samples them): a replay into a new dataplane resumes them there,
 	 * under the same keys (streams.c). */
-	uint32_t roc_in[2], roc_out[2];
+	struct ctl_resume resume_in[2], resume_out[2];
 };
 
 /* What a media index keeps for the whole call, across re-offers: its

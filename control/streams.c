@@ -149,9 +149,10 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 }
 
 /* The stream again, in a dataplane that lost it, under the same keys:
- * its contexts start at the ROC they had reached, or a sender past a
+ * its contexts resume where they were last read, or a sender past a
  * sequence wrap would fail every packet, and aegw would protect indices
- * it had protected already (a reused keystream). */
+ * it had protected already (a reused keystream). From the highest index
+ * read, the engine sees a wrap since as well (RFC 3711 3.3.1). */
 static int reinstall_one(struct ctl *ctl, const struct ctl_call *c,
 			 const struct ctl_media *m, unsigned from)
 {
@@ -159,8 +160,10 @@ static int reinstall_one(struct ctl *ctl, const struct ctl_call *c,
 	int rc;
 
 	ctl_stream_spec(c, m, from, &spec);
-	spec.in_crypto.initial_roc = m->roc_in[from];
-	spec.out_crypto.initial_roc = m->roc_out[from];
+	spec.in_crypto.resume_ssrc = m->resume_in[from].ssrc;
+	spec.in_crypto.resume_index = m->resume_in[from].index;
+	spec.out_crypto.resume_ssrc = m->resume_out[from].ssrc;
+	spec.out_crypto.resume_index = m->resume_out[from].index;
 	rc = add_stream(ctl, &spec);
 	OPENSSL_cleanse(&spec, sizeof(spec));
 	return rc;
@@ -217,17 +220,20 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 		ctl_stream_spec(c, old, from, &was);
 		update = update_mask_of(&now, &was, &mask);
 		OPENSSL_cleanse(&was, sizeof(was));
-		/* A context updated in place keeps its ROC where its key
-		 * stays; a new key or a new stream starts from 0. */
-		m->roc_in[from] = update && !(mask & AEGW_UPDATE_IN_KEY) ?
-					  old->roc_in[from] : 0;
-		m->roc_out[from] = update && !(mask & AEGW_UPDATE_OUT_KEY) ?
-					   old->roc_out[from] : 0;
+		/* A context updated in place goes on where its key stays;
+		 * a new key or a new stream starts afresh. */
+		m->resume_in[from] = update && !(mask & AEGW_UPDATE_IN_KEY) ?
+					     old->resume_in[from] :
+					     (struct ctl_resume){ 0, 0 };
+		m->resume_out[from] = update && !(mask & AEGW_UPDATE_OUT_KEY) ?
+					      old->resume_out[from] :
+					      (struct ctl_resume){ 0, 0 };
 		if (!update)
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
 	} else {
-		m->roc_in[from] = m->roc_out[from] = 0;
+		m->resume_in[from] = m->resume_out[from] =
+			(struct ctl_resume){ 0, 0 };
 	}
 	if (!update || mask) {
 		batch_add(ctl, b, &now, (int8_t)from);
@@ -299,8 +305,10 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 			continue;
 		memcpy(out->c[from], evt->counters,
 		       sizeof(uint64_t) * AEGW_SC_COUNT);
-		out->roc_in[from] = evt->roc_in;
-		out->roc_out[from] = evt->roc_out;
+		out->resume_in[from] = (struct ctl_resume){ evt->ssrc_in,
+							    evt->index_in };
+		out->resume_out[from] = (struct ctl_resume){ evt->ssrc_out,
+							     evt->index_out };
 		out->have[from] = true;
 		if (x->final)
 			ctl_dp_counters_final(&x->ctl->dp_totals, x->ctl, evt);
@@ -334,11 +342,11 @@ static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 			out->have[from] = false;
 }
 
-void ctl_media_note_roc(struct ctl_media *m, const struct ctl_counts *k,
-			unsigned from)
+void ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
+			   unsigned from)
 {
-	m->roc_in[from] = k->roc_in[from];
-	m->roc_out[from] = k->roc_out[from];
+	m->resume_in[from] = k->resume_in[from];
+	m->resume_out[from] = k->resume_out[from];
 }
 
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,

@@ -35,15 +35,15 @@ void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m);
 struct ctl_counts {
 	uint32_t id[2];  /* the streams asked */
 	bool have[2];
-	uint32_t roc_in[2], roc_out[2]; /* their RTP contexts' ROC */
+	struct ctl_resume resume_in[2], resume_out[2]; /* their RTP contexts */
 	uint64_t c[2][AEGW_SC_COUNT];
 };
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 			struct ctl_counts *out);
-/* Keeps the ROC stream `from`'s contexts reached (k from
- * ctl_media_counters), for a replay. */
-void ctl_media_note_roc(struct ctl_media *m, const struct ctl_counts *k,
-			unsigned from);
+/* Keeps where stream `from`'s contexts are (k from ctl_media_counters),
+ * for a replay. */
+void ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
+			   unsigned from);
 /* Its last counters and its streams removed, in one round trip: what a
  * delete reports and does. */
 void ctl_media_uninstall_counted(struct ctl *ctl, struct ctl_media *m,

@@ -90,7 +90,7 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 			unread |= !k.have[from];
 			sum += ctl_timeout_peer_packets(k.c[from]);
 			if (k.have[from])
-				ctl_media_note_roc(&c->media[i], &k, from);
+				ctl_media_note_resume(&c->media[i], &k, from);
 		}
 	}
 	if (unread || sum != c->seen)

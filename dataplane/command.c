@@ -36,8 +36,11 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 	evt->remote = s->remote;
 	evt->egress_src = s->egress_src;
 	evt->egress_dst = s->egress_dst;
-	evt->roc_in = s->rtp_in ? aegw_srtp_stream_roc(s->rtp_in) : 0;
-	evt->roc_out = s->rtp_out ? aegw_srtp_stream_roc(s->rtp_out) : 0;
+	if (s->rtp_in)
+		aegw_srtp_stream_last(s->rtp_in, &evt->ssrc_in, &evt->index_in);
+	if (s->rtp_out)
+		aegw_srtp_stream_last(s->rtp_out, &evt->ssrc_out,
+				      &evt->index_out);
 	memcpy(evt->counters, s->counters, sizeof(s->counters));
 }
 

@@ -134,6 +134,7 @@ struct aegw_srtp_stream {
 	uint8_t retired_next;
 	uint8_t slot_used;  /* bit i: slots[i] holds an SSRC */
 	uint8_t no_replay;  /* AEGW_SRTP_NO_REPLAY_CHECK */
+	uint8_t resume_seeded; /* retired[0] is the config's resume state */
 	uint8_t ks_off;     /* backend key state offset in a key */
 	uint16_t window;    /* packets */
 	uint16_t win_words; /* per slot */

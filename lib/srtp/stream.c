@@ -79,6 +79,8 @@ int aegw_srtp_config_check(const struct aegw_srtp_config *cfg)
 	if (cfg->mki_len > AEGW_SRTP_MAX_MKI_LEN ||
 	    (cfg->mki_len == 0 && cfg->n_keys > 1))
 		return AEGW_ERR_INVALID_ARG;
+	if (cfg->resume_index >= 1ull << 48)
+		return AEGW_ERR_INVALID_ARG;
 	if (cfg->window > AEGW_SRTP_WINDOW_MAX ||
 	    (cfg->window && cfg->window < 64) || cfg->kdr_log2 > 24)
 		return AEGW_ERR_INVALID_ARG;
@@ -202,6 +204,17 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	s->window = (uint16_t)window;
 	s->win_words = (uint16_t)(win / 8);
 	s->initial_roc = cfg->initial_roc;
+	/* The SSRC it resumes is one seen before: the retired-SSRC path
+	 * (replay.c) estimates its indices from its highest and refuses
+	 * those up to it. */
+	if (cfg->kind == AEGW_SRTP_RTP && cfg->resume_index) {
+		s->retired[0] = (struct ssrc_retired){
+			.highest = cfg->resume_index, .ssrc = cfg->resume_ssrc,
+			.in_use = 1
+		};
+		s->retired_next = 1;
+		s->resume_seeded = 1;
+	}
 	s->key_stride = (uint16_t)stride;
 	s->ks_off = (uint8_t)ks_off;
 	s->alloc_size = (uint32_t)size;
@@ -255,21 +268,29 @@ size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s)
 	return s->alloc_size;
 }
 
-uint32_t aegw_srtp_stream_roc(const struct aegw_srtp_stream *s)
+int aegw_srtp_stream_last(const struct aegw_srtp_stream *s, uint32_t *ssrc,
+			  uint64_t *index)
 {
-	uint32_t roc = s->initial_roc;
+	int last = -1;
 
-	if (s->kind != AEGW_SRTP_RTP)
-		return 0;
-	for (unsigned i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
+	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
 		if ((s->slot_used >> i & 1) &&
-		    (uint32_t)(s->slots[i].highest >> 16) > roc)
-			roc = (uint32_t)(s->slots[i].highest >> 16);
-	for (unsigned i = 0; i < AEGW_SRTP_SSRC_RETIRED; i++)
-		if (s->retired[i].in_use &&
-		    (uint32_t)(s->retired[i].highest >> 16) > roc)
-			roc = (uint32_t)(s->retired[i].highest >> 16);
-	return roc;
+		    (last < 0 ||
+		     (int32_t)(s->slots[i].last_use - s->slots[last].last_use) > 0))
+			last = i;
+	if (last >= 0) {
+		*ssrc = s->slots[last].ssrc;
+		*index = s->slots[last].highest;
+		return 0;
+	}
+	/* Made to resume and nothing since: what it resumes from, so that
+	 * a second restart does not lose it. */
+	if (s->retired[0].in_use && s->resume_seeded) {
+		*ssrc = s->retired[0].ssrc;
+		*index = s->retired[0].highest;
+		return 0;
+	}
+	return -1;
 }
 
 uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,

@@ -33,17 +33,18 @@ namespace {
 
 struct Seen {
 	uint32_t type, mask, id;
-	uint32_t roc_in, roc_out; // an ADD's or UPDATE's initial ROCs
+	uint64_t resume_in, resume_out; // an ADD's or UPDATE's resume index
 };
 
 // Worker 0 of a one-worker dataplane that acks everything, answers
 // COUNTERS, and remembers what it was sent.
 class FakeWorker {
 public:
-	// COUNTERS reports these as every stream's contexts' ROC.
-	explicit FakeWorker(const std::string &inst, uint32_t roc_in = 0,
-			    uint32_t roc_out = 0)
-		: roc_in_(roc_in), roc_out_(roc_out)
+	// COUNTERS reports these as every stream's contexts' highest index
+	// (for SSRC 0x1234).
+	explicit FakeWorker(const std::string &inst, uint64_t index_in = 0,
+			    uint64_t index_out = 0)
+		: index_in_(index_in), index_out_(index_out)
 	{
 		EXPECT_EQ(aegw_shm_create(inst.c_str(), 1, &shm_), 0);
 		aegw_shm_heartbeat(shm_);
@@ -84,8 +85,12 @@ private:
 				std::lock_guard<std::mutex> l(mu_);
 				seen_.push_back({cmd.type, cmd.update_mask,
 						 spec ? cmd.spec.stream_id : cmd.stream_id,
-						 cmd.spec.in_crypto.initial_roc,
-						 cmd.spec.out_crypto.initial_roc});
+						 cmd.spec.in_crypto.resume_index,
+						 cmd.spec.out_crypto.resume_index});
+				if (spec && cmd.spec.in_crypto.resume_index) {
+					EXPECT_EQ(cmd.spec.in_crypto.resume_ssrc,
+						  0x1234u);
+				}
 			}
 			aegw_evt e{};
 			e.seq = cmd.seq;
@@ -93,8 +98,9 @@ private:
 			if (cmd.type == AEGW_CMD_COUNTERS) {
 				e.type = AEGW_EVT_COUNTERS;
 				e.counters[AEGW_SC_rx_packets] = 5;
-				e.roc_in = roc_in_;
-				e.roc_out = roc_out_;
+				e.ssrc_in = e.ssrc_out = 0x1234;
+				e.index_in = index_in_;
+				e.index_out = index_out_;
 				send(e);
 			}
 			e.type = AEGW_EVT_ACK;
@@ -102,7 +108,7 @@ private:
 			aegw_cmd_wipe(&cmd);
 		}
 	}
-	uint32_t roc_in_, roc_out_;
+	uint64_t index_in_, index_out_;
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
 	std::atomic<bool> stop_{false};
@@ -234,13 +240,14 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 }
 
 // A dataplane restart: every stream is installed again under the keys it
-// had, its contexts at the ROC the last sample read (a sender past a
-// wrap would otherwise fail every packet, and aegw would protect indices
-// again). A key that changed since starts at 0.
-TEST_F(ReInvite, ReplayStartsAtTheRocReached)
+// had, its contexts resuming from the highest index the last sample read
+// (a sender past a wrap would otherwise fail every packet, and aegw would
+// protect indices again). A key that changed since starts afresh.
+TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 {
+	const uint64_t in = (3ull << 16) + 100, out = (4ull << 16) + 200;
 	worker.reset();
-	worker = std::make_unique<FakeWorker>(inst, 3, 4);
+	worker = std::make_unique<FakeWorker>(inst, in, out);
 	ctl_tick(&c); // the new dataplane: replay of nothing
 	worker->take();
 	call(7000, kKey1, 9000);
@@ -251,21 +258,21 @@ TEST_F(ReInvite, ReplayStartsAtTheRocReached)
 
 	auto restart = [&] {
 		worker.reset();
-		worker = std::make_unique<FakeWorker>(inst, 3, 4);
+		worker = std::make_unique<FakeWorker>(inst, in, out);
 		ctl_tick(&c);
 		return worker->take();
 	};
 	std::vector<Seen> replay = restart();
 	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
 	for (const Seen &a : replay) {
-		// The fake reports both ROCs for every stream; each stream's
-		// spec carries them to the contexts it has.
-		EXPECT_EQ(a.roc_in, 3u);
-		EXPECT_EQ(a.roc_out, 4u);
+		// The fake reports both for every stream; each stream's spec
+		// carries them to the contexts it has.
+		EXPECT_EQ(a.resume_in, in);
+		EXPECT_EQ(a.resume_out, out);
 	}
 
 	// A new UE key, and aegw's new one toward it: the contexts of a new
-	// key start at 0 in the next replay (no sample since).
+	// key start afresh in the next replay (no sample since).
 	call(7000, kKey2, 9000);
 	std::vector<Seen> rekey = worker->take();
 	ASSERT_EQ(rekey.size(), 2u);
@@ -275,8 +282,9 @@ TEST_F(ReInvite, ReplayStartsAtTheRocReached)
 		for (const Seen &a : replay) {
 			if (a.id != u.id)
 				continue;
-			EXPECT_EQ(a.roc_in, u.mask & AEGW_UPDATE_IN_KEY ? 0u : 3u);
-			EXPECT_EQ(a.roc_out, u.mask & AEGW_UPDATE_OUT_KEY ? 0u : 4u);
+			EXPECT_EQ(a.resume_in, u.mask & AEGW_UPDATE_IN_KEY ? 0u : in);
+			EXPECT_EQ(a.resume_out,
+				  u.mask & AEGW_UPDATE_OUT_KEY ? 0u : out);
 		}
 	}
 }

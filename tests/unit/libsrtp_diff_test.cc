@@ -302,31 +302,61 @@ TEST_P(LibsrtpDiff, InitialRoc)
 	Stream tx(eng.e, cfg);
 	SrtpOracle rx(cfg, false, 0x5555aaaa, 7);
 	ASSERT_TRUE(rx.ok());
-	EXPECT_EQ(aegw_srtp_stream_roc(tx.s), 7u) << "before any packet";
+	uint32_t ssrc = 0;
+	uint64_t index = 0, before_wrap = 0;
+	std::vector<uint8_t> early, later;
+	EXPECT_EQ(aegw_srtp_stream_last(tx.s, &ssrc, &index), -1)
+		<< "no packet yet";
 	for (unsigned i = 0; i < 20; i++) {
 		RtpShape s;
 		s.ssrc = 0x5555aaaa;
 		s.seq = uint16_t(65530 + i);
 		auto p = make_rtp(s, rng), w = p;
 		ASSERT_EQ(aegw_run(eng.e, tx.s, w, true), 0);
+		if (i == 1)
+			early = w;
 		ASSERT_EQ(rx.unprotect(w), srtp_err_status_ok) << i;
 		ASSERT_EQ(w, p);
+		if (i == 2) {
+			ASSERT_EQ(aegw_srtp_stream_last(tx.s, &ssrc, &before_wrap), 0);
+		}
 	}
-	EXPECT_EQ(aegw_srtp_stream_roc(tx.s), 8u) << "past the wrap";
-	// A context made again from the same key at that ROC (a dataplane
-	// restart replays it so): libsrtp2, which kept its state, takes
-	// what it protects next.
-	cfg.initial_roc = aegw_srtp_stream_roc(tx.s);
+	ASSERT_EQ(aegw_srtp_stream_last(tx.s, &ssrc, &index), 0);
+	EXPECT_EQ(ssrc, 0x5555aaaau);
+	EXPECT_EQ(index, (uint64_t(8) << 16) + 13) << "past the wrap";
+	EXPECT_EQ(before_wrap, (uint64_t(7) << 16) + 65532);
+	// A context made again from the same key (a dataplane restart),
+	// resuming from a reading taken before the wrap, with initial_roc
+	// left at 0: it sees the wrap from the sequence numbers, and
+	// libsrtp2, which kept its state, takes what it protects.
+	cfg.initial_roc = 0;
+	cfg.resume_ssrc = ssrc;
+	cfg.resume_index = before_wrap;
 	Stream again(eng.e, cfg);
+	ASSERT_EQ(aegw_srtp_stream_last(again.s, &ssrc, &index), 0);
+	EXPECT_EQ(index, before_wrap) << "reports what it resumes from";
 	for (unsigned i = 0; i < 10; i++) {
 		RtpShape s;
 		s.ssrc = 0x5555aaaa;
 		s.seq = uint16_t(14 + i);
 		auto p = make_rtp(s, rng), w = p;
 		ASSERT_EQ(aegw_run(eng.e, again.s, w, true), 0);
+		later = w;
 		ASSERT_EQ(rx.unprotect(w), srtp_err_status_ok) << i;
 	}
-	EXPECT_EQ(aegw_srtp_stream_roc(again.s), 8u);
+	// An index it had reached before is not protected again.
+	RtpShape old;
+	old.ssrc = 0x5555aaaa;
+	old.seq = 65531;
+	auto p = make_rtp(old, rng);
+	EXPECT_NE(aegw_run(eng.e, again.s, p, true), 0) << "no index twice";
+	// Nor does a receiving context resumed so take a packet from before
+	// (a replay across a restart), while it takes the new ones.
+	Stream rx_again(eng.e, cfg);
+	auto replayed = early;
+	EXPECT_NE(aegw_run(eng.e, rx_again.s, replayed, false), 0);
+	auto fresh = later;
+	EXPECT_EQ(aegw_run(eng.e, rx_again.s, fresh, false), 0);
 }
 
 // Bursts mixing streams of every suite: the backend sees a mixed batch.

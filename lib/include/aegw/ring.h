@@ -164,8 +164,11 @@ struct aegw_evt {
 	uint8_t action;     /* STREAM */
 	uint8_t flags;      /* STREAM */
 	uint16_t pad;
-	uint32_t roc_in;    /* STREAM, COUNTERS: the RTP unprotect and */
-	uint32_t roc_out;   /* protect contexts' ROC (aegw_srtp_stream_roc) */
+	/* STREAM, COUNTERS: where the RTP unprotect (in) and protect (out)
+	 * contexts are, as aegw_srtp_stream_last says (index 0: no packet
+	 * yet): a replay resumes them there (resume_ssrc, resume_index). */
+	uint32_t ssrc_in, ssrc_out;
+	uint64_t index_in, index_out;
 	struct aegw_endpoint local;    /* STREAM */
 	struct aegw_endpoint remote;   /* STREAM, LATCHED */
 	struct aegw_endpoint egress_src; /* STREAM */

@@ -68,6 +68,14 @@ struct aegw_srtp_config {
 	unsigned kdr_log2;       /* 0: KDR 0, keys derived once; 1..24: KDR
 				  * is 2^kdr_log2 (RFC 4568 "KDR=n") */
 	uint32_t initial_roc;    /* ROC of an SSRC first seen (RFC 3711 3.3.1) */
+	/* An SRTP context made again, as after a dataplane restart: the
+	 * SSRC it last had and the highest index it had reached (48 bits;
+	 * 0: none). That SSRC's indices are then estimated from it, so a
+	 * sequence wrap since is seen, and those up to it are refused as
+	 * replays; other SSRCs start at initial_roc. An SRTCP context made
+	 * from the same config ignores both. */
+	uint32_t resume_ssrc;
+	uint64_t resume_index;
 	struct aegw_srtp_master_key keys[AEGW_SRTP_MAX_KEYS];
 };
 
@@ -109,11 +117,12 @@ int aegw_srtp_stream_set_active_key(struct aegw_srtp_stream *s, unsigned idx);
 /* Bytes of runtime state the stream holds, as allocated. */
 size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s);
 
-/* The highest ROC an RTP stream has reached over its SSRCs (its
- * initial_roc before any packet; 0 for SRTCP): what a context made again
- * with the same key starts from (initial_roc), so that it neither reuses
- * the indices it protected nor fails the peer's packets after a wrap. */
-uint32_t aegw_srtp_stream_roc(const struct aegw_srtp_stream *s);
+/* The SSRC the stream saw last and the highest index it reached for it
+ * (a context made with resume_index and no packet since reports that):
+ * what a context made again with the same key resumes from. 0, or -1
+ * when it has seen no packet. */
+int aegw_srtp_stream_last(const struct aegw_srtp_stream *s, uint32_t *ssrc,
+			  uint64_t *index);
 
 /* Packets processed under master key idx (for lifetime accounting). */
 uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,
