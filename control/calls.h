@@ -60,11 +60,15 @@ struct ctl_leg {
 	unsigned session_params;
 };
 
-/* An SRTP context's SSRC and highest index (aegw_srtp_stream_last);
- * index 0: none. */
-struct ctl_resume {
+/* Where a stream's SRTP and SRTCP contexts are: each one's SSRC and
+ * highest index (aegw_srtp_stream_last); index 0: none. */
+struct ctl_resume_at {
 	uint32_t ssrc;
 	uint64_t index;
+};
+
+struct ctl_resume {
+	struct ctl_resume_at rtp_in, rtp_out, rtcp_in, rtcp_out;
 };
 
 struct ctl_media {
@@ -79,7 +83,7 @@ struct ctl_media {
 	/* Where stream i's RTP contexts were when last read (timeout.c
 	 * samples them): a replay into a new dataplane resumes them there,
 	 * under the same keys (streams.c). */
-	struct ctl_resume resume_in[2], resume_out[2];
+	struct ctl_resume resume[2];
 };
 
 /* What a media index keeps for the whole call, across re-offers: its

@@ -148,6 +148,23 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 	return rc;
 }
 
+/* aegw numbers the SRTCP it protects itself, so its last reading (up
+ * to a second old) may lag what it sent: resume that far above it. The
+ * peer takes a jump forward; RTCP comes a few packets a second. */
+enum { CTL_RTCP_RESUME_GAP = 1024 };
+
+static void resume_config(struct aegw_srtp_config *cfg,
+			  const struct ctl_resume_at *rtp,
+			  const struct ctl_resume_at *rtcp, uint64_t gap)
+{
+	cfg->resume_ssrc = rtp->ssrc;
+	cfg->resume_index = rtp->index;
+	cfg->resume_rtcp_ssrc = rtcp->ssrc;
+	cfg->resume_rtcp_index = rtcp->index && rtcp->index + gap < 1ull << 31 ?
+					 rtcp->index + gap :
+					 rtcp->index;
+}
+
 /* The stream again, in a dataplane that lost it, under the same keys:
  * its contexts resume where they were last read, or a sender past a
  * sequence wrap would fail every packet, and aegw would protect indices
@@ -160,10 +177,10 @@ static int reinstall_one(struct ctl *ctl, const struct ctl_call *c,
 	int rc;
 
 	ctl_stream_spec(c, m, from, &spec);
-	spec.in_crypto.resume_ssrc = m->resume_in[from].ssrc;
-	spec.in_crypto.resume_index = m->resume_in[from].index;
-	spec.out_crypto.resume_ssrc = m->resume_out[from].ssrc;
-	spec.out_crypto.resume_index = m->resume_out[from].index;
+	resume_config(&spec.in_crypto, &m->resume[from].rtp_in,
+		      &m->resume[from].rtcp_in, 0);
+	resume_config(&spec.out_crypto, &m->resume[from].rtp_out,
+		      &m->resume[from].rtcp_out, CTL_RTCP_RESUME_GAP);
 	rc = add_stream(ctl, &spec);
 	OPENSSL_cleanse(&spec, sizeof(spec));
 	return rc;
@@ -222,18 +239,20 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 		OPENSSL_cleanse(&was, sizeof(was));
 		/* A context updated in place goes on where its key stays;
 		 * a new key or a new stream starts afresh. */
-		m->resume_in[from] = update && !(mask & AEGW_UPDATE_IN_KEY) ?
-					     old->resume_in[from] :
-					     (struct ctl_resume){ 0, 0 };
-		m->resume_out[from] = update && !(mask & AEGW_UPDATE_OUT_KEY) ?
-					      old->resume_out[from] :
-					      (struct ctl_resume){ 0, 0 };
+		m->resume[from] = (struct ctl_resume){ { 0, 0 } };
+		if (update && !(mask & AEGW_UPDATE_IN_KEY)) {
+			m->resume[from].rtp_in = old->resume[from].rtp_in;
+			m->resume[from].rtcp_in = old->resume[from].rtcp_in;
+		}
+		if (update && !(mask & AEGW_UPDATE_OUT_KEY)) {
+			m->resume[from].rtp_out = old->resume[from].rtp_out;
+			m->resume[from].rtcp_out = old->resume[from].rtcp_out;
+		}
 		if (!update)
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
 	} else {
-		m->resume_in[from] = m->resume_out[from] =
-			(struct ctl_resume){ 0, 0 };
+		m->resume[from] = (struct ctl_resume){ { 0, 0 } };
 	}
 	if (!update || mask) {
 		batch_add(ctl, b, &now, (int8_t)from);
@@ -305,10 +324,12 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 			continue;
 		memcpy(out->c[from], evt->counters,
 		       sizeof(uint64_t) * AEGW_SC_COUNT);
-		out->resume_in[from] = (struct ctl_resume){ evt->ssrc_in,
-							    evt->index_in };
-		out->resume_out[from] = (struct ctl_resume){ evt->ssrc_out,
-							     evt->index_out };
+		out->resume[from] = (struct ctl_resume){
+			{ evt->ssrc_in, evt->index_in },
+			{ evt->ssrc_out, evt->index_out },
+			{ evt->rtcp_ssrc_in, evt->rtcp_index_in },
+			{ evt->rtcp_ssrc_out, evt->rtcp_index_out },
+		};
 		out->have[from] = true;
 		if (x->final)
 			ctl_dp_counters_final(&x->ctl->dp_totals, x->ctl, evt);
@@ -345,8 +366,7 @@ static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 void ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
 			   unsigned from)
 {
-	m->resume_in[from] = k->resume_in[from];
-	m->resume_out[from] = k->resume_out[from];
+	m->resume[from] = k->resume[from];
 }
 
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,

@@ -35,7 +35,7 @@ void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m);
 struct ctl_counts {
 	uint32_t id[2];  /* the streams asked */
 	bool have[2];
-	struct ctl_resume resume_in[2], resume_out[2]; /* their RTP contexts */
+	struct ctl_resume resume[2]; /* where their contexts are */
 	uint64_t c[2][AEGW_SC_COUNT];
 };
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,

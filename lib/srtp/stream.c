@@ -79,7 +79,8 @@ int aegw_srtp_config_check(const struct aegw_srtp_config *cfg)
 	if (cfg->mki_len > AEGW_SRTP_MAX_MKI_LEN ||
 	    (cfg->mki_len == 0 && cfg->n_keys > 1))
 		return AEGW_ERR_INVALID_ARG;
-	if (cfg->resume_index >= 1ull << 48)
+	if (cfg->resume_index >= 1ull << 48 ||
+	    cfg->resume_rtcp_index >= 1ull << 31)
 		return AEGW_ERR_INVALID_ARG;
 	if (cfg->window > AEGW_SRTP_WINDOW_MAX ||
 	    (cfg->window && cfg->window < 64) || cfg->kdr_log2 > 24)
@@ -207,9 +208,13 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	/* The SSRC it resumes is one seen before: the retired-SSRC path
 	 * (replay.c) estimates its indices from its highest and refuses
 	 * those up to it. */
-	if (cfg->kind == AEGW_SRTP_RTP && cfg->resume_index) {
+	if (cfg->kind == AEGW_SRTP_RTP ? cfg->resume_index != 0 :
+					 cfg->resume_rtcp_index != 0) {
+		bool rtp = cfg->kind == AEGW_SRTP_RTP;
+
 		s->retired[0] = (struct ssrc_retired){
-			.highest = cfg->resume_index, .ssrc = cfg->resume_ssrc,
+			.highest = rtp ? cfg->resume_index : cfg->resume_rtcp_index,
+			.ssrc = rtp ? cfg->resume_ssrc : cfg->resume_rtcp_ssrc,
 			.in_use = 1
 		};
 		s->retired_next = 1;

@@ -34,6 +34,7 @@ namespace {
 struct Seen {
 	uint32_t type, mask, id;
 	uint64_t resume_in, resume_out; // an ADD's or UPDATE's resume index
+	uint64_t rtcp_in, rtcp_out;     // and its SRTCP contexts' 
 };
 
 // Worker 0 of a one-worker dataplane that acks everything, answers
@@ -86,7 +87,9 @@ private:
 				seen_.push_back({cmd.type, cmd.update_mask,
 						 spec ? cmd.spec.stream_id : cmd.stream_id,
 						 cmd.spec.in_crypto.resume_index,
-						 cmd.spec.out_crypto.resume_index});
+						 cmd.spec.out_crypto.resume_index,
+						 cmd.spec.in_crypto.resume_rtcp_index,
+						 cmd.spec.out_crypto.resume_rtcp_index});
 				if (spec && cmd.spec.in_crypto.resume_index) {
 					EXPECT_EQ(cmd.spec.in_crypto.resume_ssrc,
 						  0x1234u);
@@ -101,6 +104,9 @@ private:
 				e.ssrc_in = e.ssrc_out = 0x1234;
 				e.index_in = index_in_;
 				e.index_out = index_out_;
+				e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
+				e.rtcp_index_in = index_in_ ? 50 : 0;
+				e.rtcp_index_out = index_out_ ? 60 : 0;
 				send(e);
 			}
 			e.type = AEGW_EVT_ACK;
@@ -269,6 +275,10 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 		// carries them to the contexts it has.
 		EXPECT_EQ(a.resume_in, in);
 		EXPECT_EQ(a.resume_out, out);
+		EXPECT_EQ(a.rtcp_in, 50u);
+		EXPECT_EQ(a.rtcp_out, 60u + 1024)
+			<< "aegw numbers what it protects: resumed above a "
+			   "reading that may lag";
 	}
 
 	// A new UE key, and aegw's new one toward it: the contexts of a new

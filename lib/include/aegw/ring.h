@@ -169,6 +169,8 @@ struct aegw_evt {
 	 * yet): a replay resumes them there (resume_ssrc, resume_index). */
 	uint32_t ssrc_in, ssrc_out;
 	uint64_t index_in, index_out;
+	uint32_t rtcp_ssrc_in, rtcp_ssrc_out; /* the same of the SRTCP */
+	uint64_t rtcp_index_in, rtcp_index_out; /* contexts */
 	struct aegw_endpoint local;    /* STREAM */
 	struct aegw_endpoint remote;   /* STREAM, LATCHED */
 	struct aegw_endpoint egress_src; /* STREAM */

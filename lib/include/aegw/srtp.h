@@ -73,9 +73,13 @@ struct aegw_srtp_config {
 	 * 0: none). That SSRC's indices are then estimated from it, so a
 	 * sequence wrap since is seen, and those up to it are refused as
 	 * replays; other SSRCs start at initial_roc. An SRTCP context made
-	 * from the same config ignores both. */
+	 * from the same config ignores both and takes the next two: its
+	 * SSRC's SRTCP indices, sent or received, go on above that one
+	 * (31 bits; 0: none). */
 	uint32_t resume_ssrc;
 	uint64_t resume_index;
+	uint32_t resume_rtcp_ssrc;
+	uint64_t resume_rtcp_index;
 	struct aegw_srtp_master_key keys[AEGW_SRTP_MAX_KEYS];
 };
 
