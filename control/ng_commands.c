@@ -91,6 +91,35 @@ static void sdes_allow(const struct ctl_options *o,
 	}
 }
 
+/* SDES flags naming session parameters, as rtpengine takes them. */
+static void sdes_params(const struct aegw_benc_node *sdes,
+			struct ctl_sdp_req *r)
+{
+	static const struct {
+		const char *flag;
+		unsigned param;
+	} names[] = {
+		{ "unencrypted_srtp", AEGW_SRTP_UNENCRYPTED_SRTP },
+		{ "unencrypted_srtcp", AEGW_SRTP_UNENCRYPTED_SRTCP },
+		{ "unauthenticated_srtp", AEGW_SRTP_UNAUTHENTICATED_SRTP },
+	};
+
+	for (const struct aegw_benc_node *it = aegw_benc_list_first(sdes); it;
+	     it = aegw_benc_list_next(it)) {
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			const char *f = names[i].flag;
+			size_t n = strlen(f);
+
+			if (it->len == n && !memcmp(it->str, f, n))
+				r->params_set |= names[i].param;
+			/* encrypted_srtp, authenticated_srtp: the opposite */
+			else if (it->len == n - 2 && !memcmp(it->str, f + 2, n - 2))
+				r->params_clear |= names[i].param;
+		}
+	}
+	r->params_set &= ~r->params_clear;
+}
+
 static void direction(const struct aegw_benc_node *list, struct ctl_sdp_req *r)
 {
 	const struct aegw_benc_node *it = aegw_benc_list_first(list);
@@ -116,6 +145,7 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->recrypt = aegw_ng_list_has(q->flags, "recrypt");
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
 	sdes_allow(o, q->sdes, r);
+	sdes_params(q->sdes, r);
 }
 
 /* aegw's extension keys naming the UEs of an offer, for the registration

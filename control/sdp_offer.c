@@ -83,9 +83,15 @@ static int answerer_key(struct offer *o, unsigned i, struct ctl_leg *ol,
 				      AEGW_SUITE_AES_CM_128_HMAC_SHA1_80;
 	if (!aegw_suite_info(al->suite))
 		return fail(o, "the SDES flags leave no suite to offer");
-	al->session_params = ol->srtp ? ol->session_params : 0;
-	if (ctl_leg_make_key(al, o->err, o->errlen) ||
-	    ctl_leg_format_key(al, o->lines[i], sizeof(o->lines[i])))
+	al->session_params = ((ol->srtp ? ol->session_params : 0) |
+			      o->req->params_set) & ~o->req->params_clear;
+	if (ctl_leg_make_key(al, o->err, o->errlen))
+		return fail(o, "cannot make aegw's key");
+	/* RFC 7714 14.2: an AEAD suite is never unauthenticated. */
+	if (aegw_srtp_config_check(al->our_key))
+		return fail(o, "the SDES flags ask for session parameters "
+			    "the suite cannot have");
+	if (ctl_leg_format_key(al, o->lines[i], sizeof(o->lines[i])))
 		return fail(o, "cannot make aegw's key");
 	o->line_ptr[i] = o->lines[i];
 	return 0;

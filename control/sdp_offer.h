@@ -32,6 +32,10 @@ struct ctl_sdp_req {
 	struct ctl_str offerer_ue_identity; /* the offerer (originating) */
 	enum aegw_suite allow[AEGW_SUITE_COUNT]; /* SDES only-/no-; */
 	unsigned n_allow;                        /* 0: every suite */
+	/* SDES unencrypted_srtp, encrypted_srtp...: session parameters
+	 * aegw's own key toward the answerer gets, or loses, whatever the
+	 * offerer's line had (RFC 4568 6.3). */
+	unsigned params_set, params_clear;
 };
 
 enum ctl_result {

@@ -196,6 +196,45 @@ TEST_F(Offer, OperatorSuitesBoundAndOrderTheChoice)
 	EXPECT_EQ(r.result(), "error") << "only- cannot widen the operator's list";
 }
 
+// SDES session-parameter flags: aegw's own key toward the answerer gets
+// or loses them (RFC 4568 6.3), whatever the offerer's line had.
+TEST_F(Offer, SdesSessionParameterFlags)
+{
+	std::string plain = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			    "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			    "m=audio 9000 RTP/AVP 0\r\n";
+	Reply r = offer(plain, "RTP/SAVP", {"core", "access"},
+			{"unencrypted_srtcp"});
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	std::string line = Sdp(r.sdp()).crypto_value();
+	EXPECT_NE(line.find(" UNENCRYPTED_SRTCP"), std::string::npos) << line;
+	EXPECT_EQ(line.find("UNENCRYPTED_SRTP "), std::string::npos) << line;
+
+	std::string savp = "v=0\r\no=- 1 1 IN IP6 fd00:a::2\r\ns=-\r\nt=0 0\r\n"
+			   "m=audio 7000 RTP/SAVP 0\r\nc=IN IP6 fd00:a::2\r\n"
+			   "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey +
+			   " UNENCRYPTED_SRTP\r\n";
+	std::vector<std::pair<std::string, std::string>> kv = {
+		{"command", S("offer")}, {"call-id", S("params")},
+		{"from-tag", S("f")}, {"sdp", S(savp)}, {"flags", L({"recrypt"})}};
+	r = ask(D(kv));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_NE(Sdp(r.sdp()).crypto_value().find("UNENCRYPTED_SRTP"),
+		  std::string::npos) << "the offerer's, by default";
+	kv[1].second = S("params2");
+	kv.push_back({"SDES", L({"encrypted_srtp"})});
+	r = ask(D(kv));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(Sdp(r.sdp()).crypto_value().find("UNENCRYPTED_SRTP"),
+		  std::string::npos) << Sdp(r.sdp()).crypto_value();
+
+	r = offer(plain, "RTP/SAVP", {"core", "access"},
+		  {"only-AEAD_AES_128_GCM", "unauthenticated_srtp"});
+	EXPECT_EQ(r.result(), "error") << r.raw();
+	EXPECT_NE(r.reason().find("session parameters"), std::string::npos)
+		<< r.raw();
+}
+
 // TS 33.328 7.1 in-process: terminating e2ae only toward a UE registered
 // with e2ae on a `preferred` access network; a UE's e2ae request not
 // honoured where the network said it is not supported (e2e instead).
