@@ -26,7 +26,6 @@ struct ng_ctx {
 
 static size_t reply_error(const struct ng_ctx *x, const char *reason)
 {
-	x->ctl->stats.errors++;
 	ctl_log(CTL_LOG_INFO, "%.*s: error: %s",
 		(int)x->req->command_name.len, x->req->command_name.p, reason);
 	return aegw_ng_reply_error(x->out, x->cap, x->msg->cookie, reason);
@@ -336,6 +335,7 @@ size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 			  char *out, size_t cap)
 {
 	bool cache = from == CTL_NG_FROM_NET, counted;
+	enum ctl_ng_result result;
 	static struct aegw_benc_node nodes[CTL_NG_MAX_NODES];
 	struct aegw_ng_msg m;
 	struct aegw_ng_request req;
@@ -361,8 +361,12 @@ size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 	if (counted)
 		ctl->stats.commands[req.command]++;
 	n = dispatch(&(struct ng_ctx){ ctl, &m, &req, out, cap, from });
+	/* By what the reply says: a command may write its error itself
+	 * (query's "Unknown call-id"), not through reply_error. */
+	result = result_of(out, n);
+	ctl->stats.errors += result == CTL_NG_RESULT_ERROR;
 	if (counted)
-		ctl->stats.results[req.command][result_of(out, n)]++;
+		ctl->stats.results[req.command][result]++;
 	if (n && cache && req.command != AEGW_NG_CMD_PING)
 		ng_cache_put(&ctl->cache, peer, m.cookie.p, m.cookie.len, out,
 			     n, now);

@@ -465,6 +465,7 @@ TEST_F(Control, ErrorsAreRepliesNotCrashes)
 		{"e11 " + D({{"command", S("query")}}), "No call-id in message"},
 		{"e12 " + D({{"command", S("register")}}), "No ue-identity in message"},
 	};
+	int64_t errors = total("errors");
 	for (const Case &c : cases) {
 		Reply r(ng->udp(c.msg));
 		EXPECT_EQ(r.result(), "error") << c.msg << " -> " << r.raw();
@@ -472,6 +473,9 @@ TEST_F(Control, ErrorsAreRepliesNotCrashes)
 			<< c.msg << " -> " << r.raw();
 		EXPECT_EQ(r.cookie(), c.msg.substr(0, c.msg.find(' ')));
 	}
+	EXPECT_EQ(total("errors"), errors + int64_t(std::size(cases)))
+		<< "every error reply counted, those a command writes itself "
+		   "(query's) too";
 	// No cookie: nothing to answer to.
 	EXPECT_EQ(ng->udp("d7:command4:pinge", 300), "");
 	EXPECT_EQ(ng->udp("", 300), "");
