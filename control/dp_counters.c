@@ -138,6 +138,20 @@ static int seen_cmp(const void *key, const void *elem)
 	return id < s->id ? -1 : id > s->id;
 }
 
+/* The totals, in place: a delete must not cost a pass over every
+ * stream. sign -1 takes c away, +1 adds it. */
+static void shift(struct ctl_dp_counters *t, const struct ctl_dp_seen *s,
+		  const uint64_t *c, int sign)
+{
+	for (unsigned k = 0; k < AEGW_SC_COUNT; k++) {
+		uint64_t v = sign > 0 ? c[k] : (uint64_t)0 - c[k];
+
+		t->in[s->in][k] += v;
+		t->out[s->out][k] += v;
+		t->by_worker[s->worker][k] += v;
+	}
+}
+
 void ctl_dp_counters_final(struct ctl_dp_counters *t, const struct ctl *ctl,
 			   const struct aegw_evt *e)
 {
@@ -152,17 +166,20 @@ void ctl_dp_counters_final(struct ctl_dp_counters *t, const struct ctl *ctl,
 		add(t->gone_in[now.in], now.c);
 		add(t->gone_out[now.out], now.c);
 		add(t->gone_worker[now.worker], now.c);
-	} else {
-		/* The next reading finds it gone and keeps this one; a
-		 * stream that counted anew since leaves its old count. */
-		if (restarted(was, &now)) {
-			add(t->gone_in[was->in], was->c);
-			add(t->gone_out[was->out], was->c);
-			add(t->gone_worker[was->worker], was->c);
-		}
-		*was = now;
+		shift(t, &now, now.c, 1);
+		return;
 	}
-	sum(t);
+	/* The next reading finds it gone and keeps this one; a stream that
+	 * counted anew since leaves its old count behind. */
+	if (restarted(was, &now)) {
+		add(t->gone_in[was->in], was->c);
+		add(t->gone_out[was->out], was->c);
+		add(t->gone_worker[was->worker], was->c);
+	} else {
+		shift(t, was, was->c, -1);
+	}
+	shift(t, &now, now.c, 1);
+	*was = now;
 }
 
 void ctl_dp_counters_free(struct ctl_dp_counters *t)

@@ -601,6 +601,8 @@ TEST_F(DpCounters, ALastReadingAtDeleteCountsWhole)
 	// Stream 2 counting anew (a replay) before its delete's reading.
 	aegw_evt again = stream(2, kCore, kAccess, 2, 200);
 	ctl_dp_counters_final(&dp, &c, &again);
+	EXPECT_EQ(in(1, AEGW_SC_rx_packets), 6u + 2) << "in place, at once";
+	EXPECT_EQ(dp.by_worker[1][AEGW_SC_rx_packets], 6u + 2);
 	fold({});
 	EXPECT_EQ(in(1, AEGW_SC_rx_packets), 6u + 2);
 }
