@@ -136,18 +136,6 @@ static int add_stream(struct ctl *ctl, const struct aegw_stream_spec *spec)
 	return b.rc[1];
 }
 
-static int install_one(struct ctl *ctl, const struct ctl_call *c,
-		       const struct ctl_media *m, unsigned from)
-{
-	struct aegw_stream_spec spec;
-	int rc;
-
-	ctl_stream_spec(c, m, from, &spec);
-	rc = add_stream(ctl, &spec);
-	OPENSSL_cleanse(&spec, sizeof(spec));
-	return rc;
-}
-
 /* aegw numbers the SRTCP it protects itself, so its last reading (up
  * to a second old) may lag what it sent: resume that far above it. The
  * peer takes a jump forward; RTCP comes a few packets a second. */
@@ -165,13 +153,15 @@ static void resume_config(struct aegw_srtp_config *cfg,
 					 rtcp->index;
 }
 
-/* The stream again, in a dataplane that lost it, under the same keys:
- * its contexts resume where they were last read, or a sender past a
+/* ADD of stream `from` as m has it. Its contexts resume where m says
+ * they were (m->resume; nothing for a new stream or key): a stream the
+ * dataplane lost (a restart, an UPDATE that found none) comes back under
+ * the same keys, and must not start again at index 0, or a sender past a
  * sequence wrap would fail every packet, and aegw would protect indices
  * it had protected already (a reused keystream). From the highest index
  * read, the engine sees a wrap since as well (RFC 3711 3.3.1). */
-static int reinstall_one(struct ctl *ctl, const struct ctl_call *c,
-			 const struct ctl_media *m, unsigned from)
+static int install_one(struct ctl *ctl, const struct ctl_call *c,
+		       const struct ctl_media *m, unsigned from)
 {
 	struct aegw_stream_spec spec;
 	int rc;
@@ -406,7 +396,7 @@ void ctl_replay(struct ctl *ctl)
 			if (!m->installed)
 				continue;
 			for (unsigned from = 0; from < 2; from++) {
-				if (reinstall_one(ctl, c, m, from))
+				if (install_one(ctl, c, m, from))
 					failed++;
 				else
 					ok++;
@@ -450,7 +440,7 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 
 				if (e)
 					theirs[e - v->evt] = true;
-				else if (!reinstall_one(ctl, c, m, from))
+				else if (!install_one(ctl, c, m, from))
 					again++;
 			}
 		}
