@@ -51,6 +51,14 @@ static void add(uint64_t *sum, const uint64_t *c)
 		sum[k] += c[k];
 }
 
+/* A stream's reading s->c into the totals of streams gone. */
+static void keep_gone(struct ctl_dp_counters *t, const struct ctl_dp_seen *s)
+{
+	add(t->gone_in[s->in], s->c);
+	add(t->gone_out[s->out], s->c);
+	add(t->gone_worker[s->worker], s->c);
+}
+
 /* Every stream of the last reading that is not in now[0..n) (both by
  * id), or is there counting anew, leaves its last counts behind. */
 static void retire(struct ctl_dp_counters *t, const struct ctl_dp_seen *now,
@@ -65,9 +73,7 @@ static void retire(struct ctl_dp_counters *t, const struct ctl_dp_seen *now,
 			j++;
 		if (j < n && now[j].id == was->id && !restarted(was, &now[j]))
 			continue;
-		add(t->gone_in[was->in], was->c);
-		add(t->gone_out[was->out], was->c);
-		add(t->gone_worker[was->worker], was->c);
+		keep_gone(t, was);
 	}
 }
 
@@ -139,12 +145,12 @@ static int seen_cmp(const void *key, const void *elem)
 }
 
 /* The totals, in place: a delete must not cost a pass over every
- * stream. sign -1 takes c away, +1 adds it. */
+ * stream. sign -1 takes s's reading away, +1 adds it. */
 static void shift(struct ctl_dp_counters *t, const struct ctl_dp_seen *s,
-		  const uint64_t *c, int sign)
+		  int sign)
 {
 	for (unsigned k = 0; k < AEGW_SC_COUNT; k++) {
-		uint64_t v = sign > 0 ? c[k] : (uint64_t)0 - c[k];
+		uint64_t v = sign > 0 ? s->c[k] : (uint64_t)0 - s->c[k];
 
 		t->in[s->in][k] += v;
 		t->out[s->out][k] += v;
@@ -163,22 +169,17 @@ void ctl_dp_counters_final(struct ctl_dp_counters *t, const struct ctl *ctl,
 	if (!was) {
 		/* Never read (a call shorter than the scrapes apart): what
 		 * it did goes straight to the streams gone. */
-		add(t->gone_in[now.in], now.c);
-		add(t->gone_out[now.out], now.c);
-		add(t->gone_worker[now.worker], now.c);
-		shift(t, &now, now.c, 1);
+		keep_gone(t, &now);
+		shift(t, &now, 1);
 		return;
 	}
 	/* The next reading finds it gone and keeps this one; a stream that
 	 * counted anew since leaves its old count behind. */
-	if (restarted(was, &now)) {
-		add(t->gone_in[was->in], was->c);
-		add(t->gone_out[was->out], was->c);
-		add(t->gone_worker[was->worker], was->c);
-	} else {
-		shift(t, was, was->c, -1);
-	}
-	shift(t, &now, now.c, 1);
+	if (restarted(was, &now))
+		keep_gone(t, was);
+	else
+		shift(t, was, -1);
+	shift(t, &now, 1);
 	*was = now;
 }
 
