@@ -98,13 +98,15 @@ static unsigned run_chunk(struct aegw_srtp_engine *eng,
 	unsigned m = 0, good = 0;
 	int rc;
 
-	memset(ctx, 0, n * sizeof(ctx[0]));
 	if (n > 1)
 		burst_prefetch(streams, pkts, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct aegw_srtp_stream *s = streams[i];
 		if (n > 1 && i + PREFETCH_AHEAD < n)
 			stream_prefetch_tail(streams[i + PREFETCH_AHEAD]);
+		/* What prepare reads before it writes; the rest it sets. */
+		ctx[i].ks = NULL;
+		ctx[i].deferred = 0;
 		status[i] = fns_of(s, protect)->prepare(s, &pkts[i], &ctx[i],
 							&ops[m]);
 		if (!status[i] && !ctx[i].deferred)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "aegw/srtp.h"
 
@@ -121,8 +122,8 @@ struct aegw_srtp_stream {
 	const struct stream_ops *ops; /* chosen at create (suite x kind) */
 	struct aegw_srtp_engine *eng;
 	const struct aegw_suite_info *si;
-	uint64_t *windows;  /* win_words per slot */
-	uint8_t *keys;      /* n_keys x key_stride */
+	uint8_t *keys;      /* n_keys x key_stride; the windows, win_words
+			     * per slot, sit between the head and the keys */
 	uint8_t kind;
 	uint8_t encrypt;    /* confidentiality on (session params) */
 	uint8_t auth;       /* authentication on */
@@ -137,7 +138,8 @@ struct aegw_srtp_stream {
 	uint8_t resume_seeded; /* retired[0] is the config's resume state */
 	uint8_t ks_off;     /* backend key state offset in a key */
 	uint16_t window;    /* packets */
-	uint16_t win_words; /* per slot */
+	uint16_t win_words; /* per slot, a power of two: the ring is
+			     * indexed with a mask, never a division */
 	uint16_t key_stride;
 	uint32_t initial_roc;
 	uint32_t alloc_size;
@@ -180,12 +182,7 @@ static inline void *key_state(const struct aegw_srtp_stream *s,
 	return (uint8_t *)mk + s->ks_off;
 }
 
-/* replay.c */
-int aegw_replay_check(const struct aegw_srtp_stream *s, int slot,
-		      uint64_t index);
-void aegw_replay_commit(struct aegw_srtp_stream *s, int slot, uint64_t index);
-int aegw_index_estimate(uint64_t highest, uint16_t seq, uint64_t *index);
-int aegw_slot_find(const struct aegw_srtp_stream *s, uint32_t ssrc);
+/* replay.c (the per-packet index and window steps are in steps.h) */
 /* Index state of an SSRC the stream has not got in a slot: a retired
  * SSRC resumes above its highest index. */
 int aegw_slot_new_state(const struct aegw_srtp_stream *s, uint32_t ssrc,
@@ -210,17 +207,7 @@ int aegw_kdf(const uint8_t *master_key, unsigned key_len,
 int aegw_stream_derive(struct aegw_srtp_stream *s, const uint8_t *master,
 		       void *ks, uint8_t *salt, uint64_t r);
 
-/* common.c: the steps every packet kind shares. */
-int aegw_pkt_index(struct aegw_srtp_stream *s, struct pkt_ctx *c,
-		   uint32_t ssrc, uint16_t seq);
-int aegw_pkt_key_by_mki(struct aegw_srtp_stream *s, const uint8_t *mki,
-			struct pkt_ctx *c);
-void aegw_pkt_key_active(struct aegw_srtp_stream *s, struct pkt_ctx *c);
-int aegw_pkt_commit(struct aegw_srtp_stream *s, struct pkt_ctx *c);
-void aegw_iv_cm(uint8_t iv[16], const uint8_t *salt, uint32_t ssrc,
-		uint64_t index);
-void aegw_op_init(const struct aegw_srtp_stream *s, struct crypto_op *op,
-		  const struct pkt_ctx *c, uint8_t *buf, int encrypt);
+/* common.c */
 /* Unprotect's last step for every layout: tag check, commit, trim. */
 int aegw_unprotect_finish(struct aegw_srtp_stream *s, struct aegw_srtp_pkt *p,
 			  struct pkt_ctx *c, struct crypto_op *op);
@@ -230,13 +217,35 @@ void aegw_rtp_select(struct aegw_srtp_stream *s);
 void aegw_rtcp_select(struct aegw_srtp_stream *s);
 int aegw_rtp_header_len(const uint8_t *buf, uint32_t len, uint32_t *hdr_len);
 
-/* Constant-time comparison: 0 when equal. */
+/* Constant-time comparison of tags (0 to 16 bytes): 0 when equal. A
+ * word at a time, for the packet path. */
 static inline int ct_memcmp(const uint8_t *a, const uint8_t *b, unsigned n)
 {
-	uint8_t d = 0;
-	for (unsigned i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d;
+	uint64_t x, y, d = 0;
+	unsigned i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	for (; i < n; i++)
+		d |= (uint64_t)(a[i] ^ b[i]);
+	return d != 0;
+}
+
+/* Tags and MKIs (0 to 16 bytes): a copy of a length known only at run
+ * time compiles to `rep movs`, whose start-up costs more than the copy;
+ * the lengths the suites use get a copy of their own. */
+static inline void copy_short(uint8_t *dst, const uint8_t *src, unsigned n)
+{
+	switch (n) {
+	case 0: break;
+	case 4: memcpy(dst, src, 4); break;
+	case 10: memcpy(dst, src, 10); break;
+	case 16: memcpy(dst, src, 16); break;
+	default: memcpy(dst, src, n); break;
+	}
 }
 
 static inline void put_be32(uint8_t *p, uint32_t v)
@@ -266,5 +275,7 @@ int aegw_stream_install_session_keys(struct aegw_srtp_stream *s,
 				     unsigned key_idx, const uint8_t *enc_key,
 				     const uint8_t *auth_key,
 				     const uint8_t *salt);
+
+#include "steps.h"
 
 #endif

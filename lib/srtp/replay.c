@@ -10,73 +10,6 @@
 
 #include "internal.h"
 
-static uint64_t *slot_window(const struct aegw_srtp_stream *s, int slot)
-{
-	return s->windows + (size_t)slot * s->win_words;
-}
-
-int aegw_index_estimate(uint64_t highest, uint16_t seq, uint64_t *index)
-{
-	uint64_t roc = highest >> 16;
-	uint16_t s_l = (uint16_t)highest;
-	uint64_t v = roc;
-
-	if (s_l < 32768) {
-		if (seq > s_l && seq - s_l > 32768) {
-			if (roc == 0)
-				return AEGW_ERR_TOO_OLD; /* before index 0 */
-			v = roc - 1;
-		}
-	} else if (s_l - 32768 > seq) {
-		v = roc + 1;
-	}
-	if (v > UINT32_MAX)
-		return AEGW_ERR_KEY_EXPIRED; /* the 2^48 index space is spent */
-	*index = v << 16 | seq;
-	return AEGW_ERR_OK;
-}
-
-int aegw_replay_check(const struct aegw_srtp_stream *s, int slot,
-		      uint64_t index)
-{
-	const struct ssrc_slot *st = &s->slots[slot];
-	const uint64_t *w = slot_window(s, slot);
-
-	if (index > st->highest || s->no_replay)
-		return AEGW_ERR_OK;
-	if (st->highest - index >= s->window)
-		return AEGW_ERR_TOO_OLD;
-	if (w[(index >> 6) % s->win_words] & (1ull << (index & 63)))
-		return AEGW_ERR_REPLAY;
-	return AEGW_ERR_OK;
-}
-
-void aegw_replay_commit(struct aegw_srtp_stream *s, int slot, uint64_t index)
-{
-	struct ssrc_slot *st = &s->slots[slot];
-	uint64_t *w = slot_window(s, slot);
-	uint64_t top = st->highest >> 6, cur = index >> 6;
-
-	if (index > st->highest) {
-		uint64_t clear = cur - top;
-		if (clear > s->win_words)
-			clear = s->win_words;
-		for (uint64_t i = 1; i <= clear; i++)
-			w[(top + i) % s->win_words] = 0;
-		st->highest = index;
-	}
-	w[cur % s->win_words] |= 1ull << (index & 63);
-	st->last_use = ++s->clock;
-}
-
-int aegw_slot_find(const struct aegw_srtp_stream *s, uint32_t ssrc)
-{
-	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
-		if ((s->slot_used >> i & 1) && s->slots[i].ssrc == ssrc)
-			return i;
-	return -1;
-}
-
 static int retired_find(const struct aegw_srtp_stream *s, uint32_t ssrc)
 {
 	for (int i = 0; i < AEGW_SRTP_SSRC_RETIRED; i++)
@@ -129,7 +62,7 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 	if (r >= 0)
 		s->retired[r].in_use = 0;
 
-	uint64_t *w = slot_window(s, victim);
+	uint64_t *w = aegw_slot_window(s, victim);
 	st->ssrc = ssrc;
 	s->slot_used |= (uint8_t)(1u << victim);
 	if (had_floor) {
@@ -137,7 +70,7 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 		 * what lies above it in the same word does not. */
 		memset(w, 0xff, s->win_words * sizeof(*w));
 		if ((floor & 63) != 63)
-			w[(floor >> 6) % s->win_words] &=
+			w[(floor >> 6) & (s->win_words - 1u)] &=
 				(2ull << (floor & 63)) - 1;
 		st->highest = floor;
 	} else {

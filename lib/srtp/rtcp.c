@@ -98,8 +98,8 @@ static int cm_protect_finish(struct aegw_srtp_stream *s,
 
 	if (rc)
 		return rc;
-	memcpy(t, c->mk->mki, s->mki_len);
-	memcpy(t + s->mki_len, op->tag, s->tag_len);
+	copy_short(t, c->mk->mki, s->mki_len);
+	copy_short(t + s->mki_len, op->tag, s->tag_len);
 	p->len += aegw_srtp_stream_overhead(s);
 	return AEGW_ERR_OK;
 }
@@ -127,7 +127,7 @@ static int cm_unprotect_prepare(struct aegw_srtp_stream *s,
 		op->cipher_off = AEGW_RTCP_HDR_LEN;
 		op->cipher_len = end - AEGW_SRTCP_INDEX_LEN - AEGW_RTCP_HDR_LEN;
 	}
-	memcpy(c->rx_tag, p->data + end + s->mki_len, s->tag_len);
+	copy_short(c->rx_tag, p->data + end + s->mki_len, s->tag_len);
 	op->auth_len = end;
 	c->auth_end = end - AEGW_SRTCP_INDEX_LEN;
 	return AEGW_ERR_OK;
@@ -176,9 +176,9 @@ static int gcm_protect_finish(struct aegw_srtp_stream *s,
 
 	if (rc)
 		return rc;
-	memcpy(t, op->tag, s->tag_len);
+	copy_short(t, op->tag, s->tag_len);
 	put_be32(t + s->tag_len, e_word(s, c->index));
-	memcpy(t + s->tag_len + AEGW_SRTCP_INDEX_LEN, c->mk->mki, s->mki_len);
+	copy_short(t + s->tag_len + AEGW_SRTCP_INDEX_LEN, c->mk->mki, s->mki_len);
 	p->len += aegw_srtp_stream_overhead(s);
 	return AEGW_ERR_OK;
 }
@@ -204,7 +204,7 @@ static int gcm_unprotect_prepare(struct aegw_srtp_stream *s,
 		return rc;
 	aegw_op_init(s, op, c, p->data, 0);
 	iv_gcm(op->iv, c->salt, c->ssrc, c->index);
-	memcpy(c->rx_tag, p->data + end, s->tag_len);
+	copy_short(c->rx_tag, p->data + end, s->tag_len);
 	op->expect = c->rx_tag;
 	if (s->encrypt) {
 		memcpy(c->aad + AEGW_RTCP_HDR_LEN, w, AEGW_SRTCP_INDEX_LEN);

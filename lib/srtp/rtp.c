@@ -30,17 +30,6 @@ int aegw_rtp_header_len(const uint8_t *buf, uint32_t len, uint32_t *hdr_len)
 	return AEGW_ERR_OK;
 }
 
-/* RFC 7714 8.1: 00 00 || SSRC || ROC || SEQ, XOR the 96-bit salt. */
-static void iv_gcm(uint8_t iv[16], const uint8_t *salt, uint32_t ssrc,
-		   uint64_t index)
-{
-	memcpy(iv, salt, 12);
-	for (int i = 0; i < 4; i++)
-		iv[2 + i] ^= (uint8_t)(ssrc >> (24 - 8 * i));
-	for (int i = 0; i < 6; i++)
-		iv[6 + i] ^= (uint8_t)(index >> (40 - 8 * i));
-}
-
 static int index_of(struct aegw_srtp_stream *s, const uint8_t *buf,
 		    struct pkt_ctx *c)
 {
@@ -84,8 +73,8 @@ static int cm_protect_finish(struct aegw_srtp_stream *s,
 
 	if (rc)
 		return rc;
-	memcpy(p->data + p->len, c->mk->mki, s->mki_len);
-	memcpy(p->data + p->len + s->mki_len, op->tag, s->tag_len);
+	copy_short(p->data + p->len, c->mk->mki, s->mki_len);
+	copy_short(p->data + p->len + s->mki_len, op->tag, s->tag_len);
 	p->len += s->mki_len + s->tag_len;
 	return AEGW_ERR_OK;
 }
@@ -116,7 +105,7 @@ static int cm_unprotect_prepare(struct aegw_srtp_stream *s,
 		op->cipher_len = end - hdr;
 	}
 	if (s->auth) {
-		memcpy(c->rx_tag, p->data + end + s->mki_len, s->tag_len);
+		copy_short(c->rx_tag, p->data + end + s->mki_len, s->tag_len);
 		put_be32(p->data + end, (uint32_t)(c->index >> 16));
 		op->auth_len = end + AEGW_SRTP_ROC_LEN;
 	}
@@ -140,7 +129,7 @@ static int gcm_protect_prepare(struct aegw_srtp_stream *s,
 	if (rc || c->deferred)
 		return rc;
 	aegw_op_init(s, op, c, p->data, 1);
-	iv_gcm(op->iv, c->salt, c->ssrc, c->index);
+	aegw_iv_gcm_rtp(op->iv, c->salt, c->ssrc, c->index);
 	/* RFC 7714 13: unencrypted, the whole packet is associated data. */
 	op->aad = p->data;
 	op->aad_len = s->encrypt ? hdr : p->len;
@@ -157,8 +146,8 @@ static int gcm_protect_finish(struct aegw_srtp_stream *s,
 
 	if (rc)
 		return rc;
-	memcpy(p->data + p->len, op->tag, s->tag_len);
-	memcpy(p->data + p->len + s->tag_len, c->mk->mki, s->mki_len);
+	copy_short(p->data + p->len, op->tag, s->tag_len);
+	copy_short(p->data + p->len + s->tag_len, c->mk->mki, s->mki_len);
 	p->len += s->mki_len + s->tag_len;
 	return AEGW_ERR_OK;
 }
@@ -183,8 +172,8 @@ static int gcm_unprotect_prepare(struct aegw_srtp_stream *s,
 	if (rc || c->deferred)
 		return rc;
 	aegw_op_init(s, op, c, p->data, 0);
-	iv_gcm(op->iv, c->salt, c->ssrc, c->index);
-	memcpy(c->rx_tag, p->data + end, s->tag_len);
+	aegw_iv_gcm_rtp(op->iv, c->salt, c->ssrc, c->index);
+	copy_short(c->rx_tag, p->data + end, s->tag_len);
 	op->expect = c->rx_tag;
 	op->aad = p->data;
 	op->aad_len = s->encrypt ? hdr : end;

@@ -152,6 +152,17 @@ static int key_setup(struct aegw_srtp_stream *s, unsigned i,
 	return rc;
 }
 
+/* A window of W packets needs W / 64 + 1 words (steps.h), rounded up to a
+ * power of two: 4 for the default 128. */
+static unsigned window_words(unsigned window)
+{
+	unsigned need = window / 64 + 1 + (window % 64 != 0), words = 1;
+
+	while (words < need)
+		words *= 2;
+	return words;
+}
+
 static size_t align_up(size_t v, size_t a)
 {
 	return (v + a - 1) & ~(a - 1);
@@ -174,8 +185,8 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	 * AES round keys and HMAC pads need 16. */
 	ks_align = si->aead ? 64 : 16;
 	ks_off = align_up(sizeof(struct master_key), ks_align);
-	head = align_up(sizeof(*s), 16);
-	win = (size_t)(window / 64 + 1 + (window % 64 != 0)) * 8;
+	head = AEGW_STREAM_HEAD;
+	win = (size_t)window_words(window) * 8;
 	keys_off = align_up(head + win * AEGW_SRTP_SSRC_SLOTS, ks_align);
 	stride = align_up(ks_off + eng->be->ks_size(si), ks_align);
 	size = align_up(keys_off + stride * cfg->n_keys, 64);
@@ -223,7 +234,6 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	s->key_stride = (uint16_t)stride;
 	s->ks_off = (uint8_t)ks_off;
 	s->alloc_size = (uint32_t)size;
-	s->windows = (uint64_t *)((uint8_t *)s + head);
 	s->keys = (uint8_t *)s + keys_off;
 	for (unsigned i = 0; i < cfg->n_keys; i++) {
 		rc = key_setup(s, i, &cfg->keys[i]);
