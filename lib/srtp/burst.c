@@ -58,20 +58,23 @@ out_free:
 }
 
 /* Streams of a burst are rarely in cache (a gateway holds thousands).
- * Their first 512 bytes (all of an AES-CM-128 stream: header, windows,
- * salt, key state) are fetched for the whole burst up front, without
- * reading them, so that the misses overlap; larger streams (GCM key data)
- * fetch the rest a few packets ahead, once their size has arrived. */
-enum { PREFETCH_HEAD_LINES = 8, PREFETCH_AHEAD = 8, PREFETCH_MAX_LINES = 24 };
+ * Every stream's first line (its functions and size) and every packet's
+ * are asked for up front, so that their misses overlap; the rest of a
+ * stream (windows, salt, key state: 8 lines for AES-CM-128, 21 for GCM)
+ * a few packets ahead of its turn, once its size has arrived. Asking for
+ * all of every stream at once would queue hundreds of lines behind the
+ * ones needed first. The first few packets, with no time to wait for a
+ * size, get the lines every stream has. */
+enum { PREFETCH_AHEAD = 8, PREFETCH_MIN_LINES = 8, PREFETCH_MAX_LINES = 24 };
 
-static void stream_prefetch_tail(const struct aegw_srtp_stream *s)
+static void stream_prefetch_rest(const struct aegw_srtp_stream *s)
 {
 	const char *p = (const char *)s;
 	unsigned lines = s->alloc_size / 64;
 
 	if (lines > PREFETCH_MAX_LINES)
 		lines = PREFETCH_MAX_LINES;
-	for (unsigned l = PREFETCH_HEAD_LINES; l < lines; l++)
+	for (unsigned l = 1; l < lines; l++)
 		__builtin_prefetch(p + 64 * l, 1);
 }
 
@@ -79,12 +82,12 @@ static void burst_prefetch(struct aegw_srtp_stream *const streams[],
 			   const struct aegw_srtp_pkt pkts[], unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		const char *p = (const char *)streams[i];
-
 		__builtin_prefetch(pkts[i].data, 1);
-		for (unsigned l = 0; l < PREFETCH_HEAD_LINES; l++)
-			__builtin_prefetch(p + 64 * l, 1);
+		__builtin_prefetch(streams[i], 1);
 	}
+	for (unsigned i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		for (unsigned l = 1; l < PREFETCH_MIN_LINES; l++)
+			__builtin_prefetch((const char *)streams[i] + 64 * l, 1);
 }
 
 static unsigned run_chunk(struct aegw_srtp_engine *eng,
@@ -103,7 +106,7 @@ static unsigned run_chunk(struct aegw_srtp_engine *eng,
 	for (unsigned i = 0; i < n; i++) {
 		struct aegw_srtp_stream *s = streams[i];
 		if (n > 1 && i + PREFETCH_AHEAD < n)
-			stream_prefetch_tail(streams[i + PREFETCH_AHEAD]);
+			stream_prefetch_rest(streams[i + PREFETCH_AHEAD]);
 		/* What prepare reads before it writes; the rest it sets. */
 		ctx[i].ks = NULL;
 		ctx[i].deferred = 0;

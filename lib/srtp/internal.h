@@ -215,7 +215,6 @@ int aegw_unprotect_finish(struct aegw_srtp_stream *s, struct aegw_srtp_pkt *p,
 /* rtp.c / rtcp.c: per-suite functions chosen at create. */
 void aegw_rtp_select(struct aegw_srtp_stream *s);
 void aegw_rtcp_select(struct aegw_srtp_stream *s);
-int aegw_rtp_header_len(const uint8_t *buf, uint32_t len, uint32_t *hdr_len);
 
 /* Constant-time comparison of tags (0 to 16 bytes): 0 when equal. A
  * word at a time, for the packet path. */

@@ -10,7 +10,8 @@
 
 #include "internal.h"
 
-int aegw_rtp_header_len(const uint8_t *buf, uint32_t len, uint32_t *hdr_len)
+static inline int rtp_header_len(const uint8_t *buf, uint32_t len,
+				 uint32_t *hdr_len)
 {
 	uint32_t h;
 
@@ -41,7 +42,7 @@ static int cm_protect_prepare(struct aegw_srtp_stream *s,
 			      struct crypto_op *op)
 {
 	uint32_t hdr, trailer = s->mki_len + s->tag_len;
-	int rc = aegw_rtp_header_len(p->data, p->len, &hdr);
+	int rc = rtp_header_len(p->data, p->len, &hdr);
 
 	if (rc)
 		return rc;
@@ -89,7 +90,7 @@ static int cm_unprotect_prepare(struct aegw_srtp_stream *s,
 	if (p->len < AEGW_RTP_HDR_LEN + trailer)
 		return AEGW_ERR_TRUNCATED;
 	end = p->len - trailer;
-	rc = aegw_rtp_header_len(p->data, end, &hdr);
+	rc = rtp_header_len(p->data, end, &hdr);
 	if (rc)
 		return rc;
 	rc = aegw_pkt_key_by_mki(s, p->data + end, c);
@@ -118,7 +119,7 @@ static int gcm_protect_prepare(struct aegw_srtp_stream *s,
 			       struct crypto_op *op)
 {
 	uint32_t hdr;
-	int rc = aegw_rtp_header_len(p->data, p->len, &hdr);
+	int rc = rtp_header_len(p->data, p->len, &hdr);
 
 	if (rc)
 		return rc;
@@ -162,7 +163,7 @@ static int gcm_unprotect_prepare(struct aegw_srtp_stream *s,
 	if (p->len < AEGW_RTP_HDR_LEN + trailer)
 		return AEGW_ERR_TRUNCATED;
 	end = p->len - trailer;
-	rc = aegw_rtp_header_len(p->data, end, &hdr);
+	rc = rtp_header_len(p->data, end, &hdr);
 	if (rc)
 		return rc;
 	rc = aegw_pkt_key_by_mki(s, p->data + end + s->tag_len, c);
