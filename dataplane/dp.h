@@ -4,7 +4,9 @@
 #ifndef AEGW_DP_H
 #define AEGW_DP_H
 
+#include <assert.h> /* static_assert, in C and C++ */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -59,7 +61,11 @@ struct dp_port {
 	struct dp_neigh neigh[DP_NEIGH_SLOTS];
 };
 
-/* One direction of one media flow. Hot fields first. */
+/* One direction of one media flow. A packet reads the first three cache
+ * lines only: its contexts, action and egress in the first two, the
+ * counters every packet moves (rx/tx packets and bytes, RTCP) at the
+ * start of the third; what only commands and rare paths read comes
+ * after the counters. Allocated 64-byte aligned (dp_stream_add). */
 struct dp_stream {
 	struct aegw_srtp_stream *rtp_in, *rtcp_in;   /* unprotect */
 	struct aegw_srtp_stream *rtp_out, *rtcp_out; /* protect */
@@ -69,17 +75,27 @@ struct dp_stream {
 	uint8_t dst_mac[6];
 	uint16_t in_port, out_port;
 	uint32_t mac_gen; /* port neigh_gen when dst_mac was resolved */
+	/* After a re-key, the previous unprotect contexts until grace ends,
+	 * so packets the sender protected before switching still pass
+	 * (every unprotected packet looks at prev_rtp_in). */
+	struct aegw_srtp_stream *prev_rtp_in;
 	struct aegw_endpoint remote;     /* expected RTP source; 0: latch */
 	struct aegw_endpoint egress_src; /* RTP; RTCP uses port + 1 */
 	struct aegw_endpoint egress_dst;
-	struct aegw_endpoint local;
-	uint32_t id, reverse_id;
-	/* After a re-key, the previous unprotect contexts until grace ends,
-	 * so packets the sender protected before switching still pass. */
-	struct aegw_srtp_stream *prev_rtp_in, *prev_rtcp_in;
+	uint32_t id;
+	uint64_t counters[AEGW_SC_COUNT] __rte_cache_aligned;
+	struct aegw_srtp_stream *prev_rtcp_in;
 	uint64_t prev_until_tsc;
-	uint64_t counters[AEGW_SC_COUNT];
-};
+	struct aegw_endpoint local;
+	uint32_t reverse_id;
+} __rte_cache_aligned;
+
+static_assert(offsetof(struct dp_stream, counters) == 128,
+	       "the packet path's fields fit the first two lines");
+
+/* The lines the packet path reads, prefetched for a burst. */
+#define DP_STREAM_HOT_BYTES \
+	(offsetof(struct dp_stream, counters) + 8 * AEGW_SC_rtcp_tx_packets + 8)
 
 /* A burst in flight through the stages: parallel arrays, one slot per
  * packet, so each stage is a loop over plain arrays. */

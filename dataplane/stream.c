@@ -202,9 +202,10 @@ int dp_stream_add(struct dp_worker *w, const struct aegw_stream_spec *spec)
 		return AEGW_ERR_INVALID_ARG;
 	if (dp_stream_find_id(w, spec->stream_id))
 		return AEGW_ERR_EXISTS;
-	s = calloc(1, sizeof(*s));
+	s = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*s));
 	if (!s)
 		return AEGW_ERR_NO_MEMORY;
+	memset(s, 0, sizeof(*s));
 	s->id = spec->stream_id;
 	s->reverse_id = spec->reverse_id;
 	s->action = spec->action;
