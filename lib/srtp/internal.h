@@ -199,6 +199,19 @@ enum kdf_label {
 	KDF_RTCP_AUTH = 0x04,
 	KDF_RTCP_SALT = 0x05,
 };
+/* One master key, several labels: begin, derive per label, end (which
+ * also wipes). aegw_kdf is the one-label shortcut. */
+struct aegw_kdf {
+	struct evp_cipher_ctx_st *ctx;
+	const uint8_t *salt;
+	unsigned salt_len;
+};
+int aegw_kdf_begin(struct aegw_kdf *k, const uint8_t *master_key,
+		   unsigned key_len, const uint8_t *master_salt,
+		   unsigned salt_len);
+int aegw_kdf_derive(struct aegw_kdf *k, uint8_t label, uint64_t r,
+		    uint8_t *out, unsigned out_len);
+void aegw_kdf_end(struct aegw_kdf *k);
 int aegw_kdf(const uint8_t *master_key, unsigned key_len,
 	     const uint8_t *master_salt, unsigned salt_len, uint8_t label,
 	     uint64_t r, uint8_t *out, unsigned out_len);

@@ -106,20 +106,22 @@ int aegw_stream_derive(struct aegw_srtp_stream *s, const uint8_t *master,
 		       void *ks, uint8_t *salt, uint64_t r)
 {
 	const struct aegw_suite_info *si = s->si;
-	const uint8_t *msalt = master + si->key_len;
 	uint8_t enc[AEGW_SRTP_MAX_KEY_LEN], auth[AEGW_SRTP_HMAC_KEY_LEN];
 	int rtcp = s->kind == AEGW_SRTP_RTCP, rc;
+	struct aegw_kdf k;
 
-	rc = aegw_kdf(master, si->key_len, msalt, si->salt_len,
-		      rtcp ? KDF_RTCP_ENC : KDF_RTP_ENC, r, enc, si->key_len);
-	if (!rc && !si->aead)
-		rc = aegw_kdf(master, si->key_len, msalt, si->salt_len,
-			      rtcp ? KDF_RTCP_AUTH : KDF_RTP_AUTH, r, auth,
-			      sizeof(auth));
+	rc = aegw_kdf_begin(&k, master, si->key_len, master + si->key_len,
+			    si->salt_len);
 	if (!rc)
-		rc = aegw_kdf(master, si->key_len, msalt, si->salt_len,
-			      rtcp ? KDF_RTCP_SALT : KDF_RTP_SALT, r, salt,
-			      si->salt_len);
+		rc = aegw_kdf_derive(&k, rtcp ? KDF_RTCP_ENC : KDF_RTP_ENC, r,
+				     enc, si->key_len);
+	if (!rc && !si->aead)
+		rc = aegw_kdf_derive(&k, rtcp ? KDF_RTCP_AUTH : KDF_RTP_AUTH,
+				     r, auth, sizeof(auth));
+	if (!rc)
+		rc = aegw_kdf_derive(&k, rtcp ? KDF_RTCP_SALT : KDF_RTP_SALT,
+				     r, salt, si->salt_len);
+	aegw_kdf_end(&k);
 	if (!rc)
 		rc = s->eng->be->key_init(s->eng, ks, si, enc, auth);
 	OPENSSL_cleanse(enc, sizeof(enc));
