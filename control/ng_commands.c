@@ -3,6 +3,7 @@
  * report a call's counters, are in ng_call_stats.c; the registration
  * store's register, deregister and lookup in ng_registry.c; the control
  * socket's admin commands in ng_admin.c). */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -127,6 +128,39 @@ static void direction(const struct aegw_benc_node *list, struct ctl_sdp_req *r)
 		r->direction[i] = (struct ctl_str){ it->str, it->len };
 }
 
+/* rtpengine's SIP-source-address (either spelling; trust-address, the
+ * default since rtpengine 3.8, is the opposite): media is expected from
+ * where the SIP message came, received-from's ["IP4"|"IP6", address],
+ * not from the SDP's c= (a private address behind NAT). A received-from
+ * that does not parse leaves the SDP's address. */
+static void sip_source(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const struct aegw_ng_str *f = &q->received_from_family;
+	const struct aegw_ng_str *a = &q->received_from_address;
+	int family;
+
+	if (!aegw_ng_list_has(q->flags, "SIP-source-address") &&
+	    !aegw_ng_list_has(q->flags, "sip-source-address"))
+		return;
+	if (!f->p || !a->p || f->len != 3 || a->len >= sizeof(buf))
+		return;
+	if (!memcmp(f->p, "IP4", 3))
+		family = 4;
+	else if (!memcmp(f->p, "IP6", 3))
+		family = 6;
+	else
+		return;
+	memcpy(buf, a->p, a->len);
+	buf[a->len] = 0;
+	if (inet_pton(family == 4 ? AF_INET : AF_INET6, buf,
+		      r->sip_source.ip) != 1) {
+		memset(&r->sip_source, 0, sizeof(r->sip_source));
+		return;
+	}
+	r->sip_source.family = (uint8_t)family;
+}
+
 static void sdp_req_of(const struct ctl_options *o,
 		       const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 {
@@ -145,6 +179,7 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
 	sdes_allow(o, q->sdes, r);
 	sdes_params(q->sdes, r);
+	sip_source(q, r);
 }
 
 /* aegw's extension keys naming the UEs of an offer, for the registration

@@ -119,7 +119,7 @@ static int answer_media(struct answer *a, unsigned i)
 		m->rejected = true;
 		return 0;
 	}
-	ctl_sdp_peer(a->sdp, sm, &m->leg[a->ans].peer);
+	ctl_sdp_peer_of(a->req, a->sdp, sm, &m->leg[a->ans].peer);
 	m->rtcp_mux = m->mux_offered && sm->rtcp_mux;
 	if (answerer_key(a, i) || offerer_key(a, i))
 		return -1;

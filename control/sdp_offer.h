@@ -36,6 +36,10 @@ struct ctl_sdp_req {
 	 * aegw's own key toward the answerer gets, or loses, whatever the
 	 * offerer's line had (RFC 4568 6.3). */
 	unsigned params_set, params_clear;
+	/* flags: SIP-source-address, with received-from: the address the
+	 * SIP message came from stands for the one its SDP names (a UE
+	 * behind NAT); the SDP's port stays. family 0: the SDP's. */
+	struct aegw_endpoint sip_source;
 };
 
 enum ctl_result {

@@ -47,6 +47,18 @@ void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
 	peer->port = sm->port;
 }
 
+void ctl_sdp_peer_of(const struct ctl_sdp_req *req,
+		     const struct aegw_sdp *sdp,
+		     const struct aegw_sdp_media *sm,
+		     struct aegw_endpoint *peer)
+{
+	ctl_sdp_peer(sdp, sm, peer);
+	if (!req->sip_source.family || !sm->port)
+		return;
+	*peer = req->sip_source;
+	peer->port = sm->port;
+}
+
 int ctl_sdp_crypto_find(const struct aegw_sdp_media *sm, uint32_t tag,
 			enum aegw_suite suite)
 {

@@ -14,6 +14,12 @@
  * family 0 when it names none aegw can use (0.0.0.0, a host name). */
 void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
 		  struct aegw_endpoint *peer);
+/* The same for the side whose request req is: its SIP source instead of
+ * the SDP's address when the request asks for it (req->sip_source). */
+void ctl_sdp_peer_of(const struct ctl_sdp_req *req,
+		     const struct aegw_sdp *sdp,
+		     const struct aegw_sdp_media *sm,
+		     struct aegw_endpoint *peer);
 
 /* The offered line with tag and suite that aegw answered with, or -1. */
 int ctl_sdp_crypto_find(const struct aegw_sdp_media *sm, uint32_t tag,

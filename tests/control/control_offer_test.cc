@@ -5,13 +5,16 @@
 // and lifetime, SDES only-/no- flags, a session without c=; and the
 // registration store's say in an offer (the UEs it names by ue-identity
 // and offerer-ue-identity).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 
 #include "ng_client.h"
 
 extern "C" {
+#include "calls.h"
 #include "ctl.h"
 #include "log.h"
 #include "ng_commands.h"
@@ -310,3 +313,52 @@ TEST_F(Offer, RegistrationStoreDecides)
 }
 
 } // namespace
+
+// rtpengine's SIP-source-address with received-from: the UE's media is
+// expected from where its SIP came (behind NAT), on the SDP's port; without
+// the flag (trust-address, rtpengine's default) the SDP's address stands.
+TEST_F(Offer, SipSourceAddressTakesReceivedFrom)
+{
+	std::string sdp = "v=0\r\no=- 1 1 IN IP6 fd00:a::2\r\ns=-\r\n"
+			  "c=IN IP6 fd00:a::2\r\nt=0 0\r\n"
+			  "m=audio 7000 RTP/AVP 0\r\n";
+	auto peer_of = [&](const char *call_id) {
+		const ctl_call *call = ctl_call_find(&c.calls, call_id, strlen(call_id));
+		char txt[64] = "";
+		if (!call || !call->has_pending)
+			return std::string("no call");
+		const aegw_endpoint &p = call->pending[0].leg[call->offerer].peer;
+		if (p.family)
+			inet_ntop(p.family == 4 ? AF_INET : AF_INET6, p.ip, txt,
+				  sizeof(txt));
+		return std::string(txt) + " " + std::to_string(p.port);
+	};
+	auto ask_offer = [&](const std::string &id,
+			     const std::vector<std::string> &flags,
+			     const std::vector<std::string> &from) {
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S(id)},
+			{"from-tag", S("f")}, {"sdp", S(sdp)},
+			{"transport-protocol", S("RTP/AVP")},
+			{"received-from", L(from)}};
+		if (!flags.empty())
+			kv.push_back({"flags", L(flags)});
+		return ask(D(kv));
+	};
+
+	ASSERT_EQ(ask_offer("nat", {"SIP-source-address"}, {"IP6", "fd00:a::99"})
+			  .result(), "ok");
+	EXPECT_EQ(peer_of("nat"), "fd00:a::99 7000");
+	// rtpengine hyphenates: a space is the same flag.
+	ASSERT_EQ(ask_offer("nat2", {"SIP source address"}, {"IP6", "fd00:a::98"})
+			  .result(), "ok");
+	EXPECT_EQ(peer_of("nat2"), "fd00:a::98 7000");
+	ASSERT_EQ(ask_offer("trust", {}, {"IP6", "fd00:a::99"}).result(), "ok");
+	EXPECT_EQ(peer_of("trust"), "fd00:a::2 7000");
+	ASSERT_EQ(ask_offer("bad", {"SIP-source-address"}, {"IP6", "not-an-ip"})
+			  .result(), "ok");
+	EXPECT_EQ(peer_of("bad"), "fd00:a::2 7000") << "unusable: the SDP's";
+	ASSERT_EQ(ask_offer("fam", {"SIP-source-address"}, {"IPX", "fd00:a::99"})
+			  .result(), "ok");
+	EXPECT_EQ(peer_of("fam"), "fd00:a::2 7000");
+}
