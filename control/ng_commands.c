@@ -120,6 +120,14 @@ static void sdes_params(const struct aegw_benc_node *sdes,
 	r->params_set &= ~r->params_clear;
 }
 
+/* rtpengine's spellings of SDES off. */
+static bool sdes_off(const struct aegw_benc_node *sdes)
+{
+	return aegw_ng_list_has(sdes, "off") || aegw_ng_list_has(sdes, "no") ||
+	       aegw_ng_list_has(sdes, "disable") ||
+	       aegw_ng_list_has(sdes, "disabled");
+}
+
 static void direction(const struct aegw_benc_node *list, struct ctl_sdp_req *r)
 {
 	const struct aegw_benc_node *it = aegw_benc_list_first(list);
@@ -179,6 +187,7 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
 	sdes_allow(o, q->sdes, r);
 	sdes_params(q->sdes, r);
+	r->sdes_off = sdes_off(q->sdes);
 	sip_source(q, r);
 }
 

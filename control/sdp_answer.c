@@ -78,6 +78,10 @@ static int offerer_key(struct answer *a, unsigned i)
 
 	if (!ol->srtp)
 		return 0;
+	if (a->req->sdes_off) {
+		snprintf(a->err, a->errlen, "%s", CTL_ERR_SDES_OFF);
+		return -1;
+	}
 	if (!ol->our_key && ctl_leg_make_key(ol, a->err, a->errlen))
 		return -1;
 	if (ctl_leg_format_key(ol, a->lines[i], sizeof(a->lines[i]))) {

@@ -171,6 +171,8 @@ static int offer_media(struct offer *o, unsigned i)
 	if (ol->srtp && ctl_leg_take_key(ol, &sm->crypto[idx], o->err,
 					 o->errlen))
 		return -1;
+	if (al->srtp && o->req->sdes_off)
+		return fail(o, CTL_ERR_SDES_OFF);
 	if (al->srtp && answerer_key(o, i, ol, al))
 		return -1;
 	offer_edit(o, i);

@@ -40,6 +40,9 @@ struct ctl_sdp_req {
 	 * SIP message came from stands for the one its SDP names (a UE
 	 * behind NAT); the SDP's port stays. family 0: the SDP's. */
 	struct aegw_endpoint sip_source;
+	/* SDES off (or no, disable, disabled): no a=crypto from aegw. With no
+	 * other key exchange, a leg aegw would have to key fails instead. */
+	bool sdes_off;
 };
 
 enum ctl_result {
@@ -51,6 +54,10 @@ enum ctl_result {
 /* The text of a no-ports error, as rtpengine words it: Kamailio then tries
  * its next node. */
 #define CTL_ERR_NO_PORTS "Ran out of ports"
+/* SDES off where aegw terminates SRTP: it has no other way to give its
+ * key (no DTLS-SRTP). */
+#define CTL_ERR_SDES_OFF "SDES off, but aegw would terminate SRTP on a " \
+			 "leg and has no other key exchange"
 
 /* Writes the SDP for the answerer into out (cap bytes) and *out_len; on
  * CTL_RESULT_ERROR the reason is in err. out may hold a key: the caller

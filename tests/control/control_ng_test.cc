@@ -511,6 +511,23 @@ TEST_F(Control, E2aeRequestedByTheUe)
 	ng->ask(del("e2ae-req"));
 }
 
+// SDES off (rtpengine's flag for DTLS-SRTP peers): aegw has no other key
+// exchange, so an answer in which aegw would give the UE its key fails
+// with the reason, and the call is still there to answer again.
+TEST_F(Control, SdesOffWhereAegwMustKeyIsAnError)
+{
+	std::string ue = sdp(7000, "RTP/SAVP", crypto_line() + "a=3ge2ae:requested\r\n");
+	ASSERT_EQ(ng->ask(offer("sdes-off", ue)).result(), "ok");
+	Reply bad = ng->ask(answer("sdes-off", sdp(9000, "RTP/AVP"), "",
+				   {{"SDES", L({"off"})}}));
+	EXPECT_EQ(bad.result(), "error") << bad.raw();
+	EXPECT_NE(bad.reason().find("SDES off"), std::string::npos) << bad.raw();
+	EXPECT_EQ(bad.raw().find("a=crypto"), std::string::npos);
+	Reply good = ng->ask(answer("sdes-off", sdp(9000, "RTP/AVP")));
+	EXPECT_EQ(good.result(), "ok") << good.raw();
+	ng->ask(del("sdes-off"));
+}
+
 // e2e SDES (TS 33.328 7.2.2): SAVP on both legs, no e2ae request: every
 // a=crypto line passes unchanged both ways.
 TEST_F(Control, E2eSdesPassesCryptoUnchanged)

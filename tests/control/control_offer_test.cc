@@ -362,3 +362,24 @@ TEST_F(Offer, SipSourceAddressTakesReceivedFrom)
 			  .result(), "ok");
 	EXPECT_EQ(peer_of("fam"), "fd00:a::2 7000");
 }
+
+// SDES off: nothing changes where aegw gives no key (plain toward the
+// answerer); where it would have to (SRTP toward the answerer), the offer
+// fails, as aegw has no other key exchange than SDES.
+TEST_F(Offer, SdesOffRefusesToKeyALeg)
+{
+	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			  "m=audio 9000 RTP/AVP 0\r\n";
+	for (const char *word : {"off", "no", "disable", "disabled"}) {
+		Reply r = offer(sdp, "RTP/SAVP", {"core", "access"}, {word});
+		EXPECT_EQ(r.result(), "error") << word << ": " << r.raw();
+		EXPECT_NE(r.reason().find("SDES off"), std::string::npos) << r.raw();
+	}
+	Reply plain = offer(sdp, "RTP/AVP", {"core", "access"}, {"off"});
+	ASSERT_EQ(plain.result(), "ok") << plain.raw();
+	EXPECT_EQ(plain.sdp().find("a=crypto"), std::string::npos);
+	Reply keyed = offer(sdp, "RTP/SAVP", {"core", "access"});
+	ASSERT_EQ(keyed.result(), "ok") << keyed.raw();
+	EXPECT_EQ(Sdp(keyed.sdp()).n_crypto(), 1u) << "without the flag";
+}
