@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "secret.h"
+#include "shm_object.h"
 
 #define JOURNAL_MAGIC 0x4c4e524a57474541ull /* "AEGWJRNL" */
 #define RECORD_MAGIC 0x4443524au             /* "JRCD" */
@@ -53,22 +54,6 @@ static uint32_t layout_id(void)
 	       (uint32_t)sizeof(struct aegw_srtp_config) << 18 ^
 	       (uint32_t)sizeof(struct record_call) << 4 ^
 	       (uint32_t)AEGW_SDP_MAX_MEDIA << 28;
-}
-
-/* FNV-1a over 64-bit words (the tail byte by byte): a record is
- * summed on every write, and a byte at a time cost more than the rest of
- * the write together. */
-static uint32_t payload_sum(const uint8_t *p, size_t n)
-{
-	uint64_t h = 14695981039346656037ull, w;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 1099511628211ull;
-	}
-	while (n--)
-		h = (h ^ *p++) * 1099511628211ull;
-	return (uint32_t)(h ^ h >> 32);
 }
 
 static void object_name(char *buf, size_t len, const char *instance)
@@ -118,42 +103,22 @@ void ctl_journal_trim(struct ctl_journal *j)
 			CTL_JOURNAL_SLOT, MADV_REMOVE);
 }
 
-/* Opens or makes the object, owner-checked, and maps it; returns its fd
- * (for the scan), or -1. */
+/* Opens or makes the object and maps it; returns its fd (for the scan),
+ * or -1. */
 static int object_map(struct ctl_journal *j, const char *instance,
 		      unsigned slots, char *err, size_t errlen)
 {
+	struct ctl_shm_object o;
 	char name[64];
-	struct stat st;
 	int fd;
 
 	object_name(name, sizeof(name), instance);
-	fd = shm_open(name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || fstat(fd, &st) || st.st_uid != geteuid() ||
-	    (st.st_mode & 077)) {
-		snprintf(err, errlen, "journal %s: %s", name,
-			 fd < 0 ? strerror(errno) : "not ours (owner or mode)");
-		if (fd >= 0)
-			close(fd);
+	fd = ctl_shm_object_map(&o, name, (size_t)(slots + 1) * CTL_JOURNAL_SLOT,
+				"journal", err, errlen);
+	if (fd < 0)
 		return -1;
-	}
-	j->size = (size_t)(slots + 1) * CTL_JOURNAL_SLOT;
-	if ((size_t)st.st_size < j->size && ftruncate(fd, (off_t)j->size)) {
-		snprintf(err, errlen, "journal %s: %s", name, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if ((size_t)st.st_size > j->size)
-		j->size = (size_t)st.st_size;
-	j->base = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (j->base == MAP_FAILED) {
-		j->base = NULL;
-		snprintf(err, errlen, "journal %s: mmap: %s", name,
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	madvise(j->base, j->size, MADV_DONTDUMP);
+	j->base = o.base;
+	j->size = o.size;
 	j->n_slots = (unsigned)(j->size / CTL_JOURNAL_SLOT) - 1;
 	return fd;
 }
@@ -359,7 +324,7 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 	r->len = (uint32_t)(PAYLOAD_MAX - w.left);
 	r->seq = ++j->seq;
 	r->layout = layout_id();
-	r->sum = payload_sum((const uint8_t *)(r + 1), r->len);
+	r->sum = ctl_shm_sum((const uint8_t *)(r + 1), r->len);
 	__atomic_store_n(&r->magic, RECORD_MAGIC, __ATOMIC_RELEASE);
 	if (c->journal_slot)
 		slot_wipe(j, c->journal_slot, record_bytes(j, c->journal_slot));
@@ -523,7 +488,7 @@ static bool record_valid(const struct ctl_journal *j, unsigned slot)
 
 	return r->magic == RECORD_MAGIC && r->layout == layout_id() &&
 	       r->len <= PAYLOAD_MAX &&
-	       r->sum == payload_sum((const uint8_t *)(r + 1), r->len);
+	       r->sum == ctl_shm_sum((const uint8_t *)(r + 1), r->len);
 }
 
 static bool recover_slot(struct ctl *ctl, unsigned slot)
