@@ -39,6 +39,14 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 			return -1;
 		}
 		ctl_journal_recover(ctl);
+		if (ctl_reg_store_open(&ctl->reg_store, opt->instance,
+				       opt->max_registrations, err, errlen)) {
+			ctl_fini(ctl);
+			return -1;
+		}
+		ctl_reg_store_load(&ctl->reg_store, &ctl->registry,
+				   ctl_now_ns());
+		ctl->registry.store = &ctl->reg_store;
 	}
 	return 0;
 nomem:
@@ -54,6 +62,7 @@ void ctl_fini(struct ctl *ctl)
 	if (ctl->cache.buckets)
 		ng_cache_fini(&ctl->cache);
 	ctl_registry_fini(&ctl->registry);
+	ctl_reg_store_close(&ctl->reg_store);
 	ctl_journal_close(&ctl->journal);
 	ctl_dp_counters_free(&ctl->dp_totals);
 	ctl_ring_fini(&ctl->ring);

@@ -17,6 +17,7 @@
 #include "ng_cache.h"
 #include "options.h"
 #include "ports.h"
+#include "reg_store.h"
 #include "registry.h"
 #include "ring_client.h"
 #include "static_streams.h"
@@ -60,6 +61,7 @@ struct ctl {
 	struct ctl_calls calls;
 	struct ctl_journal journal;
 	struct ctl_registry registry;
+	struct ctl_reg_store reg_store; /* registry's copy, with --journal */
 	struct ctl_ring ring;
 	struct ng_cache cache;
 	struct ctl_statics statics; /* installed by hand (aegwctl) */

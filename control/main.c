@@ -61,6 +61,8 @@ int main(int argc, char **argv)
 	/* A clean stop with no call left has nothing for a successor. */
 	if (ctl.calls.n_calls == 0 && ctl.journal.base)
 		ctl_journal_unlink(opt.instance);
+	if (ctl.registry.n == 0 && ctl.reg_store.base)
+		ctl_reg_store_unlink(opt.instance);
 	ctl_fini(&ctl);
 	return rc ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reg_store.h"
 #include "registry.h"
 
 static const char *const policy_names[] = {
@@ -142,6 +143,8 @@ static void unlink_free(struct ctl_registry *r, struct ctl_registration *e)
 	struct ctl_registration *last = r->heap[--r->n];
 
 	*p = e->hash_next;
+	if (r->store)
+		ctl_reg_store_drop(r->store, e);
 	if (last != e) {
 		heap_set(r, e->heap_idx, last);
 		heap_fix(r, last);
@@ -207,6 +210,8 @@ struct ctl_registration *ctl_registry_put(struct ctl_registry *r,
 	e->info = *info;
 	e->info.access[CTL_REG_ACCESS_MAX] = 0;
 	heap_fix(r, e);
+	if (r->store)
+		ctl_reg_store_put(r->store, e);
 	return e;
 }
 

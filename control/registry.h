@@ -58,6 +58,7 @@ struct ctl_registration {
 	uint16_t id_len;
 	char id[CTL_REG_ID_MAX];      /* not NUL-terminated */
 	unsigned heap_idx;            /* the registry's */
+	unsigned store_slot;          /* reg_store.h; 0: none */
 	struct ctl_registration *hash_next;
 };
 
@@ -71,6 +72,10 @@ struct ctl_registry {
 	unsigned n, max;
 	uint64_t expired;             /* total: entries that expired */
 	uint64_t refused;             /* total: new entries refused, full */
+	/* The copy a restarted daemon takes back (reg_store.h); NULL: memory
+	 * only. Every put writes it, every removal wipes its record; fini
+	 * leaves it as it is. */
+	struct ctl_reg_store *store;
 };
 
 /* max 0: CTL_DEFAULT_MAX_REGISTRATIONS. 0, or -1 (no memory). */

@@ -17,6 +17,8 @@ extern "C" {
 #include "ctl.h"
 #include "journal.h"
 #include "log.h"
+#include "reg_store.h"
+#include "ring_client.h"
 #include "secret.h"
 }
 
@@ -32,12 +34,14 @@ protected:
 	{
 		ctl_log_set_level(CTL_LOG_ERR);
 		ctl_journal_unlink(inst.c_str());
+		ctl_reg_store_unlink(inst.c_str());
 		start();
 	}
 	void TearDown() override
 	{
 		stop();
 		ctl_journal_unlink(inst.c_str());
+		ctl_reg_store_unlink(inst.c_str());
 		EXPECT_EQ(ctl_secret_in_use(), 0u);
 	}
 	void start(const char *max_sessions = "64")
@@ -305,6 +309,85 @@ TEST_F(Journal, ForeignLayoutIsWiped)
 	reinterpret_cast<uint32_t *>(c.journal.base)[2] ^= 0x5a5a;
 	restart();
 	EXPECT_EQ(c.calls.n_calls, 0u);
+}
+
+// The registration store (TS 33.328 7.1) survives the daemon too: what
+// each UE said and was told, until its registration expires; a
+// deregistered or expired UE does not come back, a re-registered one
+// comes back as it last registered.
+TEST_F(Journal, RegistrationsComeBackUntilTheyExpire)
+{
+	char err[128];
+	uint64_t now = ctl_now_ns();
+	ctl_reg_info lte = {true, true, CTL_E2AE_PREFERRED, "3GPP-E-UTRAN-FDD",
+			    now + 3600000000000ull};
+	ctl_reg_info wlan = {true, false, CTL_E2AE_OFF, "IEEE-802.11",
+			     now + 3600000000000ull};
+	ctl_reg_info brief = lte;
+	brief.expires_ns = now + 1000000; // 1 ms
+
+	ASSERT_NE(ctl_registry_put(&c.registry, "sip:a@x", 7, &lte, now, err,
+				   sizeof(err)), nullptr) << err;
+	ASSERT_NE(ctl_registry_put(&c.registry, "sip:b@x", 7, &lte, now, err,
+				   sizeof(err)), nullptr) << err;
+	ASSERT_NE(ctl_registry_put(&c.registry, "sip:c@x", 7, &lte, now, err,
+				   sizeof(err)), nullptr) << err;
+	ASSERT_NE(ctl_registry_put(&c.registry, "sip:gone@x", 10, &brief, now,
+				   err, sizeof(err)), nullptr) << err;
+	// b moves to WLAN; c deregisters.
+	ASSERT_NE(ctl_registry_put(&c.registry, "sip:b@x", 7, &wlan, now, err,
+				   sizeof(err)), nullptr) << err;
+	EXPECT_TRUE(ctl_registry_remove(&c.registry, "sip:c@x", 7, now));
+	EXPECT_EQ(c.reg_store.written, 5u);
+	usleep(2000);
+	restart();
+
+	uint64_t later = ctl_now_ns();
+	EXPECT_EQ(c.registry.n, 2u);
+	ctl_registration *a = ctl_registry_find(&c.registry, "sip:a@x", 7, later);
+	ASSERT_NE(a, nullptr);
+	EXPECT_TRUE(a->info.ue_e2ae);
+	EXPECT_TRUE(a->info.net_e2ae);
+	EXPECT_EQ(a->info.policy, CTL_E2AE_PREFERRED);
+	EXPECT_STREQ(a->info.access, "3GPP-E-UTRAN-FDD");
+	EXPECT_EQ(a->info.expires_ns, lte.expires_ns);
+	ctl_registration *b = ctl_registry_find(&c.registry, "sip:b@x", 7, later);
+	ASSERT_NE(b, nullptr);
+	EXPECT_FALSE(b->info.net_e2ae) << "its last registration";
+	EXPECT_STREQ(b->info.access, "IEEE-802.11");
+	EXPECT_EQ(ctl_registry_find(&c.registry, "sip:c@x", 7, later), nullptr);
+	EXPECT_EQ(ctl_registry_find(&c.registry, "sip:gone@x", 10, later), nullptr);
+
+	// What came back is written on as before: a deregistration now
+	// wipes the record the previous daemon made.
+	EXPECT_TRUE(ctl_registry_remove(&c.registry, "sip:a@x", 7, later));
+	restart();
+	EXPECT_EQ(c.registry.n, 1u);
+	EXPECT_EQ(ctl_registry_find(&c.registry, "sip:a@x", 7, ctl_now_ns()),
+		  nullptr);
+}
+
+TEST_F(Journal, TornRegistrationIsRefused)
+{
+	char err[128];
+	uint64_t now = ctl_now_ns();
+	ctl_reg_info info = {true, true, CTL_E2AE_SUPPORTED, "", now + 60000000000ull};
+
+	ctl_registration *t = ctl_registry_put(&c.registry, "sip:torn@x", 10,
+					       &info, now, err, sizeof(err));
+	ASSERT_NE(t, nullptr) << err;
+	ASSERT_NE(ctl_registry_put(&c.registry, "sip:whole@x", 11, &info, now,
+				   err, sizeof(err)), nullptr) << err;
+	ASSERT_NE(t->store_slot, 0u);
+	c.reg_store.base[size_t(t->store_slot) * 512 + 40] ^= 1;
+	restart();
+	EXPECT_EQ(c.registry.n, 1u);
+	EXPECT_NE(ctl_registry_find(&c.registry, "sip:whole@x", 11, ctl_now_ns()),
+		  nullptr);
+	struct stat st;
+	std::string path = "/dev/shm/aegw-" + inst + "-regs";
+	ASSERT_EQ(stat(path.c_str(), &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 } // namespace
