@@ -188,6 +188,15 @@ void ctl_media_drop_keys(struct ctl_media *m, unsigned n)
 	}
 }
 
+struct aegw_srtp_config *ctl_key_dup(const struct aegw_srtp_config *k)
+{
+	struct aegw_srtp_config *d = ctl_secret_alloc();
+
+	if (d)
+		*d = *k;
+	return d;
+}
+
 static struct aegw_srtp_config *key_dup(const struct aegw_srtp_config *k,
 					bool *failed)
 {
@@ -195,10 +204,8 @@ static struct aegw_srtp_config *key_dup(const struct aegw_srtp_config *k,
 
 	if (!k)
 		return NULL;
-	d = ctl_secret_alloc();
-	if (d)
-		*d = *k;
-	else
+	d = ctl_key_dup(k);
+	if (!d)
 		*failed = true;
 	return d;
 }

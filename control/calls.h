@@ -169,5 +169,8 @@ void ctl_media_drop_keys(struct ctl_media *m, unsigned n);
 /* dst = src with key slots of its own. 0, or -1 (out of key memory:
  * dst then holds no key). */
 int ctl_media_dup(struct ctl_media *dst, const struct ctl_media *src);
+/* A copy of k in a key slot of its own (secret.h), or NULL when none is
+ * left. */
+struct aegw_srtp_config *ctl_key_dup(const struct aegw_srtp_config *k);
 
 #endif

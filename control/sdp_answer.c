@@ -72,14 +72,51 @@ static int answerer_key(struct answer *a, unsigned i)
 }
 
 /* aegw's key toward the offerer: made by the first answer, then kept. */
+/* The key aegw gave the offerer for this media, when this answer keeps
+ * everything that would make its stream be removed and added again (the
+ * action of both streams, RTCP-mux, ports and stream ids): the stream is
+ * then updated in place, its SRTP context goes on, and the UE has no
+ * window in which aegw protects under a key it has not seen yet. Where
+ * the stream would be added again, a kept key would restart its context
+ * at indices it had protected: a fresh key is the only safe one. */
+static const struct aegw_srtp_config *kept_offerer_key(const struct answer *a,
+							unsigned i)
+{
+	const struct ctl_call *c = a->c;
+	const struct ctl_media *m = &a->work[i], *old;
+	const struct ctl_leg *now = &m->leg[a->off], *was;
+
+	if (!c->answered || i >= c->n_media)
+		return NULL;
+	old = &c->media[i];
+	was = &old->leg[a->off];
+	if (!old->installed || old->rejected || !was->srtp || !was->our_key ||
+	    was->suite != now->suite ||
+	    was->our_key->session_params != now->session_params ||
+	    old->leg[a->ans].srtp != m->leg[a->ans].srtp ||
+	    old->rtcp_mux != m->rtcp_mux ||
+	    old->leg[0].port != m->leg[0].port ||
+	    old->leg[1].port != m->leg[1].port ||
+	    old->stream_id[0] != m->stream_id[0] ||
+	    old->stream_id[1] != m->stream_id[1])
+		return NULL;
+	return was->our_key;
+}
+
 static int offerer_key(struct answer *a, unsigned i)
 {
 	struct ctl_leg *ol = &a->work[i].leg[a->off];
+	const struct aegw_srtp_config *kept;
 
 	if (!ol->srtp)
 		return 0;
 	if (a->req->sdes_off) {
 		snprintf(a->err, a->errlen, "%s", CTL_ERR_SDES_OFF);
+		return -1;
+	}
+	kept = kept_offerer_key(a, i);
+	if (kept && !ol->our_key && !(ol->our_key = ctl_key_dup(kept))) {
+		snprintf(a->err, a->errlen, "out of key memory");
 		return -1;
 	}
 	if (!ol->our_key && ctl_leg_make_key(ol, a->err, a->errlen))

@@ -2,9 +2,11 @@
 // sends the dataplane when an answered call is offered and answered
 // again. Its streams are updated in place, never removed and added: an
 // SRTP context whose key stays keeps its ROC and replay window, the
-// stream its counters. Only what changed is in an UPDATE's mask. aegw's
-// own key toward the UE is fresh at every answer (a re-offer is a
-// re-key), so the stream toward the UE always gets OUT_KEY; the UE's new
+// stream its counters. Only what changed is in an UPDATE's mask. aegw
+// keeps its own key toward the UE across re-answers while the stream is
+// updated in place (so the UE never gets packets under a key it has not
+// seen yet), and makes a fresh one when the stream must be added again
+// (its context would restart at indices it had protected); the UE's new
 // key is an IN_KEY update of the stream from it. A delete reads the last
 // counters and removes in one batch.
 #include <gtest/gtest.h>
@@ -167,24 +169,31 @@ protected:
 	}
 	// The UE's SRTP offer (e2ae: RTP/AVP toward the core), then the
 	// core's plain answer.
-	void call(uint16_t ue_port, const std::string &key, uint16_t core_port)
+	// Returns aegw's a=crypto line toward the UE in the answer.
+	std::string call(uint16_t ue_port, const std::string &key,
+			 uint16_t core_port, const std::string &extra = "")
 	{
 		std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
 				    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio " +
 				    std::to_string(ue_port) +
 				    " RTP/SAVP 0\r\na=crypto:1 "
-				    "AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n";
+				    "AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n" +
+				    extra;
 		std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
 				     "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio " +
-				     std::to_string(core_port) + " RTP/AVP 0\r\n";
+				     std::to_string(core_port) + " RTP/AVP 0\r\n" +
+				     extra;
 		Reply o = ask({{"command", S("offer")}, {"call-id", S("re")},
 			       {"from-tag", S("ue")}, {"sdp", S(offer)},
 			       {"transport-protocol", S("RTP/AVP")}});
-		ASSERT_EQ(o.result(), "ok") << o.raw();
+		EXPECT_EQ(o.result(), "ok") << o.raw();
 		Reply a = ask({{"command", S("answer")}, {"call-id", S("re")},
 			       {"from-tag", S("ue")}, {"to-tag", S("core")},
 			       {"sdp", S(answer)}});
-		ASSERT_EQ(a.result(), "ok") << a.raw();
+		EXPECT_EQ(a.result(), "ok") << a.raw();
+		size_t at = a.sdp().find("a=crypto:");
+		return at == std::string::npos ? "" :
+			a.sdp().substr(at, a.sdp().find('\r', at) - at);
 	}
 	static unsigned count(const std::vector<Seen> &v, uint32_t type)
 	{
@@ -197,39 +206,42 @@ protected:
 
 TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 {
-	call(7000, kKey1, 9000);
+	const std::string ours = call(7000, kKey1, 9000);
+	ASSERT_NE(ours, "");
 	std::vector<Seen> first = worker->take();
 	ASSERT_EQ(first.size(), 2u);
 	EXPECT_EQ(count(first, AEGW_CMD_ADD_STREAM), 2u);
 
-	// The same session again (a refresh): aegw's new key toward the UE,
-	// and nothing else.
-	call(7000, kKey1, 9000);
-	std::vector<Seen> refresh = worker->take();
-	ASSERT_EQ(refresh.size(), 1u);
-	EXPECT_EQ(refresh[0].type, uint32_t(AEGW_CMD_UPDATE_STREAM));
-	EXPECT_EQ(refresh[0].mask, uint32_t(AEGW_UPDATE_OUT_KEY));
-	const uint32_t toward_ue = refresh[0].id;
+	// The same session again (a refresh): aegw answers with the key it
+	// gave, and the dataplane is not touched.
+	EXPECT_EQ(call(7000, kKey1, 9000), ours);
+	EXPECT_EQ(worker->take().size(), 0u);
 
-	// The UE moved its port: the stream toward it changes its egress too.
-	call(7002, kKey1, 9000);
+	// The UE moved its port: the stream toward it changes its egress.
+	EXPECT_EQ(call(7002, kKey1, 9000), ours);
 	std::vector<Seen> moved = worker->take();
 	ASSERT_EQ(moved.size(), 1u);
 	EXPECT_EQ(moved[0].type, uint32_t(AEGW_CMD_UPDATE_STREAM));
-	EXPECT_EQ(moved[0].mask,
-		  uint32_t(AEGW_UPDATE_OUT_KEY | AEGW_UPDATE_EGRESS));
-	EXPECT_EQ(moved[0].id, toward_ue);
+	EXPECT_EQ(moved[0].mask, uint32_t(AEGW_UPDATE_EGRESS));
+	const uint32_t toward_ue = moved[0].id;
 
-	// A new key from the UE: the stream from it gets IN_KEY, in place.
-	call(7002, kKey2, 9000);
+	// A new key from the UE: the stream from it gets IN_KEY, in place;
+	// aegw's toward the UE stays.
+	EXPECT_EQ(call(7002, kKey2, 9000), ours);
 	std::vector<Seen> rekey = worker->take();
-	ASSERT_EQ(rekey.size(), 2u);
-	for (const Seen &u : rekey) {
-		EXPECT_EQ(u.type, uint32_t(AEGW_CMD_UPDATE_STREAM));
-		EXPECT_EQ(u.mask, u.id == toward_ue ? uint32_t(AEGW_UPDATE_OUT_KEY) :
-						      uint32_t(AEGW_UPDATE_IN_KEY));
-	}
-	EXPECT_NE(rekey[0].id, rekey[1].id);
+	ASSERT_EQ(rekey.size(), 1u);
+	EXPECT_EQ(rekey[0].type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+	EXPECT_EQ(rekey[0].mask, uint32_t(AEGW_UPDATE_IN_KEY));
+	EXPECT_NE(rekey[0].id, toward_ue);
+
+	// RTCP-mux on: both streams are added again, so aegw's key toward
+	// the UE is a new one (a kept key would restart at used indices).
+	const std::string muxed = call(7002, kKey2, 9000, "a=rtcp-mux\r\n");
+	EXPECT_NE(muxed, ours);
+	EXPECT_NE(muxed, "");
+	std::vector<Seen> readd = worker->take();
+	EXPECT_EQ(count(readd, AEGW_CMD_REMOVE_STREAM), 2u);
+	EXPECT_EQ(count(readd, AEGW_CMD_ADD_STREAM), 2u);
 
 	// The delete: last counters, then the streams go, one batch.
 	Reply d = ask({{"command", S("delete")}, {"call-id", S("re")},
@@ -281,11 +293,12 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 			   "reading that may lag";
 	}
 
-	// A new UE key, and aegw's new one toward it: the contexts of a new
-	// key start afresh in the next replay (no sample since).
+	// A new UE key (aegw keeps its own): the contexts of the new key
+	// start afresh in the next replay (no sample since), those of the
+	// kept one resume.
 	call(7000, kKey2, 9000);
 	std::vector<Seen> rekey = worker->take();
-	ASSERT_EQ(rekey.size(), 2u);
+	ASSERT_EQ(rekey.size(), 1u);
 	replay = restart();
 	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
 	for (const Seen &u : rekey) {
@@ -295,6 +308,11 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 			EXPECT_EQ(a.resume_in, u.mask & AEGW_UPDATE_IN_KEY ? 0u : in);
 			EXPECT_EQ(a.resume_out,
 				  u.mask & AEGW_UPDATE_OUT_KEY ? 0u : out);
+		}
+	}
+	for (const Seen &a : replay) {
+		if (a.id != rekey[0].id) {
+			EXPECT_EQ(a.resume_out, out) << "aegw's kept key goes on";
 		}
 	}
 }
