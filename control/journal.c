@@ -22,12 +22,6 @@
 #define RECORD_MAGIC 0x4443524au             /* "JRCD" */
 #define JOURNAL_VERSION 2u
 
-struct journal_head {
-	uint64_t magic;
-	uint32_t layout;
-	uint32_t n_slots;
-};
-
 struct record_head {
 	uint32_t magic;
 	uint32_t len;     /* payload bytes */
@@ -162,25 +156,17 @@ static void scan_slots(struct ctl_journal *j, int fd)
 int ctl_journal_open(struct ctl_journal *j, const char *instance,
 		     unsigned max_calls, char *err, size_t errlen)
 {
-	struct journal_head *h;
+	struct ctl_shm_object o;
 	int fd;
 
 	memset(j, 0, sizeof(*j));
 	fd = object_map(j, instance, max_calls ? max_calls : 1, err, errlen);
 	if (fd < 0)
 		return -1;
-	h = (struct journal_head *)j->base;
-	if (h->magic != JOURNAL_MAGIC || h->layout != layout_id()) {
-		if (h->magic)
-			ctl_log(CTL_LOG_WARN, "call journal of another layout "
-				"wiped: its calls cannot be read back");
-		/* Punched out, not written over: a write would allocate every
-		 * page of the object. The kernel zeroes freed pages. */
-		madvise(j->base, j->size, MADV_REMOVE);
-		h->layout = layout_id();
-		__atomic_store_n(&h->magic, JOURNAL_MAGIC, __ATOMIC_RELEASE);
-	}
-	h->n_slots = j->n_slots;
+	o = (struct ctl_shm_object){ j->base, j->size };
+	if (ctl_shm_object_claim(&o, JOURNAL_MAGIC, layout_id(), j->n_slots))
+		ctl_log(CTL_LOG_WARN, "call journal of another layout wiped: "
+			"its calls cannot be read back");
 	j->free_slots = calloc(j->n_slots, sizeof(*j->free_slots));
 	j->used = calloc(j->n_slots, sizeof(*j->used));
 	if (!j->free_slots || !j->used) {

@@ -17,12 +17,6 @@
 
 enum { SLOT = 512 }; /* eight to a page; slot 0 is the header */
 
-struct store_head {
-	uint64_t magic;
-	uint32_t layout;
-	uint32_t n_slots;
-};
-
 struct reg_record {
 	uint32_t magic;
 	uint32_t sum;           /* of what follows */
@@ -97,7 +91,6 @@ int ctl_reg_store_open(struct ctl_reg_store *s, const char *instance,
 		       unsigned max, char *err, size_t errlen)
 {
 	struct ctl_shm_object o;
-	struct store_head *h;
 	char name[64];
 	int fd;
 
@@ -111,16 +104,9 @@ int ctl_reg_store_open(struct ctl_reg_store *s, const char *instance,
 	s->base = o.base;
 	s->size = o.size;
 	s->n_slots = (unsigned)(s->size / SLOT) - 1;
-	h = (struct store_head *)s->base;
-	if (h->magic != STORE_MAGIC || h->layout != layout_id()) {
-		if (h->magic)
-			ctl_log(CTL_LOG_WARN, "registration store of another "
-				"layout wiped");
-		madvise(s->base, s->size, MADV_REMOVE);
-		h->layout = layout_id();
-		__atomic_store_n(&h->magic, STORE_MAGIC, __ATOMIC_RELEASE);
-	}
-	h->n_slots = s->n_slots;
+	if (ctl_shm_object_claim(&o, STORE_MAGIC, layout_id(), s->n_slots))
+		ctl_log(CTL_LOG_WARN, "registration store of another layout "
+			"wiped");
 	s->free_slots = calloc(s->n_slots, sizeof(*s->free_slots));
 	bool *used = calloc(s->n_slots + 1, sizeof(*used));
 	if (!s->free_slots || !used) {

@@ -54,6 +54,24 @@ void ctl_shm_object_unmap(struct ctl_shm_object *o)
 	o->size = 0;
 }
 
+bool ctl_shm_object_claim(struct ctl_shm_object *o, uint64_t magic,
+			  uint32_t layout, uint32_t n_slots)
+{
+	struct ctl_shm_head *h = (struct ctl_shm_head *)o->base;
+	bool foreign = false;
+
+	if (h->magic != magic || h->layout != layout) {
+		foreign = h->magic != 0;
+		/* Punched out, not written over: a write would allocate every
+		 * page of the object. The kernel zeroes freed pages. */
+		madvise(o->base, o->size, MADV_REMOVE);
+		h->layout = layout;
+		__atomic_store_n(&h->magic, magic, __ATOMIC_RELEASE);
+	}
+	h->n_slots = n_slots;
+	return foreign;
+}
+
 uint32_t ctl_shm_sum(const uint8_t *p, size_t n)
 {
 	uint64_t h = 14695981039346656037ull, w;

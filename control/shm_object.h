@@ -5,6 +5,7 @@
 #ifndef CTL_SHM_OBJECT_H
 #define CTL_SHM_OBJECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,20 @@ int ctl_shm_object_map(struct ctl_shm_object *o, const char *name,
 		       size_t size, const char *what, char *err,
 		       size_t errlen);
 void ctl_shm_object_unmap(struct ctl_shm_object *o);
+
+/* The first bytes of such an object: what wrote it, in which layout. */
+struct ctl_shm_head {
+	uint64_t magic;
+	uint32_t layout;
+	uint32_t n_slots;
+};
+
+/* Makes o's head say magic and layout (and n_slots). An object whose
+ * head said anything else was written by another build, whose records
+ * cannot be read: it is emptied first. Returns whether it held such
+ * records (for the caller to log). */
+bool ctl_shm_object_claim(struct ctl_shm_object *o, uint64_t magic,
+			  uint32_t layout, uint32_t n_slots);
 
 /* A record's checksum, which a torn write fails: FNV-1a over 64-bit
  * words (the tail byte by byte), since records are summed on every write
