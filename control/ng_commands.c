@@ -180,8 +180,9 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->transport = ctl_proto_parse(q->transport_protocol.p,
 				       q->transport_protocol.len);
 	direction(q->direction, r);
-	r->ice_remove = q->ice.p && q->ice.len == 6 &&
-			!memcmp(q->ice.p, "remove", 6);
+	r->ice_force = q->ice.p &&
+		       ((q->ice.len == 5 && !memcmp(q->ice.p, "force", 5)) ||
+			(q->ice.len == 11 && !memcmp(q->ice.p, "force-relay", 11)));
 	r->replace_origin = aegw_ng_list_has(q->replace, "origin");
 	r->recrypt = aegw_ng_list_has(q->flags, "recrypt");
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
@@ -229,6 +230,9 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 	sdp_req_of(&x->ctl->opt, x->req, &r);
 	if (!answer && (bad = ue_keys(x->msg->dict, &r)))
 		return reply_error(x, bad);
+	if (r.ice_force)
+		return reply_error(x, "ICE force: aegw is not an ICE agent "
+			"(it removes ICE lines; use ICE=remove)");
 	res = answer ? ctl_call_answer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,
 				       err, sizeof(err)) :
 		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,

@@ -22,7 +22,10 @@ struct ctl_sdp_req {
 	struct ctl_str call_id, from_tag, to_tag, sdp;
 	enum aegw_sdp_proto transport;  /* transport-protocol; OTHER: none */
 	struct ctl_str direction[2];    /* interface names; p NULL: default */
-	bool ice_remove;                /* ICE=remove */
+	/* ICE=force or force-relay: the P-CSCF wants aegw to be an ICE
+	 * agent, which it is not. Every other value, and none, has the
+	 * ICE lines removed (ctl_edit_session). */
+	bool ice_force;
 	bool replace_origin;            /* replace: origin */
 	bool recrypt;                   /* flags: recrypt */
 	bool load_limit_supported;      /* supports: load limit */

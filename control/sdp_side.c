@@ -149,7 +149,11 @@ void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
 {
 	ed->addr = sdp->session.c.present ? ifc->cfg->addr_text : NULL;
 	ed->origin_addr = req->replace_origin ? ifc->cfg->addr_text : NULL;
-	ed->remove_ice = req->ice_remove;
+	/* Always: aegw is no ICE agent, and a peer's candidates, passed
+	 * on, would name addresses other than the c=/m= aegw put there
+	 * (RFC 8839 5.1: the other side would find the default candidate
+	 * missing, or try to reach the peer around the gateway). */
+	ed->remove_ice = true;
 }
 
 void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,

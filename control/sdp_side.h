@@ -37,7 +37,7 @@ int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen);
 int ctl_leg_format_key(const struct ctl_leg *l, char *out, size_t cap);
 
 /* Session-level edit toward an interface: c= (when the SDP has one) and,
- * if asked, o=; ICE removal. */
+ * if asked, o=; ICE lines, always removed. */
 void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
 		      const struct ctl_iface *ifc,
 		      const struct ctl_sdp_req *req);

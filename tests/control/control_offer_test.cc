@@ -383,3 +383,38 @@ TEST_F(Offer, SdesOffRefusesToKeyALeg)
 	ASSERT_EQ(keyed.result(), "ok") << keyed.raw();
 	EXPECT_EQ(Sdp(keyed.sdp()).n_crypto(), 1u) << "without the flag";
 }
+
+// aegw is no ICE agent: a peer's candidates never pass (they would name
+// the peer, not the address aegw put in c= and m=), whatever the request
+// says; a request that wants aegw to do ICE gets a clear error.
+TEST_F(Offer, IceLinesNeverPassAndIceForceIsRefused)
+{
+	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			  "a=ice-ufrag:F7gI\r\na=ice-pwd:x9cml/YzichV2+XlhiMu8g\r\n"
+			  "m=audio 9000 RTP/AVP 0\r\n"
+			  "a=candidate:1 1 UDP 2130706431 192.168.0.2 9000 typ host\r\n"
+			  "a=end-of-candidates\r\n";
+	auto ask_ice = [&](const std::string &ice) {
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S("ice" + std::to_string(n))},
+			{"from-tag", S("f")}, {"sdp", S(sdp)},
+			{"direction", L({"core", "access"})}};
+		if (!ice.empty())
+			kv.push_back({"ICE", S(ice)});
+		return ask(D(kv));
+	};
+	for (const char *ice : {"", "remove", "default"}) {
+		Reply r = ask_ice(ice);
+		ASSERT_EQ(r.result(), "ok") << ice << ": " << r.raw();
+		EXPECT_EQ(r.sdp().find("candidate"), std::string::npos) << r.sdp();
+		EXPECT_EQ(r.sdp().find("a=ice-"), std::string::npos) << r.sdp();
+		EXPECT_NE(r.sdp().find("m=audio"), std::string::npos);
+	}
+	for (const char *ice : {"force", "force-relay"}) {
+		Reply r = ask_ice(ice);
+		EXPECT_EQ(r.result(), "error") << ice;
+		EXPECT_NE(r.reason().find("not an ICE agent"), std::string::npos)
+			<< r.raw();
+	}
+}
