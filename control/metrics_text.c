@@ -180,6 +180,33 @@ static void registrations(FILE *f, const struct ctl *ctl)
 	       r->refused);
 }
 
+/* What a restarted daemon would take back: records written, and those
+ * that could not be (a full store, a call too big for its slot). */
+static void journals(FILE *f, const struct ctl *ctl)
+{
+	const struct ctl_journal *j = &ctl->journal;
+	const struct ctl_reg_store *s = &ctl->reg_store;
+
+	family(f, "aegw_journal_writes_total", "counter", "Records written "
+	       "for a restarted daemon (--journal), by store");
+	sample(f, "aegw_journal_writes_total",
+	       (struct label[]){ { "store", "calls" } }, 1, j->written);
+	sample(f, "aegw_journal_writes_total",
+	       (struct label[]){ { "store", "registrations" } }, 1, s->written);
+	family(f, "aegw_journal_failures_total", "counter", "Records that "
+	       "could not be written: they would not survive a restart");
+	sample(f, "aegw_journal_failures_total",
+	       (struct label[]){ { "store", "calls" }, { "reason", "full" } },
+	       2, j->failed);
+	sample(f, "aegw_journal_failures_total",
+	       (struct label[]){ { "store", "calls" }, { "reason", "too_big" } },
+	       2, j->too_big);
+	sample(f, "aegw_journal_failures_total",
+	       (struct label[]){ { "store", "registrations" },
+				 { "reason", "full" } },
+	       2, s->failed);
+}
+
 static void ring(FILE *f, const struct ctl *ctl)
 {
 	const struct ctl_ring *r = &ctl->ring;
@@ -372,6 +399,7 @@ void ctl_metrics_text(FILE *f, const struct ctl *ctl,
 	calls(f, ctl);
 	ng(f, ctl);
 	registrations(f, ctl);
+	journals(f, ctl);
 	ring(f, ctl);
 	single(f, "aegw_dataplane_up", "gauge", "1 when the dataplane is "
 	       "attached, beating, and its counters were read", up);

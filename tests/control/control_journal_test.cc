@@ -17,6 +17,7 @@ extern "C" {
 #include "ctl.h"
 #include "journal.h"
 #include "log.h"
+#include "metrics.h"
 #include "reg_store.h"
 #include "ring_client.h"
 #include "secret.h"
@@ -339,6 +340,17 @@ TEST_F(Journal, RegistrationsComeBackUntilTheyExpire)
 				   sizeof(err)), nullptr) << err;
 	EXPECT_TRUE(ctl_registry_remove(&c.registry, "sip:c@x", 7, now));
 	EXPECT_EQ(c.reg_store.written, 5u);
+	{
+		char *text = nullptr;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		ctl_metrics_text(f, &c, nullptr);
+		fclose(f);
+		EXPECT_NE(std::string(text).find("aegw_journal_writes_total{store="
+						 "\"registrations\"} 5\n"),
+			  std::string::npos) << text;
+		free(text);
+	}
 	usleep(2000);
 	restart();
 
