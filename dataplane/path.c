@@ -451,7 +451,7 @@ static void rewrite_one(struct dp_worker *w, struct dp_stream *s,
 			bool rtcp)
 {
 	struct dp_port *p = &w->dp->cfg.ports[s->out_port];
-	uint16_t bump = rtcp && !(s->flags & AEGW_STREAM_RTCP_MUX);
+	uint16_t bump = rtcp && !aegw_stream_rtcp_mux_out(s->flags);
 	struct aegw_endpoint src = s->egress_src, dst = s->egress_dst;
 	struct aegw_pkt_l2 l2 = { .vlan_tci = p->vlan_tci,
 				  .has_vlan = p->has_vlan };

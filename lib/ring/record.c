@@ -131,7 +131,10 @@ void aegw_cmd_wipe(struct aegw_cmd *cmd)
 
 enum {
 	STREAM_FLAGS_KNOWN = AEGW_STREAM_RTCP_MUX | AEGW_STREAM_LATCH |
-			     AEGW_STREAM_NO_REPLAY,
+			     AEGW_STREAM_NO_REPLAY | AEGW_STREAM_RTCP_OUT_MUX |
+			     AEGW_STREAM_RTCP_OUT_SPLIT,
+	STREAM_RTCP_OUT_BOTH = AEGW_STREAM_RTCP_OUT_MUX |
+			       AEGW_STREAM_RTCP_OUT_SPLIT,
 	UPDATE_MASK_KNOWN = AEGW_UPDATE_IN_KEY | AEGW_UPDATE_OUT_KEY |
 			    AEGW_UPDATE_REMOTE | AEGW_UPDATE_EGRESS |
 			    AEGW_UPDATE_ACTION,
@@ -187,7 +190,8 @@ static int check_add(const struct aegw_stream_spec *sp)
 	int rc = AEGW_ERR_OK;
 
 	if (sp->stream_id == 0 || sp->action >= AEGW_ACTION_COUNT ||
-	    (sp->flags & ~STREAM_FLAGS_KNOWN))
+	    (sp->flags & ~STREAM_FLAGS_KNOWN) ||
+	    (sp->flags & STREAM_RTCP_OUT_BOTH) == STREAM_RTCP_OUT_BOTH)
 		return AEGW_ERR_BAD_RECORD;
 	/* A packet comes to local from remote: one IP version. */
 	if (!ep_set(&sp->local) ||
@@ -208,7 +212,8 @@ static int check_update(const struct aegw_stream_spec *sp, uint32_t mask)
 	int rc = AEGW_ERR_OK;
 
 	if (sp->stream_id == 0 || (mask & ~(uint32_t)UPDATE_MASK_KNOWN) ||
-	    (sp->flags & ~STREAM_FLAGS_KNOWN))
+	    (sp->flags & ~STREAM_FLAGS_KNOWN) ||
+	    (sp->flags & STREAM_RTCP_OUT_BOTH) == STREAM_RTCP_OUT_BOTH)
 		return AEGW_ERR_BAD_RECORD;
 	if ((mask & AEGW_UPDATE_ACTION) && sp->action >= AEGW_ACTION_COUNT)
 		return AEGW_ERR_BAD_RECORD;

@@ -312,6 +312,54 @@ TEST_F(DpPath, RtcpOnNextPortAndMultiplexed)
 	}
 }
 
+// One leg muxed, the other not (rtpengine's rtcp-mux demux / accept):
+// RTCP taken where the ingress leg has it, sent where the egress leg
+// wants it. Both egress flags at once are a bad record.
+TEST_F(DpPath, RtcpMuxOnOneLegOnly)
+{
+	for (bool in_mux : {true, false}) {
+		SCOPED_TRACE(in_mux ? "muxed in, split out" : "split in, muxed out");
+		uint32_t id = in_mux ? 12 : 13;
+		uint16_t lp = in_mux ? 4110 : 4114;
+		aegw_endpoint local = ep4("10.0.0.1", lp);
+		aegw_endpoint esrc = ep4("192.168.0.1", 5110);
+		auto s = spec_for(id, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+		s.flags = in_mux ? AEGW_STREAM_RTCP_MUX | AEGW_STREAM_RTCP_OUT_SPLIT :
+				   AEGW_STREAM_RTCP_OUT_MUX;
+		s.remote = kUe;
+		s.in_crypto = key();
+		aegw_srtp_config rc = s.in_crypto;
+		rc.kind = AEGW_SRTP_RTCP;
+		SrtpOracle ue_rtcp(rc, true);
+		add(s);
+		Bytes c = testutil::make_rtcp(0x1234, 40, rng), pc = c;
+		ASSERT_EQ(ue_rtcp.protect(pc), 0);
+		aegw_endpoint src = kUe, dst = local;
+		if (!in_mux) {
+			src.port++;
+			dst.port++;
+		}
+		inject(0, 0, udp_frame(src, dst, pc, 0));
+		poll();
+		auto out = collect(1);
+		ASSERT_EQ(out.size(), 1u);
+		Out o = parse_out(out[0]);
+		EXPECT_EQ(o.payload, c);
+		EXPECT_EQ(o.pi.dst.port, in_mux ? kCore.port + 1 : kCore.port);
+		EXPECT_EQ(o.pi.src.port, in_mux ? esrc.port + 1 : esrc.port);
+		EXPECT_EQ(counters(id)[AEGW_SC_rtcp_tx_packets], 1u);
+		ASSERT_EQ(remove_stream(id), 0);
+		ids.clear();
+	}
+	auto bad = spec_for(14, AEGW_ACTION_RELAY, ep4("10.0.0.1", 4118), 0,
+			    ep4("192.168.0.1", 5118), kCore, 1);
+	bad.flags = AEGW_STREAM_RTCP_OUT_MUX | AEGW_STREAM_RTCP_OUT_SPLIT;
+	aegw_cmd cmd{};
+	cmd.type = AEGW_CMD_ADD_STREAM;
+	cmd.spec = bad;
+	EXPECT_EQ(aegw_cmd_validate(&cmd), AEGW_ERR_BAD_RECORD);
+}
+
 // The peer switches keys (SDES re-offer): packets under the old key that
 // arrive after the update still pass, as do those under the new one.
 TEST_F(DpPath, RekeyMidStreamLosesNothing)

@@ -11,6 +11,7 @@
 #ifndef AEGW_RING_H
 #define AEGW_RING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,7 +60,9 @@ struct aegw_endpoint {
 
 enum {
 	AEGW_STREAM_RTCP_MUX = 1u << 0,  /* RTCP on the RTP port (RFC 5761);
-					  * else on port+1 on both legs */
+					  * else on port+1 on both legs,
+					  * unless one of the next two says
+					  * the egress leg differs */
 	AEGW_STREAM_LATCH = 1u << 1,     /* learn the peer from the first
 					  * authenticated packet */
 	AEGW_STREAM_NO_REPLAY = 1u << 2, /* no replay check (RFC 3711 3.3.2
@@ -67,7 +70,20 @@ enum {
 					  * reuse an index: only for
 					  * benchmarks that loop a capture,
 					  * like ipsec-secgw's window 0 */
+	/* The egress leg multiplexes where the ingress does not, or the
+	 * reverse (rtpengine's rtcp-mux demux / accept / require): one leg
+	 * muxed, the other not. At most one of the two. */
+	AEGW_STREAM_RTCP_OUT_MUX = 1u << 3,   /* egress RTCP on the RTP port */
+	AEGW_STREAM_RTCP_OUT_SPLIT = 1u << 4, /* egress RTCP on port+1 */
 };
+
+/* Whether the stream sends RTCP on its egress RTP port. */
+static inline bool aegw_stream_rtcp_mux_out(uint8_t flags)
+{
+	return (flags & AEGW_STREAM_RTCP_OUT_MUX) ||
+	       ((flags & AEGW_STREAM_RTCP_MUX) &&
+		!(flags & AEGW_STREAM_RTCP_OUT_SPLIT));
+}
 
 /* One stream as the control side describes it. A packet to `local` on
  * port `in_port` from `remote` (any source while remote is unset and
