@@ -75,7 +75,10 @@ struct ctl_media {
 	enum ctl_mode mode;
 	bool rejected;               /* port 0 in the offer or the answer */
 	bool mux_offered;            /* a=rtcp-mux in the offer */
-	bool rtcp_mux;               /* offered and answered (RFC 5761) */
+	bool mux_to_answerer;        /* ... in aegw's offer to the answerer */
+	uint8_t mux_flags;           /* the offer's rtcp-mux (CTL_MUX_*) */
+	bool rtcp_mux[2];            /* leg i carries RTCP on its RTP port
+				      * (RFC 5761), as negotiated */
 	bool installed;              /* both streams are in the dataplane */
 	char type_name[16];          /* "audio", "video", ... */
 	struct ctl_leg leg[2];       /* [i] faces monologue i */

@@ -120,6 +120,24 @@ static void sdes_params(const struct aegw_benc_node *sdes,
 	r->params_set &= ~r->params_clear;
 }
 
+static uint8_t mux_flags(const struct aegw_benc_node *list)
+{
+	static const struct {
+		const char *word;
+		uint8_t flag;
+	} words[] = {
+		{ "offer", CTL_MUX_OFFER },   { "demux", CTL_MUX_DEMUX },
+		{ "accept", CTL_MUX_ACCEPT }, { "reject", CTL_MUX_REJECT },
+		{ "require", CTL_MUX_REQUIRE },
+	};
+	uint8_t f = 0;
+
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (aegw_ng_list_has(list, words[i].word))
+			f |= words[i].flag;
+	return f;
+}
+
 /* rtpengine's spellings of SDES off. */
 static bool sdes_off(const struct aegw_benc_node *sdes)
 {
@@ -189,6 +207,7 @@ static void sdp_req_of(const struct ctl_options *o,
 	sdes_allow(o, q->sdes, r);
 	sdes_params(q->sdes, r);
 	r->sdes_off = sdes_off(q->sdes);
+	r->mux_flags = mux_flags(q->rtcp_mux);
 	sip_source(q, r);
 }
 

@@ -94,7 +94,8 @@ static const struct aegw_srtp_config *kept_offerer_key(const struct answer *a,
 	    was->suite != now->suite ||
 	    was->our_key->session_params != now->session_params ||
 	    old->leg[a->ans].srtp != m->leg[a->ans].srtp ||
-	    old->rtcp_mux != m->rtcp_mux ||
+	    old->rtcp_mux[0] != m->rtcp_mux[0] ||
+	    old->rtcp_mux[1] != m->rtcp_mux[1] ||
 	    old->leg[0].port != m->leg[0].port ||
 	    old->leg[1].port != m->leg[1].port ||
 	    old->stream_id[0] != m->stream_id[0] ||
@@ -137,7 +138,8 @@ static void answer_edit(struct answer *a, unsigned i)
 	const struct ctl_leg *ol = &m->leg[a->off];
 
 	ctl_edit_media(me, a->sdp, i, a->c->iface[a->off], ol->port,
-		       m->rtcp_mux);
+		       m->rtcp_mux[a->off]);
+	me->rtcp_mux = m->rtcp_mux[a->off] ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
 	if (!ctl_mode_terminates(m->mode))
 		return;
 	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
@@ -146,6 +148,22 @@ static void answer_edit(struct answer *a, unsigned i)
 	/* TS 24.229 7.5.2: the UE asked, the answer says it is applied. */
 	me->e2ae = ol->srtp && ol->e2ae_requested ? AEGW_SDP_SET :
 						    AEGW_SDP_REMOVE;
+}
+
+/* Leg by leg (RFC 5761 5.1.1: only what was offered can be answered):
+ * the answerer's leg muxes if aegw offered it and it answered so (or the
+ * P-CSCF required it); the offerer's if it offered it and the answerer
+ * leg does, or the flags accept it on their own. */
+static void negotiate_mux(const struct answer *a, struct ctl_media *m,
+			  bool answered)
+{
+	uint8_t f = m->mux_flags;
+	bool ans = m->mux_to_answerer && (answered || (f & CTL_MUX_REQUIRE));
+
+	m->rtcp_mux[a->ans] = ans;
+	m->rtcp_mux[a->off] =
+		m->mux_offered && !(f & CTL_MUX_REJECT) &&
+		(ans || (f & (CTL_MUX_ACCEPT | CTL_MUX_DEMUX | CTL_MUX_REQUIRE)));
 }
 
 static int answer_media(struct answer *a, unsigned i)
@@ -161,7 +179,7 @@ static int answer_media(struct answer *a, unsigned i)
 		return 0;
 	}
 	ctl_sdp_peer_of(a->req, a->sdp, sm, &m->leg[a->ans].peer);
-	m->rtcp_mux = m->mux_offered && sm->rtcp_mux;
+	negotiate_mux(a, m, sm->rtcp_mux);
 	if (answerer_key(a, i) || offerer_key(a, i))
 		return -1;
 	answer_edit(a, i);

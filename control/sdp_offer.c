@@ -105,6 +105,7 @@ static void offer_edit(struct offer *o, unsigned i)
 	const struct ctl_leg *al = &m->leg[o->ans];
 
 	ctl_edit_media(me, o->sdp, i, o->c->iface[o->ans], al->port, false);
+	me->rtcp_mux = m->mux_to_answerer ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
 	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
 		me->proto = al->proto;
 	/* a=3ge2ae is for the P-CSCF only, also when the request was not
@@ -147,6 +148,11 @@ static int offer_media(struct offer *o, unsigned i)
 	snprintf(m->type_name, sizeof(m->type_name), "%.*s",
 		 (int)sm->media.n, sm->media.p);
 	m->mux_offered = sm->rtcp_mux;
+	m->mux_flags = o->req->mux_flags;
+	m->mux_to_answerer =
+		!(m->mux_flags & (CTL_MUX_REJECT | CTL_MUX_DEMUX)) &&
+		(m->mux_offered ||
+		 (m->mux_flags & (CTL_MUX_OFFER | CTL_MUX_REQUIRE)));
 	if (sm->port == 0)
 		return reject(o, i);
 	if (ensure_slot(o, i))

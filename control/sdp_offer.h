@@ -46,6 +46,20 @@ struct ctl_sdp_req {
 	/* SDES off (or no, disable, disabled): no a=crypto from aegw. With no
 	 * other key exchange, a leg aegw would have to key fails instead. */
 	bool sdes_off;
+	uint8_t mux_flags;              /* rtcp-mux: CTL_MUX_* */
+};
+
+/* rtpengine's rtcp-mux values. offer: a=rtcp-mux toward the answerer
+ * even when the offerer did not offer it; demux: not toward the answerer,
+ * but the offerer's accepted; accept: the offerer's accepted whatever the
+ * answerer says; reject: none on either leg; require: toward the answerer,
+ * taken as accepted there. Leg by leg (calls.h rtcp_mux). */
+enum {
+	CTL_MUX_OFFER = 1u << 0,
+	CTL_MUX_DEMUX = 1u << 1,
+	CTL_MUX_ACCEPT = 1u << 2,
+	CTL_MUX_REJECT = 1u << 3,
+	CTL_MUX_REQUIRE = 1u << 4,
 };
 
 enum ctl_result {

@@ -23,6 +23,14 @@ static enum aegw_action action_of(const struct ctl_leg *in,
 	return AEGW_ACTION_RELAY;
 }
 
+/* RTCP on the RTP port in (from's leg) and out (the other's). */
+static uint8_t rtcp_flags(bool in, bool out)
+{
+	if (in)
+		return AEGW_STREAM_RTCP_MUX | (out ? 0 : AEGW_STREAM_RTCP_OUT_SPLIT);
+	return out ? AEGW_STREAM_RTCP_OUT_MUX : 0;
+}
+
 static struct aegw_endpoint endpoint(const struct ctl_iface *ifc,
 				     uint16_t port)
 {
@@ -42,8 +50,8 @@ void ctl_stream_spec(const struct ctl_call *c, const struct ctl_media *m,
 	spec->stream_id = m->stream_id[from];
 	spec->reverse_id = m->stream_id[1 - from];
 	spec->action = (uint8_t)action_of(in, out);
-	spec->flags = AEGW_STREAM_LATCH |
-		      (m->rtcp_mux ? AEGW_STREAM_RTCP_MUX : 0);
+	spec->flags = AEGW_STREAM_LATCH | rtcp_flags(m->rtcp_mux[from],
+						     m->rtcp_mux[1 - from]);
 	spec->in_port = ifi->cfg->dpdk_port;
 	spec->out_port = ifo->cfg->dpdk_port;
 	spec->local = endpoint(ifi, in->port);

@@ -37,6 +37,8 @@ struct Seen {
 	uint32_t type, mask, id;
 	uint64_t resume_in, resume_out; // an ADD's or UPDATE's resume index
 	uint64_t rtcp_in, rtcp_out;     // and its SRTCP contexts' 
+	uint32_t flags;                 // an ADD's or UPDATE's AEGW_STREAM_*
+	uint16_t local_port;
 };
 
 // Worker 0 of a one-worker dataplane that acks everything, answers
@@ -91,7 +93,8 @@ private:
 						 cmd.spec.in_crypto.resume_index,
 						 cmd.spec.out_crypto.resume_index,
 						 cmd.spec.in_crypto.resume_rtcp_index,
-						 cmd.spec.out_crypto.resume_rtcp_index});
+						 cmd.spec.out_crypto.resume_rtcp_index,
+						 cmd.spec.flags, cmd.spec.local.port});
 				if (spec && cmd.spec.in_crypto.resume_index) {
 					EXPECT_EQ(cmd.spec.in_crypto.resume_ssrc,
 						  0x1234u);
@@ -318,3 +321,73 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 }
 
 } // namespace
+
+namespace {
+
+struct MuxRow {
+	const char *what;
+	std::vector<std::string> flags; // ng rtcp-mux
+	bool ue_offers, core_answers;   // a=rtcp-mux in their SDPs
+	bool to_core, to_ue;            // ... in what aegw sends them
+	uint32_t from_ue, from_core;    // the streams' RTCP flags
+};
+
+} // namespace
+
+// rtpengine's rtcp-mux values, leg by leg: what each side is told, and the
+// dataplane's flags for the streams from the UE (access) and from the core.
+TEST_F(ReInvite, RtcpMuxLegByLeg)
+{
+	const uint32_t MUX = AEGW_STREAM_RTCP_MUX, SPLIT = AEGW_STREAM_RTCP_OUT_SPLIT,
+		       OMUX = AEGW_STREAM_RTCP_OUT_MUX;
+	const std::vector<MuxRow> rows = {
+		{"as offered and answered", {}, true, true, true, true, MUX, MUX},
+		{"not answered", {}, true, false, true, false, 0, 0},
+		{"demux", {"demux"}, true, false, false, true, MUX | SPLIT, OMUX},
+		{"accept", {"accept"}, true, false, true, true, MUX | SPLIT, OMUX},
+		{"offer", {"offer"}, false, true, true, false, OMUX, MUX | SPLIT},
+		{"reject", {"reject"}, true, true, false, false, 0, 0},
+		{"require", {"require"}, false, false, true, false, OMUX, MUX | SPLIT},
+	};
+	unsigned k = 0;
+	for (const MuxRow &r : rows) {
+		SCOPED_TRACE(r.what);
+		std::string id = "mux" + std::to_string(k++);
+		std::string mux = "a=rtcp-mux\r\n";
+		std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+				    "c=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+				    "m=audio 7000 RTP/SAVP 0\r\na=crypto:1 "
+				    "AES_CM_128_HMAC_SHA1_80 inline:" + kKey1 + "\r\n" +
+				    (r.ue_offers ? mux : "");
+		std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+				     "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+				     "m=audio 9000 RTP/AVP 0\r\n" +
+				     (r.core_answers ? mux : "");
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S(id)},
+			{"from-tag", S("ue")}, {"sdp", S(offer)},
+			{"transport-protocol", S("RTP/AVP")}};
+		if (!r.flags.empty())
+			kv.push_back({"rtcp-mux", L(r.flags)});
+		Reply o = ask(kv);
+		ASSERT_EQ(o.result(), "ok") << o.raw();
+		EXPECT_EQ(o.sdp().find("a=rtcp-mux") != std::string::npos, r.to_core)
+			<< o.sdp();
+		Reply a = ask({{"command", S("answer")}, {"call-id", S(id)},
+			       {"from-tag", S("ue")}, {"to-tag", S("core")},
+			       {"sdp", S(answer)}});
+		ASSERT_EQ(a.result(), "ok") << a.raw();
+		EXPECT_EQ(a.sdp().find("a=rtcp-mux") != std::string::npos, r.to_ue)
+			<< a.sdp();
+		std::vector<Seen> adds = worker->take();
+		ASSERT_EQ(adds.size(), 2u);
+		for (const Seen &x : adds) {
+			bool from_ue = x.local_port < 30000;
+			uint32_t rtcp = x.flags & (MUX | SPLIT | OMUX);
+			EXPECT_EQ(rtcp, from_ue ? r.from_ue : r.from_core)
+				<< (from_ue ? "from the UE" : "from the core");
+		}
+		ask({{"command", S("delete")}, {"call-id", S(id)}, {"from-tag", S("ue")}});
+		worker->take();
+	}
+}
