@@ -268,28 +268,42 @@ TEST_F(DpPath, RelayPassesSrtpUntouched)
 
 // RTCP on port+1 (and from the peer's port+1), then RFC 5761 mux on one
 // port: SRTCP in, plain RTCP out on the egress port+1 / the same port.
-TEST_F(DpPath, RtcpOnNextPortAndMultiplexed)
+// RTCP on the RTP port + 1 or multiplexed (RFC 5761), leg by leg: taken
+// where the ingress leg has it, sent where the egress leg wants it
+// (rtpengine's rtcp-mux demux / accept leave one leg muxed). Both egress
+// flags at once are a bad record.
+TEST_F(DpPath, RtcpOnNextPortOrMultiplexedLegByLeg)
 {
-	for (bool mux : {false, true}) {
-		SCOPED_TRACE(mux ? "rtcp-mux" : "port+1");
-		uint32_t id = mux ? 11 : 10;
-		uint16_t lp = mux ? 4100 : 4104;
+	const struct {
+		bool in, out;
+		uint8_t flags;
+	} rows[] = {
+		{false, false, 0},
+		{true, true, AEGW_STREAM_RTCP_MUX},
+		{true, false, AEGW_STREAM_RTCP_MUX | AEGW_STREAM_RTCP_OUT_SPLIT},
+		{false, true, AEGW_STREAM_RTCP_OUT_MUX},
+	};
+	uint32_t id = 10;
+	for (const auto &r : rows) {
+		SCOPED_TRACE(std::string(r.in ? "muxed" : "port+1") + " in, " +
+			     (r.out ? "muxed" : "port+1") + " out");
+		uint16_t lp = uint16_t(4100 + 4 * (id - 10));
 		aegw_endpoint local = ep4("10.0.0.1", lp);
 		aegw_endpoint esrc = ep4("192.168.0.1", 5100);
 		auto s = spec_for(id, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
-		s.flags = mux ? AEGW_STREAM_RTCP_MUX : 0;
+		s.flags = r.flags;
 		s.remote = kUe;
 		s.in_crypto = key();
 		aegw_srtp_config rc = s.in_crypto;
 		rc.kind = AEGW_SRTP_RTCP;
 		SrtpOracle ue_rtp(s.in_crypto, true), ue_rtcp(rc, true);
 		add(s);
-		Bytes r = rtp(7), c = testutil::make_rtcp(0x1234, 40, rng);
-		Bytes pr = r, pc = c;
+		Bytes p = rtp(7), c = testutil::make_rtcp(0x1234, 40, rng);
+		Bytes pr = p, pc = c;
 		ASSERT_EQ(ue_rtp.protect(pr), 0);
 		ASSERT_EQ(ue_rtcp.protect(pc), 0);
 		aegw_endpoint ue_rtcp_src = kUe, rtcp_local = local;
-		if (!mux) {
+		if (!r.in) {
 			ue_rtcp_src.port++;
 			rtcp_local.port++;
 		}
@@ -299,64 +313,23 @@ TEST_F(DpPath, RtcpOnNextPortAndMultiplexed)
 		auto out = collect(1);
 		ASSERT_EQ(out.size(), 2u);
 		Out o0 = parse_out(out[0]), o1 = parse_out(out[1]);
-		EXPECT_EQ(o0.payload, r);
+		EXPECT_EQ(o0.payload, p);
 		EXPECT_EQ(o1.payload, c);
 		EXPECT_EQ(o0.pi.dst.port, kCore.port);
-		EXPECT_EQ(o1.pi.dst.port, mux ? kCore.port : kCore.port + 1);
-		EXPECT_EQ(o1.pi.src.port, mux ? esrc.port : esrc.port + 1);
+		EXPECT_EQ(o1.pi.dst.port, r.out ? kCore.port : kCore.port + 1);
+		EXPECT_EQ(o1.pi.src.port, r.out ? esrc.port : esrc.port + 1);
 		auto cnt = counters(id);
 		EXPECT_EQ(cnt[AEGW_SC_rtcp_rx_packets], 1u);
 		EXPECT_EQ(cnt[AEGW_SC_rtcp_tx_packets], 1u);
 		ASSERT_EQ(remove_stream(id), 0);
 		ids.clear();
+		id++;
 	}
-}
-
-// One leg muxed, the other not (rtpengine's rtcp-mux demux / accept):
-// RTCP taken where the ingress leg has it, sent where the egress leg
-// wants it. Both egress flags at once are a bad record.
-TEST_F(DpPath, RtcpMuxOnOneLegOnly)
-{
-	for (bool in_mux : {true, false}) {
-		SCOPED_TRACE(in_mux ? "muxed in, split out" : "split in, muxed out");
-		uint32_t id = in_mux ? 12 : 13;
-		uint16_t lp = in_mux ? 4110 : 4114;
-		aegw_endpoint local = ep4("10.0.0.1", lp);
-		aegw_endpoint esrc = ep4("192.168.0.1", 5110);
-		auto s = spec_for(id, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
-		s.flags = in_mux ? AEGW_STREAM_RTCP_MUX | AEGW_STREAM_RTCP_OUT_SPLIT :
-				   AEGW_STREAM_RTCP_OUT_MUX;
-		s.remote = kUe;
-		s.in_crypto = key();
-		aegw_srtp_config rc = s.in_crypto;
-		rc.kind = AEGW_SRTP_RTCP;
-		SrtpOracle ue_rtcp(rc, true);
-		add(s);
-		Bytes c = testutil::make_rtcp(0x1234, 40, rng), pc = c;
-		ASSERT_EQ(ue_rtcp.protect(pc), 0);
-		aegw_endpoint src = kUe, dst = local;
-		if (!in_mux) {
-			src.port++;
-			dst.port++;
-		}
-		inject(0, 0, udp_frame(src, dst, pc, 0));
-		poll();
-		auto out = collect(1);
-		ASSERT_EQ(out.size(), 1u);
-		Out o = parse_out(out[0]);
-		EXPECT_EQ(o.payload, c);
-		EXPECT_EQ(o.pi.dst.port, in_mux ? kCore.port + 1 : kCore.port);
-		EXPECT_EQ(o.pi.src.port, in_mux ? esrc.port + 1 : esrc.port);
-		EXPECT_EQ(counters(id)[AEGW_SC_rtcp_tx_packets], 1u);
-		ASSERT_EQ(remove_stream(id), 0);
-		ids.clear();
-	}
-	auto bad = spec_for(14, AEGW_ACTION_RELAY, ep4("10.0.0.1", 4118), 0,
-			    ep4("192.168.0.1", 5118), kCore, 1);
-	bad.flags = AEGW_STREAM_RTCP_OUT_MUX | AEGW_STREAM_RTCP_OUT_SPLIT;
 	aegw_cmd cmd{};
 	cmd.type = AEGW_CMD_ADD_STREAM;
-	cmd.spec = bad;
+	cmd.spec = spec_for(20, AEGW_ACTION_RELAY, ep4("10.0.0.1", 4140), 0,
+			    ep4("192.168.0.1", 5140), kCore, 1);
+	cmd.spec.flags = AEGW_STREAM_RTCP_OUT_MUX | AEGW_STREAM_RTCP_OUT_SPLIT;
 	EXPECT_EQ(aegw_cmd_validate(&cmd), AEGW_ERR_BAD_RECORD);
 }
 
