@@ -72,42 +72,50 @@ static int answerer_key(struct answer *a, unsigned i)
 }
 
 /* aegw's key toward the offerer: made by the first answer, then kept. */
-/* The key aegw gave the offerer for this media, when this answer keeps
- * everything that would make its stream be removed and added again (the
- * action of both streams, RTCP-mux, ports and stream ids): the stream is
- * then updated in place, its SRTP context goes on, and the UE has no
- * window in which aegw protects under a key it has not seen yet. Where
- * the stream would be added again, a kept key would restart its context
- * at indices it had protected: a fresh key is the only safe one. */
-static const struct aegw_srtp_config *kept_offerer_key(const struct answer *a,
-							unsigned i)
+/* The key aegw gave the offerer for this media, of the suite and
+ * session parameters the offerer asks for now, or NULL. */
+static const struct aegw_srtp_config *offerer_key_before(const struct answer *a,
+							  unsigned i)
 {
-	const struct ctl_call *c = a->c;
-	const struct ctl_media *m = &a->work[i], *old;
-	const struct ctl_leg *now = &m->leg[a->off], *was;
+	const struct ctl_leg *now = &a->work[i].leg[a->off], *was;
 
-	if (!c->answered || i >= c->n_media)
+	if (!a->c->answered || i >= a->c->n_media)
 		return NULL;
-	old = &c->media[i];
-	was = &old->leg[a->off];
-	if (!old->installed || old->rejected || !was->srtp || !was->our_key ||
-	    was->suite != now->suite ||
-	    was->our_key->session_params != now->session_params ||
-	    old->leg[a->ans].srtp != m->leg[a->ans].srtp ||
-	    old->rtcp_mux[0] != m->rtcp_mux[0] ||
-	    old->rtcp_mux[1] != m->rtcp_mux[1] ||
-	    old->leg[0].port != m->leg[0].port ||
-	    old->leg[1].port != m->leg[1].port ||
-	    old->stream_id[0] != m->stream_id[0] ||
-	    old->stream_id[1] != m->stream_id[1])
+	was = &a->c->media[i].leg[a->off];
+	if (!was->srtp || !was->our_key || was->suite != now->suite ||
+	    was->our_key->session_params != now->session_params)
 		return NULL;
 	return was->our_key;
+}
+
+/* aegw keeps the key it gave the offerer when the stream toward the
+ * offerer is then updated in place (ctl_media_in_place): its SRTP
+ * context goes on, and the UE has no window in which aegw protects under
+ * a key it has not seen yet. Where the stream would be added again, a
+ * kept key would restart its context at indices it had protected: a
+ * fresh key is the only safe one. */
+static int keep_offerer_key(struct answer *a, unsigned i)
+{
+	struct ctl_media *m = &a->work[i];
+	struct ctl_leg *ol = &m->leg[a->off];
+	const struct aegw_srtp_config *kept = offerer_key_before(a, i);
+
+	if (!kept || ol->our_key)
+		return 0;
+	if (!(ol->our_key = ctl_key_dup(kept))) {
+		snprintf(a->err, a->errlen, "out of key memory");
+		return -1;
+	}
+	if (!ctl_media_in_place(a->c, m, &a->c->media[i], a->ans)) {
+		ctl_secret_free(ol->our_key);
+		ol->our_key = NULL;
+	}
+	return 0;
 }
 
 static int offerer_key(struct answer *a, unsigned i)
 {
 	struct ctl_leg *ol = &a->work[i].leg[a->off];
-	const struct aegw_srtp_config *kept;
 
 	if (!ol->srtp)
 		return 0;
@@ -115,11 +123,8 @@ static int offerer_key(struct answer *a, unsigned i)
 		snprintf(a->err, a->errlen, "%s", CTL_ERR_SDES_OFF);
 		return -1;
 	}
-	kept = kept_offerer_key(a, i);
-	if (kept && !ol->our_key && !(ol->our_key = ctl_key_dup(kept))) {
-		snprintf(a->err, a->errlen, "out of key memory");
+	if (keep_offerer_key(a, i))
 		return -1;
-	}
 	if (!ol->our_key && ctl_leg_make_key(ol, a->err, a->errlen))
 		return -1;
 	if (ctl_leg_format_key(ol, a->lines[i], sizeof(a->lines[i]))) {

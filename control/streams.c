@@ -220,6 +220,23 @@ static bool update_mask_of(const struct aegw_stream_spec *now,
 	return true;
 }
 
+bool ctl_media_in_place(const struct ctl_call *c, const struct ctl_media *m,
+			const struct ctl_media *old, unsigned from)
+{
+	struct aegw_stream_spec now, was;
+	uint32_t mask;
+	bool in_place;
+
+	if (!old->installed || old->rejected)
+		return false;
+	ctl_stream_spec(c, m, from, &now);
+	ctl_stream_spec(c, old, from, &was);
+	in_place = update_mask_of(&now, &was, &mask);
+	OPENSSL_cleanse(&now, sizeof(now));
+	OPENSSL_cleanse(&was, sizeof(was));
+	return in_place;
+}
+
 /* Leg from's stream as m has it: unchanged from old's, updated in place,
  * or removed and added again. */
 static void batch_leg(struct ctl *ctl, struct batch *b,
