@@ -1,6 +1,7 @@
 /* aegw-control: the ng-protocol daemon in front of aegw-dataplane. main
  * parses the options, builds the state and runs the loop; the rest lives
  * in its own files (docs/CONTROL.md). */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,16 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* A call is a 10 KB calloc. With the default 128 KB trim threshold the
+ * heap's top grew and shrank with the calls in flight, a brk and a TLB
+ * flush every few dozen calls (5% of the daemon under load). Freed memory
+ * stays for the next call; what is mapped follows the peak. */
+static void malloc_keep_freed(void)
+{
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
 static void signals(void)
@@ -46,6 +57,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ctl_log_set_level((enum ctl_log_level)opt.log_level);
+	malloc_keep_freed();
 	if (opt.journal < 0)
 		opt.journal = 1;
 	/* Keys live in this process: no core dumps, no ptrace by others. */
