@@ -1,6 +1,6 @@
 /* ng over UDP and TCP. A reply can hold aegw's key for a UE, so every
  * buffer that held one is wiped once it has been sent. */
-#define _GNU_SOURCE /* accept4 */
+#define _GNU_SOURCE /* accept4, recvmmsg, sendmmsg */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -18,6 +19,29 @@
 #include "ng_server.h"
 
 enum sock_kind { SOCK_UDP, SOCK_TCP_LISTEN, SOCK_TCP_CONN };
+
+enum {
+	NG_UDP_BATCH = 16,              /* datagrams one recvmmsg reads */
+	NG_UDP_DGRAM_MAX = 65536,
+	NG_UDP_ROUNDS = 4,              /* batches an event may take */
+	NG_UDP_OUT_MAX = 4 * CTL_NG_REPLY_MAX, /* a batch's replies */
+};
+
+/* Under load the P-CSCF has many requests in flight. They are read
+ * NG_UDP_BATCH at a time and their replies sent together: a syscall
+ * each way per batch, and one wake-up of the peer instead of one per
+ * reply (a context switch costs more than the request on a VM). */
+struct udp_batch {
+	char *rx;                       /* NG_UDP_BATCH x NG_UDP_DGRAM_MAX */
+	struct sockaddr_storage from[NG_UDP_BATCH];
+	struct iovec rx_iov[NG_UDP_BATCH];
+	struct mmsghdr rx_msg[NG_UDP_BATCH];
+	char *out;                      /* the replies, back to back */
+	size_t out_len;
+	struct iovec tx_iov[NG_UDP_BATCH];
+	struct mmsghdr tx_msg[NG_UDP_BATCH];
+	unsigned n_tx;
+};
 
 struct ng_sock {
 	enum sock_kind kind;
@@ -36,8 +60,8 @@ struct ng_server {
 	unsigned n_listeners;
 	struct ng_sock *conns;
 	unsigned n_conns;
-	char *reply;
-	char *rx;
+	char *reply;                    /* TCP's, one at a time */
+	struct udp_batch *udp;
 	uint64_t denied_logged_ns; /* the last refusal logged */
 };
 
@@ -117,6 +141,41 @@ static int open_listener(struct ng_server *s, const struct ctl_listen *l,
 	return 0;
 }
 
+static struct udp_batch *udp_batch_new(void)
+{
+	struct udp_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->rx = malloc((size_t)NG_UDP_BATCH * NG_UDP_DGRAM_MAX);
+	b->out = malloc(NG_UDP_OUT_MAX);
+	if (!b->rx || !b->out) {
+		free(b->rx);
+		free(b->out);
+		free(b);
+		return NULL;
+	}
+	for (unsigned i = 0; i < NG_UDP_BATCH; i++) {
+		b->rx_iov[i].iov_base = b->rx + (size_t)i * NG_UDP_DGRAM_MAX;
+		b->rx_iov[i].iov_len = NG_UDP_DGRAM_MAX;
+		b->rx_msg[i].msg_hdr.msg_iov = &b->rx_iov[i];
+		b->rx_msg[i].msg_hdr.msg_iovlen = 1;
+		b->rx_msg[i].msg_hdr.msg_name = &b->from[i];
+		b->tx_msg[i].msg_hdr.msg_iov = &b->tx_iov[i];
+		b->tx_msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	return b;
+}
+
+static void udp_batch_free(struct udp_batch *b)
+{
+	if (!b)
+		return;
+	free(b->rx);
+	free(b->out);
+	free(b);
+}
+
 int ng_server_open(struct ng_server **out, struct ctl *ctl, int epfd,
 		   char *err, size_t errlen)
 {
@@ -125,7 +184,7 @@ int ng_server_open(struct ng_server **out, struct ctl *ctl, int epfd,
 
 	*out = s;
 	if (!s || !(s->reply = malloc(CTL_NG_REPLY_MAX)) ||
-	    !(s->rx = malloc(65536))) {
+	    !(s->udp = udp_batch_new())) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -164,34 +223,77 @@ void ng_server_close(struct ng_server *s)
 	for (unsigned i = 0; i < s->n_listeners; i++)
 		close(s->listeners[i].fd);
 	free(s->reply);
-	free(s->rx);
+	udp_batch_free(s->udp);
 	free(s);
+}
+
+/* The batch's replies, to where their requests came from; then wiped. */
+static void udp_flush(struct ng_sock *k, struct udp_batch *b)
+{
+	unsigned done = 0;
+
+	while (done < b->n_tx) {
+		int n = sendmmsg(k->fd, b->tx_msg + done, b->n_tx - done, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) { /* this one cannot go: the rest still may */
+			ctl_log(CTL_LOG_WARN, "ng reply not sent: %s",
+				strerror(errno));
+			n = 1;
+		}
+		done += (unsigned)n;
+	}
+	OPENSSL_cleanse(b->out, b->out_len);
+	b->out_len = 0;
+	b->n_tx = 0;
+}
+
+static void udp_handle(struct ng_server *s, struct ng_sock *k, unsigned i)
+{
+	struct udp_batch *b = s->udp;
+	struct mmsghdr *m = &b->rx_msg[i];
+	uint8_t peer[NG_CACHE_PEER_LEN];
+	size_t r;
+
+	if (!source_allowed(s, &b->from[i], "request"))
+		return;
+	if (NG_UDP_OUT_MAX - b->out_len < CTL_NG_REPLY_MAX)
+		udp_flush(k, b);
+	peer_key(&b->from[i], peer);
+	r = ctl_ng_handle(s->ctl, peer, b->rx_iov[i].iov_base, m->msg_len,
+			  b->out + b->out_len, CTL_NG_REPLY_MAX);
+	if (!r)
+		return;
+	b->tx_iov[b->n_tx].iov_base = b->out + b->out_len;
+	b->tx_iov[b->n_tx].iov_len = r;
+	b->tx_msg[b->n_tx].msg_hdr.msg_name = &b->from[i];
+	b->tx_msg[b->n_tx].msg_hdr.msg_namelen = m->msg_hdr.msg_namelen;
+	b->out_len += r;
+	b->n_tx++;
 }
 
 /* Datagrams until the socket is empty (or a fair share is done). */
 static void udp_read(struct ng_server *s, struct ng_sock *k)
 {
-	for (int budget = 64; budget > 0; budget--) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		uint8_t peer[NG_CACHE_PEER_LEN];
-		ssize_t n = recvfrom(k->fd, s->rx, 65536, 0,
-				     (struct sockaddr *)&ss, &sl);
-		size_t r;
+	struct udp_batch *b = s->udp;
 
-		if (n < 0)
+	for (int round = 0; round < NG_UDP_ROUNDS; round++) {
+		int n;
+
+		for (unsigned i = 0; i < NG_UDP_BATCH; i++)
+			b->rx_msg[i].msg_hdr.msg_namelen = sizeof(b->from[i]);
+		n = recvmmsg(k->fd, b->rx_msg, NG_UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			return;
-		if (!source_allowed(s, &ss, "request"))
-			continue;
-		peer_key(&ss, peer);
-		r = ctl_ng_handle(s->ctl, peer, s->rx, (size_t)n, s->reply,
-				  CTL_NG_REPLY_MAX);
-		if (r && sendto(k->fd, s->reply, r, 0, (struct sockaddr *)&ss,
-				sl) < 0)
-			ctl_log(CTL_LOG_WARN, "ng reply not sent: %s",
-				strerror(errno));
-		OPENSSL_cleanse(s->reply, r);
-		OPENSSL_cleanse(s->rx, (size_t)n);
+		for (unsigned i = 0; i < (unsigned)n; i++)
+			udp_handle(s, k, i);
+		udp_flush(k, b);
+		for (unsigned i = 0; i < (unsigned)n; i++)
+			OPENSSL_cleanse(b->rx_iov[i].iov_base,
+					b->rx_msg[i].msg_len);
+		if (n < NG_UDP_BATCH)
+			return;
 	}
 }
 

@@ -441,6 +441,54 @@ TEST_F(Control, RetransmissionGetsTheCachedReply)
 	EXPECT_EQ(ports_used("core"), 0);
 }
 
+// Requests from two P-CSCF sockets, all in flight before a reply is read,
+// so that the daemon reads and answers them in batches: each reply goes
+// to its sender, in its order, and a retransmission inside the burst gets
+// the cached reply and is not executed twice.
+TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
+{
+	NgClient other(udp_port, tcp_port);
+	std::vector<std::string> want_a, want_b;
+	for (int i = 0; i < 3; i++) {
+		std::string call = "burst-" + std::to_string(i);
+		std::string c = "ba" + std::to_string(i);
+		std::string o = c + "o " + offer(call, sdp(7200 + 2 * i, "RTP/AVP"));
+		ng->udp_send(o);
+		ng->udp_send(o);
+		ng->udp_send(c + "q " + D({{"command", S("query")},
+					   {"call-id", S(call)}}));
+		ng->udp_send(c + "d " + del(call));
+		want_a.insert(want_a.end(), {c + "o", c + "o", c + "q", c + "d"});
+	}
+	for (int i = 0; i < 24; i++) {
+		std::string c = "bb" + std::to_string(i);
+		other.udp_send(c + " " + (i % 2 ? std::string("d7:command4:pinge") :
+					    D({{"command", S("query")},
+					       {"call-id", S("nowhere")}})));
+		want_b.push_back(c);
+	}
+	auto a = ng->udp_collect(unsigned(want_a.size()));
+	auto b = other.udp_collect(unsigned(want_b.size()));
+	ASSERT_EQ(a.size(), want_a.size());
+	ASSERT_EQ(b.size(), want_b.size());
+	for (size_t i = 0; i < a.size(); i++) {
+		Reply r(a[i]);
+		EXPECT_EQ(r.cookie(), want_a[i]) << i;
+		EXPECT_EQ(r.result(), "ok") << a[i];
+	}
+	for (size_t i = 0; i < a.size(); i += 4)
+		EXPECT_EQ(a[i], a[i + 1]) << "the retransmission's cached reply";
+	for (size_t i = 0; i < b.size(); i++) {
+		Reply r(b[i]);
+		EXPECT_EQ(r.cookie(), want_b[i]);
+		EXPECT_EQ(r.result(), i % 2 ? "pong" : "error") << b[i];
+	}
+	EXPECT_TRUE(other.udp_collect(1, 200).empty()) << "nothing twice";
+	EXPECT_TRUE(ng->udp_collect(1, 200).empty());
+	EXPECT_EQ(ports_used("core"), 0);
+	EXPECT_EQ(sessions(), 0);
+}
+
 TEST_F(Control, ErrorsAreRepliesNotCrashes)
 {
 	struct Case {

@@ -166,6 +166,29 @@ std::string NgClient::udp(const std::string &msg, int timeout_ms)
 	return n > 0 ? std::string(buf, size_t(n)) : "";
 }
 
+void NgClient::udp_send(const std::string &msg)
+{
+	send(fd_, msg.data(), msg.size(), 0);
+}
+
+std::vector<std::string> NgClient::udp_collect(unsigned n, int timeout_ms)
+{
+	std::vector<std::string> out;
+	auto end = std::chrono::steady_clock::now() +
+		   std::chrono::milliseconds(timeout_ms);
+	char buf[65536];
+
+	while (out.size() < n && std::chrono::steady_clock::now() < end) {
+		pollfd p = {fd_, POLLIN, 0};
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		ssize_t r = recv(fd_, buf, sizeof(buf), 0);
+		if (r > 0)
+			out.emplace_back(buf, size_t(r));
+	}
+	return out;
+}
+
 Reply NgClient::ask(const std::string &dict)
 {
 	std::string cookie = "t" + std::to_string(getpid()) + "_" +

@@ -66,6 +66,10 @@ public:
 	~NgClient();
 	// One datagram, its reply ("" after timeout_ms).
 	std::string udp(const std::string &msg, int timeout_ms = 5000);
+	// A burst, as a loaded P-CSCF sends: datagrams sent before any
+	// reply is read, then up to n replies collected in arrival order.
+	void udp_send(const std::string &msg);
+	std::vector<std::string> udp_collect(unsigned n, int timeout_ms = 5000);
 	// A new cookie for the dictionary d.
 	Reply ask(const std::string &dict);
 	// TCP: connects, writes the pieces with pauses, reads until `replies`
