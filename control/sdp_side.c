@@ -101,6 +101,7 @@ int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen)
 	const struct aegw_suite_info *si = aegw_suite_info(l->suite);
 	struct aegw_srtp_config *cfg = ctl_secret_alloc();
 	struct aegw_sdes_key k;
+	uint8_t raw[AEGW_SRTP_MAX_KEY_LEN + AEGW_SRTP_MAX_SALT_LEN];
 	int rc = -1;
 
 	memset(&k, 0, sizeof(k));
@@ -108,11 +109,14 @@ int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen)
 		snprintf(err, errlen, si ? "out of key memory" : "unknown suite");
 		goto out;
 	}
-	if (RAND_bytes(k.key, si->key_len) != 1 ||
-	    RAND_bytes(k.salt, si->salt_len) != 1) {
+	/* One draw for key and salt: a RAND_bytes call costs 2 us here,
+	 * whatever its length up to a block or two. */
+	if (RAND_bytes(raw, (int)(si->key_len + si->salt_len)) != 1) {
 		snprintf(err, errlen, "no randomness for a key (RAND_bytes)");
 		goto out;
 	}
+	memcpy(k.key, raw, si->key_len);
+	memcpy(k.salt, raw + si->key_len, si->salt_len);
 	aegw_sdes_key_to_config(&k, l->suite, cfg);
 	cfg->kind = AEGW_SRTP_RTP;
 	cfg->session_params = l->session_params;
@@ -123,6 +127,7 @@ int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen)
 out:
 	ctl_secret_free(cfg);
 	aegw_sdes_key_wipe(&k);
+	OPENSSL_cleanse(raw, sizeof(raw));
 	return rc;
 }
 
