@@ -288,6 +288,7 @@ static void answer(struct ctl_sock *s, struct conn *c, size_t n,
 					  s->rx, n, s->reply, c->cap)))
 		r = refuse(s, n, "reply too large for the control socket; "
 			   "ask for less (limit)", c->cap);
+	ctl_log_flush();
 	if (r && send(c->fd, s->reply, r, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		/* A client that does not read its replies loses them. */
 		ctl_log(CTL_LOG_WARN, "control socket: reply not sent: %s",

@@ -1,7 +1,11 @@
-/* The log: level filter and the line format. */
+/* The log: level filter, the line format, and info lines held until
+ * the loop's turn ends. */
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 
@@ -29,6 +33,37 @@ enum ctl_log_level ctl_log_get_level(void)
 	return cur_level;
 }
 
+/* Info and debug lines (a call's set-up and end: one or two a call)
+ * wait here for ctl_log_flush, so that a batch of requests costs one
+ * write, not one a call; warnings and errors flush at once. */
+static char held[PIPE_BUF]; /* one write stays whole on a pipe */
+static size_t held_len;
+
+void ctl_log_flush(void)
+{
+	if (held_len)
+		fwrite(held, 1, held_len, stderr);
+	held_len = 0;
+}
+
+static void emit(enum ctl_log_level level, const char *line, size_t n)
+{
+	static bool hooked;
+
+	if (level > CTL_LOG_WARN && n <= sizeof(held)) {
+		if (!hooked)
+			atexit(ctl_log_flush);
+		hooked = true;
+		if (n > sizeof(held) - held_len)
+			ctl_log_flush();
+		memcpy(held + held_len, line, n);
+		held_len += n;
+		return;
+	}
+	ctl_log_flush();
+	fwrite(line, 1, n, stderr);
+}
+
 /* One write per line: stderr is unbuffered, and three writes a line
  * were three syscalls (and lines of two processes could interleave). A
  * line longer than the buffer is cut. */
@@ -54,5 +89,5 @@ void ctl_log(enum ctl_log_level level, const char *fmt, ...)
 	n = k < 0 ? n : n + (size_t)k < sizeof(line) - 1 ? n + (size_t)k :
 							 sizeof(line) - 2;
 	line[n++] = '\n';
-	fwrite(line, 1, n, stderr);
+	emit(level, line, n);
 }

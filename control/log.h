@@ -17,4 +17,9 @@ enum ctl_log_level ctl_log_get_level(void);
 void ctl_log(enum ctl_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Writes the info and debug lines held so far. The loop calls it at the
+ * end of each turn and the ng server before it sends replies, so a line
+ * is out before the reply it goes with; at exit it runs by itself. */
+void ctl_log_flush(void);
+
 #endif

@@ -61,6 +61,7 @@ int ctl_loop_run(struct ctl *ctl, volatile sig_atomic_t *stop)
 			ctl_tick(ctl);
 			next_tick = ctl_now_ns() + CTL_TICK_MS * 1000000ull;
 		}
+		ctl_log_flush(); /* before the loop sleeps */
 	}
 	rc = 0;
 out:

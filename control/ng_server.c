@@ -232,6 +232,7 @@ static void udp_flush(struct ng_sock *k, struct udp_batch *b)
 {
 	unsigned done = 0;
 
+	ctl_log_flush();
 	while (done < b->n_tx) {
 		int n = sendmmsg(k->fd, b->tx_msg + done, b->n_tx - done, 0);
 
@@ -349,6 +350,7 @@ static void consume(char *buf, size_t *len, size_t n)
 
 static void tcp_flush(struct ng_server *s, struct ng_sock *k)
 {
+	ctl_log_flush();
 	while (k->out_off < k->out_len) {
 		ssize_t n = write(k->fd, k->out + k->out_off,
 				  k->out_len - k->out_off);
