@@ -7,12 +7,89 @@
 #include "ctl.h"
 #include "dp_counters.h"
 #include "dp_view.h"
+#include "ring_client.h"
 
 struct ctl_dp_seen {
 	uint32_t id;
+	uint32_t gen;            /* the reading that saw it last */
 	uint8_t in, out, worker; /* interface indexes, worker */
 	uint64_t c[AEGW_SC_COUNT];
 };
+
+/* The last readings: a dense array, and an index by stream id (open
+ * addressing, linear probing, at most half full) whose slots hold the id
+ * and the entry's place, so that a probe reads no entry. A DUMP's events
+ * go straight in, in whatever order the workers' hash tables walk: a
+ * million streams are read in one pass with no copy and no sort. */
+static uint64_t slot_value(uint32_t id, size_t at)
+{
+	return (uint64_t)id << 32 | (uint64_t)(at + 1);
+}
+
+static size_t slot_of(const struct ctl_dp_counters *t, uint32_t id)
+{
+	size_t mask = t->n_slots - 1;
+	size_t i = (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+
+	while (t->slot[i] && (uint32_t)(t->slot[i] >> 32) != id)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static struct ctl_dp_seen *seen_find(const struct ctl_dp_counters *t,
+				     uint32_t id)
+{
+	uint64_t v;
+
+	if (!t->n_slots)
+		return NULL;
+	v = t->slot[slot_of(t, id)];
+	return v ? &t->seen[(uint32_t)v - 1] : NULL;
+}
+
+/* The index again, for every entry, with room for twice as many. */
+static int seen_reindex(struct ctl_dp_counters *t)
+{
+	size_t n = 1024;
+
+	while (n < 4 * t->n_seen)
+		n *= 2;
+	free(t->slot);
+	t->n_slots = 0;
+	if (!(t->slot = calloc(n, sizeof(*t->slot))))
+		return -ENOMEM;
+	t->n_slots = n;
+	for (size_t k = 0; k < t->n_seen; k++)
+		t->slot[slot_of(t, t->seen[k].id)] = slot_value(t->seen[k].id, k);
+	return 0;
+}
+
+static struct ctl_dp_seen *seen_insert(struct ctl_dp_counters *t,
+				       uint32_t id)
+{
+	size_t at = t->n_seen;
+
+	if (at == t->cap_seen) {
+		size_t cap = at ? 2 * at : 512;
+		struct ctl_dp_seen *p = realloc(t->seen, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		t->seen = p;
+		t->cap_seen = cap;
+	}
+	t->seen[at].id = id;
+	t->n_seen++;
+	if (2 * t->n_seen > t->n_slots) {
+		if (seen_reindex(t)) {
+			t->n_seen--;
+			return NULL;
+		}
+	} else {
+		t->slot[slot_of(t, id)] = slot_value(id, at);
+	}
+	return &t->seen[at];
+}
 
 static uint8_t iface_of(const struct ctl *ctl, const struct aegw_endpoint *ep)
 {
@@ -59,24 +136,6 @@ static void keep_gone(struct ctl_dp_counters *t, const struct ctl_dp_seen *s)
 	add(t->gone_worker[s->worker], s->c);
 }
 
-/* Every stream of the last reading that is not in now[0..n) (both by
- * id), or is there counting anew, leaves its last counts behind. */
-static void retire(struct ctl_dp_counters *t, const struct ctl_dp_seen *now,
-		   size_t n)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < t->n_seen; i++) {
-		const struct ctl_dp_seen *was = &t->seen[i];
-
-		while (j < n && now[j].id < was->id)
-			j++;
-		if (j < n && now[j].id == was->id && !restarted(was, &now[j]))
-			continue;
-		keep_gone(t, was);
-	}
-}
-
 static void sum(struct ctl_dp_counters *t)
 {
 	memcpy(t->in, t->gone_in, sizeof(t->in));
@@ -93,29 +152,114 @@ static void sum(struct ctl_dp_counters *t)
 	}
 }
 
+/* A reading: begin, a stream at a time, end. */
+static void reading_begin(struct ctl_dp_counters *t)
+{
+	t->gen++;
+}
+
+static int reading_stream(struct ctl_dp_counters *t, const struct ctl *ctl,
+			  unsigned n_workers, const struct aegw_evt *e)
+{
+	struct ctl_dp_seen now, *was;
+
+	seen_of(ctl, n_workers, e, &now);
+	now.gen = t->gen;
+	was = seen_find(t, now.id);
+	if (!was) {
+		if (!(was = seen_insert(t, now.id)))
+			return -ENOMEM;
+	} else if (restarted(was, &now)) {
+		keep_gone(t, was); /* it counts anew: its old count stays */
+	}
+	*was = now;
+	return 0;
+}
+
+/* Every stream the reading did not see leaves its last counts behind
+ * and its entry; an incomplete reading (a worker failed) retires none. */
+static int reading_end(struct ctl_dp_counters *t, bool complete)
+{
+	size_t kept = 0;
+	int rc = 0;
+
+	for (size_t i = 0; complete && i < t->n_seen; i++) {
+		if (t->seen[i].gen != t->gen)
+			keep_gone(t, &t->seen[i]);
+		else
+			t->seen[kept++] = t->seen[i];
+	}
+	if (complete && kept != t->n_seen) {
+		t->n_seen = kept;
+		rc = seen_reindex(t);
+	}
+	sum(t);
+	return rc;
+}
+
 int ctl_dp_counters_fold(struct ctl_dp_counters *t, const struct ctl *ctl,
 			 const struct ctl_dp_view *v)
 {
 	unsigned workers = v->n_workers ? v->n_workers : 1;
-	struct ctl_dp_seen *now = malloc((v->n ? v->n : 1) * sizeof(*now));
+	int rc = 0;
 
-	if (!now)
-		return -ENOMEM;
-	for (size_t i = 0; i < v->n; i++)
-		seen_of(ctl, workers, &v->evt[i], &now[i]);
-	retire(t, now, v->n);
-	free(t->seen);
-	t->seen = now;
-	t->n_seen = v->n;
-	sum(t);
+	reading_begin(t);
+	for (size_t i = 0; i < v->n && !rc; i++)
+		rc = reading_stream(t, ctl, workers, &v->evt[i]);
+	if (!rc)
+		rc = reading_end(t, true);
 	t->n_workers = v->n_workers;
 	memcpy(t->worker, v->worker, sizeof(t->worker));
-	return 0;
+	return rc;
+}
+
+struct reading {
+	struct ctl_dp_counters *t;
+	const struct ctl *ctl;
+	unsigned worker;
+	uint64_t wc[AEGW_RING_MAX_WORKERS][AEGW_WC_COUNT];
+	int rc;
+};
+
+static void on_dump(void *arg, const struct aegw_evt *evt)
+{
+	struct reading *r = arg;
+
+	if (evt->type == AEGW_EVT_WORKER)
+		memcpy(r->wc[r->worker], evt->counters, sizeof(r->wc[0]));
+	else if (evt->type == AEGW_EVT_STREAM && !r->rc)
+		r->rc = reading_stream(r->t, r->ctl, r->ctl->ring.n_workers,
+				       evt);
+}
+
+/* One DUMP of every worker, each stream folded in as it arrives. */
+static int read_dataplane(struct ctl *ctl, struct ctl_dp_counters *t)
+{
+	static struct reading r; /* 8 KB of worker counters */
+	int first = 0;
+
+	r = (struct reading){ .t = t, .ctl = ctl };
+	reading_begin(t);
+	for (unsigned w = 0; w < ctl->ring.n_workers; w++) {
+		struct aegw_cmd cmd = { .type = AEGW_CMD_DUMP };
+		int rc;
+
+		r.worker = w;
+		rc = ctl_ring_exec(&ctl->ring, w, &cmd, on_dump, &r);
+		if (!first)
+			first = r.rc ? r.rc : rc;
+	}
+	if (reading_end(t, first == 0) && !first)
+		first = -ENOMEM;
+	if (!first) {
+		t->n_workers = ctl->ring.n_workers;
+		memcpy(t->worker, r.wc, sizeof(t->worker));
+	}
+	return first;
 }
 
 int ctl_dp_counters_read(struct ctl *ctl, struct ctl_dp_counters *t)
 {
-	struct ctl_dp_view v = { 0 };
 	uint64_t now = ctl_now_ns();
 	int rc;
 
@@ -128,20 +272,9 @@ int ctl_dp_counters_read(struct ctl *ctl, struct ctl_dp_counters *t)
 	if (!ctl_ring_ready(&ctl->ring) || ctl->replay_pending ||
 	    ctl->adopt_pending)
 		return ctl->ring.shm ? -EHOSTDOWN : -ENOTCONN;
-	rc = ctl_dp_view_read(ctl, &v);
-	if (!rc)
-		rc = ctl_dp_counters_fold(t, ctl, &v);
-	ctl_dp_view_free(&v);
+	rc = read_dataplane(ctl, t);
 	t->up = rc == 0;
 	return rc;
-}
-
-static int seen_cmp(const void *key, const void *elem)
-{
-	uint32_t id = *(const uint32_t *)key;
-	const struct ctl_dp_seen *s = elem;
-
-	return id < s->id ? -1 : id > s->id;
 }
 
 /* The totals, in place: a delete must not cost a pass over every
@@ -164,8 +297,7 @@ void ctl_dp_counters_final(struct ctl_dp_counters *t, const struct ctl *ctl,
 	struct ctl_dp_seen now, *was;
 
 	seen_of(ctl, ctl->ring.n_workers ? ctl->ring.n_workers : 1, e, &now);
-	was = t->seen ? bsearch(&now.id, t->seen, t->n_seen, sizeof(*t->seen),
-				seen_cmp) : NULL;
+	was = seen_find(t, now.id);
 	if (!was) {
 		/* Never read (a call shorter than the scrapes apart): what
 		 * it did goes straight to the streams gone. */
@@ -180,12 +312,15 @@ void ctl_dp_counters_final(struct ctl_dp_counters *t, const struct ctl *ctl,
 	else
 		shift(t, was, -1);
 	shift(t, &now, 1);
+	now.gen = was->gen;
 	*was = now;
 }
 
 void ctl_dp_counters_free(struct ctl_dp_counters *t)
 {
 	free(t->seen);
+	free(t->slot);
 	t->seen = NULL;
-	t->n_seen = 0;
+	t->slot = NULL;
+	t->n_seen = t->cap_seen = t->n_slots = 0;
 }

@@ -1,7 +1,7 @@
 /* The dataplane's counters as totals for export (metrics.h): its streams'
  * counters summed by the interface they arrive on, the interface they
  * leave by and the worker that owns them, and each worker's own counters,
- * read with one DUMP of every worker (dp_view.h).
+ * read with one DUMP of every worker, folded in as its events arrive.
  *
  * Streams come and go: a sum over the live ones would drop when a call
  * ends, which a Prometheus counter must never do. So each stream's last
@@ -52,8 +52,11 @@ struct ctl_dp_counters {
 	uint64_t gone_in[CTL_MAX_IFACES + 1][AEGW_SC_COUNT];
 	uint64_t gone_out[CTL_MAX_IFACES + 1][AEGW_SC_COUNT];
 	uint64_t gone_worker[AEGW_RING_MAX_WORKERS][AEGW_SC_COUNT];
-	struct ctl_dp_seen *seen;
-	size_t n_seen;
+	struct ctl_dp_seen *seen; /* dense; indexed by id in slot */
+	size_t n_seen, cap_seen;
+	uint64_t *slot;
+	size_t n_slots;
+	uint32_t gen;             /* readings so far */
 };
 
 /* Reads the dataplane into t (zeroed by the caller before the first

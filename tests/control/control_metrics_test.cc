@@ -12,9 +12,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -605,6 +607,36 @@ TEST_F(DpCounters, ALastReadingAtDeleteCountsWhole)
 	EXPECT_EQ(dp.by_worker[1][AEGW_SC_rx_packets], 6u + 2);
 	fold({});
 	EXPECT_EQ(in(1, AEGW_SC_rx_packets), 6u + 2);
+}
+
+// A reading comes in the order the workers' hash tables walk, not by id,
+// and a big one grows the table of last readings several times: each
+// stream is still matched with its own last reading, and the ones a
+// reading no longer has keep their counts.
+TEST_F(DpCounters, ThousandsOfStreamsInAnyOrder)
+{
+	const uint32_t n = 5000;
+	std::vector<aegw_evt> first, second;
+	for (uint32_t id = 1; id <= n; id++) {
+		first.push_back(stream(id * 7919, kAccess, kCore, id, 10 * id));
+		if (id % 10)
+			second.push_back(stream(id * 7919, kAccess, kCore, id + 1,
+						10 * id));
+	}
+	std::mt19937 rng(42);
+	std::shuffle(first.begin(), first.end(), rng);
+	std::shuffle(second.begin(), second.end(), rng);
+	uint64_t all = uint64_t(n) * (n + 1) / 2;
+	fold(first);
+	EXPECT_EQ(in(0, AEGW_SC_rx_packets), all);
+	EXPECT_EQ(dp.streams[0], n);
+	fold(second); // every tenth stream gone, the others one packet more
+	EXPECT_EQ(in(0, AEGW_SC_rx_packets), all + second.size())
+		<< "the gone streams' counts stay, the others move on";
+	EXPECT_EQ(dp.streams[0], second.size());
+	fold(second);
+	EXPECT_EQ(in(0, AEGW_SC_rx_packets), all + second.size())
+		<< "the same reading again adds nothing";
 }
 
 // Two interfaces on one address: the port range tells them apart.
