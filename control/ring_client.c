@@ -212,7 +212,8 @@ static int pending_index(const struct aegw_cmd *cmds, const int *rcs,
 }
 
 /* The ACKs of the commands sent (rcs[i] PENDING) into rcs; the events
- * before an ACK (DUMP, COUNTERS) to on_evt. */
+ * before an ACK (DUMP, COUNTERS) to on_evt. Given up at deadline, or
+ * CTL_RING_ACK_TIMEOUT_MS after the last of those events. */
 static void wait_acks(struct ctl_ring *r, unsigned worker,
 		      const struct aegw_cmd *cmds, int *rcs, unsigned n,
 		      unsigned pending, uint64_t deadline,
@@ -220,11 +221,14 @@ static void wait_acks(struct ctl_ring *r, unsigned worker,
 {
 	uint64_t start = ctl_now_ns(), now;
 	struct aegw_evt evt;
+	bool moved;
 
 	for (;;) {
+		moved = false;
 		while (pending && aegw_ring_evt_recv(r->shm, worker, &evt) == 0) {
 			int i = pending_index(cmds, rcs, n, evt.seq);
 
+			moved |= i >= 0;
 			if (i < 0) {
 				log_spontaneous(&evt);
 			} else if (evt.type == AEGW_EVT_ACK) {
@@ -235,6 +239,14 @@ static void wait_acks(struct ctl_ring *r, unsigned worker,
 			}
 		}
 		now = ctl_now_ns();
+		/* A DUMP streams events for as long as it has streams (a
+		 * million take about a second): the timeout and the backoff
+		 * count from the last one, or a long dump would time out, or
+		 * nap between every ringful. */
+		if (moved) {
+			start = now;
+			deadline = now + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
+		}
 		if (!pending || now > deadline)
 			break;
 		ack_backoff(now - start);
