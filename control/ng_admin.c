@@ -319,6 +319,14 @@ static int install_req(const struct aegw_ng_msg *msg,
 	if (n && endpoint(n, &r->remote))
 		return fail(err, errlen, "remote must be ADDR:PORT");
 	r->rtcp_mux = aegw_ng_list_has(req->flags, "rtcp-mux");
+	if (aegw_ng_list_has(req->flags, "rtcp-out-mux"))
+		r->rtcp_out |= AEGW_STREAM_RTCP_OUT_MUX;
+	if (aegw_ng_list_has(req->flags, "rtcp-out-split"))
+		r->rtcp_out |= AEGW_STREAM_RTCP_OUT_SPLIT;
+	if (r->rtcp_out == (AEGW_STREAM_RTCP_OUT_MUX |
+			    AEGW_STREAM_RTCP_OUT_SPLIT))
+		return fail(err, errlen, "flags rtcp-out-mux and rtcp-out-split "
+			    "exclude each other");
 	return 0;
 }
 

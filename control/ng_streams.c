@@ -189,6 +189,16 @@ static void add_entry(struct aegw_benc_enc *e, const struct desc *d,
 	aegw_benc_dict_add_int(e, "packets", (int64_t)c[AEGW_SC_rx_packets]);
 	aegw_benc_dict_add_int(e, "packets-out", (int64_t)c[AEGW_SC_tx_packets]);
 	add_ep(e, "peer", &d->peer);
+	if (ev) {
+		/* Where RTCP goes as the dataplane has it: on the RTP port
+		 * (RFC 5761) or on the next, arriving and leaving. */
+		aegw_benc_dict_add_cstr(e, "rtcp-in",
+					ev->flags & AEGW_STREAM_RTCP_MUX ?
+						"mux" : "port+1");
+		aegw_benc_dict_add_cstr(e, "rtcp-out",
+					aegw_stream_rtcp_mux_out(ev->flags) ?
+						"mux" : "port+1");
+	}
 	if (d->tag)
 		aegw_benc_dict_add_cstr(e, "tag", d->tag);
 	aegw_benc_end(e);

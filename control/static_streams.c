@@ -141,7 +141,8 @@ static void spec_of(const struct ctl_static_stream *s,
 	spec->stream_id = s->id;
 	spec->action = (uint8_t)s->action;
 	spec->flags = (uint8_t)((s->remote.family ? 0 : AEGW_STREAM_LATCH) |
-				(s->rtcp_mux ? AEGW_STREAM_RTCP_MUX : 0));
+				(s->rtcp_mux ? AEGW_STREAM_RTCP_MUX : 0) |
+				s->rtcp_out);
 	spec->in_port = s->iface->cfg->dpdk_port;
 	spec->out_port = s->out_iface->cfg->dpdk_port;
 	spec->local = s->iface->cfg->addr;
@@ -166,6 +167,7 @@ static void describe(struct ctl_static_stream *s, const struct ctl_static_req *r
 	s->source_port = r->source_port ? r->source_port : r->port;
 	s->reserved = reserved;
 	s->rtcp_mux = r->rtcp_mux;
+	s->rtcp_out = r->rtcp_out;
 	s->peer = r->peer;
 	s->remote = r->remote;
 }

@@ -34,6 +34,7 @@ struct ctl_static_stream {
 	uint16_t source_port;         /* aegw's port it sends from */
 	bool reserved;                /* port's pair taken from iface's pool */
 	bool rtcp_mux;
+	uint8_t rtcp_out;             /* AEGW_STREAM_RTCP_OUT_*, or 0 */
 	struct aegw_endpoint peer;    /* where it sends */
 	struct aegw_endpoint remote;  /* the only sender; family 0: latched */
 };
@@ -53,7 +54,9 @@ struct ctl_static_req {
 	enum aegw_action action;
 	struct aegw_endpoint peer;     /* required */
 	struct aegw_endpoint remote;   /* family 0: latch the first sender */
-	bool rtcp_mux;
+	bool rtcp_mux;                 /* RTCP on the RTP port... */
+	uint8_t rtcp_out;              /* ...and toward the peer, if other:
+					* AEGW_STREAM_RTCP_OUT_*, or 0 */
 	bool have_in_key, have_out_key;
 	struct aegw_srtp_config in_key, out_key;
 };

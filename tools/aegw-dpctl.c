@@ -44,7 +44,9 @@ static void usage(void)
 	       "  --in-key SUITE:INLINE    unprotect key (e2ae-in, recrypt)\n"
 	       "  --out-key SUITE:INLINE   protect key (e2ae-out, recrypt)\n"
 	       "  --reverse ID             the opposite direction's stream\n"
-	       "  --rtcp-mux --no-latch --no-replay\n"
+	       "  --rtcp-mux               RTCP on the RTP port (both legs)\n"
+	       "  --rtcp-out mux|split     the egress leg's RTCP otherwise\n"
+	       "  --no-latch --no-replay\n"
 	       "IPv6 as [ADDR]:PORT. INLINE is the a=crypto inline: value.\n"
 	       "update needs --local (it names the worker); a new egress takes\n"
 	       "--egress-src, --egress-dst and --out-port together.\n"
@@ -158,6 +160,13 @@ static int spec_option(struct spec_opts *o, int c, const char *arg)
 		  s->out_port = (uint16_t)v; return 0;
 	case 'R': return parse_u32(arg, &s->reverse_id) ? fail("--reverse '%s'?", arg) : 0;
 	case 'm': s->flags |= AEGW_STREAM_RTCP_MUX; return 0;
+	case 'x': if (!strcmp(arg, "mux"))
+			  s->flags |= AEGW_STREAM_RTCP_OUT_MUX;
+		  else if (!strcmp(arg, "split"))
+			  s->flags |= AEGW_STREAM_RTCP_OUT_SPLIT;
+		  else
+			  return fail("--rtcp-out '%s'? (mux or split)", arg);
+		  return 0;
 	case 'n': s->flags &= (uint8_t)~AEGW_STREAM_LATCH; return 0;
 	case 'p': s->flags |= AEGW_STREAM_NO_REPLAY; return 0;
 	default: return 2;
@@ -175,6 +184,7 @@ static const struct option spec_long[] = {
 	{ "out-port", required_argument, NULL, 'O' },
 	{ "reverse", required_argument, NULL, 'R' },
 	{ "rtcp-mux", no_argument, NULL, 'm' },
+	{ "rtcp-out", required_argument, NULL, 'x' },
 	{ "no-latch", no_argument, NULL, 'n' },
 	{ "no-replay", no_argument, NULL, 'p' },
 	{ 0 },
@@ -252,6 +262,10 @@ static void print_evt(const struct aegw_evt *e)
 			print_ep("remote", &e->remote);
 			print_ep("egress-src", &e->egress_src);
 			print_ep("egress-dst", &e->egress_dst);
+			printf(" rtcp-in %s rtcp-out %s",
+			       e->flags & AEGW_STREAM_RTCP_MUX ? "mux" : "port+1",
+			       aegw_stream_rtcp_mux_out(e->flags) ? "mux" :
+								    "port+1");
 		}
 	} else {
 		return;

@@ -101,6 +101,8 @@ static void usage(FILE *f)
 		"  --in-key KEY          unprotect key (e2ae-in, recrypt)\n"
 		"  --out-key KEY         protect key (e2ae-out, recrypt)\n"
 		"  --rtcp-mux            RTCP on the RTP port\n"
+		"  --rtcp-out mux|split  RTCP toward --peer on the RTP port or\n"
+		"                        on port + 1 (default: as it arrives)\n"
 		"KEY is SUITE:INLINE, @FILE (its first line) or - (a line of\n"
 		"standard input). A key on the command line is visible to other\n"
 		"users (ps): prefer @FILE or -.\n"
@@ -510,6 +512,7 @@ struct install_args {
 	int64_t port, source_port;
 	const char *iface, *out_iface, *action, *peer, *remote;
 	bool rtcp_mux;
+	const char *rtcp_out;
 	char in_key[KEY_TEXT_MAX], out_key[KEY_TEXT_MAX];
 };
 
@@ -522,6 +525,8 @@ static int install_option(struct install_args *a, int o, const char *arg)
 	case 'P': a->peer = arg; return 0;
 	case 'r': a->remote = arg; return 0;
 	case 'm': a->rtcp_mux = true; return 0;
+	case 'x': a->rtcp_out = arg;
+		  return strcmp(arg, "mux") && strcmp(arg, "split") ? -1 : 0;
 	case 'p': return parse_int(arg, 1, 65535, &a->port);
 	case 's': return parse_int(arg, 1, 65535, &a->source_port);
 	case 'k': return key_text(arg, a->in_key, sizeof(a->in_key));
@@ -543,6 +548,7 @@ static int install_args(struct install_args *a, int argc, char **argv)
 		{ "in-key", required_argument, NULL, 'k' },
 		{ "out-key", required_argument, NULL, 'K' },
 		{ "rtcp-mux", no_argument, NULL, 'm' },
+		{ "rtcp-out", required_argument, NULL, 'x' },
 		{ 0 },
 	};
 	int o;
@@ -564,10 +570,15 @@ static void install_req(struct aegwctl *c, struct aegw_benc_enc *e,
 {
 	req_begin(c, e, "install");
 	aegw_benc_dict_add_cstr(e, "action", a->action);
-	if (a->rtcp_mux) {
+	if (a->rtcp_mux || a->rtcp_out) {
 		aegw_benc_add_cstr(e, "flags");
 		aegw_benc_list_begin(e);
-		aegw_benc_add_cstr(e, "rtcp-mux");
+		if (a->rtcp_mux)
+			aegw_benc_add_cstr(e, "rtcp-mux");
+		if (a->rtcp_out)
+			aegw_benc_add_cstr(e, strcmp(a->rtcp_out, "mux") ?
+						      "rtcp-out-split" :
+						      "rtcp-out-mux");
 		aegw_benc_end(e);
 	}
 	if (a->in_key[0])

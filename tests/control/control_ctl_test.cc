@@ -476,6 +476,38 @@ TEST_F(Ctl, InstallUninstallStaticStreams)
 		    "--out-key @" + dir + "/key --rtcp-mux");
 	ASSERT_EQ(r.rc, 0) << r.err;
 	std::string id3 = json(r.out, "d[\"id\"]");
+	// RTCP leg by leg: multiplexed in, on port + 1 toward the peer; and
+	// the reverse. The dataplane's own flags are what the listing shows.
+	r = aegwctl("--json install --interface access --port 20700 --action "
+		    "relay --peer 10.0.0.9:4010 --rtcp-mux --rtcp-out split");
+	ASSERT_EQ(r.rc, 0) << r.err;
+	std::string id4 = json(r.out, "d[\"id\"]");
+	r = aegwctl("--json install --interface access --port 20702 --action "
+		    "relay --peer 10.0.0.9:4012 --rtcp-out mux");
+	ASSERT_EQ(r.rc, 0) << r.err;
+	std::string id5 = json(r.out, "d[\"id\"]");
+	std::string js4 = aegwctl("--json streams").out;
+	auto rtcp_of = [&](const std::string &sid) {
+		return json(js4, "[s[\"rtcp-in\"] + \" \" + s[\"rtcp-out\"] for s "
+				 "in d[\"streams\"] if s[\"id\"] == " + sid + "][0]");
+	};
+	EXPECT_EQ(rtcp_of(id3), "mux mux");
+	EXPECT_EQ(rtcp_of(id4), "mux port+1");
+	EXPECT_EQ(rtcp_of(id5), "port+1 mux");
+	r = aegwctl("install --interface access --port 20704 --action relay "
+		    "--peer 10.0.0.9:4014 --rtcp-out both");
+	EXPECT_EQ(r.rc, 2) << "mux or split only";
+	Reply both(ctl_ask("rb1 " + D({{"command", S("install")},
+				      {"interface", S("access")},
+				      {"port", "i20704e"}, {"action", S("relay")},
+				      {"peer", S("10.0.0.9:4014")},
+				      {"flags", L({"rtcp-out-mux",
+						   "rtcp-out-split"})}})));
+	EXPECT_EQ(both.result(), "error");
+	EXPECT_NE(both.reason().find("exclude each other"), std::string::npos)
+		<< both.raw();
+	aegwctl("uninstall " + id4);
+	aegwctl("uninstall " + id5);
 	std::string listing = aegwctl("streams").out + aegwctl("--json streams").out;
 	EXPECT_EQ((r.out + listing).find(kStaticKey), std::string::npos);
 	EXPECT_NE(listing.find("e2ae-in"), std::string::npos) << listing;

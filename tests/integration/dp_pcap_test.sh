@@ -66,9 +66,20 @@ add 2 e2ae-out --local 10.0.0.1:20010 --egress-src 192.168.0.1:20012 \
 	--egress-dst 192.168.0.2:9010 --out-key "$suite:$gw_key"
 add 3 relay --local 10.0.0.1:20020 --egress-src 192.168.0.1:20022 \
 	--egress-dst 192.168.0.2:9020
+# RTCP leg by leg (no traffic: the dump must show what was asked).
+add 4 relay --local 10.0.0.1:20030 --egress-src 192.168.0.1:20032 \
+	--egress-dst 192.168.0.2:9030 --rtcp-mux --rtcp-out split
+if "$dpctl" --instance "$inst" add 5 relay --local 10.0.0.1:20040 \
+	--rtcp-out sideways --in-port 0 --out-port 1 2>/dev/null; then
+	echo "FAIL: --rtcp-out took a value other than mux or split"; exit 1
+fi
 
 ip netns exec "$ns" tcpreplay -q --pps 2000 -i in0 "$tmp/in.pcap"
 sleep 0.5
-"$dpctl" --instance "$inst" dump
+"$dpctl" --instance "$inst" dump | tee "$tmp/dump.txt"
+grep -q "^stream 4 relay.* rtcp-in mux rtcp-out port+1" "$tmp/dump.txt" ||
+	{ echo "FAIL: stream 4's RTCP legs"; exit 1; }
+grep -q "^stream 3 relay.* rtcp-in port+1 rtcp-out port+1" "$tmp/dump.txt" ||
+	{ echo "FAIL: stream 3's RTCP legs"; exit 1; }
 kill "$dp_pid"; wait "$dp_pid" || true; dp_pid=""
 /usr/bin/python3 "$here/dp_pcap_frames.py" check "$tmp/out1.pcap"
