@@ -9,6 +9,7 @@
 
 #include "policy.h"
 #include "sdp_side.h"
+#include "secret.h"
 
 struct offer {
 	struct ctl *ctl;
@@ -73,6 +74,42 @@ static void decide(struct offer *o, unsigned i, int crypto_idx,
 	ctl_policy_offer(&in, out);
 }
 
+/* The key aegw gave the answerer in an offer still waiting for its
+ * answer, when this offer repeats it: the same offerer, suite and session
+ * parameters. An INVITE forked to several UEs reaches the P-CSCF as one
+ * offer per branch under one call-id and from-tag, and whichever UE
+ * answers must read what aegw protects under the key it was given, not
+ * under a later branch's. Nothing is installed under a pending key, so
+ * handing it out again reuses no keystream. After an answer, a new offer
+ * gets a new key (an installed context could not go on under it). */
+static const struct aegw_srtp_config *pending_key(const struct offer *o,
+						  unsigned i,
+						  const struct ctl_leg *al)
+{
+	const struct ctl_call *c = o->c;
+	const struct ctl_leg *was;
+
+	if (!c->has_pending || c->offerer != o->off || i >= c->n_pending ||
+	    c->pending[i].rejected)
+		return NULL;
+	was = &c->pending[i].leg[o->ans];
+	if (!was->srtp || !was->our_key || was->suite != al->suite ||
+	    was->our_key->session_params != al->session_params)
+		return NULL;
+	return was->our_key;
+}
+
+static int answerer_key_of(struct offer *o, unsigned i, struct ctl_leg *al)
+{
+	const struct aegw_srtp_config *kept = pending_key(o, i, al);
+
+	if (!kept)
+		return ctl_leg_make_key(al, o->err, o->errlen);
+	ctl_secret_free(al->our_key);
+	al->our_key = ctl_key_dup(kept);
+	return al->our_key ? 0 : -1;
+}
+
 /* aegw's key toward the answerer: the offerer's suite if it has one. */
 static int answerer_key(struct offer *o, unsigned i, struct ctl_leg *ol,
 			struct ctl_leg *al)
@@ -85,7 +122,7 @@ static int answerer_key(struct offer *o, unsigned i, struct ctl_leg *ol,
 		return fail(o, "the SDES flags leave no suite to offer");
 	al->session_params = ((ol->srtp ? ol->session_params : 0) |
 			      o->req->params_set) & ~o->req->params_clear;
-	if (ctl_leg_make_key(al, o->err, o->errlen))
+	if (answerer_key_of(o, i, al))
 		return fail(o, "cannot make aegw's key");
 	/* RFC 7714 14.2: an AEAD suite is never unauthenticated. */
 	if (aegw_srtp_config_check(al->our_key))

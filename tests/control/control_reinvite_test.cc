@@ -260,6 +260,57 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 		<< "the counters read before the REMOVEs: " << d.raw();
 }
 
+// A terminating INVITE forked to two of the UE's devices: the P-CSCF
+// offers once per branch, one call-id and from-tag. Both UEs get the same
+// key from aegw, so that whichever answers reads what aegw protects; a
+// new offer after the answer (a re-INVITE) gets a new key, and so does a
+// repeated offer that asks for another suite.
+TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
+{
+	auto offer = [&](const std::vector<std::string> &sdes) {
+		std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+				  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+				  "m=audio 9000 RTP/AVP 0\r\n";
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S("fork")},
+			{"from-tag", S("core")}, {"sdp", S(sdp)},
+			{"transport-protocol", S("RTP/SAVP")},
+			{"direction", L({"core", "access"})}};
+		if (!sdes.empty())
+			kv.push_back({"SDES", L(sdes)});
+		Reply o = ask(kv);
+		EXPECT_EQ(o.result(), "ok") << o.raw();
+		size_t at = o.sdp().find("a=crypto:");
+		return at == std::string::npos ? std::string() :
+			o.sdp().substr(at, o.sdp().find('\r', at) - at);
+	};
+	const std::string first = offer({}), second = offer({});
+	ASSERT_NE(first, "");
+	EXPECT_EQ(second, first) << "the second branch gets the first's key";
+	const std::string other = offer({"only-AES_CM_128_HMAC_SHA1_32"});
+	EXPECT_NE(other.find("AES_CM_128_HMAC_SHA1_32"), std::string::npos)
+		<< other;
+	EXPECT_NE(other.substr(other.find("inline:")),
+		  first.substr(first.find("inline:")))
+		<< "another suite, another key";
+	const std::string again = offer({"only-AES_CM_128_HMAC_SHA1_32"});
+	EXPECT_EQ(again, other);
+
+	std::string ans = "v=0\r\no=- 2 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+			  "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
+			  "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_32 "
+			  "inline:" + kKey1 + "\r\n";
+	Reply a = ask({{"command", S("answer")}, {"call-id", S("fork")},
+		       {"from-tag", S("core")}, {"to-tag", S("ue-b")},
+		       {"sdp", S(ans)}, {"transport-protocol", S("RTP/AVP")}});
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u);
+	EXPECT_NE(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
+		<< "after the answer, a re-INVITE's offer: a new key";
+	ask({{"command", S("delete")}, {"call-id", S("fork")},
+	     {"from-tag", S("core")}});
+}
+
 // A dataplane restart: every stream is installed again under the keys it
 // had, its contexts resuming from the highest index the last sample read
 // (a sender past a wrap would otherwise fail every packet, and aegw would
