@@ -181,7 +181,7 @@ size_t ctl_ng_delete(struct ctl *ctl, const struct aegw_ng_request *req,
 		     struct aegw_ng_str cookie, char *out, size_t cap)
 {
 	unsigned delay = delete_delay(ctl, req);
-	static struct call_counts k;
+	struct call_counts k; /* the request's own: it may wait (fiber.h) */
 	struct ctl_call *c = find(ctl, req);
 	struct aegw_benc_enc e;
 	size_t n;
@@ -212,7 +212,7 @@ size_t ctl_ng_delete(struct ctl *ctl, const struct aegw_ng_request *req,
 size_t ctl_ng_query(struct ctl *ctl, const struct aegw_ng_request *req,
 		    struct aegw_ng_str cookie, char *out, size_t cap)
 {
-	static struct call_counts k;
+	struct call_counts k;
 	struct ctl_call *c = find(ctl, req);
 
 	if (!req->call_id.p)

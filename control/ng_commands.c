@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "fiber.h"
 #include "log.h"
 #include "ng_admin.h"
 #include "ng_call_stats.h"
@@ -15,6 +16,29 @@
 #include "ng_registry.h"
 #include "policy.h"
 #include "sdp_offer.h"
+
+/* What a request needs besides its reply: its parsed message, the SDP it
+ * brings and the one it returns. One for the loop's own stack, and one
+ * per fiber (ctl_fiber_local), so that a request waiting on its fiber
+ * keeps its own while others run. */
+struct ctl_ng_scratch {
+	struct aegw_benc_node nodes[CTL_NG_MAX_NODES];
+	struct aegw_sdp sdp;
+	char sdp_out[AEGW_SDP_MAX_LEN + 4096];
+};
+
+size_t ctl_ng_scratch_size(void)
+{
+	return sizeof(struct ctl_ng_scratch);
+}
+
+static struct ctl_ng_scratch *scratch(void)
+{
+	static struct ctl_ng_scratch loop_own;
+	struct ctl_ng_scratch *f = ctl_fiber_local();
+
+	return f ? f : &loop_own;
+}
 
 struct ng_ctx {
 	struct ctl *ctl;
@@ -238,7 +262,8 @@ static const char *ue_keys(const struct aegw_benc_node *dict,
 
 static size_t offer_answer(const struct ng_ctx *x, bool answer)
 {
-	static char sdp[AEGW_SDP_MAX_LEN + 4096];
+	struct ctl_ng_scratch *sc = scratch();
+	char *sdp = sc->sdp_out;
 	struct ctl_sdp_req r;
 	struct aegw_benc_enc e;
 	char err[256] = "";
@@ -247,15 +272,16 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 	enum ctl_result res;
 
 	sdp_req_of(&x->ctl->opt, x->req, &r);
+	r.parsed = &sc->sdp;
 	if (!answer && (bad = ue_keys(x->msg->dict, &r)))
 		return reply_error(x, bad);
 	if (r.ice_force)
 		return reply_error(x, "ICE force: aegw is not an ICE agent "
 			"(it removes ICE lines; use ICE=remove)");
-	res = answer ? ctl_call_answer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,
-				       err, sizeof(err)) :
-		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sdp), &sdp_len,
-				      err, sizeof(err));
+	res = answer ? ctl_call_answer(x->ctl, &r, sdp, sizeof(sc->sdp_out),
+				       &sdp_len, err, sizeof(err)) :
+		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sc->sdp_out),
+				      &sdp_len, err, sizeof(err));
 	if (res == CTL_RESULT_LOAD_LIMIT)
 		return reply_result(x, "load limit");
 	if (res != CTL_RESULT_OK)
@@ -397,13 +423,38 @@ size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
 				  cap);
 }
 
+/* One call's requests keep their order, and what reads or changes more
+ * than one call runs alone (fiber.h's gate); a no-op off fibers. */
+static void gate(const struct aegw_ng_request *req)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	switch (req->command) {
+	case AEGW_NG_CMD_PING:
+		return;
+	case AEGW_NG_CMD_OFFER:
+	case AEGW_NG_CMD_ANSWER:
+	case AEGW_NG_CMD_DELETE:
+	case AEGW_NG_CMD_QUERY:
+		if (!req->call_id.p)
+			break;
+		for (size_t i = 0; i < req->call_id.len; i++)
+			h = (h ^ (uint8_t)req->call_id.p[i]) * 0x100000001b3ull;
+		ctl_fiber_gate(h, false);
+		return;
+	default:
+		break;
+	}
+	ctl_fiber_gate(0, true);
+}
+
 size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 			  const uint8_t *peer, const char *msg, size_t len,
 			  char *out, size_t cap)
 {
 	bool cache = from == CTL_NG_FROM_NET, counted;
 	enum ctl_ng_result result;
-	static struct aegw_benc_node nodes[CTL_NG_MAX_NODES];
+	struct aegw_benc_node *nodes = scratch()->nodes;
 	struct aegw_ng_msg m;
 	struct aegw_ng_request req;
 	struct aegw_ng_error ne;
@@ -411,8 +462,12 @@ size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 	size_t n;
 	uint64_t now = ctl_now_ns();
 
-	if (aegw_ng_parse(msg, len, nodes, CTL_NG_MAX_NODES, &m, &ne))
+	if (aegw_ng_parse(msg, len, nodes, CTL_NG_MAX_NODES, &m, &ne) ||
+	    aegw_ng_request_view(&m, &req, &ne))
 		return bad_message(ctl, msg, len, &ne, out, cap);
+	/* Through the gate before the cache: a retransmission of a request
+	 * still running waits for it, then gets its reply. */
+	gate(&req);
 	cached = cache ? ng_cache_get(&ctl->cache, peer, m.cookie.p,
 				     m.cookie.len, &n, now) : NULL;
 	if (cached && n <= cap) {
@@ -420,8 +475,6 @@ size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 		memcpy(out, cached, n);
 		return n;
 	}
-	if (aegw_ng_request_view(&m, &req, &ne))
-		return bad_message(ctl, msg, len, &ne, out, cap);
 	/* `unknown` counts what the P-CSCF sends that aegw does not know,
 	 * not the control socket's admin commands. */
 	counted = from == CTL_NG_FROM_NET || req.command != AEGW_NG_CMD_UNKNOWN;

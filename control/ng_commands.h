@@ -21,6 +21,10 @@ enum {
 size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
 		     size_t len, char *out, size_t cap);
 
+/* The fiber-local memory a request needs (fiber.h): a fiber that runs
+ * ctl_ng_handle must have this much. */
+size_t ctl_ng_scratch_size(void);
+
 /* Where a message came from. The admin commands (ng_admin.h) run only
  * for CTL_NG_FROM_CTL_SOCKET, whose access control is the socket's mode;
  * from the P-CSCF's UDP and TCP sockets they are refused. Control socket

@@ -14,9 +14,11 @@
 
 #include <openssl/crypto.h>
 
+#include "fiber.h"
 #include "log.h"
 #include "ng_commands.h"
 #include "ng_server.h"
+#include "ring_client.h"
 
 enum sock_kind { SOCK_UDP, SOCK_TCP_LISTEN, SOCK_TCP_CONN };
 
@@ -24,20 +26,31 @@ enum {
 	NG_UDP_BATCH = 16,              /* datagrams one recvmmsg reads */
 	NG_UDP_DGRAM_MAX = 65536,
 	NG_UDP_ROUNDS = 4,              /* batches an event may take */
-	NG_UDP_OUT_MAX = 4 * CTL_NG_REPLY_MAX, /* a batch's replies */
+	NG_FIBER_STACK = 256 << 10,
+};
+
+struct ng_server;
+
+/* One datagram of a batch, handled on a fiber of its own. */
+struct udp_job {
+	struct ng_server *s;
+	unsigned i;                     /* in the batch */
+	size_t reply_len;
 };
 
 /* Under load the P-CSCF has many requests in flight. They are read
- * NG_UDP_BATCH at a time and their replies sent together: a syscall
- * each way per batch, and one wake-up of the peer instead of one per
- * reply (a context switch costs more than the request on a VM). */
+ * NG_UDP_BATCH at a time, each handled on its own fiber (fiber.h) so
+ * that their waits for the dataplane overlap, and their replies sent
+ * together once all are done: a syscall each way per batch, and one
+ * wake-up of the peer instead of one per reply (a context switch costs
+ * more than the request on a VM). */
 struct udp_batch {
 	char *rx;                       /* NG_UDP_BATCH x NG_UDP_DGRAM_MAX */
 	struct sockaddr_storage from[NG_UDP_BATCH];
 	struct iovec rx_iov[NG_UDP_BATCH];
 	struct mmsghdr rx_msg[NG_UDP_BATCH];
-	char *out;                      /* the replies, back to back */
-	size_t out_len;
+	char *out;                      /* NG_UDP_BATCH x CTL_NG_REPLY_MAX */
+	struct udp_job job[NG_UDP_BATCH];
 	struct iovec tx_iov[NG_UDP_BATCH];
 	struct mmsghdr tx_msg[NG_UDP_BATCH];
 	unsigned n_tx;
@@ -62,6 +75,8 @@ struct ng_server {
 	unsigned n_conns;
 	char *reply;                    /* TCP's, one at a time */
 	struct udp_batch *udp;
+	struct ctl_fiber_pool *fibers;  /* NULL: requests one at a time */
+	uint64_t ticket;                /* requests taken, in order */
 	uint64_t denied_logged_ns; /* the last refusal logged */
 };
 
@@ -148,7 +163,7 @@ static struct udp_batch *udp_batch_new(void)
 	if (!b)
 		return NULL;
 	b->rx = malloc((size_t)NG_UDP_BATCH * NG_UDP_DGRAM_MAX);
-	b->out = malloc(NG_UDP_OUT_MAX);
+	b->out = malloc((size_t)NG_UDP_BATCH * CTL_NG_REPLY_MAX);
 	if (!b->rx || !b->out) {
 		free(b->rx);
 		free(b->out);
@@ -188,6 +203,11 @@ int ng_server_open(struct ng_server **out, struct ctl *ctl, int epfd,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	s->fibers = ctl_fiber_pool_new(NG_UDP_BATCH, NG_FIBER_STACK,
+				       ctl_ng_scratch_size());
+	if (!s->fibers)
+		ctl_log(CTL_LOG_WARN, "no memory for request fibers: ng "
+			"requests are handled one at a time");
 	s->ctl = ctl;
 	s->epfd = epfd;
 	for (unsigned i = 0; !rc && i < ctl->opt.n_udp; i++)
@@ -223,55 +243,93 @@ void ng_server_close(struct ng_server *s)
 	for (unsigned i = 0; i < s->n_listeners; i++)
 		close(s->listeners[i].fd);
 	free(s->reply);
+	ctl_fiber_pool_free(s->fibers);
 	udp_batch_free(s->udp);
 	free(s);
 }
 
-/* The batch's replies, to where their requests came from; then wiped. */
-static void udp_flush(struct ng_sock *k, struct udp_batch *b)
+/* The batch's replies, in the order their requests came, each to where
+ * its request came from; then wiped. */
+static void udp_flush(struct ng_sock *k, struct udp_batch *b, unsigned n)
 {
 	unsigned done = 0;
 
+	b->n_tx = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct udp_job *j = &b->job[i];
+
+		if (!j->reply_len)
+			continue;
+		b->tx_iov[b->n_tx].iov_base = b->out + (size_t)i * CTL_NG_REPLY_MAX;
+		b->tx_iov[b->n_tx].iov_len = j->reply_len;
+		b->tx_msg[b->n_tx].msg_hdr.msg_name = &b->from[i];
+		b->tx_msg[b->n_tx].msg_hdr.msg_namelen =
+			b->rx_msg[i].msg_hdr.msg_namelen;
+		b->n_tx++;
+	}
 	ctl_log_flush();
 	while (done < b->n_tx) {
-		int n = sendmmsg(k->fd, b->tx_msg + done, b->n_tx - done, 0);
+		int r = sendmmsg(k->fd, b->tx_msg + done, b->n_tx - done, 0);
 
-		if (n < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) { /* this one cannot go: the rest still may */
+		if (r <= 0) { /* this one cannot go: the rest still may */
 			ctl_log(CTL_LOG_WARN, "ng reply not sent: %s",
 				strerror(errno));
-			n = 1;
+			r = 1;
 		}
-		done += (unsigned)n;
+		done += (unsigned)r;
 	}
-	OPENSSL_cleanse(b->out, b->out_len);
-	b->out_len = 0;
-	b->n_tx = 0;
+	for (unsigned i = 0; i < n; i++) {
+		OPENSSL_cleanse(b->out + (size_t)i * CTL_NG_REPLY_MAX,
+				b->job[i].reply_len);
+		b->job[i].reply_len = 0;
+	}
 }
 
-static void udp_handle(struct ng_server *s, struct ng_sock *k, unsigned i)
+static void udp_job_run(void *arg)
 {
-	struct udp_batch *b = s->udp;
-	struct mmsghdr *m = &b->rx_msg[i];
+	struct udp_job *j = arg;
+	struct udp_batch *b = j->s->udp;
 	uint8_t peer[NG_CACHE_PEER_LEN];
-	size_t r;
 
-	if (!source_allowed(s, &b->from[i], "request"))
+	peer_key(&b->from[j->i], peer);
+	j->reply_len = ctl_ng_handle(j->s->ctl, peer, b->rx_iov[j->i].iov_base,
+				     b->rx_msg[j->i].msg_len,
+				     b->out + (size_t)j->i * CTL_NG_REPLY_MAX,
+				     CTL_NG_REPLY_MAX);
+}
+
+/* Until every request of the batch is done: ACKs handed to the fibers
+ * that wait for them, fibers let through the gate as those ahead end. */
+static void udp_settle(struct ng_server *s)
+{
+	uint64_t idle_since = ctl_now_ns();
+
+	while (s->fibers && ctl_fiber_busy(s->fibers)) {
+		bool moved = ctl_ring_dispatch(&s->ctl->ring);
+
+		moved |= ctl_fiber_gate_kick(s->fibers);
+		if (moved)
+			idle_since = ctl_now_ns();
+		else
+			ctl_ring_backoff(ctl_now_ns() - idle_since);
+	}
+}
+
+static void udp_start(struct ng_server *s, unsigned i)
+{
+	struct udp_job *j = &s->udp->job[i];
+
+	*j = (struct udp_job){ .s = s, .i = i };
+	if (!source_allowed(s, &s->udp->from[i], "request"))
 		return;
-	if (NG_UDP_OUT_MAX - b->out_len < CTL_NG_REPLY_MAX)
-		udp_flush(k, b);
-	peer_key(&b->from[i], peer);
-	r = ctl_ng_handle(s->ctl, peer, b->rx_iov[i].iov_base, m->msg_len,
-			  b->out + b->out_len, CTL_NG_REPLY_MAX);
-	if (!r)
+	if (!s->fibers) {
+		udp_job_run(j);
 		return;
-	b->tx_iov[b->n_tx].iov_base = b->out + b->out_len;
-	b->tx_iov[b->n_tx].iov_len = r;
-	b->tx_msg[b->n_tx].msg_hdr.msg_name = &b->from[i];
-	b->tx_msg[b->n_tx].msg_hdr.msg_namelen = m->msg_hdr.msg_namelen;
-	b->out_len += r;
-	b->n_tx++;
+	}
+	while (!ctl_fiber_run(s->fibers, udp_job_run, j, ++s->ticket))
+		udp_settle(s); /* not with one fiber per datagram */
 }
 
 /* Datagrams until the socket is empty (or a fair share is done). */
@@ -288,8 +346,9 @@ static void udp_read(struct ng_server *s, struct ng_sock *k)
 		if (n <= 0)
 			return;
 		for (unsigned i = 0; i < (unsigned)n; i++)
-			udp_handle(s, k, i);
-		udp_flush(k, b);
+			udp_start(s, i);
+		udp_settle(s);
+		udp_flush(k, b, (unsigned)n);
 		for (unsigned i = 0; i < (unsigned)n; i++)
 			OPENSSL_cleanse(b->rx_iov[i].iov_base,
 					b->rx_msg[i].msg_len);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fiber.h"
 #include "log.h"
 #include "ring_client.h"
 
@@ -83,13 +84,17 @@ static void log_spontaneous(const struct aegw_evt *evt)
 			(unsigned long long)evt->seq);
 }
 
+static bool deliver(struct ctl_ring *r, unsigned worker,
+		    const struct aegw_evt *evt);
+
 static void drain(struct ctl_ring *r)
 {
 	struct aegw_evt evt;
 
 	for (unsigned w = 0; w < r->n_workers; w++)
 		while (aegw_ring_evt_recv(r->shm, w, &evt) == 0)
-			log_spontaneous(&evt);
+			if (!deliver(r, w, &evt))
+				log_spontaneous(&evt);
 }
 
 /* A dataplane that exits with --unlink-at-exit leaves this process the
@@ -190,7 +195,7 @@ static inline void cpu_relax(void)
  * ACK is due (a nap costs 50 to 200 us of timer slack and wake-up here,
  * ten times an ACK), then yielding, which lets a worker sharing this CPU
  * run, then sleeping, so that a stalled dataplane costs no CPU. */
-static void ack_backoff(uint64_t waited_ns)
+void ctl_ring_backoff(uint64_t waited_ns)
 {
 	if (waited_ns < CTL_RING_SPIN_NS)
 		cpu_relax();
@@ -202,6 +207,22 @@ static void ack_backoff(uint64_t waited_ns)
 
 enum { PENDING = INT_MIN }; /* a sent command's result, until its ACK */
 
+/* Commands sent to one worker and their results so far: on the stack of
+ * whoever waits, in r->waiters while that is a fiber. */
+struct ctl_ring_waiter {
+	unsigned worker;
+	const struct aegw_cmd *cmds;
+	int *rcs;
+	unsigned n, pending;
+	uint64_t deadline;
+	bool moved;                 /* an event came since the last look */
+	bool done;                  /* answered or given up: resumed */
+	ctl_ring_evt_fn *on_evt;
+	void *arg;
+	struct ctl_fiber *fiber;
+	struct ctl_ring_waiter *next;
+};
+
 static int pending_index(const struct aegw_cmd *cmds, const int *rcs,
 			 unsigned n, uint64_t seq)
 {
@@ -211,49 +232,134 @@ static int pending_index(const struct aegw_cmd *cmds, const int *rcs,
 	return -1;
 }
 
-/* The ACKs of the commands sent (rcs[i] PENDING) into rcs; the events
- * before an ACK (DUMP, COUNTERS) to on_evt. Given up at deadline, or
- * CTL_RING_ACK_TIMEOUT_MS after the last of those events. */
-static void wait_acks(struct ctl_ring *r, unsigned worker,
-		      const struct aegw_cmd *cmds, int *rcs, unsigned n,
-		      unsigned pending, uint64_t deadline,
-		      ctl_ring_evt_fn *on_evt, void *arg)
+/* evt, if it answers one of w's commands: an ACK is its result, what
+ * comes before (DUMP, COUNTERS) goes to on_evt. */
+static bool waiter_take(struct ctl_ring_waiter *w, const struct aegw_evt *evt)
+{
+	int i = pending_index(w->cmds, w->rcs, w->n, evt->seq);
+
+	if (i < 0)
+		return false;
+	w->moved = true;
+	if (evt->type == AEGW_EVT_ACK) {
+		w->rcs[i] = evt->status;
+		w->pending--;
+	} else if (w->on_evt) {
+		w->on_evt(w->arg, evt);
+	}
+	return true;
+}
+
+/* To the fiber whose command evt answers, if one waits for it. */
+static bool deliver(struct ctl_ring *r, unsigned worker,
+		    const struct aegw_evt *evt)
+{
+	for (struct ctl_ring_waiter *w = r->waiters; w; w = w->next)
+		if (w->worker == worker && waiter_take(w, evt))
+			return true;
+	return false;
+}
+
+/* A DUMP streams events for as long as it has streams (a million take
+ * about a second): the timeout and the backoff count from the last one,
+ * or a long dump would time out, or nap between every ringful. */
+static uint64_t extended(struct ctl_ring_waiter *w, uint64_t now)
+{
+	if (w->moved)
+		w->deadline = now + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
+	w->moved = false;
+	return w->deadline;
+}
+
+/* The loop's own wait (no fiber): polls the worker's events itself. */
+static void wait_acks(struct ctl_ring *r, struct ctl_ring_waiter *w)
 {
 	uint64_t start = ctl_now_ns(), now;
 	struct aegw_evt evt;
-	bool moved;
 
 	for (;;) {
-		moved = false;
-		while (pending && aegw_ring_evt_recv(r->shm, worker, &evt) == 0) {
-			int i = pending_index(cmds, rcs, n, evt.seq);
-
-			moved |= i >= 0;
-			if (i < 0) {
+		while (w->pending &&
+		       aegw_ring_evt_recv(r->shm, w->worker, &evt) == 0)
+			if (!waiter_take(w, &evt) && !deliver(r, w->worker, &evt))
 				log_spontaneous(&evt);
-			} else if (evt.type == AEGW_EVT_ACK) {
-				rcs[i] = evt.status;
-				pending--;
-			} else if (on_evt) {
-				on_evt(arg, &evt);
-			}
-		}
 		now = ctl_now_ns();
-		/* A DUMP streams events for as long as it has streams (a
-		 * million take about a second): the timeout and the backoff
-		 * count from the last one, or a long dump would time out, or
-		 * nap between every ringful. */
-		if (moved) {
+		if (w->moved)
 			start = now;
-			deadline = now + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
-		}
-		if (!pending || now > deadline)
+		if (!w->pending || now > extended(w, now))
 			break;
-		ack_backoff(now - start);
+		ctl_ring_backoff(now - start);
 	}
-	for (unsigned i = 0; i < n; i++)
-		if (rcs[i] == PENDING)
-			rcs[i] = -ETIMEDOUT;
+}
+
+/* A fiber's wait: the loop's ctl_ring_dispatch hands it its events and
+ * resumes it once they are all in, or the time is up. */
+static void waiter_unlink(struct ctl_ring *r, struct ctl_ring_waiter *w)
+{
+	for (struct ctl_ring_waiter **pp = &r->waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+}
+
+/* w lives on the fiber's stack and is in r->waiters only while the fiber
+ * waits: ctl_ring_dispatch unlinks it before resuming the fiber (and if
+ * anything else resumed it, it unlinks itself). */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#endif
+static void wait_acks_fiber(struct ctl_ring *r, struct ctl_ring_waiter *w)
+{
+	w->fiber = ctl_fiber_self();
+	w->next = r->waiters;
+	r->waiters = w;
+	while (!w->done)
+		ctl_fiber_wait();
+	waiter_unlink(r, w);
+}
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic pop
+#endif
+
+bool ctl_ring_waiting(const struct ctl_ring *r)
+{
+	return r->waiters != NULL;
+}
+
+bool ctl_ring_dispatch(struct ctl_ring *r)
+{
+	struct ctl_ring_waiter *ready = NULL, **pp, *w;
+	struct aegw_evt evt;
+	bool moved = false;
+	uint64_t now;
+
+	if (!r->waiters)
+		return false;
+	for (unsigned k = 0; r->shm && k < r->n_workers; k++) {
+		while (aegw_ring_evt_recv(r->shm, k, &evt) == 0) {
+			moved = true;
+			if (!deliver(r, k, &evt))
+				log_spontaneous(&evt);
+		}
+	}
+	now = ctl_now_ns();
+	for (pp = &r->waiters; (w = *pp);) {
+		if (w->pending && r->shm && now <= extended(w, now)) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		w->next = ready;
+		ready = w;
+	}
+	/* A resumed fiber goes on past its wait: its waiter is gone. */
+	while ((w = ready)) {
+		ready = w->next;
+		w->done = true;
+		ctl_fiber_resume(w->fiber);
+	}
+	return moved;
 }
 
 static int ring_usable(const struct ctl_ring *r, unsigned worker)
@@ -295,8 +401,21 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		sent += !rc;
 	}
 	r->sent += sent;
-	wait_acks(r, worker, cmds, rcs, n, sent, deadline, on_evt, arg);
+	if (sent) {
+		struct ctl_ring_waiter w = {
+			.worker = worker, .cmds = cmds, .rcs = rcs, .n = n,
+			.pending = sent, .deadline = deadline,
+			.on_evt = on_evt, .arg = arg,
+		};
+
+		if (ctl_fiber_self())
+			wait_acks_fiber(r, &w);
+		else
+			wait_acks(r, &w);
+	}
 	for (unsigned i = 0; i < n; i++) {
+		if (rcs[i] == PENDING)
+			rcs[i] = -ETIMEDOUT;
 		account(r, worker, &cmds[i], rcs[i]);
 		if (!first)
 			first = rcs[i];

@@ -19,6 +19,8 @@ enum {
 	CTL_RING_ATTACH_RETRY_MS = 1000,
 };
 
+struct ctl_ring_waiter; /* a fiber's commands out (ring_client.c) */
+
 struct ctl_ring {
 	char instance[AEGW_INSTANCE_MAX + 1];
 	struct aegw_shm *shm;   /* NULL while no dataplane is attached */
@@ -29,6 +31,7 @@ struct ctl_ring {
 	/* Backpressure: commands that found their worker's ring full and
 	 * waited, and those given up (-EBUSY) when it stayed full. */
 	uint64_t full_waits, busy;
+	struct ctl_ring_waiter *waiters; /* fibers waiting for ACKs */
 };
 
 /* What ctl_ring_poll found. */
@@ -70,6 +73,18 @@ int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
 int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		       struct aegw_cmd *cmds, unsigned n, int *rcs,
 		       ctl_ring_evt_fn *on_evt, void *arg);
+
+/* On a fiber (fiber.h), ctl_ring_exec and ctl_ring_exec_many send and
+ * then wait on the fiber, not on the loop: the loop calls this to poll
+ * the event rings, hand each event to the fiber whose command it answers,
+ * and resume each fiber whose commands are all answered (or timed out).
+ * True when an event came. */
+bool ctl_ring_dispatch(struct ctl_ring *r);
+/* Fibers are waiting for ACKs. */
+bool ctl_ring_waiting(const struct ctl_ring *r);
+/* How a wait for the dataplane goes on after waited_ns without news:
+ * spinning, then yielding the CPU, then sleeping. */
+void ctl_ring_backoff(uint64_t waited_ns);
 
 /* Text for a ctl_ring_exec result. */
 const char *ctl_ring_strerror(int rc);

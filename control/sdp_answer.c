@@ -287,12 +287,15 @@ enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
 				char *out, size_t cap, size_t *out_len,
 				char *err, size_t errlen)
 {
-	static struct answer a; /* big; the daemon has one thread */
+	/* On the request's own stack: another request may run while this one
+	 * waits for the dataplane (fiber.h). */
+	struct answer a;
+	const struct aegw_sdp *sdp;
 	struct ctl_call *c;
 	int side;
 
 	if (ctl_req_check(req, true, err, errlen) ||
-	    ctl_sdp_load(ctl, req->sdp, err, errlen))
+	    !(sdp = ctl_sdp_load(ctl, req, err, errlen)))
 		return CTL_RESULT_ERROR;
 	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
 	if (!c) {
@@ -306,7 +309,7 @@ enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	a.ctl = ctl;
 	a.c = c;
 	a.req = req;
-	a.sdp = ctl->sdp;
+	a.sdp = sdp;
 	a.off = (unsigned)side;
 	a.ans = 1u - (unsigned)side;
 	a.n = c->has_pending ? c->n_pending : c->n_media;

@@ -323,13 +323,14 @@ enum ctl_result ctl_call_offer(struct ctl *ctl, const struct ctl_sdp_req *req,
 			       char *out, size_t cap, size_t *out_len,
 			       char *err, size_t errlen)
 {
-	static struct offer o; /* big; the daemon has one thread */
+	struct offer o; /* on the request's own stack, as an answer's */
+	const struct aegw_sdp *sdp;
 	struct ctl_call *c;
 	enum ctl_result res;
 	int side = 0;
 
 	if (ctl_req_check(req, false, err, errlen) ||
-	    ctl_sdp_load(ctl, req->sdp, err, errlen))
+	    !(sdp = ctl_sdp_load(ctl, req, err, errlen)))
 		return CTL_RESULT_ERROR;
 	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
 	if (c)
@@ -344,7 +345,7 @@ enum ctl_result ctl_call_offer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	o.ctl = ctl;
 	o.c = c;
 	o.req = req;
-	o.sdp = ctl->sdp;
+	o.sdp = sdp;
 	o.off = (unsigned)side;
 	o.ans = 1u - (unsigned)side;
 	o.err = err;

@@ -47,6 +47,8 @@ struct ctl_sdp_req {
 	 * other key exchange, a leg aegw would have to key fails instead. */
 	bool sdes_off;
 	uint8_t mux_flags;              /* rtcp-mux: CTL_MUX_* */
+	struct aegw_sdp *parsed;        /* where the SDP is parsed; NULL:
+					 * ctl->sdp */
 };
 
 /* rtpengine's rtcp-mux values. offer: a=rtcp-mux toward the answerer

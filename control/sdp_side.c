@@ -196,13 +196,14 @@ int ctl_req_check(const struct ctl_sdp_req *req, bool answer, char *err,
 	return missing ? -1 : 0;
 }
 
-int ctl_sdp_load(struct ctl *ctl, struct ctl_str sdp, char *err,
-		 size_t errlen)
+struct aegw_sdp *ctl_sdp_load(struct ctl *ctl, const struct ctl_sdp_req *req,
+			      char *err, size_t errlen)
 {
+	struct aegw_sdp *into = req->parsed ? req->parsed : ctl->sdp;
 	char msg[160];
 
-	if (!aegw_sdp_parse(ctl->sdp, sdp.p, sdp.len, msg, sizeof(msg)))
-		return 0;
+	if (!aegw_sdp_parse(into, req->sdp.p, req->sdp.len, msg, sizeof(msg)))
+		return into;
 	snprintf(err, errlen, "Failed to parse SDP: %s", msg);
-	return -1;
+	return NULL;
 }

@@ -56,9 +56,10 @@ void ctl_edit_crypto(struct aegw_sdp_media_edit *me, const struct ctl_leg *l,
  * rtpengine's words for what is missing in err. */
 int ctl_req_check(const struct ctl_sdp_req *req, bool answer, char *err,
 		  size_t errlen);
-/* Parses sdp into ctl->sdp. 0, or -1 with the reason in err. */
-int ctl_sdp_load(struct ctl *ctl, struct ctl_str sdp, char *err,
-		 size_t errlen);
+/* Parses req's SDP into req->parsed (or ctl->sdp): that, or NULL with
+ * the reason in err. */
+struct aegw_sdp *ctl_sdp_load(struct ctl *ctl, const struct ctl_sdp_req *req,
+			      char *err, size_t errlen);
 
 /* E2AE and RECRYPT: aegw holds keys and owns the a=crypto lines. */
 bool ctl_mode_terminates(enum ctl_mode m);

@@ -442,9 +442,12 @@ TEST_F(Control, RetransmissionGetsTheCachedReply)
 }
 
 // Requests from two P-CSCF sockets, all in flight before a reply is read,
-// so that the daemon reads and answers them in batches: each reply goes
-// to its sender, in its order, and a retransmission inside the burst gets
-// the cached reply and is not executed twice.
+// so that the daemon reads them in batches and runs them side by side
+// (each on its fiber while it waits for the dataplane): each reply goes
+// to its sender, in its order; one call's requests run in their order
+// (its delete waits for its answer's install, its query sees the call);
+// a retransmission inside the burst gets the cached reply and is not
+// executed twice.
 TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
 {
 	NgClient other(udp_port, tcp_port);
@@ -455,10 +458,12 @@ TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
 		std::string o = c + "o " + offer(call, sdp(7200 + 2 * i, "RTP/AVP"));
 		ng->udp_send(o);
 		ng->udp_send(o);
+		ng->udp_send(c + "a " + answer(call, sdp(7300 + 2 * i, "RTP/AVP")));
 		ng->udp_send(c + "q " + D({{"command", S("query")},
 					   {"call-id", S(call)}}));
 		ng->udp_send(c + "d " + del(call));
-		want_a.insert(want_a.end(), {c + "o", c + "o", c + "q", c + "d"});
+		want_a.insert(want_a.end(),
+			      {c + "o", c + "o", c + "a", c + "q", c + "d"});
 	}
 	for (int i = 0; i < 24; i++) {
 		std::string c = "bb" + std::to_string(i);
@@ -476,8 +481,15 @@ TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
 		EXPECT_EQ(r.cookie(), want_a[i]) << i;
 		EXPECT_EQ(r.result(), "ok") << a[i];
 	}
-	for (size_t i = 0; i < a.size(); i += 4)
+	for (size_t i = 0; i < a.size(); i += 5) {
 		EXPECT_EQ(a[i], a[i + 1]) << "the retransmission's cached reply";
+		std::string call = "burst-" + std::to_string(i / 5);
+		EXPECT_NE(Reply(a[i + 3]).node({"tags", "tt-" + call}), nullptr)
+			<< "the query ran after the answer: " << a[i + 3];
+		EXPECT_NE(Reply(a[i + 4]).node({"tags", "tt-" + call}), nullptr)
+			<< "the delete ran after the answer: " << a[i + 4];
+		EXPECT_EQ(Reply(a[i + 4]).str({"warning"}), "") << a[i + 4];
+	}
 	for (size_t i = 0; i < b.size(); i++) {
 		Reply r(b[i]);
 		EXPECT_EQ(r.cookie(), want_b[i]);
