@@ -50,10 +50,7 @@ static uint32_t layout_id(void)
 	       (uint32_t)AEGW_SDP_MAX_MEDIA << 28;
 }
 
-static void object_name(char *buf, size_t len, const char *instance)
-{
-	snprintf(buf, len, "/aegw-%s-calls", instance);
-}
+static const char kind[] = "calls"; /* /aegw-INSTANCE-calls */
 
 static uint8_t *slot_at(const struct ctl_journal *j, unsigned slot)
 {
@@ -103,10 +100,10 @@ static int object_map(struct ctl_journal *j, const char *instance,
 		      unsigned slots, char *err, size_t errlen)
 {
 	struct ctl_shm_object o;
-	char name[64];
+	char name[96];
 	int fd;
 
-	object_name(name, sizeof(name), instance);
+	ctl_shm_object_name(name, sizeof(name), instance, kind);
 	fd = ctl_shm_object_map(&o, name, (size_t)(slots + 1) * CTL_JOURNAL_SLOT,
 				"journal", err, errlen);
 	if (fd < 0)
@@ -183,8 +180,9 @@ int ctl_journal_open(struct ctl_journal *j, const char *instance,
 
 void ctl_journal_close(struct ctl_journal *j)
 {
-	if (j->base)
-		munmap(j->base, j->size);
+	struct ctl_shm_object o = { j->base, j->size };
+
+	ctl_shm_object_unmap(&o);
 	free(j->free_slots);
 	free(j->used);
 	memset(j, 0, sizeof(*j));
@@ -192,10 +190,7 @@ void ctl_journal_close(struct ctl_journal *j)
 
 void ctl_journal_unlink(const char *instance)
 {
-	char name[64];
-
-	object_name(name, sizeof(name), instance);
-	shm_unlink(name);
+	ctl_shm_object_unlink(instance, kind);
 }
 
 /* ---- writing a record ----------------------------------------------- */

@@ -35,10 +35,7 @@ static uint32_t layout_id(void)
 	       (uint32_t)SLOT << 20;
 }
 
-static void object_name(char *buf, size_t len, const char *instance)
-{
-	snprintf(buf, len, "/aegw-%s-regs", instance);
-}
+static const char kind[] = "regs"; /* /aegw-INSTANCE-regs */
 
 static struct reg_record *record_at(const struct ctl_reg_store *s,
 				    unsigned slot)
@@ -91,11 +88,11 @@ int ctl_reg_store_open(struct ctl_reg_store *s, const char *instance,
 		       unsigned max, char *err, size_t errlen)
 {
 	struct ctl_shm_object o;
-	char name[64];
+	char name[96];
 	int fd;
 
 	memset(s, 0, sizeof(*s));
-	object_name(name, sizeof(name), instance);
+	ctl_shm_object_name(name, sizeof(name), instance, kind);
 	max = max ? max : CTL_DEFAULT_MAX_REGISTRATIONS;
 	fd = ctl_shm_object_map(&o, name, (size_t)(max + 1) * SLOT,
 				"registration store", err, errlen);
@@ -133,10 +130,7 @@ void ctl_reg_store_close(struct ctl_reg_store *s)
 
 void ctl_reg_store_unlink(const char *instance)
 {
-	char name[64];
-
-	object_name(name, sizeof(name), instance);
-	shm_unlink(name);
+	ctl_shm_object_unlink(instance, kind);
 }
 
 static bool record_valid(const struct reg_record *r)

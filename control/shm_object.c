@@ -46,6 +46,20 @@ int ctl_shm_object_map(struct ctl_shm_object *o, const char *name,
 	return fd;
 }
 
+void ctl_shm_object_name(char *buf, size_t len, const char *instance,
+			 const char *kind)
+{
+	snprintf(buf, len, "/aegw-%s-%s", instance, kind);
+}
+
+void ctl_shm_object_unlink(const char *instance, const char *kind)
+{
+	char name[96];
+
+	ctl_shm_object_name(name, sizeof(name), instance, kind);
+	shm_unlink(name);
+}
+
 void ctl_shm_object_unmap(struct ctl_shm_object *o)
 {
 	if (o->base)

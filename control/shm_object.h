@@ -18,6 +18,12 @@ struct ctl_shm_object {
  * only to what is written) and maps it. Returns the object's fd, for a
  * scan of its allocated pages (lseek SEEK_DATA), or -1 with the reason
  * in err, prefixed by what. */
+/* An instance's object of one kind: "/aegw-INSTANCE-KIND". */
+void ctl_shm_object_name(char *buf, size_t len, const char *instance,
+			 const char *kind);
+/* Removes it (a clean stop that leaves nothing for a successor). */
+void ctl_shm_object_unlink(const char *instance, const char *kind);
+
 int ctl_shm_object_map(struct ctl_shm_object *o, const char *name,
 		       size_t size, const char *what, char *err,
 		       size_t errlen);
