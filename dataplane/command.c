@@ -11,6 +11,11 @@
 enum {
 	DP_CMDS_PER_POLL = 16, /* bounds the pause a burst of commands makes */
 	DP_WALK_PER_POLL = 64, /* stream events per poll during a dump */
+	DP_WALK_SLOTS_PER_POLL = 4096, /* table positions looked at, at most */
+	/* Event slots a walk leaves free for the commands that run between
+	 * its steps: a poll's commands send two events each at most (a
+	 * stream's COUNTERS, the ACK). */
+	DP_WALK_HEADROOM = 2 * DP_CMDS_PER_POLL + 32,
 };
 
 static void ack(struct dp_worker *w, uint64_t seq, uint32_t id, int status)
@@ -57,43 +62,84 @@ static void worker_evt(const struct dp_worker *w, uint64_t seq,
 	memcpy(evt->counters, w->counters, sizeof(w->counters));
 }
 
-/* One step of a DUMP or COUNTERS-for-all walk; ends with the worker's own
- * counters and the ACK. */
-static void walk_step(struct dp_worker *w)
+static void walk_begin(struct dp_worker *w, uint32_t type, uint64_t seq)
+{
+	w->walk.active = true;
+	w->walk.type = type;
+	w->walk.seq = seq;
+	w->walk.next = 0;
+}
+
+/* The walk's end: the worker's own counters, the ACK, and the walk that
+ * waited for this one, if any. */
+static bool walk_end(struct dp_worker *w)
 {
 	struct aegw_evt evt;
-	const void *key;
-	void *data;
 
-	for (unsigned k = 0; k < DP_WALK_PER_POLL; k++) {
-		uint32_t at = w->walk.next;
+	worker_evt(w, w->walk.seq, &evt);
+	if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
+		return false;
+	w->walk.active = false;
+	ack(w, w->walk.seq, 0, 0);
+	if (w->walk_next.waiting) {
+		walk_begin(w, w->walk_next.type, w->walk_next.seq);
+		w->walk_next.waiting = false;
+	}
+	return true;
+}
 
-		if (rte_hash_iterate(w->by_id, &key, &data, &w->walk.next) < 0) {
-			worker_evt(w, w->walk.seq, &evt);
-			if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
-				return;
-			w->walk.active = false;
-			ack(w, w->walk.seq, 0, 0);
+/* One step of a DUMP or COUNTERS-for-all walk. It goes over by_id's key
+ * positions, not its buckets: a key keeps its position for as long as it
+ * is in the table, while a cuckoo move can carry a bucket entry past the
+ * walk. So commands run between the steps, and a stream that stays for
+ * the whole walk is reported exactly once; one added or removed meanwhile
+ * may be or not. */
+static void walk_step(struct dp_worker *w)
+{
+	int32_t last = rte_hash_max_key_id(w->by_id);
+	unsigned depth = aegw_ring_evt_depth(w->dp->shm, w->idx), quota = 0;
+	unsigned sent = 0;
+
+	if (depth + DP_WALK_HEADROOM < AEGW_RING_EVT_SLOTS)
+		quota = AEGW_RING_EVT_SLOTS - DP_WALK_HEADROOM - depth;
+	if (quota > DP_WALK_PER_POLL)
+		quota = DP_WALK_PER_POLL;
+	for (unsigned k = 0; k < DP_WALK_SLOTS_PER_POLL && sent < quota; k++) {
+		int32_t pos = (int32_t)w->walk.next;
+		struct aegw_evt evt;
+		void *key, *data;
+
+		if (pos > last) {
+			walk_end(w);
 			return;
+		}
+		if (rte_hash_get_key_with_position(w->by_id, pos, &key) < 0 ||
+		    rte_hash_lookup_data(w->by_id, key, &data) < 0) {
+			w->walk.next++;
+			continue;
 		}
 		memset(&evt, 0, sizeof(evt));
 		evt.seq = w->walk.seq;
 		evt.type = w->walk.type == AEGW_CMD_DUMP ? AEGW_EVT_STREAM :
 							   AEGW_EVT_COUNTERS;
 		dp_stream_fill_evt(data, &evt);
-		if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt)) {
-			w->walk.next = at; /* the ring is full: resume here */
-			return;
-		}
+		if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
+			return; /* the ring is full: resume here */
+		w->walk.next++;
+		sent++;
 	}
 }
 
+/* A walk starts now, or after the one in progress. */
 static void walk_start(struct dp_worker *w, const struct aegw_cmd *cmd)
 {
-	w->walk.active = true;
-	w->walk.type = cmd->type;
-	w->walk.seq = cmd->seq;
-	w->walk.next = 0;
+	if (w->walk.active) {
+		w->walk_next.waiting = true;
+		w->walk_next.type = cmd->type;
+		w->walk_next.seq = cmd->seq;
+		return;
+	}
+	walk_begin(w, cmd->type, cmd->seq);
 	walk_step(w);
 }
 
@@ -157,16 +203,16 @@ void dp_command_poll(struct dp_worker *w)
 			return;
 		w->pending_ack = false;
 	}
-	if (w->walk.active) {
+	if (w->walk.active)
 		walk_step(w);
-		return;
-	}
+	/* Commands go on during a walk; a second walk waits for the first,
+	 * and nothing more is taken until it has started. */
 	for (unsigned k = 0; k < DP_CMDS_PER_POLL; k++) {
+		if (w->pending_ack || w->walk_next.waiting)
+			return;
 		if (aegw_ring_cmd_recv(w->dp->shm, w->idx, &cmd))
 			return;
 		execute(w, &cmd);
 		aegw_cmd_wipe(&cmd);
-		if (w->pending_ack || w->walk.active)
-			return;
 	}
 }

@@ -124,14 +124,20 @@ struct dp_worker {
 	struct rte_hash *by_id;   /* stream id -> dp_stream * */
 	struct rte_ring *handoff; /* frames other workers received for us */
 	unsigned n_streams;
-	/* A DUMP or COUNTERS command in progress, resumed when the event
-	 * ring has room again. */
+	/* A DUMP or COUNTERS command in progress (next: by_id's next key
+	 * position), a step per poll, resumed when the event ring has room
+	 * again; and one that waits for it to end. */
 	struct {
 		bool active;
 		uint32_t type;
 		uint64_t seq;
 		uint32_t next;
 	} walk;
+	struct {
+		bool waiting;
+		uint32_t type;
+		uint64_t seq;
+	} walk_next;
 	bool pending_ack; /* an ACK waits for room on the event ring */
 	struct aegw_evt ack;
 	uint64_t loops;

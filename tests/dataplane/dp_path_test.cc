@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "dataplane/dp_harness.h"
@@ -514,6 +515,64 @@ TEST_F(DpPath, CommandsAreValidatedAndAcknowledged)
 		seen |= e.type == AEGW_EVT_STREAM && e.stream_id == 60 &&
 			same_ep(e.local, local);
 	EXPECT_TRUE(seen);
+}
+
+// A DUMP of many streams takes many loop turns; commands run between its
+// steps (a call set up during a metrics scrape is not held up), a second
+// DUMP waits for the first, and every stream that stays for the whole
+// walk is reported exactly once, whatever was added and removed meanwhile.
+TEST_F(DpPath, CommandsRunDuringADump)
+{
+	struct dp *dp = harness();
+	std::vector<uint32_t> mine;
+	for (uint16_t port = 20000; mine.size() < 3000; port += 2) {
+		if (aegw_ring_worker_for_port(port, dp->n_workers) != 0)
+			continue;
+		uint32_t id = 100000 + uint32_t(mine.size());
+		add(spec_for(id, AEGW_ACTION_RELAY, ep4("10.0.0.1", port), 0,
+			     ep4("192.168.0.1", port), kCore, 1));
+		mine.push_back(id);
+	}
+	aegw_cmd dump{}, dump2{}, rm{}, cnt{};
+	dump.type = dump2.type = AEGW_CMD_DUMP;
+	ASSERT_EQ(aegw_ring_cmd_send(dp->shm, 0, &dump), 0);
+	poll(0); // the walk starts: a first ringful of streams
+	rm.type = AEGW_CMD_REMOVE_STREAM;
+	rm.stream_id = mine[1500];
+	cnt.type = AEGW_CMD_COUNTERS;
+	cnt.stream_id = mine[10];
+	ASSERT_EQ(aegw_ring_cmd_send(dp->shm, 0, &rm), 0);
+	ASSERT_EQ(aegw_ring_cmd_send(dp->shm, 0, &cnt), 0);
+	ASSERT_EQ(aegw_ring_cmd_send(dp->shm, 0, &dump2), 0);
+
+	std::map<uint64_t, int> acked_at; // seq -> order of its ACK
+	std::map<uint32_t, int> in_dump, in_dump2;
+	int order = 0;
+	for (int turn = 0; turn < 10000 && acked_at.size() < 4; turn++) {
+		poll(0);
+		aegw_evt e;
+		while (aegw_ring_evt_recv(dp->shm, 0, &e) == 0) {
+			if (e.type == AEGW_EVT_ACK) {
+				EXPECT_EQ(e.status, 0) << "command " << e.seq;
+				acked_at[e.seq] = order++;
+			} else if (e.type == AEGW_EVT_STREAM) {
+				(e.seq == dump.seq ? in_dump : in_dump2)[e.stream_id]++;
+			}
+		}
+	}
+	ASSERT_EQ(acked_at.size(), 4u);
+	EXPECT_LT(acked_at[rm.seq], acked_at[dump.seq])
+		<< "the REMOVE ran while the DUMP was walking";
+	EXPECT_LT(acked_at[cnt.seq], acked_at[dump.seq]);
+	EXPECT_LT(acked_at[dump.seq], acked_at[dump2.seq]);
+	for (size_t i = 0; i < mine.size(); i++) {
+		if (i == 1500)
+			continue;
+		EXPECT_EQ(in_dump[mine[i]], 1) << "stream " << mine[i];
+		EXPECT_EQ(in_dump2[mine[i]], 1) << "stream " << mine[i];
+	}
+	EXPECT_EQ(in_dump2.count(mine[1500]), 0u) << "removed before it began";
+	ids.erase(std::find(ids.begin(), ids.end(), mine[1500]));
 }
 
 // ARP for aegw's address, ICMP echo, IPv6 neighbour solicitation.
