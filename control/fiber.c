@@ -57,6 +57,7 @@ struct ctl_fiber {
 	void *local;
 	ctl_fiber_fn *fn;
 	void *arg;
+	struct ctl_fiber_pool *pool;
 	uint64_t ticket;
 	uint64_t gate_key;
 	bool busy;                /* a job started and not ended */
@@ -73,7 +74,6 @@ struct ctl_fiber_pool {
 
 static ctl_ctx loop_ctx;
 static struct ctl_fiber *current;
-static struct ctl_fiber_pool *gate_pool; /* the one pool */
 #ifdef CTL_FIBER_ASAN
 static const void *loop_stack_bottom;
 static size_t loop_stack_size;
@@ -204,8 +204,8 @@ struct ctl_fiber_pool *ctl_fiber_pool_new(unsigned n, size_t stack,
 		return NULL;
 	}
 	p->n = n;
-	gate_pool = p;
 	for (unsigned i = 0; i < n; i++) {
+		p->f[i].pool = p;
 		if (fiber_init(&p->f[i], stack, local_size)) {
 			ctl_fiber_pool_free(p);
 			return NULL;
@@ -220,8 +220,6 @@ void ctl_fiber_pool_free(struct ctl_fiber_pool *p)
 {
 	if (!p)
 		return;
-	if (gate_pool == p)
-		gate_pool = NULL;
 	for (unsigned i = 0; i < p->n; i++) {
 		if (p->f[i].map)
 			munmap(p->f[i].map, p->f[i].map_size);
@@ -292,10 +290,13 @@ static bool holds_back(const struct ctl_fiber *g, const struct ctl_fiber *f)
 	       (g->exclusive || g->gate_key == f->gate_key);
 }
 
+/* Requests of one pool only: a pool is one stream of requests. */
 static bool gate_open(const struct ctl_fiber *f)
 {
-	for (unsigned i = 0; i < gate_pool->n; i++)
-		if (holds_back(&gate_pool->f[i], f))
+	const struct ctl_fiber_pool *p = f->pool;
+
+	for (unsigned i = 0; i < p->n; i++)
+		if (holds_back(&p->f[i], f))
 			return false;
 	return true;
 }
@@ -304,7 +305,7 @@ void ctl_fiber_gate(uint64_t key, bool exclusive)
 {
 	struct ctl_fiber *f = current;
 
-	if (!f || !gate_pool)
+	if (!f)
 		return;
 	f->gate_key = key;
 	f->exclusive = exclusive;

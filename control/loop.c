@@ -56,6 +56,7 @@ int ctl_loop_run(struct ctl *ctl, volatile sig_atomic_t *stop)
 
 		for (int i = 0; i < n; i++)
 			event(&s, &evs[i]);
+		ctl_metrics_progress(s.metrics);
 		ctl_metrics_run_due(s.metrics);
 		if (ctl_now_ns() >= next_tick) {
 			ctl_tick(ctl);

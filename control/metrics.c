@@ -11,12 +11,20 @@
 
 #include <microhttpd.h>
 
+#include "fiber.h"
 #include "log.h"
 #include "metrics.h"
+#include "ring_client.h"
 
 struct ctl_metrics {
 	struct ctl *ctl;
 	struct MHD_Daemon *mhd;
+	/* The dataplane is read on a fiber of its own, so that the loop goes
+	 * on with ng requests while a big DUMP streams in; the scrapes that
+	 * asked for it are suspended until it is done. */
+	struct ctl_fiber_pool *reader;
+	struct MHD_Connection *waiting[CTL_METRICS_CONNS_MAX];
+	unsigned n_waiting;
 	uint64_t due_ns;         /* MHD_run by then; 0: MHD asked for none */
 	uint64_t idle_run_ns;    /* MHD_run by then in any case */
 	char *err;               /* while opening: MHD's first complaint */
@@ -58,19 +66,49 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
 	return rc;
 }
 
+static void read_job(void *arg)
+{
+	struct ctl_metrics *m = arg;
+
+	ctl_dp_counters_read(m->ctl, &m->ctl->dp_totals);
+}
+
+/* Starts a reading (none if the last is recent enough): true when it is
+ * still going and conn must wait for it. */
+static bool read_pending(struct ctl_metrics *m, struct MHD_Connection *conn)
+{
+	if (!m->reader) {
+		ctl_dp_counters_read(m->ctl, &m->ctl->dp_totals);
+		return false;
+	}
+	if (!ctl_fiber_busy(m->reader))
+		ctl_fiber_run(m->reader, read_job, m, 0);
+	if (!ctl_fiber_busy(m->reader) || m->n_waiting == CTL_METRICS_CONNS_MAX)
+		return false;
+	MHD_suspend_connection(conn);
+	m->waiting[m->n_waiting++] = conn;
+	return true;
+}
+
 static enum MHD_Result scrape(struct ctl_metrics *m,
-			      struct MHD_Connection *conn)
+			      struct MHD_Connection *conn, void **req_cls)
 {
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 	char *text = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f;
 
+	/* Called again once resumed: the reading it waited for is in. */
+	if (!*req_cls) {
+		*req_cls = m;
+		if (read_pending(m, conn))
+			return MHD_YES;
+	}
+	f = open_memstream(&text, &len);
 	if (!f)
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			     "out of memory\n", NULL);
-	ctl_dp_counters_read(m->ctl, &m->ctl->dp_totals);
 	ctl_metrics_text(f, m->ctl, &m->ctl->dp_totals);
 	if (fclose(f)) {
 		free(text);
@@ -99,7 +137,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	(void)version;
 	(void)upload;
 	(void)upload_len;
-	(void)req_cls;
 	if (strcmp(url, "/metrics"))
 		return reply(conn, MHD_HTTP_NOT_FOUND, "not found: try "
 			     "/metrics\n", NULL);
@@ -107,13 +144,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 			     "method not allowed\n", "GET, HEAD");
-	return scrape(cls, conn);
+	return scrape(cls, conn, req_cls);
 }
 
 static struct MHD_Daemon *start(struct ctl_metrics *m,
 				const struct ctl_listen *l)
 {
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	uint16_t port;
 
 	/* MHD binds SOCK_ADDR; the port argument only names it in its
@@ -169,6 +207,7 @@ int ctl_metrics_open(struct ctl_metrics **out, struct ctl *ctl, int epfd,
 		return -1;
 	}
 	m->err = NULL;
+	m->reader = ctl_fiber_pool_new(1, 256 << 10, 0);
 	*out = m;
 	ctl_log(CTL_LOG_INFO, "metrics on http://%s/metrics", l->text);
 	return 0;
@@ -178,8 +217,13 @@ void ctl_metrics_close(struct ctl_metrics *m)
 {
 	if (!m)
 		return;
+	for (unsigned i = 0; i < m->n_waiting; i++)
+		MHD_resume_connection(m->waiting[i]);
 	if (m->mhd)
 		MHD_stop_daemon(m->mhd); /* its epoll fd leaves the set */
+	/* A reading still waiting for the dataplane ends with the process. */
+	if (!m->reader || !ctl_fiber_busy(m->reader))
+		ctl_fiber_pool_free(m->reader);
 	free(m);
 }
 
@@ -199,10 +243,26 @@ bool ctl_metrics_event(struct ctl_metrics *m, void *ptr, uint32_t events)
 	return true;
 }
 
+void ctl_metrics_progress(struct ctl_metrics *m)
+{
+	if (!m || !m->n_waiting)
+		return;
+	if (ctl_fiber_busy(m->reader))
+		ctl_ring_dispatch(&m->ctl->ring);
+	if (ctl_fiber_busy(m->reader))
+		return;
+	for (unsigned i = 0; i < m->n_waiting; i++)
+		MHD_resume_connection(m->waiting[i]);
+	m->n_waiting = 0;
+	run(m);
+}
+
 int ctl_metrics_wait_ms(struct ctl_metrics *m, int ms)
 {
 	MHD_UNSIGNED_LONG_LONG t;
 
+	if (m && m->n_waiting)
+		return 0; /* a reading streams in: poll it every turn */
 	if (!m || MHD_get_timeout(m->mhd, &t) != MHD_YES)
 		return ms;
 	m->due_ns = ctl_now_ns() + (uint64_t)t * 1000000ull;

@@ -45,6 +45,9 @@ int ctl_metrics_wait_ms(struct ctl_metrics *m, int ms);
 /* After each epoll_wait: runs MHD if the time it asked for has come, or
  * CTL_METRICS_IDLE_RUN_MS went by without a run. */
 void ctl_metrics_run_due(struct ctl_metrics *m);
+/* Each loop turn: moves a reading of the dataplane on, and once it is
+ * done, answers the scrapes that waited for it. */
+void ctl_metrics_progress(struct ctl_metrics *m);
 
 /* The exposition text of ctl and of the dataplane's counters dp into f.
  * dp NULL or not up: the dataplane's series are left out, and

@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1261,14 +1262,15 @@ protected:
 		std::string head, body;
 	};
 
-	static int connect_to(const std::string &ip, uint16_t port)
+	static int connect_to(const std::string &ip, uint16_t port,
+			      int timeout_s = 1)
 	{
 		sockaddr_storage ss{};
 		auto *a4 = reinterpret_cast<sockaddr_in *>(&ss);
 		auto *a6 = reinterpret_cast<sockaddr_in6 *>(&ss);
 		bool v6 = ip.find(':') != std::string::npos;
 		int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-		timeval tv{1, 0};
+		timeval tv{timeout_s, 0};
 
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -1292,14 +1294,15 @@ protected:
 	// One request; HTTP/1.0, so the reply ends when the server closes.
 	// Status 0: no reply within a second.
 	static Http http(const std::string &method, const std::string &path,
-			 const std::string &ip = "127.0.0.1", uint16_t port = 0)
+			 const std::string &ip = "127.0.0.1", uint16_t port = 0,
+			 int timeout_s = 1)
 	{
 		Http h;
 		std::string req = method + " " + path + " HTTP/1.0\r\n"
 				  "Host: aegw\r\n\r\n", in;
 		char buf[65536];
 		ssize_t n;
-		int fd = connect_to(ip, port ? port : http_port);
+		int fd = connect_to(ip, port ? port : http_port, timeout_s);
 
 		if (fd < 0)
 			return h;
@@ -1352,6 +1355,33 @@ protected:
 };
 
 uint16_t ControlMetrics::http_port;
+
+// A scrape waits for the dataplane's DUMP on a fiber of its own, and ng
+// requests are answered meanwhile. A stopped dataplane makes the wait long
+// enough to see: the ping is answered at once, the scrape after the ACK
+// timeout (saying the dataplane is not up), and the next one is up again.
+TEST_F(ControlMetrics, NgIsAnsweredWhileAScrapeWaits)
+{
+	Http got;
+	sleep_s(1.1); // the last reading is old enough for a new one
+	ASSERT_EQ(kill(dp, SIGSTOP), 0);
+	std::thread scraper(
+		[&] { got = http("GET", "/metrics", "127.0.0.1", 0, 5); });
+	sleep_s(0.2); // the scrape is in, its DUMP out
+	auto t0 = std::chrono::steady_clock::now();
+	Reply pong(ng->udp("wait-ping d7:command4:pinge", 3000));
+	double t = std::chrono::duration<double>(
+			   std::chrono::steady_clock::now() - t0)
+			   .count();
+	scraper.join();
+	kill(dp, SIGCONT);
+	EXPECT_EQ(pong.result(), "pong");
+	EXPECT_LT(t, 0.5) << "the ping waited for the scrape";
+	EXPECT_EQ(got.status, 200) << got.head;
+	EXPECT_EQ(value(got.body, "aegw_dataplane_up"), 0)
+		<< "no DUMP came back: " << got.body;
+	EXPECT_EQ(value(fresh_scrape(), "aegw_dataplane_up"), 1);
+}
 
 TEST_F(ControlMetrics, ScrapeFollowsACall)
 {
