@@ -31,19 +31,24 @@ enum {
 
 struct ng_server;
 
-/* One datagram of a batch, handled on a fiber of its own. */
+enum udp_slot { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
+
+/* One datagram in a slot of the window, handled on a fiber of its own. */
 struct udp_job {
 	struct ng_server *s;
-	unsigned i;                     /* in the batch */
+	unsigned i;                     /* its slot */
 	size_t reply_len;
+	enum udp_slot state;
 };
 
-/* Under load the P-CSCF has many requests in flight. They are read
- * NG_UDP_BATCH at a time, each handled on its own fiber (fiber.h) so
- * that their waits for the dataplane overlap, and their replies sent
- * together once all are done: a syscall each way per batch, and one
- * wake-up of the peer instead of one per reply (a context switch costs
- * more than the request on a VM). */
+/* Under load the P-CSCF has many requests in flight. They are read into
+ * a window of NG_UDP_BATCH slots (recvmmsg), each handled on its own
+ * fiber (fiber.h) so that their waits for the dataplane overlap, and the
+ * replies that are ready go out together (sendmmsg): a syscall each way
+ * for many requests, and one wake-up of the peer instead of one per
+ * reply (a context switch costs more than the request on a VM). A slot
+ * is read into again as soon as its reply is out, so a request that
+ * waits long holds up its own reply only. */
 struct udp_batch {
 	char *rx;                       /* NG_UDP_BATCH x NG_UDP_DGRAM_MAX */
 	struct sockaddr_storage from[NG_UDP_BATCH];
@@ -248,17 +253,24 @@ void ng_server_close(struct ng_server *s)
 	free(s);
 }
 
-/* The batch's replies, in the order their requests came, each to where
- * its request came from; then wiped. */
-static void udp_flush(struct ng_sock *k, struct udp_batch *b, unsigned n)
+enum {
+	/* While requests wait for the dataplane, the socket is looked at
+	 * this often for more (each look is a syscall). */
+	NG_UDP_LOOK_NS = 20000,
+};
+
+/* The replies that are ready, each to where its request came from; then
+ * the slots are wiped and free. True when a slot was freed. */
+static bool udp_send_done(struct ng_sock *k, struct udp_batch *b)
 {
 	unsigned done = 0;
+	bool freed = false;
 
 	b->n_tx = 0;
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < NG_UDP_BATCH; i++) {
 		struct udp_job *j = &b->job[i];
 
-		if (!j->reply_len)
+		if (j->state != SLOT_DONE || !j->reply_len)
 			continue;
 		b->tx_iov[b->n_tx].iov_base = b->out + (size_t)i * CTL_NG_REPLY_MAX;
 		b->tx_iov[b->n_tx].iov_len = j->reply_len;
@@ -267,7 +279,8 @@ static void udp_flush(struct ng_sock *k, struct udp_batch *b, unsigned n)
 			b->rx_msg[i].msg_hdr.msg_namelen;
 		b->n_tx++;
 	}
-	ctl_log_flush();
+	if (b->n_tx)
+		ctl_log_flush();
 	while (done < b->n_tx) {
 		int r = sendmmsg(k->fd, b->tx_msg + done, b->n_tx - done, 0);
 
@@ -280,11 +293,19 @@ static void udp_flush(struct ng_sock *k, struct udp_batch *b, unsigned n)
 		}
 		done += (unsigned)r;
 	}
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < NG_UDP_BATCH; i++) {
+		struct udp_job *j = &b->job[i];
+
+		if (j->state != SLOT_DONE)
+			continue;
 		OPENSSL_cleanse(b->out + (size_t)i * CTL_NG_REPLY_MAX,
-				b->job[i].reply_len);
-		b->job[i].reply_len = 0;
+				j->reply_len);
+		OPENSSL_cleanse(b->rx_iov[i].iov_base, b->rx_msg[i].msg_len);
+		j->reply_len = 0;
+		j->state = SLOT_FREE;
+		freed = true;
 	}
+	return freed;
 }
 
 static void udp_job_run(void *arg)
@@ -298,62 +319,90 @@ static void udp_job_run(void *arg)
 				     b->rx_msg[j->i].msg_len,
 				     b->out + (size_t)j->i * CTL_NG_REPLY_MAX,
 				     CTL_NG_REPLY_MAX);
-}
-
-/* Until every request of the batch is done: ACKs handed to the fibers
- * that wait for them, fibers let through the gate as those ahead end. */
-static void udp_settle(struct ng_server *s)
-{
-	uint64_t idle_since = ctl_now_ns();
-
-	while (s->fibers && ctl_fiber_busy(s->fibers)) {
-		bool moved = ctl_ring_dispatch(&s->ctl->ring);
-
-		moved |= ctl_fiber_gate_kick(s->fibers);
-		if (moved)
-			idle_since = ctl_now_ns();
-		else
-			ctl_ring_backoff(ctl_now_ns() - idle_since);
-	}
+	j->state = SLOT_DONE;
 }
 
 static void udp_start(struct ng_server *s, unsigned i)
 {
 	struct udp_job *j = &s->udp->job[i];
 
-	*j = (struct udp_job){ .s = s, .i = i };
+	*j = (struct udp_job){ .s = s, .i = i, .state = SLOT_RUNNING };
 	if (!source_allowed(s, &s->udp->from[i], "request"))
-		return;
-	if (!s->fibers) {
-		udp_job_run(j);
-		return;
-	}
-	while (!ctl_fiber_run(s->fibers, udp_job_run, j, ++s->ticket))
-		udp_settle(s); /* not with one fiber per datagram */
+		j->state = SLOT_DONE;
+	else if (!s->fibers ||
+		 !ctl_fiber_run(s->fibers, udp_job_run, j, ++s->ticket))
+		udp_job_run(j); /* a fiber per slot: only without fibers */
 }
 
-/* Datagrams until the socket is empty (or a fair share is done). */
-static void udp_read(struct ng_server *s, struct ng_sock *k)
+/* Datagrams into the free slots, at most *budget, each started. How
+ * many came. */
+static unsigned udp_receive(struct ng_server *s, struct ng_sock *k,
+			    unsigned *budget)
 {
 	struct udp_batch *b = s->udp;
+	struct mmsghdr hdr[NG_UDP_BATCH];
+	unsigned slot[NG_UDP_BATCH], m = 0;
+	int n;
 
-	for (int round = 0; round < NG_UDP_ROUNDS; round++) {
-		int n;
+	for (unsigned i = 0; i < NG_UDP_BATCH && m < *budget; i++) {
+		if (b->job[i].state != SLOT_FREE)
+			continue;
+		b->rx_msg[i].msg_hdr.msg_namelen = sizeof(b->from[i]);
+		hdr[m] = b->rx_msg[i];
+		slot[m++] = i;
+	}
+	if (!m)
+		return 0;
+	n = recvmmsg(k->fd, hdr, m, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	*budget -= (unsigned)n;
+	for (unsigned x = 0; x < (unsigned)n; x++) {
+		unsigned i = slot[x];
 
-		for (unsigned i = 0; i < NG_UDP_BATCH; i++)
-			b->rx_msg[i].msg_hdr.msg_namelen = sizeof(b->from[i]);
-		n = recvmmsg(k->fd, b->rx_msg, NG_UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
+		b->rx_msg[i].msg_len = hdr[x].msg_len;
+		b->rx_msg[i].msg_hdr.msg_namelen = hdr[x].msg_hdr.msg_namelen;
+		udp_start(s, i);
+	}
+	return (unsigned)n;
+}
+
+static bool udp_running(const struct udp_batch *b)
+{
+	for (unsigned i = 0; i < NG_UDP_BATCH; i++)
+		if (b->job[i].state == SLOT_RUNNING)
+			return true;
+	return false;
+}
+
+/* Datagrams until the socket is empty (or a fair share is read) and every
+ * request read is answered: ACKs handed to the fibers that wait for them,
+ * fibers let through the gate as those ahead end, ready replies sent, and
+ * freed slots read into again. */
+static void udp_read(struct ng_server *s, struct ng_sock *k)
+{
+	unsigned budget = NG_UDP_ROUNDS * NG_UDP_BATCH;
+	uint64_t now = ctl_now_ns(), idle_since = now, looked = 0;
+
+	for (;;) {
+		bool moved = false, running = udp_running(s->udp);
+
+		if (!running || now - looked >= NG_UDP_LOOK_NS) {
+			moved = udp_receive(s, k, &budget) > 0;
+			looked = now;
+		}
+		if (s->fibers) {
+			moved |= ctl_ring_dispatch(&s->ctl->ring);
+			moved |= ctl_fiber_gate_kick(s->fibers);
+		}
+		moved |= udp_send_done(k, s->udp);
+		if (!udp_running(s->udp) && !moved)
 			return;
-		for (unsigned i = 0; i < (unsigned)n; i++)
-			udp_start(s, i);
-		udp_settle(s);
-		udp_flush(k, b, (unsigned)n);
-		for (unsigned i = 0; i < (unsigned)n; i++)
-			OPENSSL_cleanse(b->rx_iov[i].iov_base,
-					b->rx_msg[i].msg_len);
-		if (n < NG_UDP_BATCH)
-			return;
+		now = ctl_now_ns();
+		if (moved)
+			idle_since = now;
+		else
+			ctl_ring_backoff(now - idle_since);
 	}
 }
 

@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -445,14 +446,15 @@ TEST_F(Control, RetransmissionGetsTheCachedReply)
 // Requests from two P-CSCF sockets, all in flight before a reply is read,
 // so that the daemon reads them in batches and runs them side by side
 // (each on its fiber while it waits for the dataplane): each reply goes
-// to its sender, in its order; one call's requests run in their order
-// (its delete waits for its answer's install, its query sees the call);
-// a retransmission inside the burst gets the cached reply and is not
-// executed twice.
+// to its sender (in the order the replies are ready: UDP, matched by
+// cookie); one call's requests run in their order (its query and delete
+// see its answer); a retransmission inside the burst gets the cached
+// reply and is not executed twice.
 TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
 {
 	NgClient other(udp_port, tcp_port);
-	std::vector<std::string> want_a, want_b;
+	std::map<std::string, unsigned> want_a, want_b;
+	unsigned n_a = 0, n_b = 0;
 	for (int i = 0; i < 3; i++) {
 		std::string call = "burst-" + std::to_string(i);
 		std::string c = "ba" + std::to_string(i);
@@ -463,43 +465,82 @@ TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
 		ng->udp_send(c + "q " + D({{"command", S("query")},
 					   {"call-id", S(call)}}));
 		ng->udp_send(c + "d " + del(call));
-		want_a.insert(want_a.end(),
-			      {c + "o", c + "o", c + "a", c + "q", c + "d"});
+		want_a[c + "o"] = 2;
+		for (const char *k : {"a", "q", "d"})
+			want_a[c + k] = 1;
+		n_a += 5;
 	}
 	for (int i = 0; i < 24; i++) {
 		std::string c = "bb" + std::to_string(i);
 		other.udp_send(c + " " + (i % 2 ? std::string("d7:command4:pinge") :
 					    D({{"command", S("query")},
 					       {"call-id", S("nowhere")}})));
-		want_b.push_back(c);
+		want_b[c] = 1;
+		n_b++;
 	}
-	auto a = ng->udp_collect(unsigned(want_a.size()));
-	auto b = other.udp_collect(unsigned(want_b.size()));
-	ASSERT_EQ(a.size(), want_a.size());
-	ASSERT_EQ(b.size(), want_b.size());
-	for (size_t i = 0; i < a.size(); i++) {
-		Reply r(a[i]);
-		EXPECT_EQ(r.cookie(), want_a[i]) << i;
-		EXPECT_EQ(r.result(), "ok") << a[i];
+	std::map<std::string, std::vector<std::string>> a, b;
+	for (const std::string &r : ng->udp_collect(n_a))
+		a[Reply(r).cookie()].push_back(r);
+	for (const std::string &r : other.udp_collect(n_b))
+		b[Reply(r).cookie()].push_back(r);
+	for (const auto &[c, n] : want_a) {
+		ASSERT_EQ(a[c].size(), n) << c;
+		EXPECT_EQ(Reply(a[c][0]).result(), "ok") << a[c][0];
 	}
-	for (size_t i = 0; i < a.size(); i += 5) {
-		EXPECT_EQ(a[i], a[i + 1]) << "the retransmission's cached reply";
-		std::string call = "burst-" + std::to_string(i / 5);
-		EXPECT_NE(Reply(a[i + 3]).node({"tags", "tt-" + call}), nullptr)
-			<< "the query ran after the answer: " << a[i + 3];
-		EXPECT_NE(Reply(a[i + 4]).node({"tags", "tt-" + call}), nullptr)
-			<< "the delete ran after the answer: " << a[i + 4];
-		EXPECT_EQ(Reply(a[i + 4]).str({"warning"}), "") << a[i + 4];
+	for (const auto &[c, n] : want_b) {
+		ASSERT_EQ(b[c].size(), n) << c;
+		int i = std::stoi(c.substr(2));
+		EXPECT_EQ(Reply(b[c][0]).result(), i % 2 ? "pong" : "error");
 	}
-	for (size_t i = 0; i < b.size(); i++) {
-		Reply r(b[i]);
-		EXPECT_EQ(r.cookie(), want_b[i]);
-		EXPECT_EQ(r.result(), i % 2 ? "pong" : "error") << b[i];
+	EXPECT_EQ(a.size(), want_a.size()) << "no reply to a request not sent";
+	EXPECT_EQ(b.size(), want_b.size());
+	for (int i = 0; i < 3; i++) {
+		std::string c = "ba" + std::to_string(i);
+		std::string tt = "tt-burst-" + std::to_string(i);
+		EXPECT_EQ(a[c + "o"][0], a[c + "o"][1])
+			<< "the retransmission's cached reply";
+		EXPECT_NE(Reply(a[c + "q"][0]).node({"tags", tt}), nullptr)
+			<< "the query ran after the answer: " << a[c + "q"][0];
+		EXPECT_NE(Reply(a[c + "d"][0]).node({"tags", tt}), nullptr)
+			<< "the delete ran after the answer: " << a[c + "d"][0];
+		EXPECT_EQ(Reply(a[c + "d"][0]).str({"warning"}), "");
 	}
 	EXPECT_TRUE(other.udp_collect(1, 200).empty()) << "nothing twice";
 	EXPECT_TRUE(ng->udp_collect(1, 200).empty());
 	EXPECT_EQ(ports_used("core"), 0);
 	EXPECT_EQ(sessions(), 0);
+}
+
+// A request that waits for the dataplane holds up its own reply only: a
+// query of a call whose worker is stopped waits for its COUNTERS (the ACK
+// timeout), and a ping that comes meanwhile is read and answered at once.
+TEST_F(Control, AWaitingRequestHoldsUpOnlyItsOwnReply)
+{
+	ASSERT_EQ(ng->ask(offer("slow", sdp(7500, "RTP/AVP"))).result(), "ok");
+	ASSERT_EQ(ng->ask(answer("slow", sdp(7502, "RTP/AVP"))).result(), "ok");
+	ASSERT_EQ(kill(dp, SIGSTOP), 0);
+	auto t0 = std::chrono::steady_clock::now();
+	auto since = [&] {
+		return std::chrono::duration<double>(
+			       std::chrono::steady_clock::now() - t0)
+			.count();
+	};
+	ng->udp_send("slow-q " + D({{"command", S("query")},
+				    {"call-id", S("slow")}}));
+	std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	ng->udp_send("slow-p d7:command4:pinge");
+	auto first = ng->udp_collect(1, 3000);
+	double t_first = since();
+	auto second = ng->udp_collect(1, 3000);
+	kill(dp, SIGCONT);
+	ASSERT_EQ(first.size(), 1u);
+	ASSERT_EQ(second.size(), 1u);
+	EXPECT_EQ(Reply(first[0]).cookie(), "slow-p") << "the ping came second";
+	EXPECT_LT(t_first, 0.6) << "the ping waited for the query";
+	EXPECT_EQ(Reply(second[0]).cookie(), "slow-q");
+	// The late COUNTERS' events come in and are dropped.
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	EXPECT_EQ(ng->ask(del("slow")).result(), "ok");
 }
 
 TEST_F(Control, ErrorsAreRepliesNotCrashes)
