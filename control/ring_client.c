@@ -87,14 +87,21 @@ static void log_spontaneous(const struct aegw_evt *evt)
 static bool deliver(struct ctl_ring *r, unsigned worker,
 		    const struct aegw_evt *evt);
 
-static void drain(struct ctl_ring *r)
+/* Every worker's events: each to the fiber waiting for it, the rest
+ * logged. True when one came. */
+static bool drain(struct ctl_ring *r)
 {
 	struct aegw_evt evt;
+	bool moved = false;
 
-	for (unsigned w = 0; w < r->n_workers; w++)
-		while (aegw_ring_evt_recv(r->shm, w, &evt) == 0)
+	for (unsigned w = 0; r->shm && w < r->n_workers; w++) {
+		while (aegw_ring_evt_recv(r->shm, w, &evt) == 0) {
+			moved = true;
 			if (!deliver(r, w, &evt))
 				log_spontaneous(&evt);
+		}
+	}
+	return moved;
 }
 
 /* A dataplane that exits with --unlink-at-exit leaves this process the
@@ -292,19 +299,9 @@ static void wait_acks(struct ctl_ring *r, struct ctl_ring_waiter *w)
 }
 
 /* A fiber's wait: the loop's ctl_ring_dispatch hands it its events and
- * resumes it once they are all in, or the time is up. */
-static void waiter_unlink(struct ctl_ring *r, struct ctl_ring_waiter *w)
-{
-	for (struct ctl_ring_waiter **pp = &r->waiters; *pp; pp = &(*pp)->next)
-		if (*pp == w) {
-			*pp = w->next;
-			return;
-		}
-}
-
-/* w lives on the fiber's stack and is in r->waiters only while the fiber
- * waits: ctl_ring_dispatch unlinks it before resuming the fiber (and if
- * anything else resumed it, it unlinks itself). */
+ * resumes it once they are all in, or the time is up. w lives on the
+ * fiber's stack and is in r->waiters only while the fiber waits:
+ * ctl_ring_dispatch unlinks it before it sets done and resumes. */
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
@@ -316,33 +313,20 @@ static void wait_acks_fiber(struct ctl_ring *r, struct ctl_ring_waiter *w)
 	r->waiters = w;
 	while (!w->done)
 		ctl_fiber_wait();
-	waiter_unlink(r, w);
 }
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #pragma GCC diagnostic pop
 #endif
 
-bool ctl_ring_waiting(const struct ctl_ring *r)
-{
-	return r->waiters != NULL;
-}
-
 bool ctl_ring_dispatch(struct ctl_ring *r)
 {
 	struct ctl_ring_waiter *ready = NULL, **pp, *w;
-	struct aegw_evt evt;
-	bool moved = false;
+	bool moved;
 	uint64_t now;
 
 	if (!r->waiters)
 		return false;
-	for (unsigned k = 0; r->shm && k < r->n_workers; k++) {
-		while (aegw_ring_evt_recv(r->shm, k, &evt) == 0) {
-			moved = true;
-			if (!deliver(r, k, &evt))
-				log_spontaneous(&evt);
-		}
-	}
+	moved = drain(r);
 	now = ctl_now_ns();
 	for (pp = &r->waiters; (w = *pp);) {
 		if (w->pending && r->shm && now <= extended(w, now)) {

@@ -80,8 +80,6 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
  * and resume each fiber whose commands are all answered (or timed out).
  * True when an event came. */
 bool ctl_ring_dispatch(struct ctl_ring *r);
-/* Fibers are waiting for ACKs. */
-bool ctl_ring_waiting(const struct ctl_ring *r);
 /* How a wait for the dataplane goes on after waited_ns without news:
  * spinning, then yielding the CPU, then sleeping. */
 void ctl_ring_backoff(uint64_t waited_ns);
