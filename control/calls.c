@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "calls.h"
+#include "fnv.h"
 #include "ports.h"
 #include "ring_client.h"
 #include "secret.h"
@@ -19,15 +20,11 @@ const char *ctl_mode_name(enum ctl_mode m)
 	return (unsigned)m < CTL_MODE_COUNT ? mode_names[m] : "unknown";
 }
 
-/* FNV-1a: call-ids come from the network, but the table only needs them
+/* Call-ids come from the network, but the table only needs them
  * spread, and a P-CSCF is a trusted peer. */
 static uint32_t hash(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)p[i]) * 16777619u;
-	return h;
+	return ctl_fnv1a(CTL_FNV1A_INIT, p, n);
 }
 
 int ctl_calls_init(struct ctl_calls *t, unsigned expected)

@@ -5,6 +5,7 @@
 
 #include <openssl/crypto.h>
 
+#include "fnv.h"
 #include "ng_cache.h"
 
 struct ng_cache_entry {
@@ -36,13 +37,8 @@ int ng_cache_init(struct ng_cache *c, unsigned max, unsigned ttl_s)
 
 static uint32_t hash(const uint8_t *peer, const char *cookie, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < NG_CACHE_PEER_LEN; i++)
-		h = (h ^ peer[i]) * 16777619u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)cookie[i]) * 16777619u;
-	return h;
+	return ctl_fnv1a(ctl_fnv1a(CTL_FNV1A_INIT, peer, NG_CACHE_PEER_LEN),
+			 cookie, n);
 }
 
 static struct ng_cache_entry **slot_of(struct ng_cache *c, const uint8_t *peer,

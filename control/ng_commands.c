@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "fiber.h"
+#include "fnv.h"
 #include "log.h"
 #include "ng_admin.h"
 #include "ng_call_stats.h"
@@ -427,8 +428,6 @@ size_t ctl_ng_handle(struct ctl *ctl, const uint8_t *peer, const char *msg,
  * than one call runs alone (fiber.h's gate); a no-op off fibers. */
 static void gate(const struct aegw_ng_request *req)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-
 	switch (req->command) {
 	case AEGW_NG_CMD_PING:
 		return;
@@ -438,9 +437,9 @@ static void gate(const struct aegw_ng_request *req)
 	case AEGW_NG_CMD_QUERY:
 		if (!req->call_id.p)
 			break;
-		for (size_t i = 0; i < req->call_id.len; i++)
-			h = (h ^ (uint8_t)req->call_id.p[i]) * 0x100000001b3ull;
-		ctl_fiber_gate(h, false);
+		/* Two call-ids of one hash only wait for each other. */
+		ctl_fiber_gate(ctl_fnv1a(CTL_FNV1A_INIT, req->call_id.p,
+					 req->call_id.len), false);
 		return;
 	default:
 		break;

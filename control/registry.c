@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "reg_store.h"
 #include "registry.h"
 
@@ -65,11 +66,7 @@ void ctl_registry_fini(struct ctl_registry *r)
 
 static uint32_t hash(const char *id, size_t len)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)id[i]) * 16777619u;
-	return h;
+	return ctl_fnv1a(CTL_FNV1A_INIT, id, len);
 }
 
 static struct ctl_registration **slot_of(struct ctl_registry *r,
