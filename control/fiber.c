@@ -61,8 +61,8 @@ struct ctl_fiber {
 	uint64_t ticket;
 	uint64_t gate_key;
 	bool busy;                /* a job started and not ended */
-	bool gated;               /* it went through the gate */
-	bool at_gate;             /* waiting there */
+	bool gated;               /* it named its key at the gate */
+	bool at_gate;             /* and waits there */
 	bool exclusive;
 	void *fake_stack;         /* AddressSanitizer's, while away */
 };
@@ -286,8 +286,7 @@ static bool holds_back(const struct ctl_fiber *g, const struct ctl_fiber *f)
 		return false;
 	if (f->exclusive)
 		return true;
-	return (g->gated || g->at_gate) &&
-	       (g->exclusive || g->gate_key == f->gate_key);
+	return g->gated && (g->exclusive || g->gate_key == f->gate_key);
 }
 
 /* Requests of one pool only: a pool is one stream of requests. */
@@ -309,11 +308,10 @@ void ctl_fiber_gate(uint64_t key, bool exclusive)
 		return;
 	f->gate_key = key;
 	f->exclusive = exclusive;
-	f->at_gate = true;
+	f->gated = f->at_gate = true;
 	while (!gate_open(f))
 		switch_out(f);
 	f->at_gate = false;
-	f->gated = true;
 }
 
 bool ctl_fiber_gate_kick(struct ctl_fiber_pool *p)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum { CTL_FIBER_STACK = 256 << 10 }; /* a request's stack, bytes */
+
 struct ctl_fiber;
 struct ctl_fiber_pool;
 

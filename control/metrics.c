@@ -207,7 +207,7 @@ int ctl_metrics_open(struct ctl_metrics **out, struct ctl *ctl, int epfd,
 		return -1;
 	}
 	m->err = NULL;
-	m->reader = ctl_fiber_pool_new(1, 256 << 10, 0);
+	m->reader = ctl_fiber_pool_new(1, CTL_FIBER_STACK, 0);
 	*out = m;
 	ctl_log(CTL_LOG_INFO, "metrics on http://%s/metrics", l->text);
 	return 0;

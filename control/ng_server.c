@@ -26,7 +26,6 @@ enum {
 	NG_UDP_BATCH = 16,              /* datagrams one recvmmsg reads */
 	NG_UDP_DGRAM_MAX = 65536,
 	NG_UDP_ROUNDS = 4,              /* batches an event may take */
-	NG_FIBER_STACK = 256 << 10,
 };
 
 struct ng_server;
@@ -208,7 +207,7 @@ int ng_server_open(struct ng_server **out, struct ctl *ctl, int epfd,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	s->fibers = ctl_fiber_pool_new(NG_UDP_BATCH, NG_FIBER_STACK,
+	s->fibers = ctl_fiber_pool_new(NG_UDP_BATCH, CTL_FIBER_STACK,
 				       ctl_ng_scratch_size());
 	if (!s->fibers)
 		ctl_log(CTL_LOG_WARN, "no memory for request fibers: ng "
