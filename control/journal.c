@@ -100,11 +100,10 @@ static int object_map(struct ctl_journal *j, const char *instance,
 		      unsigned slots, char *err, size_t errlen)
 {
 	struct ctl_shm_object o;
-	char name[96];
 	int fd;
 
-	ctl_shm_object_name(name, sizeof(name), instance, kind);
-	fd = ctl_shm_object_map(&o, name, (size_t)(slots + 1) * CTL_JOURNAL_SLOT,
+	fd = ctl_shm_object_map(&o, instance, kind,
+				(size_t)(slots + 1) * CTL_JOURNAL_SLOT,
 				"journal", err, errlen);
 	if (fd < 0)
 		return -1;

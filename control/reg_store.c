@@ -88,13 +88,11 @@ int ctl_reg_store_open(struct ctl_reg_store *s, const char *instance,
 		       unsigned max, char *err, size_t errlen)
 {
 	struct ctl_shm_object o;
-	char name[96];
 	int fd;
 
 	memset(s, 0, sizeof(*s));
-	ctl_shm_object_name(name, sizeof(name), instance, kind);
 	max = max ? max : CTL_DEFAULT_MAX_REGISTRATIONS;
-	fd = ctl_shm_object_map(&o, name, (size_t)(max + 1) * SLOT,
+	fd = ctl_shm_object_map(&o, instance, kind, (size_t)(max + 1) * SLOT,
 				"registration store", err, errlen);
 	if (fd < 0)
 		return -1;

@@ -10,13 +10,21 @@
 
 #include "shm_object.h"
 
-int ctl_shm_object_map(struct ctl_shm_object *o, const char *name,
-		       size_t size, const char *what, char *err,
-		       size_t errlen)
+static void object_name(char *buf, size_t len, const char *instance,
+			const char *kind)
 {
+	snprintf(buf, len, "/aegw-%s-%s", instance, kind);
+}
+
+int ctl_shm_object_map(struct ctl_shm_object *o, const char *instance,
+		       const char *kind, size_t size, const char *what,
+		       char *err, size_t errlen)
+{
+	char name[96];
 	struct stat st;
 	int fd;
 
+	object_name(name, sizeof(name), instance, kind);
 	o->base = NULL;
 	o->size = 0;
 	fd = shm_open(name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -46,17 +54,11 @@ int ctl_shm_object_map(struct ctl_shm_object *o, const char *name,
 	return fd;
 }
 
-void ctl_shm_object_name(char *buf, size_t len, const char *instance,
-			 const char *kind)
-{
-	snprintf(buf, len, "/aegw-%s-%s", instance, kind);
-}
-
 void ctl_shm_object_unlink(const char *instance, const char *kind)
 {
 	char name[96];
 
-	ctl_shm_object_name(name, sizeof(name), instance, kind);
+	object_name(name, sizeof(name), instance, kind);
 	shm_unlink(name);
 }
 

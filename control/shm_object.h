@@ -14,19 +14,16 @@ struct ctl_shm_object {
 	size_t size; /* at least what was asked; more when it was bigger */
 };
 
-/* Opens or makes /NAME, grows it to size bytes (holes: tmpfs gives pages
- * only to what is written) and maps it. Returns the object's fd, for a
- * scan of its allocated pages (lseek SEEK_DATA), or -1 with the reason
- * in err, prefixed by what. */
-/* An instance's object of one kind: "/aegw-INSTANCE-KIND". */
-void ctl_shm_object_name(char *buf, size_t len, const char *instance,
-			 const char *kind);
+/* An instance's object of one kind (calls, regs) is
+ * /aegw-INSTANCE-KIND. Opens or makes it, grows it to size bytes (holes:
+ * tmpfs gives pages only to what is written) and maps it. Returns the
+ * object's fd, for a scan of its allocated pages (lseek SEEK_DATA), or -1
+ * with the reason in err, prefixed by what. */
+int ctl_shm_object_map(struct ctl_shm_object *o, const char *instance,
+		       const char *kind, size_t size, const char *what,
+		       char *err, size_t errlen);
 /* Removes it (a clean stop that leaves nothing for a successor). */
 void ctl_shm_object_unlink(const char *instance, const char *kind);
-
-int ctl_shm_object_map(struct ctl_shm_object *o, const char *name,
-		       size_t size, const char *what, char *err,
-		       size_t errlen);
 void ctl_shm_object_unmap(struct ctl_shm_object *o);
 
 /* The first bytes of such an object: what wrote it, in which layout. */
