@@ -77,15 +77,10 @@ static int answerer_key(struct answer *a, unsigned i)
 static const struct aegw_srtp_config *offerer_key_before(const struct answer *a,
 							  unsigned i)
 {
-	const struct ctl_leg *now = &a->work[i].leg[a->off], *was;
-
 	if (!a->c->answered || i >= a->c->n_media)
 		return NULL;
-	was = &a->c->media[i].leg[a->off];
-	if (!was->srtp || !was->our_key || was->suite != now->suite ||
-	    was->our_key->session_params != now->session_params)
-		return NULL;
-	return was->our_key;
+	return ctl_leg_key_again(&a->c->media[i].leg[a->off],
+				 &a->work[i].leg[a->off]);
 }
 
 /* aegw keeps the key it gave the offerer when the stream toward the

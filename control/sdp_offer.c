@@ -87,16 +87,11 @@ static const struct aegw_srtp_config *pending_key(const struct offer *o,
 						  const struct ctl_leg *al)
 {
 	const struct ctl_call *c = o->c;
-	const struct ctl_leg *was;
 
 	if (!c->has_pending || c->offerer != o->off || i >= c->n_pending ||
 	    c->pending[i].rejected)
 		return NULL;
-	was = &c->pending[i].leg[o->ans];
-	if (!was->srtp || !was->our_key || was->suite != al->suite ||
-	    was->our_key->session_params != al->session_params)
-		return NULL;
-	return was->our_key;
+	return ctl_leg_key_again(&c->pending[i].leg[o->ans], al);
 }
 
 static int answerer_key_of(struct offer *o, unsigned i, struct ctl_leg *al)

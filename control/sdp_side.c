@@ -96,6 +96,15 @@ int ctl_leg_take_key(struct ctl_leg *l, const struct aegw_sdp_crypto *line,
 	return 0;
 }
 
+const struct aegw_srtp_config *ctl_leg_key_again(const struct ctl_leg *was,
+						 const struct ctl_leg *now)
+{
+	if (!was->srtp || !was->our_key || was->suite != now->suite ||
+	    was->our_key->session_params != now->session_params)
+		return NULL;
+	return was->our_key;
+}
+
 int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen)
 {
 	const struct aegw_suite_info *si = aegw_suite_info(l->suite);

@@ -32,6 +32,10 @@ int ctl_leg_take_key(struct ctl_leg *l, const struct aegw_sdp_crypto *line,
 /* l->our_key: a fresh random key of l->suite (RAND_bytes), with
  * l->session_params. 0, or -1 with the reason in err. */
 int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen);
+/* aegw's key on leg was, if leg now asks for the same suite and session
+ * parameters: the key a re-offer or re-answer may give again. Or NULL. */
+const struct aegw_srtp_config *ctl_leg_key_again(const struct ctl_leg *was,
+						 const struct ctl_leg *now);
 /* The a=crypto value for l->our_key into out (AEGW_SDP_CRYPTO_BUF): it
  * holds the key, the caller wipes it. 0 or -1. */
 int ctl_leg_format_key(const struct ctl_leg *l, char *out, size_t cap);

@@ -71,21 +71,21 @@ static void walk_begin(struct dp_worker *w, uint32_t type, uint64_t seq)
 }
 
 /* The walk's end: the worker's own counters, the ACK, and the walk that
- * waited for this one, if any. */
-static bool walk_end(struct dp_worker *w)
+ * waited for this one, if any. Tried again next poll if the ring is
+ * full. */
+static void walk_end(struct dp_worker *w)
 {
 	struct aegw_evt evt;
 
 	worker_evt(w, w->walk.seq, &evt);
 	if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
-		return false;
+		return;
 	w->walk.active = false;
 	ack(w, w->walk.seq, 0, 0);
 	if (w->walk_next.waiting) {
 		walk_begin(w, w->walk_next.type, w->walk_next.seq);
 		w->walk_next.waiting = false;
 	}
-	return true;
 }
 
 /* One step of a DUMP or COUNTERS-for-all walk. It goes over by_id's key
