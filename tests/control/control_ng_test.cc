@@ -31,6 +31,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -511,6 +512,27 @@ TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
 	EXPECT_EQ(sessions(), 0);
 }
 
+// SIGSTOP, then wait until every thread of pid is stopped: a worker still
+// in its loop would otherwise answer a command sent right after the kill.
+void stop_all_threads(pid_t pid)
+{
+	ASSERT_EQ(kill(pid, SIGSTOP), 0);
+	std::string dir = "/proc/" + std::to_string(pid) + "/task";
+	for (int tries = 0; tries < 400; tries++) {
+		bool all = true;
+		for (const auto &t : std::filesystem::directory_iterator(dir)) {
+			std::string st = slurp(t.path().string() + "/stat");
+			size_t at = st.rfind(") ");
+			all &= at != std::string::npos && at + 2 < st.size() &&
+			       (st[at + 2] == 'T' || st[at + 2] == 't');
+		}
+		if (all)
+			return;
+		std::this_thread::sleep_for(std::chrono::milliseconds(5));
+	}
+	ADD_FAILURE() << "pid " << pid << " did not stop";
+}
+
 // A request that waits for the dataplane holds up its own reply only: a
 // query of a call whose worker is stopped waits for its COUNTERS (the ACK
 // timeout), and a ping that comes meanwhile is read and answered at once.
@@ -518,7 +540,7 @@ TEST_F(Control, AWaitingRequestHoldsUpOnlyItsOwnReply)
 {
 	ASSERT_EQ(ng->ask(offer("slow", sdp(7500, "RTP/AVP"))).result(), "ok");
 	ASSERT_EQ(ng->ask(answer("slow", sdp(7502, "RTP/AVP"))).result(), "ok");
-	ASSERT_EQ(kill(dp, SIGSTOP), 0);
+	stop_all_threads(dp);
 	auto t0 = std::chrono::steady_clock::now();
 	auto since = [&] {
 		return std::chrono::duration<double>(
@@ -1405,7 +1427,7 @@ TEST_F(ControlMetrics, NgIsAnsweredWhileAScrapeWaits)
 {
 	Http got;
 	sleep_s(1.1); // the last reading is old enough for a new one
-	ASSERT_EQ(kill(dp, SIGSTOP), 0);
+	stop_all_threads(dp);
 	std::thread scraper(
 		[&] { got = http("GET", "/metrics", "127.0.0.1", 0, 5); });
 	sleep_s(0.2); // the scrape is in, its DUMP out
