@@ -67,21 +67,28 @@ static int try_attach(struct ctl_ring *r)
 	}
 	r->epoch = aegw_shm_epoch(r->shm);
 	r->n_workers = aegw_shm_n_workers(r->shm);
+	memset(r->overdue, 0, sizeof(r->overdue));
 	ctl_log(CTL_LOG_INFO, "attached to dataplane '%s': epoch %llu, pid "
 		"%d, %u worker(s)", r->instance, (unsigned long long)r->epoch,
 		aegw_shm_pid(r->shm), r->n_workers);
 	return 0;
 }
 
-static void log_spontaneous(const struct aegw_evt *evt)
+/* An event no one waits for: a latch, or what answers a command that
+ * timed out (its ACK settles one the worker owed). */
+static void spontaneous(struct ctl_ring *r, unsigned worker,
+			const struct aegw_evt *evt)
 {
-	if (evt->type == AEGW_EVT_LATCHED)
+	if (evt->type == AEGW_EVT_LATCHED) {
 		ctl_log(CTL_LOG_DEBUG, "stream %u latched its peer",
 			evt->stream_id);
-	else
-		ctl_log(CTL_LOG_DEBUG, "late %s event for command %llu",
-			aegw_evt_type_name((enum aegw_evt_type)evt->type),
-			(unsigned long long)evt->seq);
+		return;
+	}
+	if (evt->type == AEGW_EVT_ACK && r->overdue[worker])
+		r->overdue[worker]--;
+	ctl_log(CTL_LOG_DEBUG, "late %s event for command %llu",
+		aegw_evt_type_name((enum aegw_evt_type)evt->type),
+		(unsigned long long)evt->seq);
 }
 
 static bool deliver(struct ctl_ring *r, unsigned worker,
@@ -98,7 +105,7 @@ static bool drain(struct ctl_ring *r)
 		while (aegw_ring_evt_recv(r->shm, w, &evt) == 0) {
 			moved = true;
 			if (!deliver(r, w, &evt))
-				log_spontaneous(&evt);
+				spontaneous(r, w, &evt);
 		}
 	}
 	return moved;
@@ -125,6 +132,7 @@ static bool replaced(struct ctl_ring *r)
 	r->shm = fresh;
 	r->epoch = aegw_shm_epoch(fresh);
 	r->n_workers = aegw_shm_n_workers(fresh);
+	memset(r->overdue, 0, sizeof(r->overdue));
 	ctl_log(CTL_LOG_WARN, "dataplane '%s' replaced by a new one (pid %d, "
 		"%u worker(s))", r->instance, aegw_shm_pid(fresh), r->n_workers);
 	return true;
@@ -154,6 +162,7 @@ enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r)
 			"%llu, pid %d)", (unsigned long long)r->epoch,
 			(unsigned long long)e, aegw_shm_pid(r->shm));
 		r->epoch = e;
+		memset(r->overdue, 0, sizeof(r->overdue));
 		return CTL_RING_NEW_DATAPLANE;
 	}
 	if (replaced(r))
@@ -222,6 +231,7 @@ struct ctl_ring_waiter {
 	int *rcs;
 	unsigned n, pending;
 	uint64_t deadline;
+	uint64_t limit;             /* the deadline's cap; 0: none */
 	bool moved;                 /* an event came since the last look */
 	bool done;                  /* answered or given up: resumed */
 	ctl_ring_evt_fn *on_evt;
@@ -269,11 +279,14 @@ static bool deliver(struct ctl_ring *r, unsigned worker,
 
 /* A DUMP streams events for as long as it has streams (a million take
  * about a second): the timeout and the backoff count from the last one,
- * or a long dump would time out, or nap between every ringful. */
+ * or a long dump would time out, or nap between every ringful. A limited
+ * wait (ctl_ring_limit_waits) still ends by its limit. */
 static uint64_t extended(struct ctl_ring_waiter *w, uint64_t now)
 {
 	if (w->moved)
 		w->deadline = now + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
+	if (w->limit && w->deadline > w->limit)
+		w->deadline = w->limit;
 	w->moved = false;
 	return w->deadline;
 }
@@ -288,7 +301,7 @@ static void wait_acks(struct ctl_ring *r, struct ctl_ring_waiter *w)
 		while (w->pending &&
 		       aegw_ring_evt_recv(r->shm, w->worker, &evt) == 0)
 			if (!waiter_take(w, &evt) && !deliver(r, w->worker, &evt))
-				log_spontaneous(&evt);
+				spontaneous(r, w->worker, &evt);
 		now = ctl_now_ns();
 		if (w->moved)
 			start = now;
@@ -370,14 +383,30 @@ static void account(struct ctl_ring *r, unsigned worker,
 	}
 }
 
+void ctl_ring_limit_waits(struct ctl_ring *r, uint64_t until)
+{
+	r->wait_until = until;
+}
+
+static int ring_usable_now(const struct ctl_ring *r, unsigned worker)
+{
+	int rc = ring_usable(r, worker);
+
+	if (!rc && r->wait_until && r->overdue[worker])
+		rc = -EINPROGRESS;
+	return rc;
+}
+
 int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		       struct aegw_cmd *cmds, unsigned n, int *rcs,
 		       ctl_ring_evt_fn *on_evt, void *arg)
 {
 	uint64_t deadline = ctl_now_ns() + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
-	int rc = ring_usable(r, worker), first = 0;
+	int rc = ring_usable_now(r, worker), first = 0;
 	unsigned sent = 0;
 
+	if (r->wait_until && r->wait_until < deadline)
+		deadline = r->wait_until;
 	for (unsigned i = 0; i < n; i++) {
 		if (!rc)
 			rc = send_cmd(r, worker, &cmds[i], deadline);
@@ -389,13 +418,14 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		struct ctl_ring_waiter w = {
 			.worker = worker, .cmds = cmds, .rcs = rcs, .n = n,
 			.pending = sent, .deadline = deadline,
-			.on_evt = on_evt, .arg = arg,
+			.limit = r->wait_until, .on_evt = on_evt, .arg = arg,
 		};
 
 		if (ctl_fiber_self())
 			wait_acks_fiber(r, &w);
 		else
 			wait_acks(r, &w);
+		r->overdue[worker] += w.pending;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (rcs[i] == PENDING)
@@ -426,6 +456,9 @@ const char *ctl_ring_strerror(int rc)
 	case -EBUSY: return "the dataplane's command ring stayed full";
 	case -ETIMEDOUT: return "the dataplane did not acknowledge in time";
 	case -EINVAL: return "no such dataplane worker";
+	case -EINPROGRESS:
+		return "the worker still owes acknowledgements of earlier "
+		       "commands";
 	default: return rc > 0 ? aegw_strerror(rc) : strerror(-rc);
 	}
 }

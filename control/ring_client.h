@@ -32,6 +32,10 @@ struct ctl_ring {
 	 * waited, and those given up (-EBUSY) when it stayed full. */
 	uint64_t full_waits, busy;
 	struct ctl_ring_waiter *waiters; /* fibers waiting for ACKs */
+	/* Commands that timed out and whose ACK has not come yet, per
+	 * worker: one still owing some is stalled or far behind. */
+	uint32_t overdue[AEGW_RING_MAX_WORKERS];
+	uint64_t wait_until; /* ctl_ring_limit_waits; 0: no limit */
 };
 
 /* What ctl_ring_poll found. */
@@ -60,7 +64,8 @@ typedef void ctl_ring_evt_fn(void *arg, const struct aegw_evt *evt);
  * for it first (DUMP, COUNTERS) go to on_evt (may be NULL). Returns 0, the
  * enum aegw_err the worker refused it with (> 0), or -errno: -ENOTCONN
  * (no dataplane), -EHOSTDOWN (no heartbeat), -EBUSY (ring full for the
- * whole timeout), -ETIMEDOUT (no ACK). cmd's keys are wiped in every
+ * whole timeout), -ETIMEDOUT (no ACK), -EINPROGRESS (not sent: see
+ * ctl_ring_limit_waits). cmd's keys are wiped in every
  * case. */
 int ctl_ring_exec(struct ctl_ring *r, unsigned worker, struct aegw_cmd *cmd,
 		  ctl_ring_evt_fn *on_evt, void *arg);
@@ -83,6 +88,13 @@ bool ctl_ring_dispatch(struct ctl_ring *r);
 /* How a wait for the dataplane goes on after waited_ns without news:
  * spinning, then yielding the CPU, then sleeping. */
 void ctl_ring_backoff(uint64_t waited_ns);
+
+/* Best-effort commands, until called again with 0: each wait ends by
+ * `until` (CLOCK_MONOTONIC ns) if that comes before its ACK timeout, and
+ * a worker that still owes the ACK of a command that timed out is not
+ * sent more (-EINPROGRESS at once). For the loop's periodic reads, which
+ * a stalled worker must not make hold up the requests behind them. */
+void ctl_ring_limit_waits(struct ctl_ring *r, uint64_t until);
 
 /* Text for a ctl_ring_exec result. */
 const char *ctl_ring_strerror(int rc);

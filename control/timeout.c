@@ -82,6 +82,8 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 	uint64_t sum = 0;
 	bool unread = false;
 
+	ctl_ring_limit_waits(&ctl->ring,
+			     now + CTL_TIMEOUT_READ_WAIT_MS * 1000000ull);
 	for (unsigned i = 0; i < c->n_media; i++) {
 		if (!c->media[i].installed)
 			continue;
@@ -93,6 +95,7 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 				ctl_media_note_resume(&c->media[i], &k, from);
 		}
 	}
+	ctl_ring_limit_waits(&ctl->ring, 0);
 	if (unread || sum != c->seen)
 		c->active_ns = now;
 	c->seen = sum;

@@ -20,6 +20,7 @@
 // The binaries come from the environment (AEGW_DATAPLANE, AEGW_CONTROL,
 // AEGW_DPCTL), which meson sets.
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <arpa/inet.h>
 #include <signal.h>
@@ -563,6 +564,51 @@ TEST_F(Control, AWaitingRequestHoldsUpOnlyItsOwnReply)
 	// The late COUNTERS' events come in and are dropped.
 	std::this_thread::sleep_for(std::chrono::milliseconds(300));
 	EXPECT_EQ(ng->ask(del("slow")).result(), "ok");
+}
+
+// The periodic reads of the calls' counters (for the media timeout) are
+// best effort: a worker that stops answering holds up the loop, and the
+// pings behind it, for a short wait once, not for the ACK timeout at every
+// read, and is not read again until it answers. Pings go for 2.5 s of a
+// stopped dataplane, long enough for every call to be due for a read (a
+// call a second) before the heartbeat goes stale.
+TEST_F(Control, AStalledWorkerDoesNotHoldUpPings)
+{
+	const int calls = 2; // --max-sessions 3
+	for (int i = 0; i < calls; i++) {
+		std::string id = "stalled-" + std::to_string(i);
+		uint16_t port = uint16_t(7600 + 4 * i);
+		ASSERT_EQ(ng->ask(offer(id, sdp(port, "RTP/AVP"))).result(), "ok");
+		ASSERT_EQ(ng->ask(answer(id, sdp(port + 2, "RTP/AVP"))).result(),
+			  "ok");
+	}
+	int64_t timed_out = stats().num({"statistics", "dataplane",
+					 "commands-timed-out"});
+	stop_all_threads(dp);
+	auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+	double worst = 0;
+	int n = 0;
+	while (std::chrono::steady_clock::now() < end) {
+		auto t = std::chrono::steady_clock::now();
+		std::string cookie = "stall-" + std::to_string(n++);
+		Reply r(ng->udp(cookie + " d7:command4:pinge", 3000));
+		double took = std::chrono::duration<double>(
+				      std::chrono::steady_clock::now() - t).count();
+		worst = std::max(worst, took);
+		EXPECT_EQ(r.cookie(), cookie);
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	}
+	kill(dp, SIGCONT);
+	EXPECT_LT(worst, 0.4) << "a ping waited for a read of a stalled worker";
+	// Both streams of a media are on one worker: one read per worker,
+	// where each call read again a second later would time out twice.
+	EXPECT_LE(stats().num({"statistics", "dataplane", "commands-timed-out"}),
+		  timed_out + 2 * 2)
+		<< "a stalled worker was read again and again";
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	for (int i = 0; i < calls; i++)
+		EXPECT_EQ(ng->ask(del("stalled-" + std::to_string(i))).result(),
+			  "ok");
 }
 
 TEST_F(Control, ErrorsAreRepliesNotCrashes)
