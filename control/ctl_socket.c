@@ -33,6 +33,7 @@ struct conn {
 
 struct ctl_sock {
 	struct ctl *ctl;
+	struct ng_server *ng;
 	int epfd;
 	struct conn listener;
 	struct conn conns[CTL_SOCK_CONNS_MAX];
@@ -152,8 +153,8 @@ static int bind_listen(struct ctl_sock *s, char *err, size_t errlen)
 	return 0;
 }
 
-int ctl_sock_open(struct ctl_sock **out, struct ctl *ctl, int epfd,
-		  char *err, size_t errlen)
+int ctl_sock_open(struct ctl_sock **out, struct ctl *ctl,
+		  struct ng_server *ng, int epfd, char *err, size_t errlen)
 {
 	struct ctl_sock *s;
 
@@ -167,6 +168,7 @@ int ctl_sock_open(struct ctl_sock **out, struct ctl *ctl, int epfd,
 		return fail(err, errlen, "out of memory");
 	}
 	s->ctl = ctl;
+	s->ng = ng;
 	s->epfd = epfd;
 	s->listener.fd = -1;
 	for (unsigned i = 0; i < CTL_SOCK_CONNS_MAX; i++)
@@ -284,8 +286,8 @@ static void answer(struct ctl_sock *s, struct conn *c, size_t n,
 
 	if (truncated)
 		r = refuse(s, n, "message too large", c->cap);
-	else if (!(r = ctl_ng_handle_from(s->ctl, CTL_NG_FROM_CTL_SOCKET, peer,
-					  s->rx, n, s->reply, c->cap)))
+	else if (!(r = ng_server_handle(s->ng, CTL_NG_FROM_CTL_SOCKET, peer,
+					s->rx, n, s->reply, c->cap)))
 		r = refuse(s, n, "reply too large for the control socket; "
 			   "ask for less (limit)", c->cap);
 	ctl_log_flush();

@@ -21,15 +21,18 @@ enum {
 };
 
 struct ctl_sock;
+struct ng_server;
 
 /* Opens ctl->opt.ctl_socket (none: *out stays NULL, 0) and adds it to
  * epfd: makes the directory when it is missing, removes a socket file
  * that nothing answers on (a daemon killed before it could), refuses one
  * a running daemon answers on. 0, or -1 with the reason in err; a
  * default path (no --ctl-socket) that cannot be opened is a warning in
- * the log, and 0 with *out NULL. */
-int ctl_sock_open(struct ctl_sock **out, struct ctl *ctl, int epfd,
-		  char *err, size_t errlen);
+ * the log, and 0 with *out NULL. Requests run through ng's fibers
+ * (ng_server_handle), so that one waiting for the dataplane does not
+ * hold up the ng requests. */
+int ctl_sock_open(struct ctl_sock **out, struct ctl *ctl,
+		  struct ng_server *ng, int epfd, char *err, size_t errlen);
 /* Closes every connection and removes the socket file. NULL is fine. */
 void ctl_sock_close(struct ctl_sock *s);
 

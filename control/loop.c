@@ -43,7 +43,7 @@ int ctl_loop_run(struct ctl *ctl, volatile sig_atomic_t *stop)
 
 	if (epfd < 0 || ng_server_open(&s.ng, ctl, epfd, err, sizeof(err)) ||
 	    ctl_metrics_open(&s.metrics, ctl, epfd, err, sizeof(err)) ||
-	    ctl_sock_open(&s.sock, ctl, epfd, err, sizeof(err))) {
+	    ctl_sock_open(&s.sock, ctl, s.ng, epfd, err, sizeof(err))) {
 		ctl_log(CTL_LOG_ERR, "%s", epfd < 0 ? strerror(errno) : err);
 		goto out;
 	}

@@ -35,9 +35,23 @@ enum udp_slot { SLOT_FREE, SLOT_RUNNING, SLOT_DONE };
 /* One datagram in a slot of the window, handled on a fiber of its own. */
 struct udp_job {
 	struct ng_server *s;
+	struct ng_sock *k;              /* the socket it came in on */
 	unsigned i;                     /* its slot */
 	size_t reply_len;
 	enum udp_slot state;
+};
+
+/* A message from a stream (a TCP connection, the control socket), on a
+ * fiber beside the window's: ng_server_handle. */
+struct stream_job {
+	struct ctl *ctl;
+	enum ctl_ng_transport from;
+	const uint8_t *peer;
+	const char *msg;
+	size_t len;
+	char *out;
+	size_t cap, reply_len;
+	bool done;
 };
 
 /* Under load the P-CSCF has many requests in flight. They are read into
@@ -207,7 +221,8 @@ int ng_server_open(struct ng_server **out, struct ctl *ctl, int epfd,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	s->fibers = ctl_fiber_pool_new(NG_UDP_BATCH, CTL_FIBER_STACK,
+	/* One fiber more than the window: for ng_server_handle's. */
+	s->fibers = ctl_fiber_pool_new(NG_UDP_BATCH + 1, CTL_FIBER_STACK,
 				       ctl_ng_scratch_size());
 	if (!s->fibers)
 		ctl_log(CTL_LOG_WARN, "no memory for request fibers: ng "
@@ -258,18 +273,17 @@ enum {
 	NG_UDP_LOOK_NS = 20000,
 };
 
-/* The replies that are ready, each to where its request came from; then
- * the slots are wiped and free. True when a slot was freed. */
-static bool udp_send_done(struct ng_sock *k, struct udp_batch *b)
+/* The ready replies of the requests that came in on k, each to where
+ * its request came from. */
+static void udp_send_to(struct ng_sock *k, struct udp_batch *b)
 {
 	unsigned done = 0;
-	bool freed = false;
 
 	b->n_tx = 0;
 	for (unsigned i = 0; i < NG_UDP_BATCH; i++) {
 		struct udp_job *j = &b->job[i];
 
-		if (j->state != SLOT_DONE || !j->reply_len)
+		if (j->state != SLOT_DONE || !j->reply_len || j->k != k)
 			continue;
 		b->tx_iov[b->n_tx].iov_base = b->out + (size_t)i * CTL_NG_REPLY_MAX;
 		b->tx_iov[b->n_tx].iov_len = j->reply_len;
@@ -292,6 +306,18 @@ static bool udp_send_done(struct ng_sock *k, struct udp_batch *b)
 		}
 		done += (unsigned)r;
 	}
+}
+
+/* The replies that are ready go out; then their slots are wiped and
+ * free. True when a slot was freed. */
+static bool udp_send_done(struct ng_server *s)
+{
+	struct udp_batch *b = s->udp;
+	bool freed = false;
+
+	for (unsigned l = 0; l < s->n_listeners; l++)
+		if (s->listeners[l].kind == SOCK_UDP)
+			udp_send_to(&s->listeners[l], b);
 	for (unsigned i = 0; i < NG_UDP_BATCH; i++) {
 		struct udp_job *j = &b->job[i];
 
@@ -321,11 +347,11 @@ static void udp_job_run(void *arg)
 	j->state = SLOT_DONE;
 }
 
-static void udp_start(struct ng_server *s, unsigned i)
+static void udp_start(struct ng_server *s, struct ng_sock *k, unsigned i)
 {
 	struct udp_job *j = &s->udp->job[i];
 
-	*j = (struct udp_job){ .s = s, .i = i, .state = SLOT_RUNNING };
+	*j = (struct udp_job){ .s = s, .k = k, .i = i, .state = SLOT_RUNNING };
 	if (!source_allowed(s, &s->udp->from[i], "request"))
 		j->state = SLOT_DONE;
 	else if (!s->fibers ||
@@ -361,9 +387,20 @@ static unsigned udp_receive(struct ng_server *s, struct ng_sock *k,
 
 		b->rx_msg[i].msg_len = hdr[x].msg_len;
 		b->rx_msg[i].msg_hdr.msg_namelen = hdr[x].msg_hdr.msg_namelen;
-		udp_start(s, i);
+		udp_start(s, k, i);
 	}
 	return (unsigned)n;
+}
+
+/* Every UDP socket's datagrams into the free slots. True when one came. */
+static bool udp_receive_all(struct ng_server *s, unsigned *budget)
+{
+	bool moved = false;
+
+	for (unsigned l = 0; l < s->n_listeners; l++)
+		if (s->listeners[l].kind == SOCK_UDP)
+			moved |= udp_receive(s, &s->listeners[l], budget) > 0;
+	return moved;
 }
 
 static bool udp_running(const struct udp_batch *b)
@@ -374,28 +411,30 @@ static bool udp_running(const struct udp_batch *b)
 	return false;
 }
 
-/* Datagrams until the socket is empty (or a fair share is read) and every
- * request read is answered: ACKs handed to the fibers that wait for them,
- * fibers let through the gate as those ahead end, ready replies sent, and
- * freed slots read into again. */
-static void udp_read(struct ng_server *s, struct ng_sock *k)
+/* Datagrams until the sockets are empty (or a fair share is read) and
+ * every request read is answered, and `own` (if any) has ended: ACKs
+ * handed to the fibers that wait for them, fibers let through the gate
+ * as those ahead end, ready replies sent, and freed slots read into
+ * again. No fiber of the pool is left running when this returns. */
+static void drive(struct ng_server *s, const struct stream_job *own)
 {
 	unsigned budget = NG_UDP_ROUNDS * NG_UDP_BATCH;
 	uint64_t now = ctl_now_ns(), idle_since = now, looked = 0;
 
 	for (;;) {
-		bool moved = false, running = udp_running(s->udp);
+		bool moved = false, running = udp_running(s->udp) ||
+					      (own && !own->done);
 
 		if (!running || now - looked >= NG_UDP_LOOK_NS) {
-			moved = udp_receive(s, k, &budget) > 0;
+			moved = udp_receive_all(s, &budget);
 			looked = now;
 		}
 		if (s->fibers) {
 			moved |= ctl_ring_dispatch(&s->ctl->ring);
 			moved |= ctl_fiber_gate_kick(s->fibers);
 		}
-		moved |= udp_send_done(k, s->udp);
-		if (!udp_running(s->udp) && !moved)
+		moved |= udp_send_done(s);
+		if (!udp_running(s->udp) && (!own || own->done) && !moved)
 			return;
 		now = ctl_now_ns();
 		if (moved)
@@ -403,6 +442,30 @@ static void udp_read(struct ng_server *s, struct ng_sock *k)
 		else
 			ctl_ring_backoff(now - idle_since);
 	}
+}
+
+static void stream_job_run(void *arg)
+{
+	struct stream_job *j = arg;
+
+	j->reply_len = ctl_ng_handle_from(j->ctl, j->from, j->peer, j->msg,
+					  j->len, j->out, j->cap);
+	j->done = true;
+}
+
+size_t ng_server_handle(struct ng_server *s, enum ctl_ng_transport from,
+			const uint8_t *peer, const char *msg, size_t len,
+			char *out, size_t cap)
+{
+	struct stream_job j = { .ctl = s->ctl, .from = from, .peer = peer,
+				.msg = msg, .len = len, .out = out,
+				.cap = cap };
+
+	if (!s->fibers || !ctl_fiber_run(s->fibers, stream_job_run, &j,
+					 ++s->ticket))
+		stream_job_run(&j);
+	drive(s, &j);
+	return j.reply_len;
 }
 
 static void tcp_accept(struct ng_server *s, struct ng_sock *l)
@@ -501,8 +564,8 @@ static bool tcp_one(struct ng_server *s, struct ng_sock *k)
 	/* A message that cannot be framed: answered (as an error, under
 	 * its cookie if it has one), then the connection goes. */
 	used = len > 0 ? (size_t)len : k->in_len - skip;
-	r = ctl_ng_handle(s->ctl, k->peer, k->in + skip, used, s->reply,
-			  CTL_NG_REPLY_MAX);
+	r = ng_server_handle(s, CTL_NG_FROM_NET, k->peer, k->in + skip, used,
+			     s->reply, CTL_NG_REPLY_MAX);
 	tcp_queue(k, s->reply, r);
 	OPENSSL_cleanse(s->reply, r);
 	if (len <= 0)
@@ -542,7 +605,7 @@ void ng_server_event(struct ng_server *s, void *ptr, uint32_t events)
 
 	switch (k->kind) {
 	case SOCK_UDP:
-		udp_read(s, k);
+		drive(s, NULL);
 		break;
 	case SOCK_TCP_LISTEN:
 		tcp_accept(s, k);

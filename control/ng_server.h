@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ctl.h"
+#include "ng_commands.h"
 
 enum {
 	CTL_NG_TCP_CONNS_MAX = 64,
@@ -26,6 +27,15 @@ void ng_server_close(struct ng_server *s);
 
 /* An epoll event whose data.ptr the server registered. */
 void ng_server_event(struct ng_server *s, void *ptr, uint32_t events);
+
+/* Handles one message from a stream (a TCP connection, the control
+ * socket) as ctl_ng_handle_from does, on a fiber: while it waits for the
+ * dataplane, the UDP sockets are read and their requests run beside it,
+ * in the order of arrival where they share a call (fiber.h's gate).
+ * Returns when it and every UDP request read meanwhile have ended. */
+size_t ng_server_handle(struct ng_server *s, enum ctl_ng_transport from,
+			const uint8_t *peer, const char *msg, size_t len,
+			char *out, size_t cap);
 
 /* TCP framing: the length of the first message in buf[0..len) (cookie,
  * space, one bencoded dictionary); 0 when it is not complete yet; -1 when

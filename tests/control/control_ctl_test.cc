@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -406,6 +407,32 @@ TEST_F(Ctl, CallOverUdpThenListShowStreamsCountersDelete)
 	EXPECT_NE(r.err.find("not found"), std::string::npos) << r.err;
 	r = aegwctl("streams");
 	EXPECT_EQ(r.out.find("ctl-call-1"), std::string::npos) << r.out;
+}
+
+// aegwctl reading a stopped dataplane waits out the ring's timeouts; the
+// ng requests of the P-CSCF are read and answered meanwhile.
+TEST_F(Ctl, AnAegwctlRequestWaitingForTheDataplaneLetsNgThrough)
+{
+	uint16_t ue_port, core_port;
+	ASSERT_EQ(e2ae_call("ctl-slow", &ue_port, &core_port).size(), 40u);
+	ASSERT_TRUE(stop_all_threads(dp));
+	auto listing = std::async(std::launch::async,
+				  [] { return aegwctl("streams"); });
+	std::this_thread::sleep_for(std::chrono::milliseconds(200));
+	auto t0 = std::chrono::steady_clock::now();
+	std::string pong = ng->udp("cp d7:command4:pinge", 3000);
+	double took = std::chrono::duration<double>(
+			      std::chrono::steady_clock::now() - t0).count();
+	Out r = listing.get();
+	kill(dp, SIGCONT);
+	EXPECT_EQ(Reply(pong).cookie(), "cp");
+	EXPECT_LT(took, 0.4) << "the ng ping waited for aegwctl";
+	EXPECT_NE(r.out.find(std::to_string(ue_port)), std::string::npos)
+		<< r.out << r.err;
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	Reply d = ng->ask(D({{"command", S("delete")}, {"call-id", S("ctl-slow")},
+			     {"from-tag", S("ft-ctl-slow")}}));
+	EXPECT_EQ(d.result(), "ok") << d.raw();
 }
 
 TEST_F(Ctl, AdminCommandsRefusedOverUdpAndTcp)

@@ -32,7 +32,7 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
+#include <future>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -513,27 +513,6 @@ TEST_F(Control, BurstsFromTwoPeersAnsweredToEach)
 	EXPECT_EQ(sessions(), 0);
 }
 
-// SIGSTOP, then wait until every thread of pid is stopped: a worker still
-// in its loop would otherwise answer a command sent right after the kill.
-void stop_all_threads(pid_t pid)
-{
-	ASSERT_EQ(kill(pid, SIGSTOP), 0);
-	std::string dir = "/proc/" + std::to_string(pid) + "/task";
-	for (int tries = 0; tries < 400; tries++) {
-		bool all = true;
-		for (const auto &t : std::filesystem::directory_iterator(dir)) {
-			std::string st = slurp(t.path().string() + "/stat");
-			size_t at = st.rfind(") ");
-			all &= at != std::string::npos && at + 2 < st.size() &&
-			       (st[at + 2] == 'T' || st[at + 2] == 't');
-		}
-		if (all)
-			return;
-		std::this_thread::sleep_for(std::chrono::milliseconds(5));
-	}
-	ADD_FAILURE() << "pid " << pid << " did not stop";
-}
-
 // A request that waits for the dataplane holds up its own reply only: a
 // query of a call whose worker is stopped waits for its COUNTERS (the ACK
 // timeout), and a ping that comes meanwhile is read and answered at once.
@@ -541,7 +520,7 @@ TEST_F(Control, AWaitingRequestHoldsUpOnlyItsOwnReply)
 {
 	ASSERT_EQ(ng->ask(offer("slow", sdp(7500, "RTP/AVP"))).result(), "ok");
 	ASSERT_EQ(ng->ask(answer("slow", sdp(7502, "RTP/AVP"))).result(), "ok");
-	stop_all_threads(dp);
+	ASSERT_TRUE(stop_all_threads(dp));
 	auto t0 = std::chrono::steady_clock::now();
 	auto since = [&] {
 		return std::chrono::duration<double>(
@@ -566,6 +545,34 @@ TEST_F(Control, AWaitingRequestHoldsUpOnlyItsOwnReply)
 	EXPECT_EQ(ng->ask(del("slow")).result(), "ok");
 }
 
+// The same over TCP: a query on a connection waits on a fiber, and the
+// UDP socket is read and answered meanwhile.
+TEST_F(Control, ATcpRequestWaitingForTheDataplaneLetsUdpThrough)
+{
+	ASSERT_EQ(ng->ask(offer("slow-tcp", sdp(7520, "RTP/AVP"))).result(), "ok");
+	ASSERT_EQ(ng->ask(answer("slow-tcp", sdp(7522, "RTP/AVP"))).result(),
+		  "ok");
+	ASSERT_TRUE(stop_all_threads(dp));
+	auto tcp = std::async(std::launch::async, [] {
+		return ng->tcp({"tq " + D({{"command", S("query")},
+					   {"call-id", S("slow-tcp")}})},
+			       1, 4000);
+	});
+	std::this_thread::sleep_for(std::chrono::milliseconds(200));
+	auto t0 = std::chrono::steady_clock::now();
+	std::string pong = ng->udp("tp d7:command4:pinge", 3000);
+	double took = std::chrono::duration<double>(
+			      std::chrono::steady_clock::now() - t0).count();
+	auto replies = tcp.get();
+	kill(dp, SIGCONT);
+	EXPECT_EQ(Reply(pong).cookie(), "tp");
+	EXPECT_LT(took, 0.4) << "the UDP ping waited for the TCP query";
+	ASSERT_EQ(replies.size(), 1u);
+	EXPECT_EQ(Reply(replies[0]).cookie(), "tq");
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	EXPECT_EQ(ng->ask(del("slow-tcp")).result(), "ok");
+}
+
 // The periodic reads of the calls' counters (for the media timeout) are
 // best effort: a worker that stops answering holds up the loop, and the
 // pings behind it, for a short wait once, not for the ACK timeout at every
@@ -584,7 +591,7 @@ TEST_F(Control, AStalledWorkerDoesNotHoldUpPings)
 	}
 	int64_t timed_out = stats().num({"statistics", "dataplane",
 					 "commands-timed-out"});
-	stop_all_threads(dp);
+	ASSERT_TRUE(stop_all_threads(dp));
 	auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
 	double worst = 0;
 	int n = 0;
@@ -1473,7 +1480,7 @@ TEST_F(ControlMetrics, NgIsAnsweredWhileAScrapeWaits)
 {
 	Http got;
 	sleep_s(1.1); // the last reading is old enough for a new one
-	stop_all_threads(dp);
+	ASSERT_TRUE(stop_all_threads(dp));
 	std::thread scraper(
 		[&] { got = http("GET", "/metrics", "127.0.0.1", 0, 5); });
 	sleep_s(0.2); // the scrape is in, its DUMP out

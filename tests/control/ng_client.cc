@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -69,6 +70,27 @@ std::string slurp(const std::string &path)
 	std::stringstream ss;
 	ss << f.rdbuf();
 	return ss.str();
+}
+
+bool stop_all_threads(pid_t pid)
+{
+	std::string dir = "/proc/" + std::to_string(pid) + "/task";
+
+	if (kill(pid, SIGSTOP))
+		return false;
+	for (int tries = 0; tries < 400; tries++) {
+		bool all = true;
+		for (const auto &t : std::filesystem::directory_iterator(dir)) {
+			std::string st = slurp(t.path().string() + "/stat");
+			size_t at = st.rfind(") ");
+			all &= at != std::string::npos && at + 2 < st.size() &&
+			       (st[at + 2] == 'T' || st[at + 2] == 't');
+		}
+		if (all)
+			return true;
+		std::this_thread::sleep_for(std::chrono::milliseconds(5));
+	}
+	return false;
 }
 
 std::string run(const std::string &cmd)
