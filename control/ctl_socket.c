@@ -13,8 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "ctl_socket.h"
 #include "log.h"
 #include "ng_commands.h"
@@ -297,7 +296,7 @@ static void answer(struct ctl_sock *s, struct conn *c, size_t n,
 			strerror(errno));
 		conn_close(c);
 	}
-	OPENSSL_cleanse(s->reply, r);
+	aegw_wipe(s->reply, r);
 }
 
 static void conn_read(struct ctl_sock *s, struct conn *c)
@@ -315,7 +314,7 @@ static void conn_read(struct ctl_sock *s, struct conn *c)
 			return;
 		}
 		answer(s, c, (size_t)n, mh.msg_flags & MSG_TRUNC);
-		OPENSSL_cleanse(s->rx, (size_t)n);
+		aegw_wipe(s->rx, (size_t)n);
 	}
 }
 

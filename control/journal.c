@@ -10,8 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "ctl.h"
 #include "journal.h"
 #include "log.h"
@@ -73,7 +72,7 @@ static void slot_wipe(struct ctl_journal *j, unsigned slot, size_t bytes)
 
 	/* The magic goes first: a half-wiped slot is never read back. */
 	__atomic_store_n(&r->magic, 0, __ATOMIC_RELEASE);
-	OPENSSL_cleanse(slot_at(j, slot), bytes);
+	aegw_wipe(slot_at(j, slot), bytes);
 	j->free_slots[j->n_free++] = slot;
 }
 
@@ -238,7 +237,7 @@ static void put_media(struct cursor *w, const struct ctl_media *m)
 		if (m->leg[i].our_key)
 			put_key(w, m->leg[i].our_key);
 	}
-	OPENSSL_cleanse(&copy, sizeof(copy));
+	aegw_wipe(&copy, sizeof(copy));
 }
 
 static uint8_t iface_index(const struct ctl *ctl, const struct ctl_iface *f)

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "aegw/sdes.h"
+#include "aegw/wipe.h"
 #include "ng_admin.h"
 #include "ng_call_stats.h"
 
@@ -257,7 +256,7 @@ static int key(const struct aegw_benc_node *n, const char *name,
 	rc = 0;
 out:
 	aegw_sdes_key_wipe(&k);
-	OPENSSL_cleanse(text, sizeof(text));
+	aegw_wipe(text, sizeof(text));
 	return rc;
 }
 

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "fnv.h"
 #include "ng_cache.h"
 
@@ -68,7 +67,7 @@ static void drop_oldest(struct ng_cache *c)
 		c->newest = NULL;
 	c->n--;
 	c->bytes -= e->len;
-	OPENSSL_cleanse(e, sizeof(*e) + e->len);
+	aegw_wipe(e, sizeof(*e) + e->len);
 	free(e);
 }
 

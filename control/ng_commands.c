@@ -6,8 +6,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "fiber.h"
 #include "fnv.h"
 #include "log.h"
@@ -291,7 +290,7 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 	aegw_benc_dict_add_str(&e, "sdp", sdp, sdp_len);
 	aegw_benc_dict_add_cstr(&e, "result", "ok");
 	n = aegw_ng_reply_end(&e);
-	OPENSSL_cleanse(sdp, sdp_len);
+	aegw_wipe(sdp, sdp_len);
 	return n ? n : reply_error(x, "reply too large");
 }
 

@@ -12,8 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "fiber.h"
 #include "log.h"
 #include "ng_commands.h"
@@ -246,8 +245,8 @@ static void conn_free(struct ng_server *s, struct ng_sock *k)
 	if (k->next)
 		k->next->prev = k->prev;
 	s->n_conns--;
-	OPENSSL_cleanse(k->in, k->in_len);
-	OPENSSL_cleanse(k->out, k->out_len);
+	aegw_wipe(k->in, k->in_len);
+	aegw_wipe(k->out, k->out_len);
 	free(k->in);
 	free(k->out);
 	free(k);
@@ -323,9 +322,9 @@ static bool udp_send_done(struct ng_server *s)
 
 		if (j->state != SLOT_DONE)
 			continue;
-		OPENSSL_cleanse(b->out + (size_t)i * CTL_NG_REPLY_MAX,
+		aegw_wipe(b->out + (size_t)i * CTL_NG_REPLY_MAX,
 				j->reply_len);
-		OPENSSL_cleanse(b->rx_iov[i].iov_base, b->rx_msg[i].msg_len);
+		aegw_wipe(b->rx_iov[i].iov_base, b->rx_msg[i].msg_len);
 		j->reply_len = 0;
 		j->state = SLOT_FREE;
 		freed = true;
@@ -514,7 +513,7 @@ static void tcp_accept(struct ng_server *s, struct ng_sock *l)
 static void consume(char *buf, size_t *len, size_t n)
 {
 	memmove(buf, buf + n, *len - n);
-	OPENSSL_cleanse(buf + *len - n, n);
+	aegw_wipe(buf + *len - n, n);
 	*len -= n;
 }
 
@@ -567,7 +566,7 @@ static bool tcp_one(struct ng_server *s, struct ng_sock *k)
 	r = ng_server_handle(s, CTL_NG_FROM_NET, k->peer, k->in + skip, used,
 			     s->reply, CTL_NG_REPLY_MAX);
 	tcp_queue(k, s->reply, r);
-	OPENSSL_cleanse(s->reply, r);
+	aegw_wipe(s->reply, r);
 	if (len <= 0)
 		k->closing = 1;
 	consume(k->in, &k->in_len, used + skip);

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "dp_view.h"
 #include "ng_admin.h"
 #include "streams.h"
@@ -98,7 +97,7 @@ static void desc_call(const struct row *r, struct desc *d)
 	d->action = (enum aegw_action)spec.action;
 	d->local = spec.local;
 	d->dest = spec.egress_dst;
-	OPENSSL_cleanse(&spec, sizeof(spec));
+	aegw_wipe(&spec, sizeof(spec));
 	d->owner = "call";
 	d->mode = ctl_mode_name(m->mode);
 	d->call_id = c->call_id;

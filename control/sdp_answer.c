@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "log.h"
 #include "policy.h"
 #include "sdp_side.h"
@@ -248,7 +247,7 @@ static int build(struct answer *a, char *out, size_t cap, size_t *out_len)
 fail:
 	ctl_media_drop_keys(a->work, a->n);
 out:
-	OPENSSL_cleanse(a->lines, sizeof(a->lines));
+	aegw_wipe(a->lines, sizeof(a->lines));
 	return rc;
 }
 

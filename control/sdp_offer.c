@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "policy.h"
 #include "sdp_side.h"
 #include "secret.h"
@@ -253,7 +252,7 @@ static int build(struct offer *o, char *out, size_t cap, size_t *out_len)
 fail:
 	ctl_media_drop_keys(o->work, n);
 out:
-	OPENSSL_cleanse(o->lines, sizeof(o->lines));
+	aegw_wipe(o->lines, sizeof(o->lines));
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include "aegw/wipe.h"
 #include "sdp_side.h"
 #include "secret.h"
 
@@ -136,7 +137,7 @@ int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen)
 out:
 	ctl_secret_free(cfg);
 	aegw_sdes_key_wipe(&k);
-	OPENSSL_cleanse(raw, sizeof(raw));
+	aegw_wipe(raw, sizeof(raw));
 	return rc;
 }
 

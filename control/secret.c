@@ -4,8 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "log.h"
 #include "secret.h"
 
@@ -58,7 +57,7 @@ void ctl_secret_free(struct aegw_srtp_config *cfg)
 
 	if (!cfg)
 		return;
-	OPENSSL_cleanse(s, sizeof(*s));
+	aegw_wipe(s, sizeof(*s));
 	s->next_free = free_list;
 	free_list = s;
 	in_use--;

@@ -3,7 +3,7 @@
  * restart makes the control replay them). Slots of one engine config each,
  * in anonymous mappings that are MADV_DONTDUMP (no key in a core dump)
  * and locked when the limit allows (never swapped); a slot is wiped
- * (OPENSSL_cleanse) when it is freed. Control thread only. */
+ * (aegw_wipe) when it is freed. Control thread only. */
 #ifndef CTL_SECRET_H
 #define CTL_SECRET_H
 

@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "dp_view.h"
 #include "log.h"
 #include "static_streams.h"
@@ -193,7 +192,7 @@ const struct ctl_static_stream *ctl_static_install(struct ctl *ctl,
 	s->id = ctl_stream_id_next(ctl);
 	spec_of(s, r, &spec);
 	rc = ctl_stream_add(ctl, &spec);
-	OPENSSL_cleanse(&spec, sizeof(spec));
+	aegw_wipe(&spec, sizeof(spec));
 	if (rc) {
 		fail(err, errlen, "dataplane refused the stream: %s",
 		     ctl_ring_strerror(rc));

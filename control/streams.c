@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "dp_view.h"
 #include "log.h"
 #include "streams.h"
@@ -109,7 +108,7 @@ static int batch_run(struct ctl *ctl, struct batch *b, ctl_ring_evt_fn *fn,
 		if (!ctl->ring.shm) {
 			for (unsigned k = i; k < j; k++)
 				b->rc[k] = -ENOTCONN;
-			OPENSSL_cleanse(&b->cmd[i], (j - i) * sizeof(b->cmd[0]));
+			aegw_wipe(&b->cmd[i], (j - i) * sizeof(b->cmd[0]));
 		} else {
 			ctl_ring_exec_many(&ctl->ring, b->worker[i], &b->cmd[i],
 					   j - i, &b->rc[i], fn, arg);
@@ -180,7 +179,7 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 	resume_config(&spec.out_crypto, &m->resume[from].rtp_out,
 		      &m->resume[from].rtcp_out, CTL_RTCP_RESUME_GAP);
 	rc = add_stream(ctl, &spec);
-	OPENSSL_cleanse(&spec, sizeof(spec));
+	aegw_wipe(&spec, sizeof(spec));
 	return rc;
 }
 
@@ -232,8 +231,8 @@ bool ctl_media_in_place(const struct ctl_call *c, const struct ctl_media *m,
 	ctl_stream_spec(c, m, from, &now);
 	ctl_stream_spec(c, old, from, &was);
 	in_place = update_mask_of(&now, &was, &mask);
-	OPENSSL_cleanse(&now, sizeof(now));
-	OPENSSL_cleanse(&was, sizeof(was));
+	aegw_wipe(&now, sizeof(now));
+	aegw_wipe(&was, sizeof(was));
 	return in_place;
 }
 
@@ -251,7 +250,7 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 	if (old && old->installed && !old->rejected) {
 		ctl_stream_spec(c, old, from, &was);
 		update = update_mask_of(&now, &was, &mask);
-		OPENSSL_cleanse(&was, sizeof(was));
+		aegw_wipe(&was, sizeof(was));
 		/* A context updated in place goes on where its key stays;
 		 * a new key or a new stream starts afresh. */
 		m->resume[from] = (struct ctl_resume){ { 0, 0 } };
@@ -276,7 +275,7 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 			b->cmd[b->n - 1].update_mask = mask;
 		}
 	}
-	OPENSSL_cleanse(&now, sizeof(now));
+	aegw_wipe(&now, sizeof(now));
 }
 
 /* An ADD that found its id taken, or an UPDATE that found none (the
@@ -319,7 +318,6 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 	m->installed = true;
 	return 0;
 }
-
 
 struct counters_ctx {
 	struct ctl *ctl;

@@ -16,7 +16,7 @@
  * the keys are the from-peer's (in) and aegw's toward the other (out).
  * The remote is left to latching (NAT); egress_dst is the other peer's SDP
  * address when its family fits, and follows the reverse stream's latch.
- * spec holds keys: the caller wipes it (OPENSSL_cleanse). */
+ * spec holds keys: the caller wipes it (aegw_wipe). */
 void ctl_stream_spec(const struct ctl_call *c, const struct ctl_media *m,
 		     unsigned from, struct aegw_stream_spec *spec);
 

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <pcap/pcap.h>
 
 #include "aegw/error.h"
 #include "aegw/pkt.h"
 #include "aegw/sdes.h"
 #include "aegw/srtp.h"
+#include "aegw/wipe.h"
 
 enum {
 	EXIT_FAILED = 1, /* a packet failed, or setup or I/O went wrong */
@@ -434,7 +434,7 @@ static int run_hex(struct session *s, char **packets, int n)
 		failed++;
 		printf("%s\n", packets[i]);
 	}
-	OPENSSL_cleanse(buf, sizeof(buf));
+	aegw_wipe(buf, sizeof(buf));
 	return failed ? EXIT_FAILED : 0;
 }
 
@@ -700,7 +700,7 @@ static int job_close(struct pcap_job *j)
 		pcap_close(j->dead);
 	if (j->in)
 		pcap_close(j->in);
-	OPENSSL_cleanse(j->buf, sizeof(j->buf));
+	aegw_wipe(j->buf, sizeof(j->buf));
 	return rc;
 }
 

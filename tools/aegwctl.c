@@ -21,9 +21,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "aegw/ng.h"
+#include "aegw/wipe.h"
 #include "aegwctl.h"
 
 enum {
@@ -217,17 +216,17 @@ static int transact(struct aegwctl *c, struct aegw_benc_enc *e)
 	int rc;
 
 	if (!n || !sp || ck.len > sizeof(cookie)) {
-		OPENSSL_cleanse(c->tx, sizeof(c->tx));
+		aegw_wipe(c->tx, sizeof(c->tx));
 		fprintf(stderr, "aegwctl: request too large\n");
 		return EXIT_USAGE;
 	}
 	memcpy(cookie, c->tx, ck.len);
 	if (c->fd < 0 && (rc = connect_daemon(c))) {
-		OPENSSL_cleanse(c->tx, n);
+		aegw_wipe(c->tx, n);
 		return rc;
 	}
 	sent = send(c->fd, c->tx, n, MSG_NOSIGNAL);
-	OPENSSL_cleanse(c->tx, n);
+	aegw_wipe(c->tx, n);
 	if (sent != (ssize_t)n)
 		return unreachable(c, sent < 0 ? strerror(errno) : "short send");
 	rc = receive(c, ck);
@@ -621,7 +620,7 @@ static int cmd_install(struct aegwctl *c, int argc, char **argv)
 		install_req(c, &e, &a);
 		rc = transact(c, &e);
 	}
-	OPENSSL_cleanse(&a, sizeof(a));
+	aegw_wipe(&a, sizeof(a));
 	if (!rc)
 		show_reply(c, print_installed);
 	return rc;
@@ -744,7 +743,7 @@ int main(int argc, char **argv)
 		rc = usage_error("unknown command '%s'", argv[i]);
 	if (c.fd >= 0)
 		close(c.fd);
-	OPENSSL_cleanse(c.rx, RX_MAX);
+	aegw_wipe(c.rx, RX_MAX);
 	free(c.rx);
 	free(c.nodes);
 	return rc;

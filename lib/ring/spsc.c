@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "aegw/wipe.h"
 #include "spsc.h"
 
 /* Between processes C11 atomics mean something only when lock-free: a
@@ -84,7 +85,7 @@ int aegw_spsc_dequeue(const struct spsc *r, void *rec, bool wipe)
 			return -EAGAIN;
 		memcpy(rec, s, r->rec_size);
 		if (wipe)
-			explicit_bzero(s, r->rec_size);
+			aegw_wipe(s, r->rec_size);
 		/* A compare-exchange, not a store, because a restarted
 		 * producer may have moved tail (aegw_spsc_producer_drop):
 		 * then the copy may be torn, and t is reloaded. Records
@@ -127,7 +128,7 @@ void aegw_spsc_consumer_drop(const struct spsc *r)
 	if (h - t > (uint64_t)r->mask + 1)
 		t = h - r->mask - 1;
 	for (uint64_t i = t; i != h; i++)
-		explicit_bzero(slot(r, i), r->rec_size);
+		aegw_wipe(slot(r, i), r->rec_size);
 	atomic_store_explicit(&r->idx->tail, h, memory_order_release);
 }
 

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "aegw/error.h"
 #include "aegw/sdes.h"
+#include "aegw/wipe.h"
 
 enum {
 	/* Base64 text of the longest key||salt, padded to a whole quantum. */
@@ -133,8 +133,8 @@ static int decode_key(struct span f, const struct aegw_suite_info *si,
 	memcpy(out->salt, raw + si->key_len, si->salt_len);
 	rc = AEGW_ERR_OK;
 out:
-	OPENSSL_cleanse(text, sizeof(text));
-	OPENSSL_cleanse(raw, sizeof(raw));
+	aegw_wipe(text, sizeof(text));
+	aegw_wipe(raw, sizeof(raw));
 	return rc;
 }
 
@@ -277,14 +277,14 @@ int aegw_sdes_inline_format(const struct aegw_sdes_key *k,
 	memcpy(out + len, tail, tn + 1);
 	rc = AEGW_ERR_OK;
 out:
-	OPENSSL_cleanse(raw, sizeof(raw));
-	OPENSSL_cleanse(text, sizeof(text));
+	aegw_wipe(raw, sizeof(raw));
+	aegw_wipe(text, sizeof(text));
 	return rc;
 }
 
 void aegw_sdes_key_wipe(struct aegw_sdes_key *k)
 {
-	OPENSSL_cleanse(k, sizeof(*k));
+	aegw_wipe(k, sizeof(*k));
 }
 
 void aegw_sdes_key_to_config(const struct aegw_sdes_key *k,

@@ -4,9 +4,8 @@
  * temporaries that are wiped before return. */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "aegw/sdp.h"
+#include "aegw/wipe.h"
 #include "internal.h"
 
 enum {
@@ -158,7 +157,7 @@ static int decode_key(struct parse *ps, struct aegw_sdp_str info, unsigned i)
 		mk->lifetime = k.lifetime;
 		ps->cfg->mki_len = k.mki_len;
 	}
-	OPENSSL_cleanse(text, sizeof(text));
+	aegw_wipe(text, sizeof(text));
 	aegw_sdes_key_wipe(&k);
 	return rc;
 }
@@ -405,10 +404,10 @@ int aegw_sdp_crypto_format(uint32_t tag, enum aegw_suite suite,
 	if (n < 0 || (size_t)n >= cap) {
 		rc = AEGW_ERR_NO_ROOM;
 		if (cap)
-			OPENSSL_cleanse(out, cap); /* a cut key */
+			aegw_wipe(out, cap); /* a cut key */
 	}
 out:
-	OPENSSL_cleanse(key, sizeof(key));
+	aegw_wipe(key, sizeof(key));
 	return rc;
 }
 

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include <intel-ipsec-mb.h>
-#include <openssl/crypto.h>
 
+#include "aegw/wipe.h"
 #include "backend_ipsecmb.h"
 #include "internal.h"
 
@@ -82,7 +82,7 @@ static void hmac_pad(IMB_MGR *mgr, const uint8_t *key, uint8_t fill,
 	for (unsigned i = 0; i < AEGW_SRTP_HMAC_KEY_LEN; i++)
 		block[i] ^= key[i];
 	IMB_SHA1_ONE_BLOCK(mgr, block, out);
-	OPENSSL_cleanse(block, sizeof(block));
+	aegw_wipe(block, sizeof(block));
 }
 
 int aegw_imb_key_expand(IMB_MGR *mgr, void *ks,
@@ -106,7 +106,7 @@ int aegw_imb_key_expand(IMB_MGR *mgr, void *ks,
 	case 24: IMB_AES_KEYEXP_192(mgr, enc_key, b, dec); break;
 	default: IMB_AES_KEYEXP_256(mgr, enc_key, b, dec); break;
 	}
-	OPENSSL_cleanse(dec, sizeof(dec));
+	aegw_wipe(dec, sizeof(dec));
 	hmac_pad(mgr, auth_key, 0x36, b + rk);
 	hmac_pad(mgr, auth_key, 0x5c, b + rk + AEGW_IMB_PAD_STRIDE);
 	return imb_get_errno(mgr) ? AEGW_ERR_BACKEND : AEGW_ERR_OK;
@@ -121,7 +121,7 @@ static int imb_key_init(struct aegw_srtp_engine *eng, void *ks,
 
 static void imb_key_wipe(void *ks, const struct aegw_suite_info *si)
 {
-	OPENSSL_cleanse(ks, aegw_imb_ks_size(si));
+	aegw_wipe(ks, aegw_imb_ks_size(si));
 }
 
 static void fill_cm(IMB_JOB *job, const struct crypto_op *op)
@@ -216,7 +216,7 @@ static int imb_run(struct aegw_srtp_engine *eng, struct crypto_op *ops,
 	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
 		complete(job);
 	if (gcm)
-		OPENSSL_cleanse(&gcm_ctx, sizeof(gcm_ctx));
+		aegw_wipe(&gcm_ctx, sizeof(gcm_ctx));
 	return AEGW_ERR_OK;
 }
 

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "internal.h"
 
 static const struct stream_fns *fns_of(const struct aegw_srtp_stream *s,
@@ -51,8 +50,8 @@ static int run_rekeyed(struct aegw_srtp_engine *eng, struct aegw_srtp_stream *s,
 	}
 	eng->be->key_wipe(ks, s->si);
 out_free:
-	OPENSSL_cleanse(salt, sizeof(salt));
-	OPENSSL_cleanse(ks, ks_size);
+	aegw_wipe(salt, sizeof(salt));
+	aegw_wipe(ks, ks_size);
 	free(ks);
 	return rc;
 }

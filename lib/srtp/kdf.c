@@ -11,9 +11,9 @@
 #include <pthread.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "aegw/wipe.h"
 #include "internal.h"
 
 static EVP_CIPHER *ecb_cipher[3]; /* AES-128, -192, -256 ECB */
@@ -89,8 +89,8 @@ int aegw_kdf_derive(struct aegw_kdf *k, uint8_t label, uint64_t r,
 	}
 	rc = AEGW_ERR_OK;
 out:
-	OPENSSL_cleanse(ks, sizeof(ks));
-	OPENSSL_cleanse(block, sizeof(block));
+	aegw_wipe(ks, sizeof(ks));
+	aegw_wipe(block, sizeof(block));
 	return rc;
 }
 

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "aegw/wipe.h"
 #include "internal.h"
 
 static const struct backend_ops *backend_for(enum aegw_srtp_backend be)
@@ -124,8 +123,8 @@ int aegw_stream_derive(struct aegw_srtp_stream *s, const uint8_t *master,
 	aegw_kdf_end(&k);
 	if (!rc)
 		rc = s->eng->be->key_init(s->eng, ks, si, enc, auth);
-	OPENSSL_cleanse(enc, sizeof(enc));
-	OPENSSL_cleanse(auth, sizeof(auth));
+	aegw_wipe(enc, sizeof(enc));
+	aegw_wipe(auth, sizeof(auth));
 	return rc;
 }
 
@@ -150,7 +149,7 @@ static int key_setup(struct aegw_srtp_stream *s, unsigned i,
 		else
 			rc = AEGW_ERR_NO_MEMORY;
 	}
-	OPENSSL_cleanse(master, sizeof(master));
+	aegw_wipe(master, sizeof(master));
 	return rc;
 }
 
@@ -264,11 +263,11 @@ void aegw_srtp_stream_free(struct aegw_srtp_stream *s)
 		struct master_key *mk = stream_key(s, i);
 		s->eng->be->key_wipe(key_state(s, mk), s->si);
 		if (mk->kdr) {
-			OPENSSL_cleanse(mk->kdr, sizeof(*mk->kdr));
+			aegw_wipe(mk->kdr, sizeof(*mk->kdr));
 			free(mk->kdr);
 		}
 	}
-	OPENSSL_cleanse(s, s->alloc_size);
+	aegw_wipe(s, s->alloc_size);
 	free(s);
 }
 
@@ -324,5 +323,5 @@ unsigned aegw_srtp_stream_overhead(const struct aegw_srtp_stream *s)
 
 void aegw_srtp_config_wipe(struct aegw_srtp_config *cfg)
 {
-	OPENSSL_cleanse(cfg, sizeof(*cfg));
+	aegw_wipe(cfg, sizeof(*cfg));
 }
