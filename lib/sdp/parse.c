@@ -1,6 +1,7 @@
 /* SDP text (RFC 8866) into lines, and what aegw reads from them: o=, c=,
  * m= and the attributes the rewrite owns or the control daemon asks
  * about. One pass, no allocation; everything points into the text. */
+#include <stddef.h>
 #include <string.h>
 
 #include "aegw/sdp.h"
@@ -305,8 +306,9 @@ static int add_line(struct aegw_sdp *sdp, struct aegw_sdp_str l, char *err,
 	if (check_place(sdp, l, err, errlen))
 		return AEGW_ERR_INVALID_ARG;
 	if (l.p[0] == 'm')
-		sdp->n_media++;
+		memset(&sdp->media[sdp->n_media++], 0, sizeof(sdp->media[0]));
 	line = &sdp->lines[sdp->n_lines++];
+	memset(line, 0, sizeof(*line));
 	line->type = l.p[0];
 	line->value = l.p + 2;
 	line->len = (uint32_t)(l.n - 2);
@@ -333,7 +335,9 @@ int aegw_sdp_parse(struct aegw_sdp *sdp, const char *text, size_t len,
 	size_t pos = 0;
 	int rc;
 
-	memset(sdp, 0, sizeof(*sdp));
+	/* Not all 40 KiB: each line and m= section is zeroed as it is
+	 * added, and nothing is read past n_lines and n_media. */
+	memset(sdp, 0, offsetof(struct aegw_sdp, lines));
 	sdp->text = text;
 	sdp->len = len;
 	if (!text || len > AEGW_SDP_MAX_LEN)
