@@ -410,6 +410,8 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 	for (unsigned i = 0; i < n; i++) {
 		if (!rc)
 			rc = send_cmd(r, worker, &cmds[i], deadline);
+		if (rc) /* a sent one was wiped as it went into the ring */
+			aegw_cmd_wipe(&cmds[i]);
 		rcs[i] = rc ? rc : PENDING;
 		sent += !rc;
 	}
@@ -433,7 +435,6 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		account(r, worker, &cmds[i], rcs[i]);
 		if (!first)
 			first = rcs[i];
-		aegw_cmd_wipe(&cmds[i]);
 	}
 	return first;
 }
