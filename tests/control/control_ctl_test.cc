@@ -419,13 +419,10 @@ TEST_F(Ctl, AnAegwctlRequestWaitingForTheDataplaneLetsNgThrough)
 	auto listing = std::async(std::launch::async,
 				  [] { return aegwctl("streams"); });
 	std::this_thread::sleep_for(std::chrono::milliseconds(200));
-	auto t0 = std::chrono::steady_clock::now();
-	std::string pong = ng->udp("cp d7:command4:pinge", 3000);
-	double took = std::chrono::duration<double>(
-			      std::chrono::steady_clock::now() - t0).count();
+	double took = ng->ping_seconds("cp");
 	Out r = listing.get();
 	kill(dp, SIGCONT);
-	EXPECT_EQ(Reply(pong).cookie(), "cp");
+	EXPECT_GE(took, 0) << "no pong";
 	EXPECT_LT(took, 0.4) << "the ng ping waited for aegwctl";
 	EXPECT_NE(r.out.find(std::to_string(ue_port)), std::string::npos)
 		<< r.out << r.err;

@@ -559,13 +559,10 @@ TEST_F(Control, ATcpRequestWaitingForTheDataplaneLetsUdpThrough)
 			       1, 4000);
 	});
 	std::this_thread::sleep_for(std::chrono::milliseconds(200));
-	auto t0 = std::chrono::steady_clock::now();
-	std::string pong = ng->udp("tp d7:command4:pinge", 3000);
-	double took = std::chrono::duration<double>(
-			      std::chrono::steady_clock::now() - t0).count();
+	double took = ng->ping_seconds("tp");
 	auto replies = tcp.get();
 	kill(dp, SIGCONT);
-	EXPECT_EQ(Reply(pong).cookie(), "tp");
+	EXPECT_GE(took, 0) << "no pong";
 	EXPECT_LT(took, 0.4) << "the UDP ping waited for the TCP query";
 	ASSERT_EQ(replies.size(), 1u);
 	EXPECT_EQ(Reply(replies[0]).cookie(), "tq");
@@ -596,13 +593,9 @@ TEST_F(Control, AStalledWorkerDoesNotHoldUpPings)
 	double worst = 0;
 	int n = 0;
 	while (std::chrono::steady_clock::now() < end) {
-		auto t = std::chrono::steady_clock::now();
-		std::string cookie = "stall-" + std::to_string(n++);
-		Reply r(ng->udp(cookie + " d7:command4:pinge", 3000));
-		double took = std::chrono::duration<double>(
-				      std::chrono::steady_clock::now() - t).count();
+		double took = ng->ping_seconds("stall-" + std::to_string(n++));
+		EXPECT_GE(took, 0) << "no pong";
 		worst = std::max(worst, took);
-		EXPECT_EQ(r.cookie(), cookie);
 		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	}
 	kill(dp, SIGCONT);
@@ -1484,14 +1477,10 @@ TEST_F(ControlMetrics, NgIsAnsweredWhileAScrapeWaits)
 	std::thread scraper(
 		[&] { got = http("GET", "/metrics", "127.0.0.1", 0, 5); });
 	sleep_s(0.2); // the scrape is in, its DUMP out
-	auto t0 = std::chrono::steady_clock::now();
-	Reply pong(ng->udp("wait-ping d7:command4:pinge", 3000));
-	double t = std::chrono::duration<double>(
-			   std::chrono::steady_clock::now() - t0)
-			   .count();
+	double t = ng->ping_seconds("wait-ping");
 	scraper.join();
 	kill(dp, SIGCONT);
-	EXPECT_EQ(pong.result(), "pong");
+	EXPECT_GE(t, 0) << "no pong";
 	EXPECT_LT(t, 0.5) << "the ping waited for the scrape";
 	EXPECT_EQ(got.status, 200) << got.head;
 	EXPECT_EQ(value(got.body, "aegw_dataplane_up"), 0)

@@ -218,6 +218,16 @@ Reply NgClient::ask(const std::string &dict)
 	return Reply(udp(cookie + " " + dict));
 }
 
+double NgClient::ping_seconds(const std::string &cookie, int timeout_ms)
+{
+	auto t0 = std::chrono::steady_clock::now();
+	Reply r(udp(cookie + " d7:command4:pinge", timeout_ms));
+	double t = std::chrono::duration<double>(
+			   std::chrono::steady_clock::now() - t0).count();
+
+	return r.cookie() == cookie && r.result() == "pong" ? t : -1;
+}
+
 std::vector<std::string> NgClient::tcp(const std::vector<std::string> &pieces,
 				       unsigned replies, int timeout_ms)
 {

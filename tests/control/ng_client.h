@@ -76,6 +76,9 @@ public:
 	std::vector<std::string> udp_collect(unsigned n, int timeout_ms = 5000);
 	// A new cookie for the dictionary d.
 	Reply ask(const std::string &dict);
+	// A ping under cookie: seconds until its pong came, or -1 when none
+	// came within timeout_ms.
+	double ping_seconds(const std::string &cookie, int timeout_ms = 3000);
 	// TCP: connects, writes the pieces with pauses, reads until `replies`
 	// replies (by framing) arrived or the time is up.
 	std::vector<std::string> tcp(const std::vector<std::string> &pieces,
