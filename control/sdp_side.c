@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "aegw/wipe.h"
 #include "sdp_side.h"
 #include "secret.h"
@@ -119,9 +117,7 @@ int ctl_leg_make_key(struct ctl_leg *l, char *err, size_t errlen)
 		snprintf(err, errlen, si ? "out of key memory" : "unknown suite");
 		goto out;
 	}
-	/* One draw for key and salt: a RAND_bytes call costs 2 us here,
-	 * whatever its length up to a block or two. */
-	if (RAND_bytes(raw, (int)(si->key_len + si->salt_len)) != 1) {
+	if (ctl_secret_random(raw, si->key_len + si->salt_len)) {
 		snprintf(err, errlen, "no randomness for a key (RAND_bytes)");
 		goto out;
 	}

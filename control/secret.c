@@ -1,14 +1,24 @@
 /* Key slots: chunks of mmap'd memory kept out of core dumps, with a free
  * list threaded through the wiped slots. Chunks are never unmapped: their
- * number follows the peak of concurrent calls. */
+ * number follows the peak of concurrent calls. And the randomness new
+ * keys are made of, drawn ahead in a pool of the same kind of memory. */
 #include <string.h>
 #include <sys/mman.h>
+
+#include <openssl/rand.h>
 
 #include "aegw/wipe.h"
 #include "log.h"
 #include "secret.h"
 
-enum { SLOTS_PER_CHUNK = 256 };
+enum {
+	SLOTS_PER_CHUNK = 256,
+	/* A RAND_bytes call costs about 2 us here whatever its length up to
+	 * a few blocks (OpenSSL 3's CTR-DRBG sets its AES key up on every
+	 * call): one call per 1 KiB, 34 AES-128 keys and salts, not one per
+	 * key. */
+	RANDOM_POOL = 1024,
+};
 
 union slot {
 	struct aegw_srtp_config cfg;
@@ -18,19 +28,29 @@ union slot {
 static union slot *free_list;
 static unsigned in_use;
 
-static int grow(void)
+/* len bytes kept out of core dumps and, when the limit allows, out of
+ * swap; NULL when out of memory. */
+static void *secret_map(size_t len)
 {
-	size_t len = sizeof(union slot) * SLOTS_PER_CHUNK;
-	union slot *chunk = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (chunk == MAP_FAILED)
-		return -1;
-	if (madvise(chunk, len, MADV_DONTDUMP))
+	if (p == MAP_FAILED)
+		return NULL;
+	if (madvise(p, len, MADV_DONTDUMP))
 		ctl_log(CTL_LOG_WARN, "madvise(MADV_DONTDUMP) failed: keys "
 			"may appear in a core dump");
-	if (mlock(chunk, len))
-		ctl_log(CTL_LOG_DEBUG, "mlock of a key chunk failed");
+	if (mlock(p, len))
+		ctl_log(CTL_LOG_DEBUG, "mlock of key memory failed");
+	return p;
+}
+
+static int grow(void)
+{
+	union slot *chunk = secret_map(sizeof(union slot) * SLOTS_PER_CHUNK);
+
+	if (!chunk)
+		return -1;
 	for (unsigned i = 0; i < SLOTS_PER_CHUNK; i++) {
 		chunk[i].next_free = free_list;
 		free_list = &chunk[i];
@@ -67,3 +87,32 @@ unsigned ctl_secret_in_use(void)
 {
 	return in_use;
 }
+
+static uint8_t *pool;   /* RANDOM_POOL bytes; its last pool_left unread */
+static size_t pool_left;
+
+int ctl_secret_random(void *out, size_t n)
+{
+	uint8_t *dst = out;
+
+	while (n) {
+		size_t take = n < pool_left ? n : pool_left;
+		uint8_t *from = pool + RANDOM_POOL - pool_left;
+
+		if (!pool_left) {
+			if (!pool && !(pool = secret_map(RANDOM_POOL)))
+				return -1;
+			if (RAND_bytes(pool, RANDOM_POOL) != 1)
+				return -1;
+			pool_left = RANDOM_POOL;
+			continue;
+		}
+		memcpy(dst, from, take);
+		aegw_wipe(from, take); /* handed out once, kept nowhere */
+		dst += take;
+		n -= take;
+		pool_left -= take;
+	}
+	return 0;
+}
+

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ extern "C" {
 #include "policy.h"
 #include "ports.h"
 #include "registry.h"
+#include "secret.h"
 #include "ring_client.h"
 #include "timeout.h"
 }
@@ -731,6 +733,28 @@ TEST(Timeout, DeletingListAndCursorSurviveDestroy)
 }
 
 // ---- TCP framing --------------------------------------------------------
+
+// Key randomness comes from a pool drawn ahead: draws across its refills
+// are whole, and no 30-byte key is ever handed out twice.
+TEST(Secret, RandomDrawsAreFreshAcrossPoolRefills)
+{
+	std::set<std::string> keys;
+	std::vector<uint8_t> big(5000, 0);
+	for (int i = 0; i < 200; i++) { // 6000 bytes: several refills
+		uint8_t k[30] = {0};
+		ASSERT_EQ(ctl_secret_random(k, sizeof(k)), 0);
+		EXPECT_TRUE(keys.insert(std::string((char *)k, sizeof(k))).second)
+			<< "draw " << i << " repeats an earlier one";
+	}
+	ASSERT_EQ(ctl_secret_random(big.data(), big.size()), 0);
+	size_t zeros = 0;
+	for (uint8_t b : big)
+		zeros += b == 0;
+	EXPECT_LT(zeros, 60u) << "a draw larger than the pool left bytes unset";
+	for (size_t off = 0; off + 30 <= big.size(); off += 30)
+		EXPECT_EQ(keys.count(std::string((char *)&big[off], 30)), 0u);
+	EXPECT_EQ(ctl_secret_random(nullptr, 0), 0);
+}
 
 TEST(NgFraming, EveryCutOfAMessageWaits)
 {
