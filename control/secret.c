@@ -96,8 +96,8 @@ int ctl_secret_random(void *out, size_t n)
 	uint8_t *dst = out;
 
 	while (n) {
-		size_t take = n < pool_left ? n : pool_left;
-		uint8_t *from = pool + RANDOM_POOL - pool_left;
+		size_t take;
+		uint8_t *from;
 
 		if (!pool_left) {
 			if (!pool && !(pool = secret_map(RANDOM_POOL)))
@@ -105,8 +105,9 @@ int ctl_secret_random(void *out, size_t n)
 			if (RAND_bytes(pool, RANDOM_POOL) != 1)
 				return -1;
 			pool_left = RANDOM_POOL;
-			continue;
 		}
+		take = n < pool_left ? n : pool_left;
+		from = pool + RANDOM_POOL - pool_left;
 		memcpy(dst, from, take);
 		aegw_wipe(from, take); /* handed out once, kept nowhere */
 		dst += take;
