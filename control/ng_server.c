@@ -424,6 +424,10 @@ static void drive(struct ng_server *s, const struct stream_job *own)
 		bool moved = false, running = udp_running(s->udp) ||
 					      (own && !own->done);
 
+		/* The share of the socket is for fairness to the loop's other
+		 * work, which waits anyway while `own` does. */
+		if (own && !own->done)
+			budget = NG_UDP_ROUNDS * NG_UDP_BATCH;
 		if (!running || now - looked >= NG_UDP_LOOK_NS) {
 			moved = udp_receive_all(s, &budget);
 			looked = now;

@@ -55,6 +55,15 @@ bool ctl_ring_ready(const struct ctl_ring *r)
 	       aegw_shm_epoch(r->shm) == r->epoch;
 }
 
+/* A new dataplane owes nothing: its rings are new. A wait that began
+ * before (a scrape's DUMP on its fiber) and times out after must not
+ * count against it, so the counts carry a generation. */
+static void forget_overdue(struct ctl_ring *r)
+{
+	memset(r->overdue, 0, sizeof(r->overdue));
+	r->overdue_gen++;
+}
+
 static int try_attach(struct ctl_ring *r)
 {
 	int rc = aegw_shm_attach(r->instance, &r->shm);
@@ -67,7 +76,7 @@ static int try_attach(struct ctl_ring *r)
 	}
 	r->epoch = aegw_shm_epoch(r->shm);
 	r->n_workers = aegw_shm_n_workers(r->shm);
-	memset(r->overdue, 0, sizeof(r->overdue));
+	forget_overdue(r);
 	ctl_log(CTL_LOG_INFO, "attached to dataplane '%s': epoch %llu, pid "
 		"%d, %u worker(s)", r->instance, (unsigned long long)r->epoch,
 		aegw_shm_pid(r->shm), r->n_workers);
@@ -132,7 +141,7 @@ static bool replaced(struct ctl_ring *r)
 	r->shm = fresh;
 	r->epoch = aegw_shm_epoch(fresh);
 	r->n_workers = aegw_shm_n_workers(fresh);
-	memset(r->overdue, 0, sizeof(r->overdue));
+	forget_overdue(r);
 	ctl_log(CTL_LOG_WARN, "dataplane '%s' replaced by a new one (pid %d, "
 		"%u worker(s))", r->instance, aegw_shm_pid(fresh), r->n_workers);
 	return true;
@@ -162,7 +171,7 @@ enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r)
 			"%llu, pid %d)", (unsigned long long)r->epoch,
 			(unsigned long long)e, aegw_shm_pid(r->shm));
 		r->epoch = e;
-		memset(r->overdue, 0, sizeof(r->overdue));
+		forget_overdue(r);
 		return CTL_RING_NEW_DATAPLANE;
 	}
 	if (replaced(r))
@@ -383,16 +392,16 @@ static void account(struct ctl_ring *r, unsigned worker,
 	}
 }
 
-void ctl_ring_limit_waits(struct ctl_ring *r, uint64_t until)
+void ctl_ring_limit_waits(struct ctl_ring *r, uint64_t wait_ns)
 {
-	r->wait_until = until;
+	r->wait_limit_ns = wait_ns;
 }
 
 static int ring_usable_now(const struct ctl_ring *r, unsigned worker)
 {
 	int rc = ring_usable(r, worker);
 
-	if (!rc && r->wait_until && r->overdue[worker])
+	if (!rc && r->wait_limit_ns && r->overdue[worker])
 		rc = -EINPROGRESS;
 	return rc;
 }
@@ -401,12 +410,14 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		       struct aegw_cmd *cmds, unsigned n, int *rcs,
 		       ctl_ring_evt_fn *on_evt, void *arg)
 {
-	uint64_t deadline = ctl_now_ns() + CTL_RING_ACK_TIMEOUT_MS * 1000000ull;
+	uint64_t now = ctl_now_ns(), gen = r->overdue_gen,
+		 deadline = now + CTL_RING_ACK_TIMEOUT_MS * 1000000ull,
+		 limit = r->wait_limit_ns ? now + r->wait_limit_ns : 0;
 	int rc = ring_usable_now(r, worker), first = 0;
 	unsigned sent = 0;
 
-	if (r->wait_until && r->wait_until < deadline)
-		deadline = r->wait_until;
+	if (limit && limit < deadline)
+		deadline = limit;
 	for (unsigned i = 0; i < n; i++) {
 		if (!rc)
 			rc = send_cmd(r, worker, &cmds[i], deadline);
@@ -420,14 +431,15 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		struct ctl_ring_waiter w = {
 			.worker = worker, .cmds = cmds, .rcs = rcs, .n = n,
 			.pending = sent, .deadline = deadline,
-			.limit = r->wait_until, .on_evt = on_evt, .arg = arg,
+			.limit = limit, .on_evt = on_evt, .arg = arg,
 		};
 
 		if (ctl_fiber_self())
 			wait_acks_fiber(r, &w);
 		else
 			wait_acks(r, &w);
-		r->overdue[worker] += w.pending;
+		if (gen == r->overdue_gen)
+			r->overdue[worker] += w.pending;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (rcs[i] == PENDING)

@@ -35,7 +35,8 @@ struct ctl_ring {
 	/* Commands that timed out and whose ACK has not come yet, per
 	 * worker: one still owing some is stalled or far behind. */
 	uint32_t overdue[AEGW_RING_MAX_WORKERS];
-	uint64_t wait_until; /* ctl_ring_limit_waits; 0: no limit */
+	uint64_t overdue_gen;   /* moves when a new dataplane zeroes them */
+	uint64_t wait_limit_ns; /* ctl_ring_limit_waits; 0: no limit */
 };
 
 /* What ctl_ring_poll found. */
@@ -89,12 +90,12 @@ bool ctl_ring_dispatch(struct ctl_ring *r);
  * spinning, then yielding the CPU, then sleeping. */
 void ctl_ring_backoff(uint64_t waited_ns);
 
-/* Best-effort commands, until called again with 0: each wait ends by
- * `until` (CLOCK_MONOTONIC ns) if that comes before its ACK timeout, and
- * a worker that still owes the ACK of a command that timed out is not
- * sent more (-EINPROGRESS at once). For the loop's periodic reads, which
- * a stalled worker must not make hold up the requests behind them. */
-void ctl_ring_limit_waits(struct ctl_ring *r, uint64_t until);
+/* Best-effort commands, until called again with 0: each wait lasts
+ * wait_ns at most (not the ACK timeout), and a worker that still owes
+ * the ACK of a command that timed out is not sent more (-EINPROGRESS at
+ * once). For the loop's periodic reads, which a stalled worker must not
+ * make hold up the requests behind them. */
+void ctl_ring_limit_waits(struct ctl_ring *r, uint64_t wait_ns);
 
 /* Text for a ctl_ring_exec result. */
 const char *ctl_ring_strerror(int rc);

@@ -371,9 +371,11 @@ static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 	for (unsigned from = 0; remove && from < 2; from++)
 		batch_remove(ctl, &b, m->leg[from].port, m->stream_id[from]);
 	batch_run(ctl, &b, on_counters, &x);
-	for (unsigned from = 0; from < 2; from++)
+	for (unsigned from = 0; from < 2; from++) {
+		out->rc[from] = b.rc[from];
 		if (b.rc[from])
 			out->have[from] = false;
+	}
 }
 
 void ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,

@@ -40,6 +40,7 @@ void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m);
 struct ctl_counts {
 	uint32_t id[2];  /* the streams asked */
 	bool have[2];
+	int rc[2];       /* each read's ctl_ring_exec result */
 	struct ctl_resume resume[2]; /* where their contexts are */
 	uint64_t c[2][AEGW_SC_COUNT];
 };

@@ -1,6 +1,8 @@
 /* Calls that end by time: the walk over the call table that samples the
  * dataplane's counters and judges silence, offer and final timeouts, and
  * the list of calls waiting out their delete delay. */
+#include <errno.h>
+
 #include "ctl.h"
 #include "log.h"
 #include "sdp_offer.h"
@@ -75,21 +77,24 @@ enum ctl_timeout ctl_timeout_judge(const struct ctl_options *o,
  * sample, or a stream that could not be read, makes c active: a read
  * that failed proves no silence. Counters that went back (streams
  * installed again after an answer or a dataplane restart) differ too.
- * Returns whether every read succeeded. */
+ * Returns false when a read waited and failed: a worker that stopped
+ * answering. One skipped at once (its worker still owes late ACKs)
+ * costs nothing, and the walk goes on. */
 static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 {
 	struct ctl_counts k;
 	uint64_t sum = 0;
-	bool unread = false;
+	bool unread = false, waited_in_vain = false;
 
 	ctl_ring_limit_waits(&ctl->ring,
-			     now + CTL_TIMEOUT_READ_WAIT_MS * 1000000ull);
+			     CTL_TIMEOUT_READ_WAIT_MS * 1000000ull);
 	for (unsigned i = 0; i < c->n_media; i++) {
 		if (!c->media[i].installed)
 			continue;
 		ctl_media_counters(ctl, &c->media[i], &k);
 		for (unsigned from = 0; from < 2; from++) {
 			unread |= !k.have[from];
+			waited_in_vain |= k.rc[from] && k.rc[from] != -EINPROGRESS;
 			sum += ctl_timeout_peer_packets(k.c[from]);
 			if (k.have[from])
 				ctl_media_note_resume(&c->media[i], &k, from);
@@ -99,7 +104,7 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 	if (unread || sum != c->seen)
 		c->active_ns = now;
 	c->seen = sum;
-	return !unread;
+	return !waited_in_vain;
 }
 
 static void end_call(struct ctl *ctl, struct ctl_call *c, enum ctl_timeout t)
@@ -110,9 +115,10 @@ static void end_call(struct ctl *ctl, struct ctl_call *c, enum ctl_timeout t)
 	ctl_call_delete(ctl, c);
 }
 
-/* One call of the walk. *readable goes false when a read fails: a
- * dataplane that stopped answering costs each read its ACK timeout, so
- * the walk waits for the next tick (and the heartbeat) instead. */
+/* One call of the walk. *readable goes false when a read waited and
+ * failed: a worker that stopped answering costs each read its wait
+ * (CTL_TIMEOUT_READ_WAIT_MS), so the walk waits for the next tick (and
+ * the heartbeat) instead. */
 static void visit(struct ctl *ctl, struct ctl_call *c, uint64_t now,
 		  bool *readable)
 {

@@ -34,9 +34,9 @@ enum {
 	CTL_TIMEOUT_SAMPLE_MS = 1000,    /* a call's counters, at most */
 	CTL_TIMEOUT_VISITS_PER_TICK = 2048,
 	CTL_TIMEOUT_TICK_BUDGET_US = 5000, /* of ring round trips, per tick */
-	/* The reads of a tick end this long after it began at most, and a
-	 * worker that let one time out is not read again until it has
-	 * answered: these reads run on the loop, ahead of the ng requests. */
+	/* A read waits this long at most, and a worker that let one time
+	 * out is not read again until it has answered: these reads run on
+	 * the loop, ahead of the ng requests. */
 	CTL_TIMEOUT_READ_WAIT_MS = 50,
 };
 

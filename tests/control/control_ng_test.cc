@@ -560,10 +560,16 @@ TEST_F(Control, ATcpRequestWaitingForTheDataplaneLetsUdpThrough)
 	});
 	std::this_thread::sleep_for(std::chrono::milliseconds(200));
 	double took = ng->ping_seconds("tp");
+	// More datagrams than one event's share of the socket (64): read on
+	// while the query waits, not after it.
+	for (int i = 0; i < 100; i++)
+		ng->udp_send("tb" + std::to_string(i) + " d7:command4:pinge");
+	auto burst = ng->udp_collect(100, 400);
 	auto replies = tcp.get();
 	kill(dp, SIGCONT);
 	EXPECT_GE(took, 0) << "no pong";
 	EXPECT_LT(took, 0.4) << "the UDP ping waited for the TCP query";
+	EXPECT_EQ(burst.size(), 100u) << "UDP stopped being read during the wait";
 	ASSERT_EQ(replies.size(), 1u);
 	EXPECT_EQ(Reply(replies[0]).cookie(), "tq");
 	std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -90,6 +90,7 @@ bool stop_all_threads(pid_t pid)
 			return true;
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 	}
+	kill(pid, SIGCONT); // the suite's other tests share the process
 	return false;
 }
 

@@ -26,7 +26,8 @@ int stop(pid_t pid, int sig = 15);
 std::string slurp(const std::string &path);
 // SIGSTOP, then waits until every thread of pid is stopped (a worker
 // still in its loop would answer a command sent right after the kill).
-// False when they did not all stop within 2 s.
+// False (and the process continued) when they did not all stop within
+// 2 s.
 bool stop_all_threads(pid_t pid);
 // Runs a shell command, returns its stdout.
 std::string run(const std::string &cmd);
