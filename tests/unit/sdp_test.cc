@@ -5,6 +5,7 @@
 // the a=crypto grammar as a table, format/parse round trips, selection.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -192,6 +193,33 @@ TEST(Sdp, SamplesParse)
 	EXPECT_EQ(r->sdp.media[0].rtcp_port, 35023);
 	EXPECT_FALSE(r->sdp.media[0].rtcp_addr.present);
 	EXPECT_EQ(r->sdp.media[0].crypto[0].status, 0);
+}
+
+// A parse zeroes only what it fills (the struct is 40 KiB): one into a
+// struct that held a larger SDP before must equal one into a zeroed
+// struct, field for field, up to n_lines and n_media.
+TEST(Sdp, ReusedStructHoldsNothingOfTheLastParse)
+{
+	std::string small = kAnswer, big = kAv, e1, e2;
+	auto used = std::make_unique<aegw_sdp>();
+	auto fresh = std::make_unique<aegw_sdp>();
+	char err[200];
+
+	ASSERT_EQ(aegw_sdp_parse(used.get(), big.data(), big.size(), err,
+				 sizeof(err)), 0) << err;
+	ASSERT_GT(used->n_media, 1u);
+	ASSERT_EQ(aegw_sdp_parse(used.get(), small.data(), small.size(), err,
+				 sizeof(err)), 0) << err;
+	std::memset(fresh.get(), 0, sizeof(*fresh));
+	ASSERT_EQ(aegw_sdp_parse(fresh.get(), small.data(), small.size(), err,
+				 sizeof(err)), 0) << err;
+	ASSERT_LT(fresh->n_media, 2u);
+	EXPECT_EQ(std::memcmp(used.get(), fresh.get(),
+			      offsetof(aegw_sdp, lines)), 0);
+	EXPECT_EQ(std::memcmp(used->lines, fresh->lines,
+			      fresh->n_lines * sizeof(fresh->lines[0])), 0);
+	EXPECT_EQ(std::memcmp(used->media, fresh->media,
+			      fresh->n_media * sizeof(fresh->media[0])), 0);
 }
 
 TEST(Sdp, NoEditIsByteForByte)
