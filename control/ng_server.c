@@ -322,8 +322,7 @@ static bool udp_send_done(struct ng_server *s)
 
 		if (j->state != SLOT_DONE)
 			continue;
-		aegw_wipe(b->out + (size_t)i * CTL_NG_REPLY_MAX,
-				j->reply_len);
+		aegw_wipe(b->out + (size_t)i * CTL_NG_REPLY_MAX, j->reply_len);
 		aegw_wipe(b->rx_iov[i].iov_base, b->rx_msg[i].msg_len);
 		j->reply_len = 0;
 		j->state = SLOT_FREE;

@@ -368,13 +368,17 @@ bool ctl_ring_dispatch(struct ctl_ring *r)
 	return moved;
 }
 
+/* Whether commands may go to worker now; a best-effort one
+ * (ctl_ring_limit_waits) not to a worker still owing late ACKs. */
 static int ring_usable(const struct ctl_ring *r, unsigned worker)
 {
 	if (!r->shm)
 		return -ENOTCONN;
 	if (!ctl_ring_ready(r))
 		return -EHOSTDOWN;
-	return worker < r->n_workers ? 0 : -EINVAL;
+	if (worker >= r->n_workers)
+		return -EINVAL;
+	return r->wait_limit_ns && r->overdue[worker] ? -EINPROGRESS : 0;
 }
 
 static void account(struct ctl_ring *r, unsigned worker,
@@ -397,15 +401,6 @@ void ctl_ring_limit_waits(struct ctl_ring *r, uint64_t wait_ns)
 	r->wait_limit_ns = wait_ns;
 }
 
-static int ring_usable_now(const struct ctl_ring *r, unsigned worker)
-{
-	int rc = ring_usable(r, worker);
-
-	if (!rc && r->wait_limit_ns && r->overdue[worker])
-		rc = -EINPROGRESS;
-	return rc;
-}
-
 int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 		       struct aegw_cmd *cmds, unsigned n, int *rcs,
 		       ctl_ring_evt_fn *on_evt, void *arg)
@@ -413,7 +408,7 @@ int ctl_ring_exec_many(struct ctl_ring *r, unsigned worker,
 	uint64_t now = ctl_now_ns(), gen = r->overdue_gen,
 		 deadline = now + CTL_RING_ACK_TIMEOUT_MS * 1000000ull,
 		 limit = r->wait_limit_ns ? now + r->wait_limit_ns : 0;
-	int rc = ring_usable_now(r, worker), first = 0;
+	int rc = ring_usable(r, worker), first = 0;
 	unsigned sent = 0;
 
 	if (limit && limit < deadline)

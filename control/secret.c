@@ -116,4 +116,3 @@ int ctl_secret_random(void *out, size_t n)
 	}
 	return 0;
 }
-
