@@ -19,6 +19,7 @@
  * counted: a single failure aborts the benchmark, and the warm-up round's
  * output (lengths, decrypted plaintext) is checked. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,13 +223,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /* ---- one cell ---------------------------------------------------------- */
 
-/* Per stream sequence counters of the current run (the low 16 bits go on
- * the wire; ROC rollover is exercised when a stream wraps). */
-struct seqs {
-	uint32_t *next;
-	uint32_t *start;
-};
-
 static void write_plain(const struct cell *c, unsigned j, uint16_t seq,
 			const uint8_t *payload)
 {
@@ -250,7 +244,7 @@ static void write_plain(const struct cell *c, unsigned j, uint16_t seq,
 }
 
 /* Refills the pool for the next round (not timed). */
-static int prepare_round(struct cell *c, struct seqs *sq,
+static int prepare_round(struct cell *c, uint32_t *next_seq,
 			 struct aegw_srtp_engine *gen_eng,
 			 struct aegw_srtp_stream *const *gen,
 			 const uint8_t *payload)
@@ -259,7 +253,7 @@ static int prepare_round(struct cell *c, struct seqs *sq,
 	int status[BENCH_BURST];
 
 	for (unsigned j = 0; j < c->n_pkts; j++)
-		write_plain(c, j, (uint16_t)sq->next[c->stream_of[j]]++,
+		write_plain(c, j, (uint16_t)next_seq[c->stream_of[j]]++,
 			    payload);
 	if (c->op == OP_PROTECT)
 		return 0;
@@ -327,87 +321,201 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Runs one implementation on one cell: fresh state, one warm-up round
- * (verified), then timed rounds until opt->seconds have been measured.
- * Returns pps, -1 for n/a, -2 on failure. */
-static double run_impl(struct cell *c, enum bench_impl impl,
-		       const struct options *o, struct seqs *sq,
-		       struct aegw_srtp_engine *gen_eng,
-		       const uint8_t *payload)
+/* One implementation's part of a cell: its state, its own generator
+ * (a sender whose indices follow what this implementation has seen), its
+ * sequence numbers and the times of its timed rounds. */
+struct impl_run {
+	enum bench_impl impl;
+	void *st;
+	struct aegw_srtp_stream **gen;
+	uint32_t *next;
+	double *times;
+	size_t n_times, cap;
+	double elapsed;
+	double pps; /* -1 n/a, -2 failed, -3 not run */
+};
+
+static void impl_run_close(struct impl_run *r, const struct cell *c)
 {
-	const struct impl_ops *ops = &bench_impls[impl];
-	struct aegw_srtp_stream **gen = NULL;
-	const char *first_err = NULL;
-	double elapsed = 0, t0, t1, pps = -2, *times = NULL;
-	size_t n_times = 0, cap = 0;
-	unsigned good;
-	void *st = NULL;
+	if (r->st)
+		bench_impls[r->impl].teardown(r->st, c);
+	if (r->gen)
+		free_streams(r->gen, c->n_streams);
+	free(r->next);
+	free(r->times);
+	r->st = NULL;
+	r->gen = NULL;
+	r->next = NULL;
+	r->times = NULL;
+}
+
+/* Fresh state and a fresh generator. 0, or sets r->pps (-1 n/a, -2). */
+static int impl_run_open(struct impl_run *r, const struct cell *c,
+			 const uint32_t *seq_start,
+			 struct aegw_srtp_engine *gen_eng)
+{
+	const struct impl_ops *ops = &bench_impls[r->impl];
 	int rc;
 
-	memcpy(sq->next, sq->start, c->n_streams * sizeof(*sq->next));
+	r->pps = -2;
+	r->next = malloc(c->n_streams * sizeof(*r->next));
+	if (!r->next)
+		return -1;
+	memcpy(r->next, seq_start, c->n_streams * sizeof(*r->next));
 	if (c->op != OP_PROTECT) {
-		gen = calloc(c->n_streams, sizeof(*gen));
-		if (!gen)
-			goto out;
+		r->gen = calloc(c->n_streams, sizeof(*r->gen));
+		if (!r->gen)
+			return -1;
 		for (unsigned i = 0; i < c->n_streams; i++) {
-			gen[i] = bench_aegw_stream(gen_eng, c->suite,
-						   &c->key_a[i]);
-			if (!gen[i])
-				goto out;
+			r->gen[i] = bench_aegw_stream(gen_eng, c->suite,
+						      &c->key_a[i]);
+			if (!r->gen[i])
+				return -1;
 		}
 	}
-	rc = ops->setup(c, &st);
+	rc = ops->setup(c, &r->st);
 	if (rc) {
+		r->st = NULL;
 		if (rc > 0)
-			pps = -1;
+			r->pps = -1;
 		else
 			fprintf(stderr, "aegw-bench: %s: setup failed\n",
 				ops->name);
-		goto out;
+		return -1;
 	}
-	for (int round = 0;; round++) {
-		if (prepare_round(c, sq, gen_eng, gen, payload))
-			goto out;
-		t0 = now();
-		good = ops->run(st, c, &first_err);
-		t1 = now();
-		if (good != c->n_pkts) {
-			fprintf(stderr, "aegw-bench: %s %s %u B %s: %u of %u "
-					"packets failed (%s)\n",
-				ops->name, c->si->name, c->payload,
-				op_names[c->op], c->n_pkts - good, c->n_pkts,
-				first_err ? first_err : "?");
-			goto out;
-		}
-		if (round == 0) { /* warm-up, verified, not counted */
-			if (verify_round(c, impl, payload))
-				goto out;
+	return 0;
+}
+
+/* Refills the pool (not timed) and runs one round: its time, or -1 if a
+ * packet failed. */
+static double impl_run_round(struct impl_run *r, struct cell *c,
+			     struct aegw_srtp_engine *gen_eng,
+			     const uint8_t *payload)
+{
+	const struct impl_ops *ops = &bench_impls[r->impl];
+	const char *first_err = NULL;
+	unsigned good;
+	double t0, t1;
+
+	if (prepare_round(c, r->next, gen_eng, r->gen, payload))
+		return -1;
+	t0 = now();
+	good = ops->run(r->st, c, &first_err);
+	t1 = now();
+	if (good != c->n_pkts) {
+		fprintf(stderr, "aegw-bench: %s %s %u B %s: %u of %u packets "
+				"failed (%s)\n",
+			ops->name, c->si->name, c->payload, op_names[c->op],
+			c->n_pkts - good, c->n_pkts,
+			first_err ? first_err : "?");
+		return -1;
+	}
+	return t1 - t0;
+}
+
+static int impl_run_keep(struct impl_run *r, double dt)
+{
+	if (r->n_times == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		double *t = realloc(r->times, cap * sizeof(*t));
+
+		if (!t)
+			return -1;
+		r->times = t;
+		r->cap = cap;
+	}
+	r->times[r->n_times++] = dt;
+	r->elapsed += dt;
+	return 0;
+}
+
+/* A slice: one round to warm the caches up again after the other
+ * implementations' slices (not counted), then timed rounds for about
+ * slice_s seconds. */
+static int impl_run_slice(struct impl_run *r, struct cell *c,
+			  struct aegw_srtp_engine *gen_eng,
+			  const uint8_t *payload, double slice_s)
+{
+	double spent = 0, dt;
+
+	if (impl_run_round(r, c, gen_eng, payload) < 0)
+		return -1;
+	do {
+		dt = impl_run_round(r, c, gen_eng, payload);
+		if (dt < 0 || impl_run_keep(r, dt))
+			return -1;
+		spent += dt;
+	} while (spent < slice_s);
+	return 0;
+}
+
+static bool impl_run_done(const struct impl_run *r, const struct options *o)
+{
+	return r->elapsed >= o->seconds && r->n_times >= 3;
+}
+
+/* Runs every asked-for implementation on one cell, interleaved: each
+ * gets fresh state and a verified warm-up round, then they take turns in
+ * slices of a tenth of --seconds (20 ms at most) until each has --seconds
+ * of timed rounds. A shared machine's slow spells then fall on all of
+ * them alike, and the ratios compare like with like. pps is round size /
+ * median round. Returns 0, or -1 if one failed. */
+static int run_cell(struct cell *c, const struct options *o,
+		    const uint32_t *seq_start,
+		    struct aegw_srtp_engine *gen_eng, const uint8_t *payload,
+		    struct result *res)
+{
+	struct impl_run runs[IMPL_COUNT];
+	double slice_s = o->seconds / 10 < 0.02 ? o->seconds / 10 : 0.02;
+	unsigned n = 0;
+	bool more = true;
+	int status = 0;
+
+	for (int i = 0; i < IMPL_COUNT; i++) {
+		res->pps[i] = -3;
+		if (o->impl >= 0 && i != o->impl)
+			continue;
+		runs[n] = (struct impl_run){ .impl = (enum bench_impl)i };
+		if (impl_run_open(&runs[n], c, seq_start, gen_eng) ||
+		    impl_run_round(&runs[n], c, gen_eng, payload) < 0 ||
+		    verify_round(c, runs[n].impl, payload)) {
+			res->pps[i] = runs[n].pps;
+			impl_run_close(&runs[n], c);
+			if (res->pps[i] < -1.5) {
+				status = -1;
+				more = false;
+				break;
+			}
 			continue;
 		}
-		if (n_times == cap) {
-			double *t;
-			cap = cap ? 2 * cap : 256;
-			t = realloc(times, cap * sizeof(*times));
-			if (!t)
-				goto out;
-			times = t;
-		}
-		times[n_times++] = t1 - t0;
-		elapsed += t1 - t0;
-		if (elapsed >= o->seconds && n_times >= 3)
-			break;
+		n++;
 	}
-	/* Median round: robust against rounds the scheduler interrupted
-	 * (the machine may be shared). */
-	qsort(times, n_times, sizeof(*times), cmp_double);
-	pps = (double)c->n_pkts / times[n_times / 2];
-out:
-	free(times);
-	if (st)
-		ops->teardown(st, c);
-	if (gen)
-		free_streams(gen, c->n_streams);
-	return pps;
+	while (more) {
+		more = false;
+		for (unsigned k = 0; k < n && !status; k++) {
+			if (impl_run_done(&runs[k], o))
+				continue;
+			if (impl_run_slice(&runs[k], c, gen_eng, payload,
+					   slice_s))
+				status = -1;
+			more = !status;
+		}
+	}
+	for (unsigned k = 0; k < n; k++) {
+		struct impl_run *r = &runs[k];
+
+		/* The median round: robust against rounds another process
+		 * interrupted. */
+		res->pps[r->impl] = -2;
+		if (!status) {
+			qsort(r->times, r->n_times, sizeof(*r->times),
+			      cmp_double);
+			res->pps[r->impl] = (double)c->n_pkts /
+					    r->times[r->n_times / 2];
+		}
+		impl_run_close(r, c);
+	}
+	return status;
 }
 
 /* ---- output --------------------------------------------------------------- */
@@ -519,7 +627,8 @@ static int print_state_sizes(FILE *f)
 struct bench {
 	struct options o;
 	struct cell c;
-	struct seqs sq;
+	uint32_t *seq_start; /* per stream; the low 16 bits go on the wire,
+			      * so long runs wrap and exercise the ROC */
 	struct bench_key *key_a, *key_b;
 	uint32_t *order;
 	struct aegw_srtp_engine *gen_eng;
@@ -569,16 +678,14 @@ static int bench_init(struct bench *b)
 	b->key_a = calloc(n, sizeof(*b->key_a));
 	b->key_b = calloc(n, sizeof(*b->key_b));
 	b->order = calloc(n, sizeof(*b->order));
-	b->sq.next = calloc(n, sizeof(*b->sq.next));
-	b->sq.start = calloc(n, sizeof(*b->sq.start));
-	if (!b->key_a || !b->key_b || !b->order || !b->sq.next ||
-	    !b->sq.start)
+	b->seq_start = calloc(n, sizeof(*b->seq_start));
+	if (!b->key_a || !b->key_b || !b->order || !b->seq_start)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		rng_fill((uint8_t *)&b->key_a[i], sizeof(b->key_a[i]));
 		rng_fill((uint8_t *)&b->key_b[i], sizeof(b->key_b[i]));
 		b->order[i] = i;
-		b->sq.start[i] = (uint32_t)(rng() >> 49); /* 0..32767 */
+		b->seq_start[i] = (uint32_t)(rng() >> 49); /* 0..32767 */
 	}
 	for (unsigned i = n; i > 1; i--) { /* Fisher-Yates */
 		unsigned j = (unsigned)(rng() % i);
@@ -608,8 +715,7 @@ static void bench_fini(struct bench *b)
 	free(b->key_a);
 	free(b->key_b);
 	free(b->order);
-	free(b->sq.next);
-	free(b->sq.start);
+	free(b->seq_start);
 	aegw_srtp_engine_free(b->gen_eng);
 }
 
@@ -688,19 +794,10 @@ int bench_engine_main(int argc, char **argv)
 					status = 1;
 					break;
 				}
-				for (int i = 0; i < IMPL_COUNT; i++) {
-					r.pps[i] = -3; /* not run */
-					if (o.impl >= 0 && i != o.impl)
-						continue;
-					r.pps[i] = run_impl(&b.c, i, &o, &b.sq,
-							    b.gen_eng,
-							    b.payload);
-					if (r.pps[i] < -1.5) {
-						status = 1;
-						break;
-					}
-				}
-				if (!status)
+				if (run_cell(&b.c, &o, b.seq_start, b.gen_eng,
+					     b.payload, &r))
+					status = 1;
+				else
 					print_row(&b.c, &r, o.csv);
 			}
 		}
