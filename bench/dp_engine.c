@@ -192,7 +192,8 @@ double dpb_engine_pps(struct dpb_engine *e, double seconds)
 	return e->eng ? measure(e, e->t, seconds) : -1;
 }
 
-static size_t ctx_size(struct aegw_srtp_engine *eng, enum aegw_srtp_kind kind)
+static size_t ctx_size(struct aegw_srtp_engine *eng, enum aegw_srtp_kind kind,
+		       size_t *seed)
 {
 	struct aegw_srtp_config cfg;
 	struct aegw_srtp_stream *s;
@@ -202,6 +203,8 @@ static size_t ctx_size(struct aegw_srtp_engine *eng, enum aegw_srtp_kind kind)
 	traffic_config(0, 0, kind, &cfg);
 	cfg.session_params = 0; /* as negotiated: the replay window is there */
 	s = aegw_srtp_stream_create(eng, &cfg, &err);
+	if (seed)
+		*seed = dpb_rtcp_seed_size(&cfg);
 	aegw_srtp_config_wipe(&cfg);
 	if (s)
 		n = aegw_srtp_stream_size(s);
@@ -219,13 +222,14 @@ int dpb_state_of(enum aegw_action a, struct dpb_state *st)
 		return -1;
 	memset(st, 0, sizeof(*st));
 	st->dp_stream = dpb_dp_stream_size();
-	st->rtp = ctx_size(eng, AEGW_SRTP_RTP);
-	st->rtcp = ctx_size(eng, AEGW_SRTP_RTCP);
+	st->rtp = ctx_size(eng, AEGW_SRTP_RTP, NULL);
+	st->rtcp = ctx_size(eng, AEGW_SRTP_RTCP, &st->rtcp_seed);
 	aegw_srtp_engine_free(eng);
-	/* The dataplane opens an RTP and an RTCP context for each key it
-	 * holds (dataplane/stream.c crypto_open). */
-	st->contexts = a == AEGW_ACTION_RELAY ? 0 :
-		       a == AEGW_ACTION_RECRYPT ? 4 : 2;
-	st->total = st->dp_stream + st->contexts / 2 * (st->rtp + st->rtcp);
-	return st->rtp && st->rtcp ? 0 : -1;
+	/* Per key the dataplane holds (dataplane/stream.c crypto_open): an
+	 * SRTP context, and an SRTCP seed that the first RTCP packet turns
+	 * into a context (dataplane/rtcp_slot.c). */
+	st->keys = a == AEGW_ACTION_RELAY ? 0 : a == AEGW_ACTION_RECRYPT ? 2 : 1;
+	st->total = st->dp_stream + st->keys * (st->rtp + st->rtcp_seed);
+	st->total_rtcp = st->dp_stream + st->keys * (st->rtp + st->rtcp);
+	return st->rtp && st->rtcp && st->rtcp_seed ? 0 : -1;
 }

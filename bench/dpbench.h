@@ -102,8 +102,12 @@ double dpb_engine_pps(struct dpb_engine *e, double seconds);
 struct dpb_state {
 	size_t dp_stream;   /* sizeof(struct dp_stream) */
 	size_t rtp, rtcp;   /* aegw_srtp_stream_size of each context */
-	size_t total;       /* dp_stream + the contexts the action has */
-	unsigned contexts;
+	size_t rtcp_seed;   /* what an SRTCP context is made from, until
+			     * the first RTCP packet */
+	size_t total;       /* dp_stream + each key's RTP context and
+			     * SRTCP seed: no RTCP seen (the bench's case) */
+	size_t total_rtcp;  /* once RTCP has flowed both ways */
+	unsigned keys;      /* 0 relay, 1 e2ae, 2 recrypt */
 };
 int dpb_state_of(enum aegw_action a, struct dpb_state *st);
 
@@ -133,5 +137,7 @@ void dpb_report_targets(FILE *f, const struct dpb_result *r, unsigned n);
 
 /* dpsize.c: from dataplane/dp.h (compiled with DPDK's headers). */
 size_t dpb_dp_stream_size(void);
+/* Bytes the dataplane keeps for cfg's SRTCP context until it makes it. */
+size_t dpb_rtcp_seed_size(const struct aegw_srtp_config *cfg);
 
 #endif

@@ -46,12 +46,9 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 	if (s->rtp_out)
 		aegw_srtp_stream_last(s->rtp_out, &evt->ssrc_out,
 				      &evt->index_out);
-	if (s->rtcp_in)
-		aegw_srtp_stream_last(s->rtcp_in, &evt->rtcp_ssrc_in,
-				      &evt->rtcp_index_in);
-	if (s->rtcp_out)
-		aegw_srtp_stream_last(s->rtcp_out, &evt->rtcp_ssrc_out,
-				      &evt->rtcp_index_out);
+	dp_rtcp_slot_last(s->rtcp_in, &evt->rtcp_ssrc_in, &evt->rtcp_index_in);
+	dp_rtcp_slot_last(s->rtcp_out, &evt->rtcp_ssrc_out,
+			  &evt->rtcp_index_out);
 	memcpy(evt->counters, s->counters, sizeof(s->counters));
 }
 

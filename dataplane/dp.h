@@ -61,14 +61,18 @@ struct dp_port {
 	struct dp_neigh neigh[DP_NEIGH_SLOTS];
 };
 
+/* An SRTCP context, or until the first RTCP packet needs it, the config
+ * to make it from (rtcp_slot.c). */
+typedef uintptr_t dp_rtcp_slot;
+
 /* One direction of one media flow. A packet reads the first three cache
  * lines only: its contexts, action and egress in the first two, the
  * counters every packet moves (rx/tx packets and bytes, RTCP) at the
  * start of the third; what only commands and rare paths read comes
  * after the counters. Allocated 64-byte aligned (dp_stream_add). */
 struct dp_stream {
-	struct aegw_srtp_stream *rtp_in, *rtcp_in;   /* unprotect */
-	struct aegw_srtp_stream *rtp_out, *rtcp_out; /* protect */
+	struct aegw_srtp_stream *rtp_in, *rtp_out; /* unprotect, protect */
+	dp_rtcp_slot rtcp_in, rtcp_out;
 	uint8_t action; /* enum aegw_action */
 	uint8_t flags;  /* AEGW_STREAM_* */
 	uint8_t has_mac;
@@ -84,7 +88,7 @@ struct dp_stream {
 	struct aegw_endpoint egress_dst;
 	uint32_t id;
 	uint64_t counters[AEGW_SC_COUNT] __rte_cache_aligned;
-	struct aegw_srtp_stream *prev_rtcp_in;
+	dp_rtcp_slot prev_rtcp_in;
 	uint64_t prev_until_tsc;
 	struct aegw_endpoint local;
 	uint32_t reverse_id;
@@ -237,6 +241,23 @@ void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
 void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
 		     const struct aegw_endpoint *src);
 size_t dp_stream_state_size(const struct dp_stream *s);
+
+/* rtcp_slot.c */
+/* Keeps what the SRTCP context of c will be made from (kind RTCP; the
+ * replay check off when no_replay). Refuses what the context would. */
+int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c,
+		      bool no_replay);
+/* The slot's context, made now if it was not yet; NULL (and *err) if it
+ * cannot be made, or the slot is empty (*err untouched). */
+struct aegw_srtp_stream *dp_rtcp_slot_open(struct dp_worker *w,
+					   dp_rtcp_slot *slot, int *err);
+/* Wipes and frees what the slot holds, and empties it. */
+void dp_rtcp_slot_free(dp_rtcp_slot *slot);
+/* Bytes the slot holds: the context's, or the config's. */
+size_t dp_rtcp_slot_size(dp_rtcp_slot slot);
+/* aegw_srtp_stream_last() of the context; of a config not made into one
+ * yet, the SRTCP index it resumes from. */
+int dp_rtcp_slot_last(dp_rtcp_slot slot, uint32_t *ssrc, uint64_t *index);
 
 /* command.c */
 /* Runs commands waiting on the worker's ring, between bursts. */

@@ -355,10 +355,15 @@ static void save_for_retry(struct dp_worker *w, const struct dp_stream *s,
 static int retry_prev_key(struct dp_worker *w, struct dp_stream *s, bool rtcp,
 			  struct aegw_srtp_pkt *pkt, unsigned slot)
 {
-	struct aegw_srtp_stream *prev = rtcp ? s->prev_rtcp_in : s->prev_rtp_in;
+	struct aegw_srtp_stream *prev = s->prev_rtp_in;
+	int err = AEGW_ERR_AUTH_FAILED;
 
-	if (!prev || !w->retry_len[slot])
-		return AEGW_ERR_AUTH_FAILED;
+	if (!w->retry_len[slot])
+		return err;
+	if (rtcp)
+		prev = dp_rtcp_slot_open(w, &s->prev_rtcp_in, &err);
+	if (!prev)
+		return err;
 	memcpy(pkt->data, w->retry_buf[slot], w->retry_len[slot]);
 	pkt->len = w->retry_len[slot];
 	return aegw_srtp_unprotect(w->eng, prev, pkt);
@@ -380,10 +385,14 @@ static void stage_crypto(struct dp_worker *w, struct dp_burst *b,
 
 		if (b->status[i])
 			continue;
-		if (protect)
-			c = b->rtcp[i] ? s->rtcp_out : s->rtp_out;
+		if (!b->rtcp[i])
+			c = protect ? s->rtp_out : s->rtp_in;
 		else
-			c = b->rtcp[i] ? s->rtcp_in : s->rtp_in;
+			c = dp_rtcp_slot_open(w, protect ? &s->rtcp_out :
+							   &s->rtcp_in,
+					      &b->status[i]);
+		/* NULL: no key on this side (the frame passes as it is),
+		 * or an SRTCP context could not be made (status says why). */
 		if (!c)
 			continue;
 		if (!protect)

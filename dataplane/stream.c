@@ -66,11 +66,11 @@ int dp_worker_tables_init(struct dp_worker *w, unsigned max_streams)
 static void stream_free(struct dp_stream *s)
 {
 	aegw_srtp_stream_free(s->rtp_in);
-	aegw_srtp_stream_free(s->rtcp_in);
+	dp_rtcp_slot_free(&s->rtcp_in);
 	aegw_srtp_stream_free(s->rtp_out);
-	aegw_srtp_stream_free(s->rtcp_out);
+	dp_rtcp_slot_free(&s->rtcp_out);
 	aegw_srtp_stream_free(s->prev_rtp_in);
-	aegw_srtp_stream_free(s->prev_rtcp_in);
+	dp_rtcp_slot_free(&s->prev_rtcp_in);
 	free(s);
 }
 
@@ -99,10 +99,11 @@ struct dp_stream *dp_stream_find_id(struct dp_worker *w, uint32_t id)
 	return data;
 }
 
-/* Both contexts (RTP, RTCP) of one direction from one master key set. */
+/* One direction from one master key set: its SRTP context, and the seed
+ * of its SRTCP context (made on the first RTCP packet). */
 static int crypto_open(struct dp_worker *w, const struct aegw_srtp_config *c,
 		       bool no_replay, struct aegw_srtp_stream **rtp,
-		       struct aegw_srtp_stream **rtcp)
+		       dp_rtcp_slot *rtcp)
 {
 	struct aegw_srtp_config cfg = *c;
 	int err = 0;
@@ -112,15 +113,14 @@ static int crypto_open(struct dp_worker *w, const struct aegw_srtp_config *c,
 	cfg.kind = AEGW_SRTP_RTP;
 	*rtp = aegw_srtp_stream_create(w->eng, &cfg, &err);
 	if (*rtp) {
-		cfg.kind = AEGW_SRTP_RTCP;
-		*rtcp = aegw_srtp_stream_create(w->eng, &cfg, &err);
-		if (!*rtcp) {
+		err = dp_rtcp_slot_seed(rtcp, c, no_replay);
+		if (err) {
 			aegw_srtp_stream_free(*rtp);
 			*rtp = NULL;
 		}
 	}
 	aegw_srtp_config_wipe(&cfg);
-	return *rtp ? 0 : err;
+	return err;
 }
 
 static bool action_unprotects(uint8_t a)
@@ -235,7 +235,8 @@ int dp_stream_add(struct dp_worker *w, const struct aegw_stream_spec *spec)
 static int rekey_in(struct dp_worker *w, struct dp_stream *s,
 		    const struct aegw_stream_spec *spec)
 {
-	struct aegw_srtp_stream *rtp, *rtcp;
+	struct aegw_srtp_stream *rtp;
+	dp_rtcp_slot rtcp = 0;
 	int err;
 
 	err = crypto_open(w, &spec->in_crypto, s->flags & AEGW_STREAM_NO_REPLAY,
@@ -243,7 +244,7 @@ static int rekey_in(struct dp_worker *w, struct dp_stream *s,
 	if (err)
 		return err;
 	aegw_srtp_stream_free(s->prev_rtp_in);
-	aegw_srtp_stream_free(s->prev_rtcp_in);
+	dp_rtcp_slot_free(&s->prev_rtcp_in);
 	s->prev_rtp_in = s->rtp_in;
 	s->prev_rtcp_in = s->rtcp_in;
 	s->prev_until_tsc = rte_get_tsc_cycles() +
@@ -256,14 +257,15 @@ static int rekey_in(struct dp_worker *w, struct dp_stream *s,
 static int rekey_out(struct dp_worker *w, struct dp_stream *s,
 		     const struct aegw_stream_spec *spec)
 {
-	struct aegw_srtp_stream *rtp, *rtcp;
+	struct aegw_srtp_stream *rtp;
+	dp_rtcp_slot rtcp = 0;
 	int err = crypto_open(w, &spec->out_crypto,
 			      s->flags & AEGW_STREAM_NO_REPLAY, &rtp, &rtcp);
 
 	if (err)
 		return err;
 	aegw_srtp_stream_free(s->rtp_out);
-	aegw_srtp_stream_free(s->rtcp_out);
+	dp_rtcp_slot_free(&s->rtcp_out);
 	s->rtp_out = rtp;
 	s->rtcp_out = rtcp;
 	return 0;
@@ -378,11 +380,12 @@ size_t dp_stream_state_size(const struct dp_stream *s)
 {
 	size_t n = sizeof(*s);
 	const struct aegw_srtp_stream *ctx[] = {
-		s->rtp_in, s->rtcp_in, s->rtp_out, s->rtcp_out,
-		s->prev_rtp_in, s->prev_rtcp_in,
+		s->rtp_in, s->rtp_out, s->prev_rtp_in,
 	};
 
 	for (unsigned i = 0; i < RTE_DIM(ctx); i++)
 		n += ctx[i] ? aegw_srtp_stream_size(ctx[i]) : 0;
-	return n;
+	return n + dp_rtcp_slot_size(s->rtcp_in) +
+	       dp_rtcp_slot_size(s->rtcp_out) +
+	       dp_rtcp_slot_size(s->prev_rtcp_in);
 }

@@ -382,6 +382,161 @@ TEST_F(DpPath, RekeyMidStreamLosesNothing)
 	EXPECT_EQ(c[AEGW_SC_drop_auth_failed], 0u);
 }
 
+// The state a stream holds now, as the worker that owns it counts it.
+size_t stream_state(uint32_t id, uint16_t local_port)
+{
+	struct dp *dp = harness();
+	unsigned w = aegw_ring_worker_for_port(local_port, dp->n_workers);
+	const dp_stream *s = dp_stream_find_id(&dp->workers[w], id);
+	return s ? dp_stream_state_size(s) : 0;
+}
+
+// A stream direction holds an SRTCP context only once RTCP needs it:
+// until then the config it is made from, a quarter of the size.
+TEST_F(DpPath, SrtcpContextIsMadeByTheFirstRtcpPacket)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4240);
+	aegw_endpoint esrc = ep4("192.168.0.1", 5240);
+	auto s = spec_for(24, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+	s.in_crypto = key();
+	aegw_srtp_config rc = s.in_crypto;
+	rc.kind = AEGW_SRTP_RTCP;
+	SrtpOracle ue_rtp(s.in_crypto, true), ue_rtcp(rc, true);
+	add(s);
+	const size_t seed = offsetof(aegw_srtp_config, keys) +
+			    sizeof(aegw_srtp_master_key);
+	const size_t before = stream_state(24, local.port);
+	const dp_stream *ds = dp_stream_find_id(
+		&harness()->workers[aegw_ring_worker_for_port(
+			local.port, harness()->n_workers)], 24);
+	ASSERT_NE(ds, nullptr);
+	const size_t ctx = aegw_srtp_stream_size(ds->rtp_in);
+	EXPECT_EQ(before, sizeof(dp_stream) + ctx + seed);
+
+	Bytes p = rtp(1), pr = p;
+	ASSERT_EQ(ue_rtp.protect(pr), 0);
+	inject(0, 0, udp_frame(kUe, local, pr, 0));
+	poll();
+	ASSERT_EQ(collect(1).size(), 1u);
+	EXPECT_EQ(stream_state(24, local.port), before) << "RTP made it";
+
+	aegw_endpoint rtcp_src = kUe, rtcp_local = local;
+	rtcp_src.port++;
+	rtcp_local.port++;
+	std::vector<Bytes> sent;
+	for (int i = 0; i < 3; i++) {
+		Bytes c = testutil::make_rtcp(0x1234, 40, rng), pc = c;
+		ASSERT_EQ(ue_rtcp.protect(pc), 0);
+		inject(0, 0, udp_frame(rtcp_src, rtcp_local, pc, 0));
+		sent.push_back(c);
+		poll();
+		// The SRTCP context (same suite: an RTP context's size) took
+		// the seed's place.
+		EXPECT_EQ(stream_state(24, local.port),
+			  sizeof(dp_stream) + 2 * ctx);
+	}
+	auto out = collect(1);
+	ASSERT_EQ(out.size(), sent.size());
+	for (size_t i = 0; i < out.size(); i++)
+		EXPECT_EQ(parse_out(out[i]).payload, sent[i]);
+	auto c = counters(24);
+	EXPECT_EQ(c[AEGW_SC_rtcp_tx_packets], 3u);
+	EXPECT_EQ(c[AEGW_SC_drop_auth_failed], 0u);
+}
+
+// A re-key before the stream's first RTCP packet: RTCP the peer protected
+// under the old key during the grace period still passes (its context is
+// made from the old key's seed), as does RTCP under the new key.
+TEST_F(DpPath, RekeyBeforeAnyRtcpKeepsTheOldKeysRtcp)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4244);
+	aegw_endpoint esrc = ep4("192.168.0.1", 5244);
+	auto s = spec_for(25, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+	s.flags |= AEGW_STREAM_RTCP_MUX;
+	s.in_crypto = key();
+	auto k2 = key();
+	aegw_srtp_config rc1 = s.in_crypto, rc2 = k2;
+	rc1.kind = rc2.kind = AEGW_SRTP_RTCP;
+	SrtpOracle old_rtp(s.in_crypto, true), old_rtcp(rc1, true),
+		new_rtcp(rc2, true);
+	add(s);
+	Bytes p = rtp(1);
+	ASSERT_EQ(old_rtp.protect(p), 0);
+	inject(0, 0, udp_frame(kUe, local, p, 0));
+	poll();
+	ASSERT_EQ(collect(1).size(), 1u);
+
+	aegw_cmd cmd{};
+	cmd.type = AEGW_CMD_UPDATE_STREAM;
+	cmd.update_mask = AEGW_UPDATE_IN_KEY;
+	cmd.spec = s;
+	cmd.spec.in_crypto = k2;
+	ASSERT_EQ(command(0, cmd), 0);
+	Bytes late = testutil::make_rtcp(0x1234, 40, rng), pl = late;
+	Bytes fresh = testutil::make_rtcp(0x1234, 44, rng), pf = fresh;
+	ASSERT_EQ(old_rtcp.protect(pl), 0);
+	ASSERT_EQ(new_rtcp.protect(pf), 0);
+	inject(0, 0, udp_frame(kUe, local, pl, 0));
+	inject(0, 0, udp_frame(kUe, local, pf, 0));
+	poll();
+	auto out = collect(1);
+	ASSERT_EQ(out.size(), 2u);
+	EXPECT_EQ(parse_out(out[0]).payload, late);
+	EXPECT_EQ(parse_out(out[1]).payload, fresh);
+	EXPECT_EQ(counters(25)[AEGW_SC_drop_auth_failed], 0u);
+}
+
+// A stream replayed after a dataplane restart carries the SRTCP index it
+// had reached. Until its first RTCP packet the seed keeps it: a DUMP
+// reports it (a second restart must not lose it), and RTCP at or below it
+// is refused.
+TEST_F(DpPath, SrtcpResumeIndexOutlivesTheWaitForRtcp)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4248);
+	aegw_endpoint esrc = ep4("192.168.0.1", 5248);
+	auto s = spec_for(26, AEGW_ACTION_E2AE_IN, local, 0, esrc, kCore, 1);
+	s.flags |= AEGW_STREAM_RTCP_MUX;
+	s.remote = kUe;
+	s.in_crypto = key();
+	s.in_crypto.resume_rtcp_ssrc = 0x1234;
+	s.in_crypto.resume_rtcp_index = 5;
+	aegw_srtp_config rc = s.in_crypto;
+	rc.kind = AEGW_SRTP_RTCP;
+	SrtpOracle ue_rtcp(rc, true);
+	add(s);
+
+	aegw_cmd dump{};
+	dump.type = AEGW_CMD_DUMP;
+	std::vector<aegw_evt> ev;
+	unsigned w = aegw_ring_worker_for_port(local.port,
+					       harness()->n_workers);
+	ASSERT_EQ(command(w, dump, &ev), 0);
+	bool seen = false;
+	for (auto &e : ev) {
+		if (e.type != AEGW_EVT_STREAM || e.stream_id != 26)
+			continue;
+		seen = true;
+		EXPECT_EQ(e.rtcp_ssrc_in, 0x1234u);
+		EXPECT_EQ(e.rtcp_index_in, 5u);
+	}
+	EXPECT_TRUE(seen);
+
+	// libsrtp2 numbers its SRTCP packets from 1: 1 to 5 are replays
+	// of what the context had seen before the restart.
+	for (int i = 1; i <= 6; i++) {
+		Bytes c = testutil::make_rtcp(0x1234, 40, rng);
+		ASSERT_EQ(ue_rtcp.protect(c), 0);
+		inject(0, 0, udp_frame(kUe, local, c, 0));
+	}
+	poll();
+	EXPECT_EQ(collect(1).size(), 1u);
+	auto c = counters(26);
+	// Too old rather than replayed: a resumed context knows the highest
+	// index it had, not which ones below it came.
+	EXPECT_EQ(c[AEGW_SC_drop_too_old] + c[AEGW_SC_drop_replay], 5u);
+	EXPECT_EQ(c[AEGW_SC_rtcp_tx_packets], 1u);
+}
+
 // Every bad frame is dropped, counted with its reason, never forwarded.
 TEST_F(DpPath, DropsAreCountedNeverForwarded)
 {

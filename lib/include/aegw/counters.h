@@ -27,7 +27,7 @@ extern "C" {
 	X(drop_policy, "contradicts negotiated parameters")                  \
 	X(drop_malformed, "RTP/RTCP header truncated or invalid")            \
 	X(drop_no_room, "no tailroom for the SRTP trailer")                  \
-	X(drop_crypto, "crypto backend failure")                             \
+	X(drop_crypto, "crypto backend failure, or no memory for a context") \
 	X(drop_wrong_source, "source address/port is not the peer's")        \
 	X(drop_no_neighbour, "next hop's MAC address unknown")               \
 	X(drop_tx_full, "egress TX queue full")                              \
