@@ -16,22 +16,32 @@ unsigned aegw_pkt_udp_hdr_len(unsigned family, int has_vlan)
 }
 
 /* DF set and id 0: RFC 6864 4.1 lets an atomic datagram's id be any
- * value, and nothing aegw sends is fragmented. */
+ * value, and nothing aegw sends is fragmented. The header is made as
+ * words in registers and its checksum summed from them: summing it back
+ * from memory right after byte-wide stores defeats store forwarding (half
+ * of this function's time in perf annotate). */
 static void write_ipv4(uint8_t *ip, uint32_t total,
 		       const struct aegw_endpoint *src,
 		       const struct aegw_endpoint *dst)
 {
-	ip[0] = 0x45;
-	ip[1] = 0;
-	pkt_put16(ip + PKT_IP4_TOTLEN, total);
-	pkt_put16(ip + PKT_IP4_ID, 0);
-	pkt_put16(ip + PKT_IP4_FRAG, PKT_IP4_DF);
-	ip[PKT_IP4_TTL] = PKT_TTL;
-	ip[PKT_IP4_PROTO] = PKT_PROTO_UDP;
-	pkt_put16(ip + PKT_IP4_CSUM, 0);
-	memcpy(ip + PKT_IP4_SRC, src->ip, 4);
-	memcpy(ip + PKT_IP4_DST, dst->ip, 4);
-	csum_store(ip + PKT_IP4_CSUM, csum_add(0, ip, AEGW_IPV4_HDR_LEN));
+	uint32_t w0 = htonl(0x45000000u | total);
+	uint32_t w1 = htonl(PKT_IP4_DF); /* id 0 */
+	uint32_t w2 = htonl((uint32_t)PKT_TTL << 24 |
+			    (uint32_t)PKT_PROTO_UDP << 16);
+	uint32_t a, b;
+	uint16_t c;
+
+	memcpy(&a, src->ip, 4);
+	memcpy(&b, dst->ip, 4);
+	c = (uint16_t)~csum_fold((uint64_t)w0 + w1 + w2 + a + b);
+	/* Word by word: an array would be stored to the stack and read
+	 * back 16 bytes at a time, the same stall again. */
+	memcpy(ip, &w0, 4);
+	memcpy(ip + 4, &w1, 4);
+	memcpy(ip + 8, &w2, 4);
+	memcpy(ip + PKT_IP4_CSUM, &c, 2);
+	memcpy(ip + PKT_IP4_SRC, &a, 4);
+	memcpy(ip + PKT_IP4_DST, &b, 4);
 }
 
 static void write_ipv6(uint8_t *ip, uint32_t plen,
@@ -47,26 +57,34 @@ static void write_ipv6(uint8_t *ip, uint32_t plen,
 	memcpy(ip + PKT_IP6_DST, dst->ip, 16);
 }
 
-/* The UDP checksum of the ulen bytes at udp, whose checksum field is 0.
- * With offload, the NIC wants the pseudo-header sum uncomplemented, as
- * DPDK's rte_ipv4_phdr_cksum() and rte_ipv6_phdr_cksum() give it. Else
- * RFC 768: a computed 0 is sent as all ones (0 means "none" in IPv4, and
- * RFC 8200 8.1 says the same for IPv6, where a checksum is mandatory). */
+/* The UDP checksum field, from a sum that covers the pseudo-header and,
+ * without offload, the whole datagram with its checksum field 0. With
+ * offload, the NIC wants the pseudo-header sum uncomplemented, as DPDK's
+ * rte_ipv4_phdr_cksum() and rte_ipv6_phdr_cksum() give it. Else RFC 768:
+ * a computed 0 is sent as all ones (0 means "none" in IPv4, and RFC 8200
+ * 8.1 says the same for IPv6, where a checksum is mandatory). */
+static void udp_csum_store(uint8_t *udp, uint64_t sum, int csum_offload)
+{
+	uint16_t c = csum_fold(sum);
+
+	if (!csum_offload) {
+		c = (uint16_t)~c;
+		if (c == 0)
+			c = 0xffff;
+	}
+	memcpy(udp + PKT_UDP_CSUM, &c, 2);
+}
+
+/* The checksum of the ulen bytes at udp, whose checksum field is 0. */
 static void udp_csum_set(uint8_t *udp, uint32_t ulen,
 			 const struct aegw_endpoint *src,
 			 const struct aegw_endpoint *dst, int csum_offload)
 {
 	uint64_t sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
-	uint16_t c;
 
-	if (csum_offload) {
-		c = csum_fold(sum);
-	} else {
-		c = (uint16_t)~csum_fold(csum_add(sum, udp, ulen));
-		if (c == 0)
-			c = 0xffff;
-	}
-	memcpy(udp + PKT_UDP_CSUM, &c, 2);
+	if (!csum_offload)
+		sum = csum_add(sum, udp, ulen);
+	udp_csum_store(udp, sum, csum_offload);
 }
 
 void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
@@ -77,6 +95,8 @@ void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
 	uint8_t *udp = payload - AEGW_UDP_HDR_LEN;
 	uint32_t ulen = payload_len + (uint32_t)AEGW_UDP_HDR_LEN;
 	uint8_t *ip;
+
+	uint64_t sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
 
 	pkt_put16(udp, src->port);
 	pkt_put16(udp + 2, dst->port);
@@ -91,7 +111,13 @@ void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
 		write_ipv4(ip, AEGW_IPV4_HDR_LEN + ulen, src, dst);
 		pkt_write_l2(ip, l2, l2->dst_mac, PKT_ETHERTYPE_IPV4);
 	}
-	udp_csum_set(udp, ulen, src, dst, csum_offload);
+	/* The header the sum covers from its values, not read back from
+	 * the bytes just stored (see write_ipv4). */
+	if (!csum_offload)
+		sum = csum_add(sum + htons(src->port) + htons(dst->port) +
+				       htons((uint16_t)ulen),
+			       payload, payload_len);
+	udp_csum_store(udp, sum, csum_offload);
 }
 
 void aegw_pkt_udp_set_len(uint8_t *frame, struct aegw_pkt_info *pi,
