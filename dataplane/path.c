@@ -456,8 +456,8 @@ void dp_stream_resolve_egress(struct dp_worker *w, struct dp_stream *s)
 /* Stage 5: new headers in front of the (re)processed payload, from the
  * egress leg's address to the peer, then onto the egress port's TX. */
 static void rewrite_one(struct dp_worker *w, struct dp_stream *s,
-			struct rte_mbuf *m, const struct aegw_srtp_pkt *pkt,
-			bool rtcp)
+			struct rte_mbuf *m, const struct aegw_pkt_info *pi,
+			const struct aegw_srtp_pkt *pkt, bool rtcp)
 {
 	struct dp_port *p = &w->dp->cfg.ports[s->out_port];
 	uint16_t bump = rtcp && !aegw_stream_rtcp_mux_out(s->flags);
@@ -479,8 +479,15 @@ static void rewrite_one(struct dp_worker *w, struct dp_stream *s,
 	dst.port = (uint16_t)(dst.port + bump);
 	memcpy(l2.dst_mac, s->dst_mac, 6);
 	memcpy(l2.src_mac, p->mac, 6);
-	aegw_pkt_write_udp(pkt->data, (uint16_t)pkt->len, &l2, &src, &dst,
-			   p->tx_csum_offload);
+	/* A relayed payload is the one whose checksum was checked on the
+	 * way in: the checksum follows the headers, the payload is not
+	 * summed again. */
+	if (s->action == AEGW_ACTION_RELAY && pkt->len == pi->payload_len)
+		aegw_pkt_write_udp_relayed(pkt->data, pi, &l2, &src, &dst,
+					   p->tx_csum_offload);
+	else
+		aegw_pkt_write_udp(pkt->data, (uint16_t)pkt->len, &l2, &src,
+				   &dst, p->tx_csum_offload);
 	m->data_off = (uint16_t)(pkt->data - hl - (uint8_t *)m->buf_addr);
 	m->data_len = (uint16_t)(hl + pkt->len);
 	m->pkt_len = m->data_len;
@@ -521,7 +528,8 @@ static void process_burst(struct dp_worker *w, struct rte_mbuf **in,
 			drop_stream_pkt(b.s[i], b.m[i],
 					aegw_stream_counter_for_err(b.status[i]));
 		else
-			rewrite_one(w, b.s[i], b.m[i], &pkts[i], b.rtcp[i]);
+			rewrite_one(w, b.s[i], b.m[i], &b.pi[i], &pkts[i],
+				    b.rtcp[i]);
 	}
 }
 

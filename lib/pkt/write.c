@@ -87,21 +87,20 @@ static void udp_csum_set(uint8_t *udp, uint32_t ulen,
 	udp_csum_store(udp, sum, csum_offload);
 }
 
-void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
-			const struct aegw_pkt_l2 *l2,
-			const struct aegw_endpoint *src,
-			const struct aegw_endpoint *dst, int csum_offload)
+/* Everything but the UDP checksum field; returns the sum of the headers
+ * that checksum covers (pseudo-header and UDP header, its checksum field
+ * 0), from their values, not read back from the bytes just stored (see
+ * write_ipv4). */
+static uint64_t write_headers(uint8_t *udp, uint32_t ulen,
+			      const struct aegw_pkt_l2 *l2,
+			      const struct aegw_endpoint *src,
+			      const struct aegw_endpoint *dst)
 {
-	uint8_t *udp = payload - AEGW_UDP_HDR_LEN;
-	uint32_t ulen = payload_len + (uint32_t)AEGW_UDP_HDR_LEN;
 	uint8_t *ip;
-
-	uint64_t sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
 
 	pkt_put16(udp, src->port);
 	pkt_put16(udp + 2, dst->port);
 	pkt_put16(udp + PKT_UDP_LEN, ulen);
-	pkt_put16(udp + PKT_UDP_CSUM, 0);
 	if (src->family == 6) {
 		ip = udp - AEGW_IPV6_HDR_LEN;
 		write_ipv6(ip, ulen, src, dst);
@@ -111,13 +110,53 @@ void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
 		write_ipv4(ip, AEGW_IPV4_HDR_LEN + ulen, src, dst);
 		pkt_write_l2(ip, l2, l2->dst_mac, PKT_ETHERTYPE_IPV4);
 	}
-	/* The header the sum covers from its values, not read back from
-	 * the bytes just stored (see write_ipv4). */
-	if (!csum_offload)
-		sum = csum_add(sum + htons(src->port) + htons(dst->port) +
-				       htons((uint16_t)ulen),
-			       payload, payload_len);
+	return csum_pseudo(src, dst, ulen, PKT_PROTO_UDP) + htons(src->port) +
+	       htons(dst->port) + htons((uint16_t)ulen);
+}
+
+void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
+			const struct aegw_pkt_l2 *l2,
+			const struct aegw_endpoint *src,
+			const struct aegw_endpoint *dst, int csum_offload)
+{
+	uint8_t *udp = payload - AEGW_UDP_HDR_LEN;
+	uint32_t ulen = payload_len + (uint32_t)AEGW_UDP_HDR_LEN;
+	uint64_t sum = write_headers(udp, ulen, l2, src, dst);
+
+	if (csum_offload)
+		sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
+	else
+		sum = csum_add(sum, payload, payload_len);
 	udp_csum_store(udp, sum, csum_offload);
+}
+
+void aegw_pkt_write_udp_relayed(uint8_t *payload, const struct aegw_pkt_info *rx,
+				const struct aegw_pkt_l2 *l2,
+				const struct aegw_endpoint *src,
+				const struct aegw_endpoint *dst, int csum_offload)
+{
+	uint8_t *udp = payload - AEGW_UDP_HDR_LEN;
+	uint32_t ulen = rx->payload_len + (uint32_t)AEGW_UDP_HDR_LEN;
+	uint64_t sum = write_headers(udp, ulen, l2, src, dst), was;
+	uint16_t c;
+
+	if (csum_offload || !rx->udp_csum) {
+		/* No checksum came (IPv4 allows that): none to adjust. */
+		if (csum_offload)
+			sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
+		else
+			sum = csum_add(sum, payload, rx->payload_len);
+		udp_csum_store(udp, sum, csum_offload);
+		return;
+	}
+	/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): m the received headers'
+	 * sum, m' the new ones'; the payload's part of the sum stays. */
+	was = csum_pseudo(&rx->src, &rx->dst, ulen, PKT_PROTO_UDP) +
+	      htons(rx->src.port) + htons(rx->dst.port) + htons((uint16_t)ulen);
+	c = htons(rx->udp_csum);
+	sum = (uint64_t)(uint16_t)~c + (uint16_t)~csum_fold(was) +
+	      csum_fold(sum);
+	udp_csum_store(udp, sum, 0);
 }
 
 void aegw_pkt_udp_set_len(uint8_t *frame, struct aegw_pkt_info *pi,

@@ -800,6 +800,64 @@ TEST(PktWrite, ChecksumsAgreeWithRfc1071)
 	}
 }
 
+// A relayed datagram's checksum, adjusted from the received one for the
+// new headers (RFC 1624), against RFC 1071 over the whole new datagram:
+// every length around word boundaries, both families on either side, and
+// a received IPv4 datagram with no checksum (computed in full then).
+TEST(PktWrite, RelayedChecksumEqualsAFullOne)
+{
+	std::mt19937 rng(1624);
+	const uint8_t k4[4] = { 10, 0, 0, 1 }, k6[16] = { 0xfd, 0, 0, 0xc,
+							  0, 0, 0, 0, 0, 0, 0,
+							  0, 0, 0, 0, 1 };
+	for (size_t n = 0; n <= 200; n += (n < 40 ? 1 : 37)) {
+		for (int in_fam : { 4, 6 }) {
+			for (int out_fam : { 4, 6 }) {
+				for (bool zero : { false, true }) {
+					if (zero && in_fam == 6)
+						continue;
+					SCOPED_TRACE(testing::Message() << "len " << n << " " << in_fam << "->" << out_fam << (zero ? " no csum" : ""));
+					Bytes p(n);
+					for (auto &b : p)
+						b = uint8_t(rng());
+					aegw_endpoint a = ep(in_fam, in_fam == 6 ? kIp6A : kIp4A, uint16_t(rng()));
+					aegw_endpoint b = ep(in_fam, in_fam == 6 ? kIp6B : kIp4B, uint16_t(rng()));
+					Written w = write(p, a, b, false, 0);
+					aegw_pkt_info pi;
+					ASSERT_EQ(parse(w.bytes(), &pi), AEGW_PKT_UDP);
+					if (zero) {
+						w.buf[w.start + pi.l4_off + 6] = 0;
+						w.buf[w.start + pi.l4_off + 7] = 0;
+						ASSERT_EQ(parse(w.bytes(), &pi), AEGW_PKT_UDP);
+						ASSERT_EQ(pi.udp_csum, 0);
+					}
+					aegw_endpoint c = ep(out_fam, out_fam == 6 ? k6 : k4, uint16_t(rng()));
+					aegw_endpoint d = ep(out_fam, out_fam == 6 ? kIp6B : kIp4B, uint16_t(rng()));
+					aegw_pkt_l2 l2 = l2_of(false);
+					// Room in front for the larger header.
+					Bytes out(128 + n, 0xcc);
+					std::copy(p.begin(), p.end(), out.begin() + 128);
+					aegw_pkt_write_udp_relayed(&out[128], &pi, &l2, &c, &d, 0);
+					unsigned hl = aegw_pkt_udp_hdr_len(out_fam, 0);
+					Bytes f(out.begin() + 128 - hl, out.end());
+					aegw_pkt_info po;
+					ASSERT_EQ(parse(f, &po), AEGW_PKT_UDP);
+					EXPECT_TRUE(aegw_pkt_udp_csum_ok(f.data(), &po));
+					Bytes udp(f.begin() + po.l4_off, f.end());
+					uint16_t got = get16(&udp[6]);
+					udp[6] = udp[7] = 0;
+					uint32_t ph = ref_pseudo(c.ip, d.ip, out_fam == 6 ? 16 : 4,
+								 uint32_t(udp.size()), 17);
+					uint16_t want = uint16_t(~ref_fold(ref_add(ph, udp.data(), udp.size())));
+					if (want == 0)
+						want = 0xffff;
+					EXPECT_EQ(got, want);
+				}
+			}
+		}
+	}
+}
+
 TEST(PktWrite, FrameParsesBackToItsEndpoints)
 {
 	for (int family : { 4, 6 }) {

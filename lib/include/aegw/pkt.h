@@ -131,6 +131,15 @@ void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
 			const struct aegw_endpoint *src,
 			const struct aegw_endpoint *dst, int csum_offload);
 
+/* aegw_pkt_write_udp for a payload that has not changed since it came in
+ * as rx describes (relay) and whose checksum was found right: the UDP
+ * checksum is the received one adjusted for the new headers (RFC 1624),
+ * without reading the payload again; computed in full when none came. */
+void aegw_pkt_write_udp_relayed(uint8_t *payload, const struct aegw_pkt_info *rx,
+				const struct aegw_pkt_l2 *l2,
+				const struct aegw_endpoint *src,
+				const struct aegw_endpoint *dst, int csum_offload);
+
 /* For a frame parsed as UDP whose payload changed length in place (SRTP
  * protect adds a trailer, unprotect takes it off): sets the UDP and IP
  * lengths for payload_len, the IPv4 header checksum and the UDP checksum
