@@ -103,6 +103,32 @@ static void udp_rewrite(const uint8_t *f, const struct aegw_pkt_info *pi,
 	free(out);
 }
 
+/* Relay: the same payload under fresh headers, its checksum adjusted
+ * from the received one, which must then be right if that one was. */
+static void udp_relay(const uint8_t *f, const struct aegw_pkt_info *pi)
+{
+	struct aegw_pkt_l2 l2 = { .vlan_tci = pi->vlan_tci,
+				  .has_vlan = pi->has_vlan };
+	unsigned hl = aegw_pkt_udp_hdr_len(pi->family, pi->has_vlan);
+	uint8_t *out;
+
+	if (!aegw_pkt_udp_csum_ok(f, pi))
+		return;
+	out = malloc(hl + pi->payload_len);
+	FUZZ_CHECK(out);
+	memcpy(l2.dst_mac, pi->dst_mac, 6);
+	memcpy(l2.src_mac, pi->src_mac, 6);
+	memcpy(out + hl, f + pi->payload_off, pi->payload_len);
+	/* Back toward the sender: other addresses, other ports. */
+	aegw_pkt_write_udp_relayed(out + hl, pi, &l2, &pi->dst, &pi->src, 0);
+	same_udp(out, hl + pi->payload_len, 0, &(struct aegw_pkt_info){
+			 .family = pi->family, .has_vlan = pi->has_vlan,
+			 .vlan_tci = pi->vlan_tci, .payload_len = pi->payload_len,
+			 .src = pi->dst, .dst = pi->src },
+		 f + pi->payload_off, 1);
+	free(out);
+}
+
 /* What SRTP protect does: FUZZ_GROW more bytes of payload in place. */
 static void udp_grow(const uint8_t *f, const struct aegw_pkt_info *pi,
 		     unsigned flags)
@@ -128,6 +154,7 @@ static void on_udp(const uint8_t *f, const struct aegw_pkt_info *pi)
 	(void)aegw_pkt_is_rtcp(f + pi->payload_off, pi->payload_len);
 	udp_rewrite(f, pi, 0);
 	udp_rewrite(f, pi, 1);
+	udp_relay(f, pi);
 	udp_grow(f, pi, 0);
 }
 
