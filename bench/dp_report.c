@@ -41,6 +41,7 @@ void dpb_report_banner(FILE *f, double seconds, const char *exe)
 void dpb_report_state(FILE *f)
 {
 	struct dpb_state st;
+	size_t rtcp = 0;
 
 	fprintf(f, "\nRuntime state per stream direction in the dataplane (%s "
 		   "on ipsec-mb; target <= %u B)\n",
@@ -55,6 +56,7 @@ void dpb_report_state(FILE *f)
 				aegw_action_name(a));
 			continue;
 		}
+		rtcp = st.rtcp;
 		if (st.keys)
 			snprintf(ctx, sizeof(ctx), "%u x (%zu + %zu B)",
 				 st.keys, st.rtp, st.rtcp_seed);
@@ -65,7 +67,7 @@ void dpb_report_state(FILE *f)
 	}
 	fprintf(f, "(an SRTCP context, %zu B, replaces its seed on the first "
 		   "RTCP packet that needs it; 'with RTCP' is the state once "
-		   "RTCP has flowed)\n", st.rtcp);
+		   "RTCP has flowed)\n", rtcp);
 	fprintf(f, "(as allocated: sizeof(struct dp_stream) and "
 		   "aegw_srtp_stream_size; not counted: malloc headers, the two "
 		   "rte_hash entries (address, id). The table's RSS/stream column "

@@ -373,9 +373,10 @@ static int impl_run_open(struct impl_run *r, const struct cell *c,
 				return -1;
 		}
 	}
+	/* A setup that fails leaves what it made in r->st for the
+	 * teardown in impl_run_close. */
 	rc = ops->setup(c, &r->st);
 	if (rc) {
-		r->st = NULL;
 		if (rc > 0)
 			r->pps = -1;
 		else
@@ -456,8 +457,9 @@ static bool impl_run_done(const struct impl_run *r, const struct options *o)
 
 /* Runs every asked-for implementation on one cell, interleaved: each
  * gets fresh state and a verified warm-up round, then they take turns in
- * slices of a tenth of --seconds (20 ms at most) until each has --seconds
- * of timed rounds. A shared machine's slow spells then fall on all of
+ * slices, each ending after the round that brings its timed rounds to a
+ * tenth of --seconds (20 ms at most), until each has --seconds of timed
+ * rounds. A shared machine's slow spells then fall on all of
  * them alike, and the ratios compare like with like. pps is round size /
  * median round. Returns 0, or -1 if one failed. */
 static int run_cell(struct cell *c, const struct options *o,

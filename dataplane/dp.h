@@ -241,6 +241,9 @@ void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
 void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
 		     const struct aegw_endpoint *src);
 size_t dp_stream_state_size(const struct dp_stream *s);
+/* Wipes and frees the contexts (or SRTCP seed) of the key before the
+ * last re-key, once its grace period is over. */
+void dp_stream_forget_prev(struct dp_stream *s);
 
 /* rtcp_slot.c */
 /* Keeps what the SRTCP context of c will be made from (kind RTCP; the

@@ -340,13 +340,19 @@ static struct aegw_srtp_pkt srtp_view(struct rte_mbuf *m,
 }
 
 /* Keeps a copy of what a packet was before unprotect when its stream was
- * re-keyed recently, so that the previous key can be tried on it. */
-static void save_for_retry(struct dp_worker *w, const struct dp_stream *s,
+ * re-keyed recently, so that the previous key can be tried on it. The
+ * first packet after the grace period lets the previous keys go. */
+static void save_for_retry(struct dp_worker *w, struct dp_stream *s,
 			   const struct aegw_srtp_pkt *pkt, unsigned slot)
 {
 	w->retry_len[slot] = 0;
-	if (!s->prev_rtp_in || pkt->len > DP_RETRY_MAX ||
-	    rte_get_tsc_cycles() > s->prev_until_tsc)
+	if (!s->prev_rtp_in)
+		return;
+	if (rte_get_tsc_cycles() > s->prev_until_tsc) {
+		dp_stream_forget_prev(s);
+		return;
+	}
+	if (pkt->len > DP_RETRY_MAX)
 		return;
 	memcpy(w->retry_buf[slot], pkt->data, pkt->len);
 	w->retry_len[slot] = (uint16_t)pkt->len;

@@ -230,6 +230,13 @@ int dp_stream_add(struct dp_worker *w, const struct aegw_stream_spec *spec)
 	return 0;
 }
 
+void dp_stream_forget_prev(struct dp_stream *s)
+{
+	aegw_srtp_stream_free(s->prev_rtp_in);
+	dp_rtcp_slot_free(&s->prev_rtcp_in);
+	s->prev_rtp_in = NULL;
+}
+
 /* A new in-key: the old contexts stay for a grace period, so that packets
  * protected before the peer switched keys are not lost. */
 static int rekey_in(struct dp_worker *w, struct dp_stream *s,
@@ -243,8 +250,7 @@ static int rekey_in(struct dp_worker *w, struct dp_stream *s,
 			  &rtp, &rtcp);
 	if (err)
 		return err;
-	aegw_srtp_stream_free(s->prev_rtp_in);
-	dp_rtcp_slot_free(&s->prev_rtcp_in);
+	dp_stream_forget_prev(s);
 	s->prev_rtp_in = s->rtp_in;
 	s->prev_rtcp_in = s->rtcp_in;
 	s->prev_until_tsc = rte_get_tsc_cycles() +

@@ -484,6 +484,25 @@ TEST_F(DpPath, RekeyBeforeAnyRtcpKeepsTheOldKeysRtcp)
 	EXPECT_EQ(parse_out(out[0]).payload, late);
 	EXPECT_EQ(parse_out(out[1]).payload, fresh);
 	EXPECT_EQ(counters(25)[AEGW_SC_drop_auth_failed], 0u);
+
+	// Once the grace period is over, the first packet lets the old
+	// key's contexts go: its RTCP no longer passes.
+	dp_stream *ds = dp_stream_find_id(
+		&harness()->workers[aegw_ring_worker_for_port(
+			local.port, harness()->n_workers)], 25);
+	ASSERT_NE(ds, nullptr);
+	ASSERT_NE(ds->prev_rtp_in, nullptr);
+	const size_t with_prev = stream_state(25, local.port);
+	ds->prev_until_tsc = 0;
+	Bytes again = testutil::make_rtcp(0x1234, 40, rng);
+	ASSERT_EQ(old_rtcp.protect(again), 0);
+	inject(0, 0, udp_frame(kUe, local, again, 0));
+	poll();
+	EXPECT_EQ(collect(1).size(), 0u);
+	EXPECT_EQ(ds->prev_rtp_in, nullptr);
+	EXPECT_EQ(ds->prev_rtcp_in, 0u);
+	EXPECT_LT(stream_state(25, local.port), with_prev);
+	EXPECT_EQ(counters(25)[AEGW_SC_drop_auth_failed], 1u);
 }
 
 // A stream replayed after a dataplane restart carries the SRTCP index it
