@@ -334,6 +334,28 @@ TEST_F(DpPath, RtcpOnNextPortOrMultiplexedLegByLeg)
 	EXPECT_EQ(aegw_cmd_validate(&cmd), AEGW_ERR_BAD_RECORD);
 }
 
+// The stream, as the worker that owns its port holds it.
+dp_stream *owned_stream(uint32_t id, uint16_t local_port)
+{
+	struct dp *dp = harness();
+	unsigned w = aegw_ring_worker_for_port(local_port, dp->n_workers);
+
+	return dp_stream_find_id(&dp->workers[w], id);
+}
+
+// Gives stream s a new in-key, as an SDES re-offer does.
+int update_in_key(const aegw_stream_spec &s, const aegw_srtp_config &k)
+{
+	aegw_cmd cmd{};
+	cmd.type = AEGW_CMD_UPDATE_STREAM;
+	cmd.update_mask = AEGW_UPDATE_IN_KEY;
+	cmd.spec = s;
+	cmd.spec.in_crypto = k;
+	return command(aegw_ring_worker_for_port(s.local.port,
+						 harness()->n_workers),
+		       cmd);
+}
+
 // The peer switches keys (SDES re-offer): packets under the old key that
 // arrive after the update still pass, as do those under the new one.
 TEST_F(DpPath, RekeyMidStreamLosesNothing)
@@ -359,12 +381,7 @@ TEST_F(DpPath, RekeyMidStreamLosesNothing)
 		ASSERT_EQ(old_tx.protect(p), 0);
 		late.push_back(p);
 	}
-	aegw_cmd cmd{};
-	cmd.type = AEGW_CMD_UPDATE_STREAM;
-	cmd.update_mask = AEGW_UPDATE_IN_KEY;
-	cmd.spec = s;
-	cmd.spec.in_crypto = k2;
-	ASSERT_EQ(command(0, cmd), 0);
+	ASSERT_EQ(update_in_key(s, k2), 0);
 	for (auto &p : late) {
 		inject(0, 0, udp_frame(kUe, local, p, 0));
 		sent++;
@@ -385,9 +402,7 @@ TEST_F(DpPath, RekeyMidStreamLosesNothing)
 // The state a stream holds now, as the worker that owns it counts it.
 size_t stream_state(uint32_t id, uint16_t local_port)
 {
-	struct dp *dp = harness();
-	unsigned w = aegw_ring_worker_for_port(local_port, dp->n_workers);
-	const dp_stream *s = dp_stream_find_id(&dp->workers[w], id);
+	const dp_stream *s = owned_stream(id, local_port);
 	return s ? dp_stream_state_size(s) : 0;
 }
 
@@ -406,9 +421,7 @@ TEST_F(DpPath, SrtcpContextIsMadeByTheFirstRtcpPacket)
 	const size_t seed = offsetof(aegw_srtp_config, keys) +
 			    sizeof(aegw_srtp_master_key);
 	const size_t before = stream_state(24, local.port);
-	const dp_stream *ds = dp_stream_find_id(
-		&harness()->workers[aegw_ring_worker_for_port(
-			local.port, harness()->n_workers)], 24);
+	const dp_stream *ds = owned_stream(24, local.port);
 	ASSERT_NE(ds, nullptr);
 	const size_t ctx = aegw_srtp_stream_size(ds->rtp_in);
 	EXPECT_EQ(before, sizeof(dp_stream) + ctx + seed);
@@ -466,12 +479,7 @@ TEST_F(DpPath, RekeyBeforeAnyRtcpKeepsTheOldKeysRtcp)
 	poll();
 	ASSERT_EQ(collect(1).size(), 1u);
 
-	aegw_cmd cmd{};
-	cmd.type = AEGW_CMD_UPDATE_STREAM;
-	cmd.update_mask = AEGW_UPDATE_IN_KEY;
-	cmd.spec = s;
-	cmd.spec.in_crypto = k2;
-	ASSERT_EQ(command(0, cmd), 0);
+	ASSERT_EQ(update_in_key(s, k2), 0);
 	Bytes late = testutil::make_rtcp(0x1234, 40, rng), pl = late;
 	Bytes fresh = testutil::make_rtcp(0x1234, 44, rng), pf = fresh;
 	ASSERT_EQ(old_rtcp.protect(pl), 0);
@@ -487,9 +495,7 @@ TEST_F(DpPath, RekeyBeforeAnyRtcpKeepsTheOldKeysRtcp)
 
 	// Once the grace period is over, the first packet lets the old
 	// key's contexts go: its RTCP no longer passes.
-	dp_stream *ds = dp_stream_find_id(
-		&harness()->workers[aegw_ring_worker_for_port(
-			local.port, harness()->n_workers)], 25);
+	dp_stream *ds = owned_stream(25, local.port);
 	ASSERT_NE(ds, nullptr);
 	ASSERT_NE(ds->prev_rtp_in, nullptr);
 	const size_t with_prev = stream_state(25, local.port);
@@ -527,9 +533,10 @@ TEST_F(DpPath, SrtcpResumeIndexOutlivesTheWaitForRtcp)
 	aegw_cmd dump{};
 	dump.type = AEGW_CMD_DUMP;
 	std::vector<aegw_evt> ev;
-	unsigned w = aegw_ring_worker_for_port(local.port,
-					       harness()->n_workers);
-	ASSERT_EQ(command(w, dump, &ev), 0);
+	ASSERT_EQ(command(aegw_ring_worker_for_port(local.port,
+						    harness()->n_workers),
+			  dump, &ev),
+		  0);
 	bool seen = false;
 	for (auto &e : ev) {
 		if (e.type != AEGW_EVT_STREAM || e.stream_id != 26)
