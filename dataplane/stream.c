@@ -237,44 +237,53 @@ void dp_stream_forget_prev(struct dp_stream *s)
 	s->prev_rtp_in = NULL;
 }
 
+/* A key's contexts, made before the update touches the stream. */
+struct new_keys {
+	struct aegw_srtp_stream *rtp;
+	dp_rtcp_slot rtcp;
+};
+
 /* A new in-key: the old contexts stay for a grace period, so that packets
  * protected before the peer switched keys are not lost. */
-static int rekey_in(struct dp_worker *w, struct dp_stream *s,
-		    const struct aegw_stream_spec *spec)
+static void rekey_in(struct dp_stream *s, struct new_keys *k)
 {
-	struct aegw_srtp_stream *rtp;
-	dp_rtcp_slot rtcp = 0;
-	int err;
-
-	err = crypto_open(w, &spec->in_crypto, s->flags & AEGW_STREAM_NO_REPLAY,
-			  &rtp, &rtcp);
-	if (err)
-		return err;
 	dp_stream_forget_prev(s);
 	s->prev_rtp_in = s->rtp_in;
 	s->prev_rtcp_in = s->rtcp_in;
 	s->prev_until_tsc = rte_get_tsc_cycles() +
 			    rte_get_tsc_hz() / 1000 * DP_REKEY_GRACE_MS;
-	s->rtp_in = rtp;
-	s->rtcp_in = rtcp;
-	return 0;
+	s->rtp_in = k->rtp;
+	s->rtcp_in = k->rtcp;
 }
 
-static int rekey_out(struct dp_worker *w, struct dp_stream *s,
-		     const struct aegw_stream_spec *spec)
+static void rekey_out(struct dp_stream *s, struct new_keys *k)
 {
-	struct aegw_srtp_stream *rtp;
-	dp_rtcp_slot rtcp = 0;
-	int err = crypto_open(w, &spec->out_crypto,
-			      s->flags & AEGW_STREAM_NO_REPLAY, &rtp, &rtcp);
-
-	if (err)
-		return err;
 	aegw_srtp_stream_free(s->rtp_out);
 	dp_rtcp_slot_free(&s->rtcp_out);
-	s->rtp_out = rtp;
-	s->rtcp_out = rtcp;
-	return 0;
+	s->rtp_out = k->rtp;
+	s->rtcp_out = k->rtcp;
+}
+
+/* The contexts of the keys the update brings, both or neither. */
+static int update_keys_open(struct dp_worker *w, const struct dp_stream *s,
+			    const struct aegw_stream_spec *spec, uint32_t mask,
+			    struct new_keys *in, struct new_keys *out)
+{
+	bool no_replay = s->flags & AEGW_STREAM_NO_REPLAY;
+	int err = 0;
+
+	if (mask & AEGW_UPDATE_IN_KEY)
+		err = crypto_open(w, &spec->in_crypto, no_replay, &in->rtp,
+				  &in->rtcp);
+	if (!err && (mask & AEGW_UPDATE_OUT_KEY)) {
+		err = crypto_open(w, &spec->out_crypto, no_replay, &out->rtp,
+				  &out->rtcp);
+		if (err) {
+			aegw_srtp_stream_free(in->rtp);
+			dp_rtcp_slot_free(&in->rtcp);
+		}
+	}
+	return err;
 }
 
 /* Everything the update needs is created before anything changes, so a
@@ -283,8 +292,9 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 		     uint32_t mask)
 {
 	struct dp_stream *s = dp_stream_find_id(w, spec->stream_id);
+	struct new_keys in = { 0 }, out = { 0 };
 	uint8_t action;
-	int err = 0;
+	int err;
 
 	if (!s)
 		return AEGW_ERR_NOT_FOUND;
@@ -297,12 +307,13 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 	if (action_protects(action) && !s->rtp_out &&
 	    !(mask & AEGW_UPDATE_OUT_KEY))
 		return AEGW_ERR_INVALID_ARG;
-	if (mask & AEGW_UPDATE_IN_KEY)
-		err = rekey_in(w, s, spec);
-	if (!err && (mask & AEGW_UPDATE_OUT_KEY))
-		err = rekey_out(w, s, spec);
+	err = update_keys_open(w, s, spec, mask, &in, &out);
 	if (err)
 		return err;
+	if (mask & AEGW_UPDATE_IN_KEY)
+		rekey_in(s, &in);
+	if (mask & AEGW_UPDATE_OUT_KEY)
+		rekey_out(s, &out);
 	if (mask & AEGW_UPDATE_REMOTE) {
 		s->remote = spec->remote;
 		s->flags = (uint8_t)((s->flags & ~AEGW_STREAM_LATCH) |

@@ -9,6 +9,9 @@
 #include <random>
 
 #include "dataplane/dp_harness.h"
+extern "C" {
+#include "srtp/internal.h"
+}
 #include "unit/srtp_oracle.h"
 #include "unit/test_util.h"
 
@@ -561,6 +564,73 @@ TEST_F(DpPath, SrtcpResumeIndexOutlivesTheWaitForRtcp)
 	// index it had, not which ones below it came.
 	EXPECT_EQ(c[AEGW_SC_drop_too_old] + c[AEGW_SC_drop_replay], 5u);
 	EXPECT_EQ(c[AEGW_SC_rtcp_tx_packets], 1u);
+}
+
+// A backend whose key set-up fails when told to, as it would when out of
+// memory: the worker's engine runs on it for one update.
+backend_ops g_failing_ops;
+const backend_ops *g_real_ops;
+int g_key_inits_left = -1; // -1: never fail
+
+int failing_key_init(aegw_srtp_engine *eng, void *ks,
+		     const struct aegw_suite_info *si, const uint8_t *enc_key,
+		     const uint8_t *auth_key)
+{
+	if (g_key_inits_left == 0)
+		return AEGW_ERR_NO_MEMORY;
+	if (g_key_inits_left > 0)
+		g_key_inits_left--;
+	return g_real_ops->key_init(eng, ks, si, enc_key, auth_key);
+}
+
+// An update with both keys whose out-key cannot be set up changes nothing:
+// not the in-key either, which was made first.
+TEST_F(DpPath, UpdateThatFailsHalfwayLeavesTheStreamAsItWas)
+{
+	aegw_endpoint local = ep4("10.0.0.1", 4252);
+	aegw_endpoint esrc = ep4("192.168.0.1", 5252);
+	auto s = spec_for(27, AEGW_ACTION_RECRYPT, local, 0, esrc, kCore, 1);
+	s.in_crypto = key();
+	s.out_crypto = key();
+	SrtpOracle ue(s.in_crypto, true), core(s.out_crypto, false);
+	add(s);
+	dp_stream *ds = owned_stream(27, local.port);
+	ASSERT_NE(ds, nullptr);
+	aegw_srtp_stream *in_before = ds->rtp_in, *out_before = ds->rtp_out;
+
+	aegw_srtp_engine *eng = harness()->workers[aegw_ring_worker_for_port(
+		local.port, harness()->n_workers)].eng;
+	g_real_ops = eng->be;
+	g_failing_ops = *eng->be;
+	g_failing_ops.key_init = failing_key_init;
+	eng->be = &g_failing_ops;
+	g_key_inits_left = 1; // the in-key's SRTP context, then fail
+	aegw_cmd cmd{};
+	cmd.type = AEGW_CMD_UPDATE_STREAM;
+	cmd.update_mask = AEGW_UPDATE_IN_KEY | AEGW_UPDATE_OUT_KEY;
+	cmd.spec = s;
+	cmd.spec.in_crypto = key();
+	cmd.spec.out_crypto = key();
+	int rc = command(aegw_ring_worker_for_port(local.port,
+						   harness()->n_workers),
+			 cmd);
+	eng->be = g_real_ops;
+	g_key_inits_left = -1;
+	EXPECT_EQ(rc, AEGW_ERR_NO_MEMORY);
+	EXPECT_EQ(ds->rtp_in, in_before);
+	EXPECT_EQ(ds->rtp_out, out_before);
+	EXPECT_EQ(ds->prev_rtp_in, nullptr);
+
+	// And media goes on under the keys it had.
+	Bytes p = rtp(1), pr = p;
+	ASSERT_EQ(ue.protect(pr), 0);
+	inject(0, 0, udp_frame(kUe, local, pr, 0));
+	poll();
+	auto out = collect(1);
+	ASSERT_EQ(out.size(), 1u);
+	Bytes got = parse_out(out[0]).payload;
+	ASSERT_EQ(core.unprotect(got), 0);
+	EXPECT_EQ(got, p);
 }
 
 // Every bad frame is dropped, counted with its reason, never forwarded.
