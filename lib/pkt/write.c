@@ -75,7 +75,18 @@ static void udp_csum_store(uint8_t *udp, uint64_t sum, int csum_offload)
 	memcpy(udp + PKT_UDP_CSUM, &c, 2);
 }
 
-/* The checksum of the ulen bytes at udp, whose checksum field is 0. */
+/* What the UDP header adds to its checksum, its checksum field 0: from
+ * the values, not read back from bytes just stored (see write_ipv4). */
+static uint64_t udp_hdr_sum(const struct aegw_endpoint *src,
+			    const struct aegw_endpoint *dst, uint32_t ulen)
+{
+	return (uint64_t)htons(src->port) + htons(dst->port) +
+	       htons((uint16_t)ulen);
+}
+
+/* The checksum of the datagram at udp, its header as src, dst and ulen
+ * say and its payload summed from memory; with offload, the
+ * pseudo-header's alone. */
 static void udp_csum_set(uint8_t *udp, uint32_t ulen,
 			 const struct aegw_endpoint *src,
 			 const struct aegw_endpoint *dst, int csum_offload)
@@ -83,18 +94,16 @@ static void udp_csum_set(uint8_t *udp, uint32_t ulen,
 	uint64_t sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
 
 	if (!csum_offload)
-		sum = csum_add(sum, udp, ulen);
+		sum = csum_add(sum + udp_hdr_sum(src, dst, ulen),
+			       udp + AEGW_UDP_HDR_LEN, ulen - AEGW_UDP_HDR_LEN);
 	udp_csum_store(udp, sum, csum_offload);
 }
 
-/* Everything but the UDP checksum field; returns the sum of the headers
- * that checksum covers (pseudo-header and UDP header, its checksum field
- * 0), from their values, not read back from the bytes just stored (see
- * write_ipv4). */
-static uint64_t write_headers(uint8_t *udp, uint32_t ulen,
-			      const struct aegw_pkt_l2 *l2,
-			      const struct aegw_endpoint *src,
-			      const struct aegw_endpoint *dst)
+/* Everything but the UDP checksum field. */
+static void write_headers(uint8_t *udp, uint32_t ulen,
+			  const struct aegw_pkt_l2 *l2,
+			  const struct aegw_endpoint *src,
+			  const struct aegw_endpoint *dst)
 {
 	uint8_t *ip;
 
@@ -110,8 +119,6 @@ static uint64_t write_headers(uint8_t *udp, uint32_t ulen,
 		write_ipv4(ip, AEGW_IPV4_HDR_LEN + ulen, src, dst);
 		pkt_write_l2(ip, l2, l2->dst_mac, PKT_ETHERTYPE_IPV4);
 	}
-	return csum_pseudo(src, dst, ulen, PKT_PROTO_UDP) + htons(src->port) +
-	       htons(dst->port) + htons((uint16_t)ulen);
 }
 
 void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
@@ -121,13 +128,9 @@ void aegw_pkt_write_udp(uint8_t *payload, uint16_t payload_len,
 {
 	uint8_t *udp = payload - AEGW_UDP_HDR_LEN;
 	uint32_t ulen = payload_len + (uint32_t)AEGW_UDP_HDR_LEN;
-	uint64_t sum = write_headers(udp, ulen, l2, src, dst);
 
-	if (csum_offload)
-		sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
-	else
-		sum = csum_add(sum, payload, payload_len);
-	udp_csum_store(udp, sum, csum_offload);
+	write_headers(udp, ulen, l2, src, dst);
+	udp_csum_set(udp, ulen, src, dst, csum_offload);
 }
 
 void aegw_pkt_write_udp_relayed(uint8_t *payload, const struct aegw_pkt_info *rx,
@@ -137,26 +140,24 @@ void aegw_pkt_write_udp_relayed(uint8_t *payload, const struct aegw_pkt_info *rx
 {
 	uint8_t *udp = payload - AEGW_UDP_HDR_LEN;
 	uint32_t ulen = rx->payload_len + (uint32_t)AEGW_UDP_HDR_LEN;
-	uint64_t sum = write_headers(udp, ulen, l2, src, dst), was;
-	uint16_t c;
+	uint64_t was, now;
+	uint16_t c = htons(rx->udp_csum);
 
+	write_headers(udp, ulen, l2, src, dst);
 	if (csum_offload || !rx->udp_csum) {
 		/* No checksum came (IPv4 allows that): none to adjust. */
-		if (csum_offload)
-			sum = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP);
-		else
-			sum = csum_add(sum, payload, rx->payload_len);
-		udp_csum_store(udp, sum, csum_offload);
+		udp_csum_set(udp, ulen, src, dst, csum_offload);
 		return;
 	}
 	/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): m the received headers'
 	 * sum, m' the new ones'; the payload's part of the sum stays. */
 	was = csum_pseudo(&rx->src, &rx->dst, ulen, PKT_PROTO_UDP) +
-	      htons(rx->src.port) + htons(rx->dst.port) + htons((uint16_t)ulen);
-	c = htons(rx->udp_csum);
-	sum = (uint64_t)(uint16_t)~c + (uint16_t)~csum_fold(was) +
-	      csum_fold(sum);
-	udp_csum_store(udp, sum, 0);
+	      udp_hdr_sum(&rx->src, &rx->dst, ulen);
+	now = csum_pseudo(src, dst, ulen, PKT_PROTO_UDP) +
+	      udp_hdr_sum(src, dst, ulen);
+	udp_csum_store(udp, (uint64_t)(uint16_t)~c +
+				    (uint16_t)~csum_fold(was) + csum_fold(now),
+		       0);
 }
 
 void aegw_pkt_udp_set_len(uint8_t *frame, struct aegw_pkt_info *pi,
