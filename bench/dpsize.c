@@ -16,7 +16,7 @@ size_t dpb_rtcp_seed_size(const struct aegw_srtp_config *cfg)
 	dp_rtcp_slot slot = 0;
 	size_t n;
 
-	if (dp_rtcp_slot_seed(&slot, cfg, false))
+	if (dp_rtcp_slot_seed(&slot, cfg))
 		return 0;
 	n = dp_rtcp_slot_size(slot);
 	dp_rtcp_slot_free(&slot);

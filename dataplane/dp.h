@@ -246,10 +246,9 @@ size_t dp_stream_state_size(const struct dp_stream *s);
 void dp_stream_forget_prev(struct dp_stream *s);
 
 /* rtcp_slot.c */
-/* Keeps what the SRTCP context of c will be made from (kind RTCP; the
- * replay check off when no_replay). Refuses what the context would. */
-int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c,
-		      bool no_replay);
+/* Keeps what the SRTCP context of c will be made from (c as it is, but
+ * of kind RTCP). Refuses what the context would. */
+int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c);
 /* The slot's context, made now if it was not yet; NULL (and *err) if it
  * cannot be made, or the slot is empty (*err untouched). */
 struct aegw_srtp_stream *dp_rtcp_slot_open(struct dp_worker *w,

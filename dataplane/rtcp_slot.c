@@ -32,15 +32,12 @@ static struct aegw_srtp_stream *slot_ctx(dp_rtcp_slot v)
 	return (v & SLOT_SEED) ? NULL : (struct aegw_srtp_stream *)v;
 }
 
-int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c,
-		      bool no_replay)
+int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c)
 {
 	struct aegw_srtp_config cfg = *c, *seed = NULL;
 	int err;
 
 	cfg.kind = AEGW_SRTP_RTCP;
-	if (no_replay)
-		cfg.session_params |= AEGW_SRTP_NO_REPLAY_CHECK;
 	/* What would refuse the context later is refused now, while the
 	 * command that brings the keys can still say so. */
 	err = aegw_srtp_config_check(&cfg);

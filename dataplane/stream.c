@@ -69,8 +69,7 @@ static void stream_free(struct dp_stream *s)
 	dp_rtcp_slot_free(&s->rtcp_in);
 	aegw_srtp_stream_free(s->rtp_out);
 	dp_rtcp_slot_free(&s->rtcp_out);
-	aegw_srtp_stream_free(s->prev_rtp_in);
-	dp_rtcp_slot_free(&s->prev_rtcp_in);
+	dp_stream_forget_prev(s);
 	free(s);
 }
 
@@ -113,7 +112,7 @@ static int crypto_open(struct dp_worker *w, const struct aegw_srtp_config *c,
 	cfg.kind = AEGW_SRTP_RTP;
 	*rtp = aegw_srtp_stream_create(w->eng, &cfg, &err);
 	if (*rtp) {
-		err = dp_rtcp_slot_seed(rtcp, c, no_replay);
+		err = dp_rtcp_slot_seed(rtcp, &cfg);
 		if (err) {
 			aegw_srtp_stream_free(*rtp);
 			*rtp = NULL;
