@@ -83,19 +83,32 @@ static void same_udp(const uint8_t *f, uint32_t len, unsigned flags,
 		FUZZ_CHECK(aegw_pkt_udp_csum_ok(f, &pi));
 }
 
+/* A copy of the payload with room for new headers in front (*hl bytes),
+ * and the link layer the frame had. */
+static uint8_t *payload_copy(const uint8_t *f, const struct aegw_pkt_info *pi,
+			     struct aegw_pkt_l2 *l2, unsigned *hl)
+{
+	uint8_t *out;
+
+	*hl = aegw_pkt_udp_hdr_len(pi->family, pi->has_vlan);
+	out = malloc(*hl + pi->payload_len);
+	FUZZ_CHECK(out);
+	*l2 = (struct aegw_pkt_l2){ .vlan_tci = pi->vlan_tci,
+				    .has_vlan = pi->has_vlan };
+	memcpy(l2->dst_mac, pi->dst_mac, 6);
+	memcpy(l2->src_mac, pi->src_mac, 6);
+	memcpy(out + *hl, f + pi->payload_off, pi->payload_len);
+	return out;
+}
+
 /* Fresh headers in front of a copy of the payload. */
 static void udp_rewrite(const uint8_t *f, const struct aegw_pkt_info *pi,
 			int offload)
 {
-	struct aegw_pkt_l2 l2 = { .vlan_tci = pi->vlan_tci,
-				  .has_vlan = pi->has_vlan };
-	unsigned hl = aegw_pkt_udp_hdr_len(pi->family, pi->has_vlan);
-	uint8_t *out = malloc(hl + pi->payload_len);
+	struct aegw_pkt_l2 l2;
+	unsigned hl;
+	uint8_t *out = payload_copy(f, pi, &l2, &hl);
 
-	FUZZ_CHECK(out);
-	memcpy(l2.dst_mac, pi->dst_mac, 6);
-	memcpy(l2.src_mac, pi->src_mac, 6);
-	memcpy(out + hl, f + pi->payload_off, pi->payload_len);
 	aegw_pkt_write_udp(out + hl, pi->payload_len, &l2, &pi->src, &pi->dst,
 			   offload);
 	same_udp(out, hl + pi->payload_len, 0, pi, f + pi->payload_off,
@@ -107,18 +120,13 @@ static void udp_rewrite(const uint8_t *f, const struct aegw_pkt_info *pi,
  * from the received one, which must then be right if that one was. */
 static void udp_relay(const uint8_t *f, const struct aegw_pkt_info *pi)
 {
-	struct aegw_pkt_l2 l2 = { .vlan_tci = pi->vlan_tci,
-				  .has_vlan = pi->has_vlan };
-	unsigned hl = aegw_pkt_udp_hdr_len(pi->family, pi->has_vlan);
+	struct aegw_pkt_l2 l2;
+	unsigned hl;
 	uint8_t *out;
 
 	if (!aegw_pkt_udp_csum_ok(f, pi))
 		return;
-	out = malloc(hl + pi->payload_len);
-	FUZZ_CHECK(out);
-	memcpy(l2.dst_mac, pi->dst_mac, 6);
-	memcpy(l2.src_mac, pi->src_mac, 6);
-	memcpy(out + hl, f + pi->payload_off, pi->payload_len);
+	out = payload_copy(f, pi, &l2, &hl);
 	/* Back toward the sender: other addresses, other ports. */
 	aegw_pkt_write_udp_relayed(out + hl, pi, &l2, &pi->dst, &pi->src, 0);
 	same_udp(out, hl + pi->payload_len, 0, &(struct aegw_pkt_info){
