@@ -270,8 +270,13 @@ int ctb_load_run(const struct ctb_setup *s, const struct ctb_options *o,
 	for (unsigned i = 0; i < l.n; i++)
 		if (new_call(&l, i))
 			goto out;
+	if (o->bench_cpu == o->control_cpu && ctb_sched_batch(1)) {
+		perror("aegw-bench control: SCHED_BATCH");
+		goto out;
+	}
 	flush_out(&l);
 	rc = run_loop(&l, s);
+	ctb_sched_batch(0);
 	r->pairs_per_s = (double)r->pairs / r->seconds;
 out:
 	if (rc)

@@ -47,6 +47,18 @@ int ctb_pin_self(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* A client sharing the daemon's CPU as SCHED_BATCH does not preempt it
+ * when a reply wakes it: as a normal task it took the CPU inside every
+ * sendmmsg (the kernel reschedules between datagrams), and the context
+ * switches went on the daemon's bill (17% of its cycles in one profile).
+ * A P-CSCF on its own machine takes none of the daemon's CPU. */
+int ctb_sched_batch(int on)
+{
+	struct sched_param sp = { 0 };
+
+	return sched_setscheduler(0, on ? SCHED_BATCH : SCHED_OTHER, &sp);
+}
+
 double ctb_proc_cpu_s(pid_t pid)
 {
 	char path[64], buf[1024], *p;

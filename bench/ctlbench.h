@@ -83,6 +83,8 @@ void ctb_setup_stop(struct ctb_setup *s);
 double ctb_proc_cpu_s(pid_t pid);
 /* Pins the calling process to one CPU (children inherit it). */
 int ctb_pin_self(int cpu);
+/* This process as SCHED_BATCH (on) or SCHED_OTHER again. 0 or -1. */
+int ctb_sched_batch(int on);
 
 /* ---- ctl_ng.c: Kamailio's requests and aegw's replies ------------------ */
 
