@@ -44,6 +44,7 @@ struct options {
 	double seconds;
 	double engine_seconds;
 	int csv;
+	bool no_huge;
 	const char *exe;
 	char exe_buf[PATH_MAX];
 };
@@ -118,6 +119,9 @@ static void usage(FILE *f)
 	      "                   to stderr\n"
 	      "  --dataplane PATH aegw-dataplane to run (default: the one\n"
 	      "                   built next to aegw-bench)\n"
+	      "  --no-huge        EAL without hugepages even when enough are\n"
+	      "                   free (by default the dataplane uses them\n"
+	      "                   then, as a gateway does)\n"
 	      "Needs root or rights to DPDK's runtime directory; temporary\n"
 	      "pcaps go under $TMPDIR (default /dev/shm, else /tmp) and are\n"
 	      "removed once the dataplane has loaded them.\n",
@@ -158,6 +162,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "dataplane", required_argument, NULL, 'd' },
+		{ "no-huge", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,6 +207,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'q': quick = 1; break;
 		case 'c': o->csv = 1; break;
 		case 'd': o->exe = optarg; break;
+		case 'H': o->no_huge = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -462,7 +468,8 @@ static int run_cell(struct bench *b, const struct traffic *t,
 	struct dpb_launch l = { .exe = b->o.exe, .dir = b->dir,
 				.n_workers = n_workers,
 				.n_streams = t->n_streams,
-				.n_pkts = t->n_pkts, .run = b->run++ };
+				.n_pkts = t->n_pkts, .run = b->run++,
+				.no_huge = b->o.no_huge };
 	struct aegw_shm *shm = NULL;
 	struct dpb_proc p;
 	int rc = -1, status;

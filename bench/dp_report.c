@@ -71,7 +71,9 @@ void dpb_report_state(FILE *f)
 	fprintf(f, "(as allocated: sizeof(struct dp_stream) and "
 		   "aegw_srtp_stream_size; not counted: malloc headers, the two "
 		   "rte_hash entries (address, id). The table's RSS/stream column "
-		   "is the dataplane's measured growth per stream installed.)\n");
+		   "is the dataplane's measured growth per stream installed, "
+		   "VmRSS plus hugepages; on hugepages the tables are all "
+		   "taken at start and not in it.)\n");
 }
 
 static void table_head(const char *cmdline)

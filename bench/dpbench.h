@@ -26,6 +26,7 @@ struct dpb_launch {
 	unsigned n_streams;
 	unsigned n_pkts;         /* frames in all the pcaps */
 	unsigned run;            /* makes instance and file prefix unique */
+	bool no_huge;            /* --no-huge even if hugepages are free */
 };
 
 struct dpb_proc {
@@ -52,7 +53,10 @@ int dpb_proc_attach(struct dpb_proc *p, double timeout_s,
 int dpb_proc_stop(struct dpb_proc *p);
 /* SIGKILL every child still running (error paths, exit). */
 void dpb_proc_kill_all(void);
+/* Resident memory: VmRSS plus HugetlbPages, in KiB, or -1. */
 long dpb_proc_rss_kb(const struct dpb_proc *p);
+/* Free hugepage memory in MiB on a mounted hugetlbfs, 0 if none. */
+unsigned long dpb_huge_free_mb(void);
 /* CPU seconds each worker thread has used so far. 0 or -1. */
 int dpb_proc_worker_cpu(const struct dpb_proc *p, unsigned n_workers,
 			double cpu_s[]);
