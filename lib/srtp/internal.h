@@ -67,6 +67,7 @@ struct aegw_srtp_engine {
 	const struct backend_ops *be;
 	enum aegw_srtp_backend id;
 	void *impl; /* backend's own state (IMB_MGR *, ...) */
+	struct aegw_srtp_allocator mem;
 };
 
 /* Replay window and index of one SSRC (RFC 3711 3.3.1 and 3.3.2). The

@@ -22,6 +22,27 @@ const char *aegw_srtp_backend_name(enum aegw_srtp_backend be)
 	return ops ? ops->name : "unknown";
 }
 
+static void *default_alloc(void *arg, size_t size)
+{
+	(void)arg;
+	return aligned_alloc(64, size);
+}
+
+static void default_free(void *arg, void *p)
+{
+	(void)arg;
+	free(p);
+}
+
+void aegw_srtp_engine_set_allocator(struct aegw_srtp_engine *eng,
+				    const struct aegw_srtp_allocator *a)
+{
+	static const struct aegw_srtp_allocator dflt = { default_alloc,
+							 default_free, NULL };
+
+	eng->mem = a ? *a : dflt;
+}
+
 struct aegw_srtp_engine *aegw_srtp_engine_create(enum aegw_srtp_backend be,
 						 int *err)
 {
@@ -40,6 +61,7 @@ struct aegw_srtp_engine *aegw_srtp_engine_create(enum aegw_srtp_backend be,
 	}
 	eng->be = ops;
 	eng->id = be;
+	aegw_srtp_engine_set_allocator(eng, NULL);
 	rc = ops->engine_init(eng);
 	if (rc) {
 		free(eng);
@@ -191,7 +213,7 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	keys_off = align_up(head + win * AEGW_SRTP_SSRC_SLOTS, ks_align);
 	stride = align_up(ks_off + eng->be->ks_size(si), ks_align);
 	size = align_up(keys_off + stride * cfg->n_keys, 64);
-	s = aligned_alloc(64, size);
+	s = eng->mem.alloc(eng->mem.arg, size);
 	if (!s) {
 		rc = AEGW_ERR_NO_MEMORY;
 		goto fail;
@@ -257,6 +279,8 @@ fail:
 
 void aegw_srtp_stream_free(struct aegw_srtp_stream *s)
 {
+	struct aegw_srtp_allocator mem;
+
 	if (!s)
 		return;
 	for (unsigned i = 0; i < s->n_keys; i++) {
@@ -267,8 +291,9 @@ void aegw_srtp_stream_free(struct aegw_srtp_stream *s)
 			free(mk->kdr);
 		}
 	}
+	mem = s->eng->mem;
 	aegw_wipe(s, s->alloc_size);
-	free(s);
+	mem.free(mem.arg, s);
 }
 
 int aegw_srtp_stream_set_active_key(struct aegw_srtp_stream *s, unsigned idx)

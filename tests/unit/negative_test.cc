@@ -4,6 +4,8 @@
 // stream as it was.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
@@ -282,6 +284,64 @@ TEST_P(Negative, OverheadIsExact)
 			EXPECT_EQ(p.len, v.size());
 		}
 	}
+}
+
+// Contexts come from the engine's allocator and go back to it, wiped:
+// a DPDK worker gives its engine hugepage memory this way.
+struct CountingAllocator {
+	std::vector<std::pair<void *, size_t>> live;
+	unsigned allocs = 0, frees = 0, unwiped = 0;
+	static void *alloc(void *arg, size_t size)
+	{
+		auto *a = static_cast<CountingAllocator *>(arg);
+		void *p = aligned_alloc(64, size);
+		a->live.emplace_back(p, size);
+		a->allocs++;
+		return p;
+	}
+	static void release(void *arg, void *p)
+	{
+		auto *a = static_cast<CountingAllocator *>(arg);
+		auto it = std::find_if(a->live.begin(), a->live.end(),
+				       [p](auto &e) { return e.first == p; });
+		ASSERT_NE(it, a->live.end()) << "freed what it did not make";
+		const uint8_t *b = static_cast<const uint8_t *>(p);
+		if (std::any_of(b, b + it->second, [](uint8_t x) { return x; }))
+			a->unwiped++;
+		a->live.erase(it);
+		a->frees++;
+		free(p);
+	}
+};
+
+TEST_P(Negative, ContextsLiveInTheEnginesAllocator)
+{
+	CountingAllocator counting;
+	aegw_srtp_allocator a = { CountingAllocator::alloc,
+				  CountingAllocator::release, &counting };
+	int err;
+	aegw_srtp_engine *eng =
+		aegw_srtp_engine_create(std::get<0>(GetParam()), &err);
+	ASSERT_NE(eng, nullptr);
+	aegw_srtp_engine_set_allocator(eng, &a);
+	auto cfg = make_config(suite(), AEGW_SRTP_RTP, rng_, 3, 2);
+	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
+	aegw_srtp_stream *rx = aegw_srtp_stream_create(eng, &cfg, &err);
+	cfg.kind = AEGW_SRTP_RTCP;
+	aegw_srtp_stream *rtcp = aegw_srtp_stream_create(eng, &cfg, &err);
+	ASSERT_TRUE(tx && rx && rtcp);
+	ASSERT_EQ(counting.allocs, 3u);
+	EXPECT_EQ(counting.live[0].second, aegw_srtp_stream_size(tx));
+	RtpShape sh;
+	auto v = make_rtp(sh, rng_);
+	EXPECT_EQ(aegw_run(eng, tx, v, true), AEGW_ERR_OK);
+	EXPECT_EQ(aegw_run(eng, rx, v, false), AEGW_ERR_OK);
+	aegw_srtp_stream_free(tx);
+	aegw_srtp_stream_free(rx);
+	aegw_srtp_stream_free(rtcp);
+	EXPECT_EQ(counting.frees, 3u);
+	EXPECT_EQ(counting.unwiped, 0u);
+	aegw_srtp_engine_free(eng);
 }
 
 // A burst holding the same packet twice accepts it once.
