@@ -131,12 +131,13 @@ static int add_lcores(struct args *a, unsigned n_workers)
 
 /* EAL memory: the mbuf pool (infinite_rx holds every frame of the pcaps,
  * about 1 KiB each with 512-byte data rooms), the stream tables (rte_hash,
- * a few hundred bytes a stream) and a margin. Stream structs and engine
- * contexts are malloc()ed: they are not in it. */
+ * a few hundred bytes a stream), the streams' state in DPDK's heap (up to
+ * about 2.7 KiB for recrypt once RTCP has made its contexts) and a
+ * margin. */
 static unsigned mem_mb(const struct dpb_launch *l, unsigned mbufs)
 {
 	unsigned long long b = (unsigned long long)mbufs * 1024 +
-			       (unsigned long long)l->n_streams * 1024;
+			       (unsigned long long)l->n_streams * 4096;
 
 	return (unsigned)(256 + b / (1024 * 1024));
 }

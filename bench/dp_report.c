@@ -69,7 +69,7 @@ void dpb_report_state(FILE *f)
 		   "RTCP packet that needs it; 'with RTCP' is the state once "
 		   "RTCP has flowed)\n", rtcp);
 	fprintf(f, "(as allocated: sizeof(struct dp_stream) and "
-		   "aegw_srtp_stream_size; not counted: malloc headers, the two "
+		   "aegw_srtp_stream_size; not counted: heap headers, the two "
 		   "rte_hash entries (address, id). The table's RSS/stream column "
 		   "is the dataplane's measured growth per stream installed, "
 		   "VmRSS plus hugepages; on hugepages the tables are all "

@@ -1,8 +1,7 @@
-/* sizeof(struct dp_stream) from the dataplane's own header, and the
- * size of an SRTCP seed from its own code (rtcp_slot.c is compiled in),
- * so that the state aegw-bench reports is what the workers allocate. Built as
- * its own library: it needs DPDK's headers, and DPDK's flags
- * (-march=corei7) must not reach the other bench sources. */
+/* sizeof(struct dp_stream) and the size of an SRTCP seed from the
+ * dataplane's own header, so that the state aegw-bench reports is what the
+ * workers allocate. Built as its own library: it needs DPDK's headers, and
+ * DPDK's flags (-march=corei7) must not reach the other bench sources. */
 #include "dp.h"
 #include "dpbench.h"
 
@@ -13,12 +12,11 @@ size_t dpb_dp_stream_size(void)
 
 size_t dpb_rtcp_seed_size(const struct aegw_srtp_config *cfg)
 {
-	dp_rtcp_slot slot = 0;
+	struct aegw_srtp_config rtcp = *cfg;
 	size_t n;
 
-	if (dp_rtcp_slot_seed(&slot, cfg))
-		return 0;
-	n = dp_rtcp_slot_size(slot);
-	dp_rtcp_slot_free(&slot);
+	rtcp.kind = AEGW_SRTP_RTCP;
+	n = aegw_srtp_config_check(&rtcp) ? 0 : dp_rtcp_seed_size(rtcp.n_keys);
+	aegw_srtp_config_wipe(&rtcp);
 	return n;
 }

@@ -246,6 +246,13 @@ size_t dp_stream_state_size(const struct dp_stream *s);
 void dp_stream_forget_prev(struct dp_stream *s);
 
 /* rtcp_slot.c */
+/* A seed is a struct aegw_srtp_config whose keys[] stops after n_keys
+ * (which aegw_srtp_config_check has bounded). */
+static inline size_t dp_rtcp_seed_size(unsigned n_keys)
+{
+	return offsetof(struct aegw_srtp_config, keys) +
+	       (size_t)n_keys * sizeof(struct aegw_srtp_master_key);
+}
 /* Keeps what the SRTCP context of c will be made from (c as it is, but
  * of kind RTCP). Refuses what the context would. */
 int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c);

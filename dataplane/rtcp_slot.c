@@ -4,22 +4,14 @@
  * sends no RTCP never pays for a second set of session keys (128 B of
  * config with one key, instead of a 512 B context), and an ADD derives
  * half the keys it did. Only the owning worker touches a slot. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "aegw/error.h"
 #include "aegw/wipe.h"
 #include "dp.h"
+#include "mem.h"
 
 #define SLOT_SEED ((uintptr_t)1)
-
-/* A seed is a struct aegw_srtp_config whose keys[] stops after n_keys
- * (which config_check has bounded). */
-static size_t seed_size(unsigned n_keys)
-{
-	return offsetof(struct aegw_srtp_config, keys) +
-	       (size_t)n_keys * sizeof(struct aegw_srtp_master_key);
-}
 
 static struct aegw_srtp_config *slot_seed(dp_rtcp_slot v)
 {
@@ -42,11 +34,11 @@ int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c)
 	 * command that brings the keys can still say so. */
 	err = aegw_srtp_config_check(&cfg);
 	if (!err) {
-		seed = malloc(seed_size(cfg.n_keys));
+		seed = dp_mem_zalloc(dp_rtcp_seed_size(cfg.n_keys));
 		err = seed ? 0 : AEGW_ERR_NO_MEMORY;
 	}
 	if (seed) {
-		memcpy(seed, &cfg, seed_size(cfg.n_keys));
+		memcpy(seed, &cfg, dp_rtcp_seed_size(cfg.n_keys));
 		*slot = (uintptr_t)seed | SLOT_SEED;
 	}
 	aegw_srtp_config_wipe(&cfg);
@@ -55,8 +47,8 @@ int dp_rtcp_slot_seed(dp_rtcp_slot *slot, const struct aegw_srtp_config *c)
 
 static void seed_free(struct aegw_srtp_config *seed)
 {
-	aegw_wipe(seed, seed_size(seed->n_keys));
-	free(seed);
+	aegw_wipe(seed, dp_rtcp_seed_size(seed->n_keys));
+	dp_mem_free(seed);
 }
 
 struct aegw_srtp_stream *dp_rtcp_slot_open(struct dp_worker *w,
@@ -68,7 +60,7 @@ struct aegw_srtp_stream *dp_rtcp_slot_open(struct dp_worker *w,
 	if (!seed)
 		return slot_ctx(*slot);
 	memset(&cfg, 0, sizeof(cfg));
-	memcpy(&cfg, seed, seed_size(seed->n_keys));
+	memcpy(&cfg, seed, dp_rtcp_seed_size(seed->n_keys));
 	ctx = aegw_srtp_stream_create(w->eng, &cfg, err);
 	aegw_srtp_config_wipe(&cfg);
 	if (ctx) {
@@ -95,7 +87,7 @@ size_t dp_rtcp_slot_size(dp_rtcp_slot slot)
 	struct aegw_srtp_stream *ctx = slot_ctx(slot);
 
 	if (seed)
-		return seed_size(seed->n_keys);
+		return dp_rtcp_seed_size(seed->n_keys);
 	return ctx ? aegw_srtp_stream_size(ctx) : 0;
 }
 

@@ -12,6 +12,7 @@
 #include <rte_lcore.h>
 
 #include "dp.h"
+#include "mem.h"
 
 /* The lookup key: local address and UDP port. Zero-padded so that equal
  * addresses hash equal. */
@@ -70,7 +71,7 @@ static void stream_free(struct dp_stream *s)
 	aegw_srtp_stream_free(s->rtp_out);
 	dp_rtcp_slot_free(&s->rtcp_out);
 	dp_stream_forget_prev(s);
-	free(s);
+	dp_mem_free(s);
 }
 
 void dp_worker_tables_free(struct dp_worker *w)
@@ -201,10 +202,9 @@ int dp_stream_add(struct dp_worker *w, const struct aegw_stream_spec *spec)
 		return AEGW_ERR_INVALID_ARG;
 	if (dp_stream_find_id(w, spec->stream_id))
 		return AEGW_ERR_EXISTS;
-	s = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*s));
+	s = dp_mem_zalloc(sizeof(*s));
 	if (!s)
 		return AEGW_ERR_NO_MEMORY;
-	memset(s, 0, sizeof(*s));
 	s->id = spec->stream_id;
 	s->reverse_id = spec->reverse_id;
 	s->action = spec->action;

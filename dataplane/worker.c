@@ -9,6 +9,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "mem.h"
 
 static int worker_init(struct dp *dp, struct dp_worker *w, unsigned idx)
 {
@@ -24,6 +25,7 @@ static int worker_init(struct dp *dp, struct dp_worker *w, unsigned idx)
 			aegw_strerror(err));
 		return -ENODEV;
 	}
+	aegw_srtp_engine_set_allocator(w->eng, &dp_mem_engine_allocator);
 	snprintf(name, sizeof(name), "aegw_handoff_%u", idx);
 	w->handoff = rte_ring_create(name, DP_HANDOFF_SLOTS, (int)rte_socket_id(),
 				     RING_F_SC_DEQ);
