@@ -25,7 +25,8 @@ static int worker_init(struct dp *dp, struct dp_worker *w, unsigned idx)
 			aegw_strerror(err));
 		return -ENODEV;
 	}
-	aegw_srtp_engine_set_allocator(w->eng, &dp_mem_engine_allocator);
+	/* A new engine has no stream yet: this cannot be refused. */
+	(void)aegw_srtp_engine_set_allocator(w->eng, &dp_mem_engine_allocator);
 	snprintf(name, sizeof(name), "aegw_handoff_%u", idx);
 	w->handoff = rte_ring_create(name, DP_HANDOFF_SLOTS, (int)rte_socket_id(),
 				     RING_F_SC_DEQ);

@@ -68,6 +68,7 @@ struct aegw_srtp_engine {
 	enum aegw_srtp_backend id;
 	void *impl; /* backend's own state (IMB_MGR *, ...) */
 	struct aegw_srtp_allocator mem;
+	size_t n_streams; /* made with mem and not yet freed */
 };
 
 /* Replay window and index of one SSRC (RFC 3711 3.3.1 and 3.3.2). The

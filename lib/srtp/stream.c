@@ -34,13 +34,16 @@ static void default_free(void *arg, void *p)
 	free(p);
 }
 
-void aegw_srtp_engine_set_allocator(struct aegw_srtp_engine *eng,
-				    const struct aegw_srtp_allocator *a)
+int aegw_srtp_engine_set_allocator(struct aegw_srtp_engine *eng,
+				   const struct aegw_srtp_allocator *a)
 {
 	static const struct aegw_srtp_allocator dflt = { default_alloc,
 							 default_free, NULL };
 
+	if (eng->n_streams)
+		return AEGW_ERR_INVALID_ARG;
 	eng->mem = a ? *a : dflt;
+	return AEGW_ERR_OK;
 }
 
 struct aegw_srtp_engine *aegw_srtp_engine_create(enum aegw_srtp_backend be,
@@ -218,6 +221,7 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 		rc = AEGW_ERR_NO_MEMORY;
 		goto fail;
 	}
+	eng->n_streams++;
 	memset(s, 0, size);
 	s->eng = eng;
 	s->si = si;
@@ -292,6 +296,7 @@ void aegw_srtp_stream_free(struct aegw_srtp_stream *s)
 		}
 	}
 	mem = s->eng->mem;
+	s->eng->n_streams--;
 	aegw_wipe(s, s->alloc_size);
 	mem.free(mem.arg, s);
 }

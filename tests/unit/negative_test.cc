@@ -323,9 +323,12 @@ TEST_P(Negative, ContextsLiveInTheEnginesAllocator)
 	aegw_srtp_engine *eng =
 		aegw_srtp_engine_create(std::get<0>(GetParam()), &err);
 	ASSERT_NE(eng, nullptr);
-	aegw_srtp_engine_set_allocator(eng, &a);
+	ASSERT_EQ(aegw_srtp_engine_set_allocator(eng, &a), AEGW_ERR_OK);
 	auto cfg = make_config(suite(), AEGW_SRTP_RTP, rng_, 3, 2);
 	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
+	// A stream must go back where it came from.
+	EXPECT_EQ(aegw_srtp_engine_set_allocator(eng, nullptr),
+		  AEGW_ERR_INVALID_ARG);
 	aegw_srtp_stream *rx = aegw_srtp_stream_create(eng, &cfg, &err);
 	cfg.kind = AEGW_SRTP_RTCP;
 	aegw_srtp_stream *rtcp = aegw_srtp_stream_create(eng, &cfg, &err);
@@ -341,6 +344,7 @@ TEST_P(Negative, ContextsLiveInTheEnginesAllocator)
 	aegw_srtp_stream_free(rtcp);
 	EXPECT_EQ(counting.frees, 3u);
 	EXPECT_EQ(counting.unwiped, 0u);
+	EXPECT_EQ(aegw_srtp_engine_set_allocator(eng, nullptr), AEGW_ERR_OK);
 	aegw_srtp_engine_free(eng);
 }
 

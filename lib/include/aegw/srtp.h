@@ -102,17 +102,17 @@ struct aegw_srtp_engine *aegw_srtp_engine_create(enum aegw_srtp_backend be,
 void aegw_srtp_engine_free(struct aegw_srtp_engine *eng);
 
 /* Where an engine's stream contexts live. alloc returns size bytes
- * aligned to 64, or NULL; free takes what alloc gave (never NULL). Set
- * before the engine's first stream: a stream goes back to the allocator
- * that made it. */
+ * aligned to 64, or NULL; free takes what alloc gave (never NULL). (With
+ * a non-zero KDR a stream also keeps its master keys in malloc's heap.) */
 struct aegw_srtp_allocator {
 	void *(*alloc)(void *arg, size_t size);
 	void (*free)(void *arg, void *p);
 	void *arg;
 };
-/* NULL: aligned_alloc and free, the default. */
-void aegw_srtp_engine_set_allocator(struct aegw_srtp_engine *eng,
-				    const struct aegw_srtp_allocator *a);
+/* NULL: aligned_alloc and free, the default. INVALID_ARG while the
+ * engine has streams: each must go back to the allocator that made it. */
+int aegw_srtp_engine_set_allocator(struct aegw_srtp_engine *eng,
+				   const struct aegw_srtp_allocator *a);
 const char *aegw_srtp_backend_name(enum aegw_srtp_backend be);
 
 /* Checks a configuration as aegw_srtp_stream_create does, without touching
