@@ -256,7 +256,7 @@ int ctb_load_run(const struct ctb_setup *s, const struct ctb_options *o,
 {
 	static unsigned run;
 	struct load l = { .n = o->window, .run = run++, .r = r };
-	int rc = -1;
+	int rc = -1, policy = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->seconds = o->seconds;
@@ -270,13 +270,13 @@ int ctb_load_run(const struct ctb_setup *s, const struct ctb_options *o,
 	for (unsigned i = 0; i < l.n; i++)
 		if (new_call(&l, i))
 			goto out;
-	if (o->bench_cpu == o->control_cpu && ctb_sched_batch(1)) {
-		perror("aegw-bench control: SCHED_BATCH");
-		goto out;
-	}
+	if (o->bench_cpu == o->control_cpu &&
+	    (policy = ctb_sched_batch()) < 0)
+		perror("aegw-bench control: SCHED_BATCH (the client may "
+		       "preempt the daemon)");
 	flush_out(&l);
 	rc = run_loop(&l, s);
-	ctb_sched_batch(0);
+	ctb_sched_restore(policy);
 	r->pairs_per_s = (double)r->pairs / r->seconds;
 out:
 	if (rc)

@@ -83,8 +83,10 @@ void ctb_setup_stop(struct ctb_setup *s);
 double ctb_proc_cpu_s(pid_t pid);
 /* Pins the calling process to one CPU (children inherit it). */
 int ctb_pin_self(int cpu);
-/* This process as SCHED_BATCH (on) or SCHED_OTHER again. 0 or -1. */
-int ctb_sched_batch(int on);
+/* This process as SCHED_BATCH; returns the policy it had, or -1 (errno). */
+int ctb_sched_batch(void);
+/* Back to a policy ctb_sched_batch returned. */
+void ctb_sched_restore(int policy);
 
 /* ---- ctl_ng.c: Kamailio's requests and aegw's replies ------------------ */
 

@@ -55,7 +55,8 @@ int dpb_proc_stop(struct dpb_proc *p);
 void dpb_proc_kill_all(void);
 /* Resident memory: VmRSS plus HugetlbPages, in KiB, or -1. */
 long dpb_proc_rss_kb(const struct dpb_proc *p);
-/* Free hugepage memory in MiB on a mounted hugetlbfs, 0 if none. */
+/* Free hugepage memory (of the default size, all NUMA nodes) in MiB on a
+ * mounted hugetlbfs, 0 if none. */
 unsigned long dpb_huge_free_mb(void);
 /* CPU seconds each worker thread has used so far. 0 or -1. */
 int dpb_proc_worker_cpu(const struct dpb_proc *p, unsigned n_workers,
