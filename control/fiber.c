@@ -9,17 +9,10 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "aegw/asan.h"
 #include "fiber.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CTL_FIBER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CTL_FIBER_ASAN 1
-#endif
-#endif
-
-#ifdef CTL_FIBER_ASAN
+#ifdef AEGW_ASAN
 /* AddressSanitizer must be told when the stack changes under it. */
 void __sanitizer_start_switch_fiber(void **fake_stack_save,
 				    const void *bottom, size_t size);
@@ -74,7 +67,7 @@ struct ctl_fiber_pool {
 
 static ctl_ctx loop_ctx;
 static struct ctl_fiber *current;
-#ifdef CTL_FIBER_ASAN
+#ifdef AEGW_ASAN
 static const void *loop_stack_bottom;
 static size_t loop_stack_size;
 #endif
@@ -92,7 +85,7 @@ static size_t stack_size(const struct ctl_fiber *f)
 /* Into f from the loop, until f waits or ends its job. */
 static void switch_in(struct ctl_fiber *f)
 {
-#ifdef CTL_FIBER_ASAN
+#ifdef AEGW_ASAN
 	void *fake = NULL;
 
 	__sanitizer_start_switch_fiber(&fake, stack_base(f), stack_size(f));
@@ -104,7 +97,7 @@ static void switch_in(struct ctl_fiber *f)
 	swapcontext(&loop_ctx, &f->ctx);
 #endif
 	current = NULL;
-#ifdef CTL_FIBER_ASAN
+#ifdef AEGW_ASAN
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
 }
@@ -112,7 +105,7 @@ static void switch_in(struct ctl_fiber *f)
 /* Back to the loop from the running fiber. */
 static void switch_out(struct ctl_fiber *f)
 {
-#ifdef CTL_FIBER_ASAN
+#ifdef AEGW_ASAN
 	__sanitizer_start_switch_fiber(&f->fake_stack, loop_stack_bottom,
 				       loop_stack_size);
 #endif
@@ -121,7 +114,7 @@ static void switch_out(struct ctl_fiber *f)
 #else
 	swapcontext(&f->ctx, &loop_ctx);
 #endif
-#ifdef CTL_FIBER_ASAN
+#ifdef AEGW_ASAN
 	__sanitizer_finish_switch_fiber(f->fake_stack, &loop_stack_bottom,
 					&loop_stack_size);
 #endif
@@ -131,7 +124,7 @@ static void trampoline(void)
 {
 	struct ctl_fiber *f = current;
 
-#ifdef CTL_FIBER_ASAN
+#ifdef AEGW_ASAN
 	__sanitizer_finish_switch_fiber(NULL, &loop_stack_bottom,
 					&loop_stack_size);
 #endif

@@ -21,16 +21,10 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "aegw/asan.h"
 #include "dp.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DPFUZZ_LSAN 1
-#endif
-#elif defined(__SANITIZE_ADDRESS__)
-#define DPFUZZ_LSAN 1
-#endif
-#ifdef DPFUZZ_LSAN
+#ifdef AEGW_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -141,7 +135,7 @@ static void report(void)
 	}
 }
 
-#ifdef DPFUZZ_LSAN
+#ifdef AEGW_ASAN
 /* The workers, their stream tables and so every stream and context the
  * inputs make live in DPDK's memory, which LeakSanitizer does not scan:
  * an input that made one (an SRTCP context on its first RTCP packet, a
@@ -194,7 +188,7 @@ static int setup(void)
 	fz.n_workers = 2;
 	if (dp_setup(&fz))
 		return -1;
-#ifdef DPFUZZ_LSAN
+#ifdef AEGW_ASAN
 	rte_memseg_list_walk(lsan_root, NULL);
 #endif
 	atexit(teardown);
