@@ -4,49 +4,50 @@
  * line the packet path reads. AddressSanitizer sees neither bounds nor
  * lifetimes inside rte_malloc's heap, so a sanitized build uses malloc
  * and the tests keep that check over stream lifetimes. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_malloc.h>
 
+#include "aegw/asan.h"
 #include "mem.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define DP_MEM_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DP_MEM_MALLOC 1
-#endif
-#endif
-
-void *dp_mem_zalloc(size_t size)
+static void *mem_alloc(size_t size, bool zero)
 {
-#ifdef DP_MEM_MALLOC
+#ifdef AEGW_ASAN
 	size_t rounded = RTE_ALIGN_CEIL(size, RTE_CACHE_LINE_SIZE);
 	void *p = aligned_alloc(RTE_CACHE_LINE_SIZE, rounded);
 
-	if (p)
+	if (p && zero)
 		memset(p, 0, rounded);
 	return p;
 #else
-	return rte_zmalloc("aegw_stream", size, RTE_CACHE_LINE_SIZE);
+	return zero ? rte_zmalloc("aegw_stream", size, RTE_CACHE_LINE_SIZE) :
+		      rte_malloc("aegw_stream", size, RTE_CACHE_LINE_SIZE);
 #endif
+}
+
+void *dp_mem_zalloc(size_t size)
+{
+	return mem_alloc(size, true);
 }
 
 void dp_mem_free(void *p)
 {
-#ifdef DP_MEM_MALLOC
+#ifdef AEGW_ASAN
 	free(p);
 #else
 	rte_free(p);
 #endif
 }
 
+/* The engine sets up every byte of a context itself. */
 static void *engine_alloc(void *arg, size_t size)
 {
 	(void)arg;
-	return dp_mem_zalloc(size);
+	return mem_alloc(size, false);
 }
 
 static void engine_free(void *arg, void *p)
