@@ -27,7 +27,8 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 	ctl->sdp = malloc(sizeof(*ctl->sdp));
 	if (!ctl->sdp ||
 	    ctl_calls_init(&ctl->calls, opt->max_sessions) ||
-	    ng_cache_init(&ctl->cache, opt->cache_entries, opt->cache_ttl_s) ||
+	    ng_cache_init(&ctl->cache, (size_t)opt->cache_mb << 20,
+			  opt->cache_ttl_s) ||
 	    ctl_registry_init(&ctl->registry, opt->max_registrations))
 		goto nomem;
 	ctl_ring_init(&ctl->ring, opt->instance);

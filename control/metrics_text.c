@@ -161,6 +161,13 @@ static void ng(FILE *f, const struct ctl *ctl)
 	single(f, "aegw_ng_retransmits_total", "counter", "ng requests "
 	       "answered from the retransmission cache, not run again",
 	       s->retransmits);
+	single(f, "aegw_ng_cache_bytes", "gauge", "bytes the ng "
+	       "retransmission cache holds (at most --ng-cache-mb)",
+	       ctl->cache.bytes);
+	single(f, "aegw_ng_cache_evicted_total", "counter", "ng replies "
+	       "dropped from the retransmission cache before their 30 s, or "
+	       "never kept, for want of room: their retransmissions run again",
+	       ctl->cache.evicted);
 	single(f, "aegw_ng_denied_total", "counter", "ng requests and TCP "
 	       "connections from outside --ng-allow, dropped", s->ng_denied);
 }

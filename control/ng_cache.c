@@ -18,20 +18,31 @@ struct ng_cache_entry {
 	char reply[];
 };
 
-int ng_cache_init(struct ng_cache *c, unsigned max, unsigned ttl_s)
+/* Buckets for a full cache of offer and answer replies (an SDP each, most
+ * over this size): chains stay a few entries long even when the bytes go
+ * to shorter replies. */
+enum { NG_CACHE_BYTES_PER_BUCKET = 1024, NG_CACHE_MAX_BUCKETS = 1 << 20 };
+
+int ng_cache_init(struct ng_cache *c, size_t max_bytes, unsigned ttl_s)
 {
 	unsigned n = 64;
 
 	memset(c, 0, sizeof(*c));
-	while (n < max && n < (1u << 20))
+	while ((size_t)n * NG_CACHE_BYTES_PER_BUCKET < max_bytes &&
+	       n < NG_CACHE_MAX_BUCKETS)
 		n <<= 1;
 	c->buckets = calloc(n, sizeof(*c->buckets));
 	if (!c->buckets)
 		return -1;
 	c->n_buckets = n;
-	c->max = max ? max : 1;
+	c->max_bytes = max_bytes;
 	c->ttl_ns = (uint64_t)ttl_s * 1000000000ull;
 	return 0;
+}
+
+static size_t entry_size(size_t reply_len)
+{
+	return sizeof(struct ng_cache_entry) + reply_len;
 }
 
 static uint32_t hash(const uint8_t *peer, const char *cookie, size_t n)
@@ -66,8 +77,8 @@ static void drop_oldest(struct ng_cache *c)
 	if (!c->oldest)
 		c->newest = NULL;
 	c->n--;
-	c->bytes -= e->len;
-	aegw_wipe(e, sizeof(*e) + e->len);
+	c->bytes -= entry_size(e->len);
+	aegw_wipe(e, entry_size(e->len));
 	free(e);
 }
 
@@ -110,14 +121,26 @@ void ng_cache_put(struct ng_cache *c, const uint8_t *peer, const char *cookie,
 	if (cookie_len == 0 || cookie_len > AEGW_NG_COOKIE_MAX)
 		return;
 	ng_cache_expire(c, now_ns);
-	while (c->n >= c->max)
-		drop_oldest(c);
 	p = slot_of(c, peer, cookie, cookie_len);
 	if (*p)
 		return; /* the first reply stays the reply */
-	e = malloc(sizeof(*e) + len);
-	if (!e)
+	if (entry_size(len) > c->max_bytes) {
+		c->evicted++;
 		return;
+	}
+	if (c->bytes + entry_size(len) > c->max_bytes) {
+		while (c->bytes + entry_size(len) > c->max_bytes) {
+			drop_oldest(c);
+			c->evicted++;
+		}
+		/* The entry that held the slot's link may be gone. */
+		p = slot_of(c, peer, cookie, cookie_len);
+	}
+	e = malloc(entry_size(len));
+	if (!e) {
+		c->evicted++;
+		return;
+	}
 	memset(e, 0, sizeof(*e));
 	e->expires_ns = now_ns + c->ttl_ns;
 	memcpy(e->peer, peer, NG_CACHE_PEER_LEN);
@@ -132,5 +155,5 @@ void ng_cache_put(struct ng_cache *c, const uint8_t *peer, const char *cookie,
 		c->oldest = e;
 	c->newest = e;
 	c->n++;
-	c->bytes += len;
+	c->bytes += entry_size(len);
 }

@@ -320,6 +320,8 @@ size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 			       (int64_t)ctl->registry.refused);
 	aegw_benc_dict_add_int(&e, "rejectedsessions",
 			       (int64_t)(s->load_limit + s->no_ports));
+	aegw_benc_dict_add_int(&e, "retransmission-cache-evicted",
+			       (int64_t)ctl->cache.evicted);
 	aegw_benc_dict_add_int(&e, "retransmissions", (int64_t)s->retransmits);
 	add_timeouts(&e, s, CTL_TIMEOUT_MEDIA);
 	aegw_benc_dict_add_int(&e, "uptime", (int64_t)(time(NULL) - ctl->started));

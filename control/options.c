@@ -36,6 +36,8 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"  --listen-tcp-ng ADDR:PORT   ng protocol over TCP (repeatable)\n"
 		"  --ng-allow ADDR[/PREFIX]    take ng requests only from these\n"
 		"                              networks (repeatable; default: any)\n"
+		"  --ng-cache-mb N             replies kept for retransmissions,\n"
+		"                              at most N MiB (default %u)\n"
 		"  --listen-metrics ADDR:PORT  Prometheus text on HTTP /metrics\n"
 		"                              (default: none)\n"
 		"  --config FILE               read options from an INI file first\n"
@@ -83,7 +85,8 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"IPv6 as [ADDR]:PORT for listeners, plain ADDR in --interface.\n"
 		"Example: --interface access=10.0.0.1/20000-29999@0\n"
 		"         --interface core=192.168.0.1/30000-39999@1\n",
-		prog, CTL_DEFAULT_PORT_MIN, CTL_DEFAULT_PORT_MAX,
+		prog, CTL_DEFAULT_CACHE_MB, CTL_DEFAULT_PORT_MIN,
+		CTL_DEFAULT_PORT_MAX,
 		CTL_DEFAULT_MAX_REGISTRATIONS, CTL_DEFAULT_TIMEOUT_S,
 		CTL_DEFAULT_OFFER_TIMEOUT_S, CTL_SOCK_DEFAULT_DIR);
 }
@@ -364,12 +367,13 @@ enum { OPT_UDP = 256, OPT_TCP, OPT_INSTANCE, OPT_IFACE, OPT_MAX_SESSIONS,
        OPT_MAX_REGISTRATIONS, OPT_E2AE_POLICY, OPT_TIMEOUT, OPT_OFFER_TIMEOUT,
        OPT_FINAL_TIMEOUT, OPT_DELETE_DELAY, OPT_LOG_LEVEL, OPT_CTL_SOCKET,
        OPT_JOURNAL, OPT_NG_ALLOW, OPT_METRICS, OPT_SUITES, OPT_CONFIG,
-       OPT_HELP, OPT_END };
+       OPT_NG_CACHE_MB, OPT_HELP, OPT_END };
 
 static const struct option long_opts[] = {
 	{ "listen-ng", required_argument, NULL, OPT_UDP },
 	{ "listen-tcp-ng", required_argument, NULL, OPT_TCP },
 	{ "ng-allow", required_argument, NULL, OPT_NG_ALLOW },
+	{ "ng-cache-mb", required_argument, NULL, OPT_NG_CACHE_MB },
 	{ "listen-metrics", required_argument, NULL, OPT_METRICS },
 	{ "instance", required_argument, NULL, OPT_INSTANCE },
 	{ "interface", required_argument, NULL, OPT_IFACE },
@@ -482,6 +486,12 @@ static int one_option(struct ctl_options *o, int c, const char *arg,
 			return -1;
 		o->n_ifaces++;
 		return 0;
+	case OPT_NG_CACHE_MB:
+		if (parse_uint(arg, CTL_CACHE_MB_MAX, &o->cache_mb) ||
+		    o->cache_mb == 0)
+			return fail(err, errlen, "--ng-cache-mb '%s': 1 to %d",
+				    arg, CTL_CACHE_MB_MAX);
+		return 0;
 	case OPT_MAX_SESSIONS:
 		if (parse_uint(arg, 10000000, &o->max_sessions))
 			return fail(err, errlen, "--max-sessions '%s'?", arg);
@@ -540,7 +550,7 @@ static void defaults(struct ctl_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->instance, sizeof(o->instance), "aegw");
-	o->cache_entries = CTL_DEFAULT_CACHE_ENTRIES;
+	o->cache_mb = CTL_DEFAULT_CACHE_MB;
 	o->cache_ttl_s = CTL_DEFAULT_CACHE_TTL_S;
 	o->log_level = CTL_LOG_INFO;
 	o->timeout_s = CTL_DEFAULT_TIMEOUT_S;

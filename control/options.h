@@ -22,7 +22,8 @@ enum {
 	CTL_ADDR_TEXT_MAX = 46,   /* INET6_ADDRSTRLEN */
 	CTL_DEFAULT_PORT_MIN = 30000,
 	CTL_DEFAULT_PORT_MAX = 39999,
-	CTL_DEFAULT_CACHE_ENTRIES = 4096,
+	CTL_DEFAULT_CACHE_MB = 64,    /* the ng retransmission cache */
+	CTL_CACHE_MB_MAX = 65536,
 	CTL_DEFAULT_CACHE_TTL_S = 30, /* rtpengine keeps cookies 30 s */
 	CTL_MAX_E2AE_POLICIES = 16,   /* --e2ae-policy entries */
 	CTL_DEFAULT_TIMEOUT_S = 60,   /* rtpengine's --timeout */
@@ -78,7 +79,7 @@ struct ctl_options {
 	int journal;             /* --journal: 1 on, 0 off, -1 not given
 				  * (the daemon turns it on; in-process
 				  * users, tests and fuzzers, keep none) */
-	unsigned cache_entries;  /* retransmission cache size */
+	unsigned cache_mb;       /* retransmission cache size */
 	unsigned cache_ttl_s;
 	unsigned log_level;      /* enum ctl_log_level */
 	/* Seconds, 0: off (timeout.c): media silence of an answered call,

@@ -121,7 +121,10 @@ TEST(Ports, ReleasedAndReservedPairs)
 
 struct Cache {
 	ng_cache c{};
-	Cache(unsigned max, unsigned ttl) { EXPECT_EQ(ng_cache_init(&c, max, ttl), 0); }
+	Cache(size_t max_bytes, unsigned ttl)
+	{
+		EXPECT_EQ(ng_cache_init(&c, max_bytes, ttl), 0);
+	}
 	~Cache() { ng_cache_fini(&c); }
 	std::string get(const uint8_t *peer, const std::string &cookie, uint64_t now)
 	{
@@ -144,7 +147,7 @@ const uint8_t kPeerB[NG_CACHE_PEER_LEN] = {4, 10, 0, 0, 9};
 
 TEST(NgCache, SameCookieSamePeerOnly)
 {
-	Cache c(16, 30);
+	Cache c(1 << 20, 30);
 	c.put(kPeerA, "1_2_3", "1_2_3 d6:result2:oke", 1 * kSec);
 	EXPECT_EQ(c.get(kPeerA, "1_2_3", 2 * kSec), "1_2_3 d6:result2:oke");
 	EXPECT_EQ(c.get(kPeerB, "1_2_3", 2 * kSec), "<none>");
@@ -155,7 +158,7 @@ TEST(NgCache, SameCookieSamePeerOnly)
 
 TEST(NgCache, EntriesExpire)
 {
-	Cache c(16, 30);
+	Cache c(1 << 20, 30);
 	c.put(kPeerA, "a", "ra", 0);
 	c.put(kPeerA, "b", "rb", 10 * kSec);
 	EXPECT_EQ(c.get(kPeerA, "a", 29 * kSec), "ra");
@@ -164,15 +167,60 @@ TEST(NgCache, EntriesExpire)
 	EXPECT_EQ(c.c.n, 1u);
 }
 
-TEST(NgCache, OldestEvictedWhenFull)
+// What one entry with a two-byte reply takes from the cache's bytes.
+static size_t cache_entry_bytes()
 {
-	Cache c(3, 30);
+	Cache probe(1 << 20, 30);
+
+	probe.put(kPeerA, "c0", "r0", 0);
+	EXPECT_EQ(probe.c.n, 1u);
+	return probe.c.bytes;
+}
+
+TEST(NgCache, OldestEvictedForRoom)
+{
+	const size_t one = cache_entry_bytes();
+	Cache c(3 * one, 30);
+
 	for (int i = 0; i < 5; i++)
 		c.put(kPeerA, "c" + std::to_string(i), "r" + std::to_string(i), 0);
 	EXPECT_EQ(c.c.n, 3u);
+	EXPECT_EQ(c.c.bytes, 3 * one);
+	EXPECT_EQ(c.c.evicted, 2u);
 	EXPECT_EQ(c.get(kPeerA, "c0", 1), "<none>");
 	EXPECT_EQ(c.get(kPeerA, "c1", 1), "<none>");
+	EXPECT_EQ(c.get(kPeerA, "c2", 1), "r2");
 	EXPECT_EQ(c.get(kPeerA, "c4", 1), "r4");
+}
+
+TEST(NgCache, ALongReplyEvictsAsManyAsItNeeds)
+{
+	const size_t one = cache_entry_bytes();
+	Cache c(3 * one, 30);
+
+	for (int i = 0; i < 3; i++)
+		c.put(kPeerA, "c" + std::to_string(i), "r" + std::to_string(i), 0);
+	// A reply that takes two entries' room: the two oldest go.
+	c.put(kPeerA, "long", std::string(one + 2, 'x'), 0);
+	EXPECT_EQ(c.c.evicted, 2u);
+	EXPECT_EQ(c.get(kPeerA, "c0", 1), "<none>");
+	EXPECT_EQ(c.get(kPeerA, "c1", 1), "<none>");
+	EXPECT_EQ(c.get(kPeerA, "c2", 1), "r2");
+	EXPECT_EQ(c.get(kPeerA, "long", 1), std::string(one + 2, 'x'));
+	EXPECT_EQ(c.c.bytes, 3 * one);
+}
+
+TEST(NgCache, AReplyLargerThanTheCacheIsNotKept)
+{
+	const size_t one = cache_entry_bytes();
+	Cache c(2 * one, 30);
+
+	c.put(kPeerA, "small", "r0", 0);
+	c.put(kPeerA, "huge", std::string(2 * one, 'x'), 0);
+	EXPECT_EQ(c.get(kPeerA, "huge", 1), "<none>");
+	EXPECT_EQ(c.get(kPeerA, "small", 1), "r0"); // nothing evicted for it
+	EXPECT_EQ(c.c.evicted, 1u);
+	EXPECT_EQ(c.c.n, 1u);
 }
 
 // ---- registration store -----------------------------------------------

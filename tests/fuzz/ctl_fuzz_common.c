@@ -76,7 +76,7 @@ static void setup_once(void)
 						     sizeof(argv[0])),
 				    argv, err, sizeof(err)) == 0);
 	/* 4096 cache buckets cleared per input for one or two entries. */
-	cfz_opt.cache_entries = 64;
+	cfz_opt.cache_mb = 1;
 	ctl_log_set_level(CTL_LOG_ERR);
 	cfz_trace = getenv("CFZ_TRACE") != NULL;
 	CFZ_CHECK(cfz_stub_start(inst, CFZ_WORKERS) == 0);
