@@ -9,8 +9,11 @@
 
 struct ng_cache_entry {
 	struct ng_cache_entry *hash_next;
+	struct ng_cache_entry **hash_pprev; /* what points at it: unlinked
+					     * without walking its chain */
 	struct ng_cache_entry *newer;
 	uint64_t expires_ns;
+	uint32_t hash;
 	uint8_t peer[NG_CACHE_PEER_LEN];
 	uint8_t cookie_len;
 	char cookie[AEGW_NG_COOKIE_MAX];
@@ -18,10 +21,11 @@ struct ng_cache_entry {
 	char reply[];
 };
 
-/* Buckets for a full cache of offer and answer replies (an SDP each, most
- * over this size): chains stay a few entries long even when the bytes go
- * to shorter replies. */
-enum { NG_CACHE_BYTES_PER_BUCKET = 1024, NG_CACHE_MAX_BUCKETS = 1 << 20 };
+/* A bucket for every 256 bytes the cache may hold, about four per reply
+ * with an SDP: most requests are new, and a lookup that finds nothing in
+ * a mostly empty bucket costs one cache miss, not a walk of entries that
+ * are all misses too (8 B of bucket per 256 B of replies). */
+enum { NG_CACHE_BYTES_PER_BUCKET = 256, NG_CACHE_MAX_BUCKETS = 1 << 22 };
 
 int ng_cache_init(struct ng_cache *c, size_t max_bytes, unsigned ttl_s)
 {
@@ -51,28 +55,32 @@ static uint32_t hash(const uint8_t *peer, const char *cookie, size_t n)
 			 cookie, n);
 }
 
-static struct ng_cache_entry **slot_of(struct ng_cache *c, const uint8_t *peer,
-				       const char *cookie, size_t n)
+static struct ng_cache_entry **bucket_of(struct ng_cache *c, uint32_t h)
 {
-	struct ng_cache_entry **p =
-		&c->buckets[hash(peer, cookie, n) & (c->n_buckets - 1)];
+	return &c->buckets[h & (c->n_buckets - 1)];
+}
 
-	while (*p && !((*p)->cookie_len == n &&
-		       !memcmp((*p)->cookie, cookie, n) &&
-		       !memcmp((*p)->peer, peer, NG_CACHE_PEER_LEN)))
-		p = &(*p)->hash_next;
-	return p;
+static struct ng_cache_entry *find(struct ng_cache *c, uint32_t h,
+				   const uint8_t *peer, const char *cookie,
+				   size_t n)
+{
+	struct ng_cache_entry *e = *bucket_of(c, h);
+
+	while (e && !(e->hash == h && e->cookie_len == n &&
+		      !memcmp(e->cookie, cookie, n) &&
+		      !memcmp(e->peer, peer, NG_CACHE_PEER_LEN)))
+		e = e->hash_next;
+	return e;
 }
 
 /* Removes the oldest entry (the head of the FIFO). */
 static void drop_oldest(struct ng_cache *c)
 {
 	struct ng_cache_entry *e = c->oldest;
-	struct ng_cache_entry **p = slot_of(c, e->peer, e->cookie,
-					    e->cookie_len);
 
-	if (*p == e)
-		*p = e->hash_next;
+	*e->hash_pprev = e->hash_next;
+	if (e->hash_next)
+		e->hash_next->hash_pprev = e->hash_pprev;
 	c->oldest = e->newer;
 	if (!c->oldest)
 		c->newest = NULL;
@@ -105,7 +113,7 @@ const char *ng_cache_get(struct ng_cache *c, const uint8_t *peer,
 	ng_cache_expire(c, now_ns);
 	if (cookie_len > AEGW_NG_COOKIE_MAX)
 		return NULL;
-	e = *slot_of(c, peer, cookie, cookie_len);
+	e = find(c, hash(peer, cookie, cookie_len), peer, cookie, cookie_len);
 	if (!e)
 		return NULL;
 	*len = e->len;
@@ -116,25 +124,22 @@ void ng_cache_put(struct ng_cache *c, const uint8_t *peer, const char *cookie,
 		  size_t cookie_len, const char *reply, size_t len,
 		  uint64_t now_ns)
 {
-	struct ng_cache_entry *e, **p;
+	struct ng_cache_entry *e, **b;
+	uint32_t h;
 
 	if (cookie_len == 0 || cookie_len > AEGW_NG_COOKIE_MAX)
 		return;
 	ng_cache_expire(c, now_ns);
-	p = slot_of(c, peer, cookie, cookie_len);
-	if (*p)
+	h = hash(peer, cookie, cookie_len);
+	if (find(c, h, peer, cookie, cookie_len))
 		return; /* the first reply stays the reply */
 	if (entry_size(len) > c->max_bytes) {
 		c->evicted++;
 		return;
 	}
-	if (c->bytes + entry_size(len) > c->max_bytes) {
-		while (c->bytes + entry_size(len) > c->max_bytes) {
-			drop_oldest(c);
-			c->evicted++;
-		}
-		/* The entry that held the slot's link may be gone. */
-		p = slot_of(c, peer, cookie, cookie_len);
+	while (c->bytes + entry_size(len) > c->max_bytes) {
+		drop_oldest(c);
+		c->evicted++;
 	}
 	e = malloc(entry_size(len));
 	if (!e) {
@@ -148,7 +153,13 @@ void ng_cache_put(struct ng_cache *c, const uint8_t *peer, const char *cookie,
 	memcpy(e->cookie, cookie, cookie_len);
 	e->len = len;
 	memcpy(e->reply, reply, len);
-	*p = e;
+	e->hash = h;
+	b = bucket_of(c, h);
+	e->hash_next = *b;
+	e->hash_pprev = b;
+	if (*b)
+		(*b)->hash_pprev = &e->hash_next;
+	*b = e;
 	if (c->newest)
 		c->newest->newer = e;
 	else
