@@ -630,8 +630,11 @@ TEST_F(Ctl, RegistrationsLookupPolicy)
 	EXPECT_NE(r.out.find("ports 20000-20999"), std::string::npos) << r.out;
 	EXPECT_NE(r.out.find("ng requests taken from: any source"),
 		  std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("ng-cache-mb"), std::string::npos) << r.out;
 	r = aegwctl("--json policy");
 	if (have_python) {
+		EXPECT_EQ(json(r.out, "d[\"limits\"][\"ng-cache-mb\"]"), "64")
+			<< r.out;
 		EXPECT_EQ(json(r.out, "[p[\"policy\"] for p in d[\"e2ae-policy\"] "
 				      "if p[\"access-network\"] == \"*\"][0]"),
 			  "supported") << r.out;
