@@ -8,6 +8,14 @@
 #include "log.h"
 #include "streams.h"
 
+/* --ng-cache-mb in bytes, held to what a size_t can say. */
+static size_t cache_bytes(unsigned mb)
+{
+	uint64_t b = (uint64_t)mb << 20;
+
+	return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
 int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 	     size_t errlen)
 {
@@ -27,7 +35,7 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 	ctl->sdp = malloc(sizeof(*ctl->sdp));
 	if (!ctl->sdp ||
 	    ctl_calls_init(&ctl->calls, opt->max_sessions) ||
-	    ng_cache_init(&ctl->cache, (size_t)opt->cache_mb << 20,
+	    ng_cache_init(&ctl->cache, cache_bytes(opt->cache_mb),
 			  opt->cache_ttl_s) ||
 	    ctl_registry_init(&ctl->registry, opt->max_registrations))
 		goto nomem;

@@ -133,18 +133,14 @@ void ng_cache_put(struct ng_cache *c, const uint8_t *peer, const char *cookie,
 	h = hash(peer, cookie, cookie_len);
 	if (find(c, h, peer, cookie, cookie_len))
 		return; /* the first reply stays the reply */
-	if (entry_size(len) > c->max_bytes) {
+	e = entry_size(len) <= c->max_bytes ? malloc(entry_size(len)) : NULL;
+	if (!e) { /* larger than the whole cache, or no memory */
 		c->evicted++;
 		return;
 	}
 	while (c->bytes + entry_size(len) > c->max_bytes) {
 		drop_oldest(c);
 		c->evicted++;
-	}
-	e = malloc(entry_size(len));
-	if (!e) {
-		c->evicted++;
-		return;
 	}
 	memset(e, 0, sizeof(*e));
 	e->expires_ns = now_ns + c->ttl_ns;

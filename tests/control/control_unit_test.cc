@@ -210,6 +210,30 @@ TEST(NgCache, ALongReplyEvictsAsManyAsItNeeds)
 	EXPECT_EQ(c.c.bytes, 3 * one);
 }
 
+// A hundred replies in 64 buckets share chains: every eviction unlinks an
+// entry that may sit anywhere in its chain, and the chains must stay
+// whole for the replies still kept (ASan sees a stale link).
+TEST(NgCache, EvictionsFromSharedChainsKeepTheRest)
+{
+	const size_t one = cache_entry_bytes();
+	Cache c(100 * one, 30);
+
+	ASSERT_EQ(c.c.n_buckets, 64u);
+	for (int i = 0; i < 1000; i++) {
+		c.put(kPeerA, "k" + std::to_string(i % 10) + std::to_string(i),
+		      "r" + std::to_string(i % 10), 0);
+		ASSERT_LE(c.c.bytes, 100 * one);
+	}
+	EXPECT_EQ(c.c.n, 100u);
+	EXPECT_EQ(c.c.evicted, 900u);
+	for (int i = 0; i < 1000; i++) {
+		std::string k = "k" + std::to_string(i % 10) + std::to_string(i);
+
+		EXPECT_EQ(c.get(kPeerA, k, 1),
+			  i < 900 ? "<none>" : "r" + std::to_string(i % 10)) << k;
+	}
+}
+
 TEST(NgCache, AReplyLargerThanTheCacheIsNotKept)
 {
 	const size_t one = cache_entry_bytes();
@@ -484,6 +508,10 @@ TEST(Options, E2aePolicyAndRegistrations)
 
 	ASSERT_EQ(parse({"--interface", "a=10.0.0.1"}, &o, &err), 0);
 	EXPECT_EQ(o.max_registrations, unsigned(CTL_DEFAULT_MAX_REGISTRATIONS));
+	EXPECT_EQ(o.cache_mb, 64u) << "the documented default";
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1", "--ng-cache-mb", "65536"},
+			&o, &err), 0) << err;
+	EXPECT_EQ(o.cache_mb, 65536u);
 	EXPECT_EQ(ctl_e2ae_policy_for(&o, "IEEE-802.11", 11), CTL_E2AE_SUPPORTED)
 		<< "the documented default";
 	EXPECT_EQ(ctl_e2ae_policy_for(&o, "", 0), CTL_E2AE_SUPPORTED);
@@ -514,7 +542,10 @@ TEST(Options, E2aePolicyAndRegistrations)
 		     {"--e2ae-policy", "*=off", "--e2ae-policy", "default=off"},
 		     {"--max-registrations", "0"},
 		     {"--max-registrations", "-1"},
-		     {"--max-registrations", "10000001"}}) {
+		     {"--max-registrations", "10000001"},
+		     {"--ng-cache-mb", "0"},
+		     {"--ng-cache-mb", "65537"},
+		     {"--ng-cache-mb", "1M"}}) {
 		bad.insert(bad.begin(), {"--interface", "a=10.0.0.1"});
 		EXPECT_EQ(parse(bad, &o, &err), -1) << bad[3];
 		EXPECT_FALSE(err.empty());

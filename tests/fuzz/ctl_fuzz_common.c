@@ -75,7 +75,8 @@ static void setup_once(void)
 	CFZ_CHECK(ctl_options_parse(&cfz_opt, (int)(sizeof(argv) /
 						     sizeof(argv[0])),
 				    argv, err, sizeof(err)) == 0);
-	/* 4096 cache buckets cleared per input for one or two entries. */
+	/* The smallest cache: 1 MiB, 4096 buckets (32 KB) cleared per
+	 * input for one or two entries. */
 	cfz_opt.cache_mb = 1;
 	ctl_log_set_level(CTL_LOG_ERR);
 	cfz_trace = getenv("CFZ_TRACE") != NULL;
