@@ -408,6 +408,8 @@ TEST_F(Metrics, NgRequestsByCommandAndResult)
 	EXPECT_EQ(req("ping", "ok"), 1) << "pong is ok";
 	EXPECT_EQ(req("list", "ok"), 1);
 	EXPECT_EQ(e.get("aegw_ng_retransmits_total"), 1);
+	EXPECT_GT(e.get("aegw_ng_cache_bytes"), 128) << "the replies kept";
+	EXPECT_EQ(e.get("aegw_ng_cache_evicted_total"), 0);
 	EXPECT_EQ(req("offer", "ok"), 1);
 	EXPECT_EQ(req("offer", "load_limit"), 1);
 	EXPECT_EQ(req("offer", "error"), 1);

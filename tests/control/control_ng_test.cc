@@ -433,6 +433,9 @@ TEST_F(Control, RetransmissionGetsTheCachedReply)
 	EXPECT_EQ(r1, r2);
 	EXPECT_EQ(stats().num({"statistics", "totalstatistics", "retransmissions"}),
 		  before + 1);
+	EXPECT_EQ(stats().num({"statistics", "totalstatistics",
+			       "retransmission-cache-evicted"}), 0)
+		<< "64 MiB hold every reply of this test";
 	EXPECT_EQ(ports_used("core"), 1) << "executed once";
 	// A new cookie is a new request (a re-offer): the same ports.
 	Reply r3 = ng->ask(offer("rtx-call", sdp(7000, "RTP/AVP")));
