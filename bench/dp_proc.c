@@ -163,7 +163,8 @@ static int build_args(const struct dpb_launch *l, struct dpb_proc *p,
 	 * VM 4 KiB pages cost relay 13 to 19% in TLB misses. EAL takes what
 	 * it needs as it goes; without them, -m sizes its anonymous memory. */
 	if (l->no_huge || dpb_huge_free_mb() < eal_mb + 256)
-		rc |= add(a, "--no-huge") || add(a, "-m") || add(a, "%u", eal_mb);
+		rc |= add(a, "--no-huge") || add(a, "-m") ||
+		      add(a, "%u", eal_mb);
 	else /* no hugepage file left behind by a unique --file-prefix */
 		rc |= add(a, "--huge-unlink");
 	rc |= add(a, "--no-pci") || add(a, "--file-prefix") ||

@@ -30,10 +30,10 @@ static_assert(sizeof(struct dp_key) == 20 &&
 /* Every packet's key is hashed inline in the burst lookup (rte_jhash,
  * the table's own hash for its inserts) and compared as three words
  * rather than by memcmp: the lookup was an eighth of a relayed packet's
- * cycles, jhash and memcmp as calls 5%. Not CRC32: it is linear, and rte_hash takes
- * both buckets and the signature from the one 32-bit value, so ports a
- * few bits apart pile into the same buckets and the table fills long
- * before its size (docs/PERFORMANCE.md). */
+ * cycles, jhash and memcmp as calls 5%. Not CRC32: it is linear, and
+ * rte_hash takes both buckets and the signature from the one 32-bit
+ * value, so ports a few bits apart pile into the same buckets and the
+ * table fills long before its size (docs/PERFORMANCE.md). */
 static int dp_key_cmp(const void *k1, const void *k2, size_t len)
 {
 	uint64_t a1, b1, a2, b2;
