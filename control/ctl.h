@@ -14,6 +14,7 @@
 #include "calls.h"
 #include "dp_counters.h"
 #include "journal.h"
+#include "latency.h"
 #include "ng_cache.h"
 #include "options.h"
 #include "ports.h"
@@ -40,6 +41,9 @@ struct ctl_stats {
 	uint64_t commands[AEGW_NG_CMD_COUNT]; /* requests, by command */
 	/* The same requests by what their reply said. */
 	uint64_t results[AEGW_NG_CMD_COUNT][CTL_NG_RESULT_COUNT];
+	/* How long they took, from their parse to their reply (a wait at
+	 * the gate and for ACKs included; cache hits not). */
+	struct ctl_latency duration[AEGW_NG_CMD_COUNT];
 	uint64_t malformed;       /* messages that were no request: bad
 				   * cookie, bencode or keys */
 	uint64_t errors;          /* replies with result: error */

@@ -50,6 +50,32 @@ static void sample(FILE *f, const char *name, const struct label *l,
 	fprintf(f, "%s %" PRIu64 "\n", n ? "}" : "", v);
 }
 
+/* One labelled series of a histogram (latency.h), in seconds: its
+ * buckets made cumulative, +Inf last, then the sum and the count. */
+static void histogram(FILE *f, const char *name, struct label l,
+		      const struct ctl_latency *h)
+{
+	char series[128], le[32];
+	uint64_t below = 0;
+
+	snprintf(series, sizeof(series), "%s_bucket", name);
+	for (unsigned i = 0; i <= CTL_LATENCY_BOUNDS; i++) {
+		below += h->bucket[i];
+		if (i < CTL_LATENCY_BOUNDS)
+			snprintf(le, sizeof(le), "%g",
+				 (double)ctl_latency_bounds_ns[i] / 1e9);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		sample(f, series, (struct label[]){ l, { "le", le } }, 2,
+		       below);
+	}
+	fprintf(f, "%s_sum{%s=\"", name, l.k);
+	escape(f, l.v, true);
+	fprintf(f, "\"} %.9f\n", (double)h->sum_ns / 1e9);
+	snprintf(series, sizeof(series), "%s_count", name);
+	sample(f, series, &l, 1, h->count);
+}
+
 /* A family of one sample without labels. */
 static void single(FILE *f, const char *name, const char *type,
 		   const char *help, uint64_t v)
@@ -155,6 +181,14 @@ static void ng(FILE *f, const struct ctl *ctl)
 				       { "command", aegw_ng_command_name(c) },
 				       { "result", ctl_ng_result_name(r) } },
 			       2, s->results[c][r]);
+	family(f, "aegw_ng_request_duration_seconds", "histogram", "How long "
+	       "ng requests took aegw-control, by command: from reading the "
+	       "request to its reply, waits for the dataplane included "
+	       "(retransmissions answered from the cache are not counted)");
+	for (unsigned c = 0; c < AEGW_NG_CMD_COUNT; c++)
+		histogram(f, "aegw_ng_request_duration_seconds",
+			  (struct label){ "command", aegw_ng_command_name(c) },
+			  &s->duration[c]);
 	single(f, "aegw_ng_malformed_total", "counter", "ng messages that "
 	       "were no request (cookie, bencode, keys), answered with an "
 	       "error or dropped", s->malformed);

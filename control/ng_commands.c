@@ -483,8 +483,11 @@ size_t ctl_ng_handle_from(struct ctl *ctl, enum ctl_ng_transport from,
 	 * (query's "Unknown call-id"), not through reply_error. */
 	result = result_of(out, n);
 	ctl->stats.errors += result == CTL_NG_RESULT_ERROR;
-	if (counted)
+	if (counted) {
 		ctl->stats.results[req.command][result]++;
+		ctl_latency_add(&ctl->stats.duration[req.command],
+				ctl_now_ns() - now);
+	}
 	if (n && cache && req.command != AEGW_NG_CMD_PING)
 		ng_cache_put(&ctl->cache, peer, m.cookie.p, m.cookie.len, out,
 			     n, now);

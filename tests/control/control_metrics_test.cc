@@ -2,8 +2,9 @@
 // HTTP: the exposition format checked strictly by a parser of its own
 // (each family's HELP and TYPE once and before its samples, samples of a
 // family together, names and label names of the allowed characters, label
-// values escaped, counters ending in _total, no series twice), the ng
-// requests counted by command and result as ctl_ng_handle answers them,
+// values escaped, counters ending in _total, no series twice, histograms
+// cumulative up to +Inf = _count), the ng requests counted by command
+// and result as ctl_ng_handle answers them, and timed,
 // and the dataplane's counters summed per interface and worker from DUMPs
 // made up here, never going down when streams go or start again.
 // The daemon serving it over HTTP, with a real dataplane, is in
@@ -13,8 +14,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <random>
 #include <set>
@@ -162,11 +165,26 @@ void comment(Exposition &e, const std::string &l, const std::string &current)
 	}
 	f.types++;
 	f.type = rest.empty() ? "" : rest.substr(1);
-	if (f.type != "counter" && f.type != "gauge")
+	if (f.type != "counter" && f.type != "gauge" && f.type != "histogram")
 		e.errors.push_back("type: " + l);
 	if (f.type == "counter" &&
 	    (name.size() < 6 || name.compare(name.size() - 6, 6, "_total")))
 		e.errors.push_back("counter not ending in _total: " + l);
+}
+
+// The family a sample's name belongs to: itself, or for a histogram's
+// name_bucket, name_sum and name_count, name.
+std::string family_of(const Exposition &e, const std::string &name)
+{
+	for (const char *suffix : {"_bucket", "_sum", "_count"}) {
+		size_t n = strlen(suffix);
+		if (name.size() <= n || name.compare(name.size() - n, n, suffix))
+			continue;
+		auto it = e.families.find(name.substr(0, name.size() - n));
+		if (it != e.families.end() && it->second.type == "histogram")
+			return it->first;
+	}
+	return name;
 }
 
 void sample_line(Exposition &e, const std::string &l, std::string &current)
@@ -190,16 +208,68 @@ void sample_line(Exposition &e, const std::string &l, std::string &current)
 	double d = strtod(v.c_str(), &end);
 	if (v.empty() || *end)
 		e.errors.push_back("bad value: " + l);
-	auto it = e.families.find(name);
+	std::string fam = family_of(e, name);
+	auto it = e.families.find(fam);
 	if (it == e.families.end() || !it->second.help || !it->second.types)
 		e.errors.push_back("sample before its HELP and TYPE: " + l);
-	else if (name != current && it->second.samples)
+	else if (fam != current && it->second.samples)
 		e.errors.push_back("family's samples apart: " + l);
+	else if (it->second.type == "histogram" && fam == name)
+		e.errors.push_back("histogram sample without a suffix: " + l);
 	else
 		it->second.samples++;
-	current = name;
+	current = fam;
 	if (!e.series.emplace(key, d).second)
 		e.errors.push_back("series twice: " + l);
+}
+
+// A histogram's rules: in each series (its labels less le), buckets
+// that never go down as le grows, the last le="+Inf" and equal to
+// _count, and a _sum.
+void check_histogram(Exposition &e, const std::string &name)
+{
+	std::map<std::string, std::map<double, double>> series;
+	const std::string bucket = name + "_bucket{";
+
+	for (const auto &[key, v] : e.series) {
+		if (key.rfind(bucket, 0))
+			continue;
+		size_t at = key.find("le=\"");
+		if (at == std::string::npos) {
+			e.errors.push_back("bucket without le: " + key);
+			continue;
+		}
+		size_t end = key.find('"', at + 4);
+		std::string le = key.substr(at + 4, end - at - 4);
+		std::string rest = key.substr(bucket.size() - 1, at - bucket.size() + 1) +
+				   key.substr(end + 1);
+		// "{a=\"b\",}" or "{a=\"b\"}" -> the labels less le, as _count has them.
+		if (rest.size() >= 2 && rest[rest.size() - 2] == ',')
+			rest.erase(rest.size() - 2, 1);
+		if (rest.size() >= 2 && rest[1] == ',')
+			rest.erase(1, 1);
+		if (rest == "{}")
+			rest.clear();
+		char *stop;
+		double bound = le == "+Inf" ? HUGE_VAL : strtod(le.c_str(), &stop);
+		series[rest][bound] = v;
+	}
+	if (series.empty())
+		e.errors.push_back(name + ": a histogram without buckets");
+	for (const auto &[labels, buckets] : series) {
+		double last = 0;
+		for (const auto &[bound, v] : buckets) {
+			if (v < last)
+				e.errors.push_back(name + labels + ": buckets go down");
+			last = v;
+		}
+		if (buckets.rbegin()->first != HUGE_VAL)
+			e.errors.push_back(name + labels + ": no +Inf bucket");
+		if (e.get(name + "_count" + labels) != last)
+			e.errors.push_back(name + labels + ": _count is not +Inf");
+		if (!e.has(name + "_sum" + labels))
+			e.errors.push_back(name + labels + ": no _sum");
+	}
 }
 
 Exposition parse(const std::string &text)
@@ -234,6 +304,9 @@ Exposition parse(const std::string &text)
 		if (name.rfind("aegw_", 0))
 			e.errors.push_back(name + ": not aegw_");
 	}
+	for (const auto &[name, f] : e.families)
+		if (f.type == "histogram")
+			check_histogram(e, name);
 	return e;
 }
 
@@ -268,6 +341,30 @@ TEST(Exposition, CheckerRefusesWhatTheFormatForbids)
 					 "# TYPE aegw_z gauge\naegw_z 1\n"
 					 "aegw_x_total{a=\"b\"} 1\n",
 		     std::string("# HELP 0x y\n# TYPE 0x gauge\n0x 1\n"),
+	     })
+		EXPECT_FALSE(parse(bad).errors.empty()) << bad;
+}
+
+TEST(Exposition, CheckerRefusesABrokenHistogram)
+{
+	const std::string head = "# HELP aegw_h h\n# TYPE aegw_h histogram\n";
+	auto h = [&](const char *b1, const char *inf, const char *count) {
+		return head + "aegw_h_bucket{c=\"x\",le=\"0.1\"} " + b1 +
+		       "\naegw_h_bucket{c=\"x\",le=\"+Inf\"} " + inf +
+		       "\naegw_h_sum{c=\"x\"} 0.5\naegw_h_count{c=\"x\"} " + count +
+		       "\n";
+	};
+	Exposition good = parse(h("1", "2", "2"));
+	EXPECT_TRUE(good.errors.empty());
+	EXPECT_EQ(good.get("aegw_h_bucket{c=\"x\",le=\"+Inf\"}"), 2);
+	for (const std::string &bad : {
+		     h("3", "2", "2"),                   // a bucket goes down
+		     h("1", "2", "3"),                   // _count is not +Inf
+		     head + "aegw_h 1\n",               // no suffix
+		     head + "aegw_h_bucket{le=\"0.1\"} 1\naegw_h_count 1\n"
+			    "aegw_h_sum 1\n",            // no +Inf
+		     head + "aegw_h_bucket{le=\"+Inf\"} 1\naegw_h_count 1\n",
+		     head + "aegw_h_sum 1\naegw_h_count 1\n",
 	     })
 		EXPECT_FALSE(parse(bad).errors.empty()) << bad;
 }
@@ -418,6 +515,21 @@ TEST_F(Metrics, NgRequestsByCommandAndResult)
 	EXPECT_EQ(req("query", "error"), 1);
 	EXPECT_EQ(req("answer", "ok"), 0);
 	EXPECT_EQ(e.get("aegw_ng_malformed_total"), 2);
+	// Every request run has its duration; the retransmission and the
+	// malformed ones have none.
+	auto took = [&](const char *cmd, const char *suffix, const char *le) {
+		std::string k = std::string("aegw_ng_request_duration_seconds_") +
+				suffix + "{command=\"" + cmd + "\"";
+		return e.get(k + (le ? std::string(",le=\"") + le + "\"}" : "}"));
+	};
+	EXPECT_EQ(took("offer", "count", nullptr), 3);
+	EXPECT_EQ(took("offer", "bucket", "+Inf"), 3);
+	EXPECT_EQ(took("list", "count", nullptr), 1) << "not its retransmission";
+	EXPECT_EQ(took("unknown", "count", nullptr), 1);
+	EXPECT_EQ(took("answer", "count", nullptr), 0);
+	EXPECT_GT(took("offer", "sum", nullptr), 0);
+	EXPECT_LT(took("offer", "sum", nullptr), 3.0);
+	EXPECT_LE(took("offer", "bucket", "1e-05"), took("offer", "bucket", "1"));
 	EXPECT_EQ(e.get("aegw_calls"), 1);
 	EXPECT_EQ(e.get("aegw_calls_created_total"), 1);
 	EXPECT_EQ(e.get("aegw_calls_rejected_total{reason=\"load_limit\"}"), 1);
