@@ -111,6 +111,31 @@ struct ctl_call *ctl_call_create(struct ctl_calls *t, const char *id,
 	return c;
 }
 
+int ctl_call_reserve(struct ctl_call *c, unsigned n)
+{
+	struct ctl_media *block;
+
+	if (n <= c->cap && c->media)
+		return 0;
+	n = n ? n : 1; /* arrays that exist, even for an SDP without m= */
+	block = calloc(n, 2 * sizeof(struct ctl_media) +
+			  sizeof(struct ctl_media_slot));
+	if (!block)
+		return -1;
+	if (c->media) { /* key slots are pointers: they move with a copy */
+		memcpy(block, c->media, c->n_media * sizeof(*c->media));
+		memcpy(block + n, c->pending,
+		       c->n_pending * sizeof(*c->pending));
+		memcpy(block + 2 * n, c->slot, c->cap * sizeof(*c->slot));
+		free(c->media);
+	}
+	c->media = block;
+	c->pending = block + n;
+	c->slot = (struct ctl_media_slot *)(block + 2 * n);
+	c->cap = n;
+	return 0;
+}
+
 void ctl_call_unmark_deleting(struct ctl_calls *t, struct ctl_call *c)
 {
 	if (!c->delete_ns)
@@ -226,11 +251,12 @@ void ctl_call_destroy(struct ctl_calls *t, struct ctl_call *c)
 	unlink_call(t, c);
 	ctl_media_drop_keys(c->media, c->n_media);
 	ctl_media_drop_keys(c->pending, c->n_pending);
-	for (unsigned i = 0; i < AEGW_SDP_MAX_MEDIA; i++)
+	for (unsigned i = 0; i < c->cap; i++)
 		for (unsigned k = 0; k < 2; k++)
 			if (c->slot[i].port[k] && c->iface[k])
 				ctl_pool_put(&c->iface[k]->pool,
 					     c->slot[i].port[k]);
+	free(c->media);
 	free(c->call_id);
 	free(c->tag[0]);
 	free(c->tag[1]);

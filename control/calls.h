@@ -109,12 +109,15 @@ struct ctl_call {
 	struct ctl_iface *iface[2];
 	unsigned offerer;            /* monologue of the pending offer */
 	bool answered;
-	unsigned n_media;
-	struct ctl_media media[AEGW_SDP_MAX_MEDIA];
 	bool has_pending;
-	unsigned n_pending;
-	struct ctl_media pending[AEGW_SDP_MAX_MEDIA];
-	struct ctl_media_slot slot[AEGW_SDP_MAX_MEDIA];
+	unsigned n_media, n_pending;
+	/* Each array has room for cap media (the most m= sections an offer
+	 * of this call had: ctl_call_reserve), not AEGW_SDP_MAX_MEDIA, so
+	 * that a call costs what it uses. One block, media first. */
+	unsigned cap;
+	struct ctl_media *media;
+	struct ctl_media *pending;
+	struct ctl_media_slot *slot;
 	time_t created, last_signal;
 	unsigned journal_slot;       /* its record (journal.h); 0: none */
 	/* timeout.c's clocks (CLOCK_MONOTONIC ns) and its last sample. */
@@ -151,6 +154,10 @@ struct ctl_call *ctl_call_find(const struct ctl_calls *t, const char *id,
 struct ctl_call *ctl_call_create(struct ctl_calls *t, const char *id,
 				 size_t id_len, const char *tag,
 				 size_t tag_len);
+/* Room for n media in c's arrays (zeroed past what was there); they
+ * move, so no pointer into them is kept across this. 0, or -1 when out
+ * of memory (c unchanged). */
+int ctl_call_reserve(struct ctl_call *c, unsigned n);
 /* Unlinks and frees a call: its ports go back to their pools and its
  * keys are wiped. The caller removes its streams first. */
 void ctl_call_destroy(struct ctl_calls *t, struct ctl_call *c);

@@ -260,7 +260,8 @@ static void put_call(struct cursor *w, const struct ctl *ctl,
 		.created = c->created, .last_signal = c->last_signal,
 	};
 
-	memcpy(rc.slot, c->slot, sizeof(rc.slot));
+	if (c->cap) /* at most AEGW_SDP_MAX_MEDIA: an offer's m= sections */
+		memcpy(rc.slot, c->slot, c->cap * sizeof(*c->slot));
 	put(w, &rc, sizeof(rc));
 	put(w, c->call_id, rc.id_len);
 	put(w, c->tag[0], rc.tag_len[0]);
@@ -406,9 +407,22 @@ static bool record_sane(const struct ctl *ctl, const struct record_call *rc)
 	       (rc->iface[1] < ctl->n_ifaces || rc->iface[1] == 0xff);
 }
 
+/* How many media the record's call had room for: its media, pending
+ * ones, and the slots that hold ports or stream ids. */
+static unsigned media_used(const struct record_call *rc)
+{
+	unsigned n = rc->n_media > rc->n_pending ? rc->n_media : rc->n_pending;
+
+	for (unsigned i = n; i < AEGW_SDP_MAX_MEDIA; i++)
+		if (rc->slot[i].port[0] || rc->slot[i].port[1] ||
+		    rc->slot[i].stream_id[0] || rc->slot[i].stream_id[1])
+			n = i + 1;
+	return n;
+}
+
 static void reserve(struct ctl *ctl, struct ctl_call *c)
 {
-	for (unsigned i = 0; i < AEGW_SDP_MAX_MEDIA; i++) {
+	for (unsigned i = 0; i < c->cap; i++) {
 		for (unsigned side = 0; side < 2; side++) {
 			uint32_t id = c->slot[i].stream_id[side];
 
@@ -437,7 +451,8 @@ static struct ctl_call *call_from(struct ctl *ctl, struct cursor *r)
 	c = ctl_call_create(&ctl->calls, id, rc->id_len, tag0, rc->tag_len[0]);
 	if (!c)
 		return NULL;
-	if ((rc->tag_len[1] && ctl_call_set_tag(c, 1, tag1, rc->tag_len[1])) ||
+	if (ctl_call_reserve(c, media_used(rc)) ||
+	    (rc->tag_len[1] && ctl_call_set_tag(c, 1, tag1, rc->tag_len[1])) ||
 	    get_medias(r, c->media, rc->n_media)) {
 		ctl_call_destroy(&ctl->calls, c);
 		return NULL;
@@ -456,7 +471,7 @@ static struct ctl_call *call_from(struct ctl *ctl, struct cursor *r)
 	c->answered = rc->answered;
 	c->created = rc->created;
 	c->last_signal = rc->last_signal;
-	memcpy(c->slot, rc->slot, sizeof(c->slot));
+	memcpy(c->slot, rc->slot, c->cap * sizeof(*c->slot));
 	reserve(ctl, c);
 	return c;
 }

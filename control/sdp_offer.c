@@ -239,6 +239,10 @@ static int build(struct offer *o, char *out, size_t cap, size_t *out_len)
 			 "the call had %u (RFC 3264 8)", n, o->c->n_media);
 		goto out;
 	}
+	if (ctl_call_reserve(o->c, n)) {
+		snprintf(o->err, o->errlen, "out of memory");
+		goto out;
+	}
 	for (unsigned i = 0; i < n; i++)
 		if (offer_media(o, i))
 			goto fail;

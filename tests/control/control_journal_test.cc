@@ -95,6 +95,7 @@ protected:
 					      "ue-tag", 6);
 		EXPECT_NE(k, nullptr);
 		EXPECT_EQ(ctl_call_set_tag(k, 1, "core-tag", 8), 0);
+		EXPECT_EQ(ctl_call_reserve(k, 1), 0);
 		k->iface[0] = &c.ifaces[0];
 		k->iface[1] = &c.ifaces[1];
 		EXPECT_TRUE(ctl_pool_reserve(&c.ifaces[0].pool, port));
@@ -293,6 +294,7 @@ TEST_F(Journal, CallTooBigForASlotIsCountedNotWritten)
 {
 	std::string id(CTL_ID_MAX, 'x');
 	ctl_call *k = make_call(id, 20000);
+	ASSERT_EQ(ctl_call_reserve(k, AEGW_SDP_MAX_MEDIA), 0);
 	k->n_media = AEGW_SDP_MAX_MEDIA;
 	for (unsigned i = 1; i < AEGW_SDP_MAX_MEDIA; i++)
 		ASSERT_EQ(ctl_media_dup(&k->media[i], &k->media[0]), 0);
