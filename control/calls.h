@@ -18,6 +18,7 @@
 
 #include "aegw/ring.h"
 #include "aegw/sdp.h"
+#include "sdp_version.h"
 
 struct ctl_iface;
 
@@ -118,6 +119,8 @@ struct ctl_call {
 	struct ctl_media *media;
 	struct ctl_media *pending;
 	struct ctl_media_slot *slot;
+	struct ctl_sdp_sent sent[2];  /* [i]: the SDP aegw last sent toward
+				       * monologue i (its o= version) */
 	time_t created, last_signal;
 	unsigned journal_slot;       /* its record (journal.h); 0: none */
 	/* timeout.c's clocks (CLOCK_MONOTONIC ns) and its last sample. */

@@ -19,7 +19,7 @@
 
 #define JOURNAL_MAGIC 0x4c4e524a57474541ull /* "AEGWJRNL" */
 #define RECORD_MAGIC 0x4443524au             /* "JRCD" */
-#define JOURNAL_VERSION 2u
+#define JOURNAL_VERSION 3u
 
 struct record_head {
 	uint32_t magic;
@@ -36,7 +36,9 @@ struct record_call {
 	uint16_t id_len, tag_len[2];
 	uint8_t iface[2];         /* index in ctl->ifaces; 0xff: none */
 	uint8_t offerer, answered, has_pending, n_media, n_pending;
+	uint8_t sent[2];          /* the SDP sent toward each side */
 	int64_t created, last_signal;
+	uint64_t sent_origin[2], sent_version[2], sent_body[2];
 	struct ctl_media_slot slot[AEGW_SDP_MAX_MEDIA];
 };
 
@@ -260,6 +262,12 @@ static void put_call(struct cursor *w, const struct ctl *ctl,
 		.created = c->created, .last_signal = c->last_signal,
 	};
 
+	for (unsigned k = 0; k < 2; k++) {
+		rc.sent[k] = c->sent[k].sent;
+		rc.sent_origin[k] = c->sent[k].origin;
+		rc.sent_version[k] = c->sent[k].version;
+		rc.sent_body[k] = c->sent[k].body;
+	}
 	if (c->cap) /* at most AEGW_SDP_MAX_MEDIA: an offer's m= sections */
 		memcpy(rc.slot, c->slot, c->cap * sizeof(*c->slot));
 	put(w, &rc, sizeof(rc));
@@ -471,6 +479,11 @@ static struct ctl_call *call_from(struct ctl *ctl, struct cursor *r)
 	c->answered = rc->answered;
 	c->created = rc->created;
 	c->last_signal = rc->last_signal;
+	for (unsigned k = 0; k < 2; k++)
+		c->sent[k] = (struct ctl_sdp_sent){
+			.sent = rc->sent[k], .origin = rc->sent_origin[k],
+			.version = rc->sent_version[k], .body = rc->sent_body[k]
+		};
 	memcpy(c->slot, rc->slot, c->cap * sizeof(*c->slot));
 	reserve(ctl, c);
 	return c;

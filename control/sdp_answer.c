@@ -226,6 +226,7 @@ static int dup_media(struct answer *a)
 
 static int build(struct answer *a, char *out, size_t cap, size_t *out_len)
 {
+	struct ctl_sdp_sent sent;
 	int rc = -1;
 
 	if (a->sdp->n_media != a->n) {
@@ -240,9 +241,13 @@ static int build(struct answer *a, char *out, size_t cap, size_t *out_len)
 			goto fail;
 	ctl_edit_session(&a->edit, a->sdp, a->c->iface[a->off], a->req);
 	if (aegw_sdp_rewrite(a->sdp, &a->edit, out, cap, out_len, a->err,
-			     a->errlen))
+			     a->errlen) ||
+	    ctl_sdp_version(&a->c->sent[a->off], a->sdp, &a->edit, out, cap,
+			    out_len, &sent, a->err, a->errlen))
 		goto fail;
 	rc = install_and_commit(a);
+	if (!rc)
+		a->c->sent[a->off] = sent;
 	goto out;
 fail:
 	ctl_media_drop_keys(a->work, a->n);

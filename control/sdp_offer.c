@@ -216,12 +216,14 @@ static int offer_media(struct offer *o, unsigned i)
 	return 0;
 }
 
-/* The offer's media become the call's pending media. */
-static void commit(struct offer *o)
+/* The offer's media become the call's pending media, its SDP the last
+ * one sent toward the answerer. */
+static void commit(struct offer *o, const struct ctl_sdp_sent *sent)
 {
 	struct ctl_call *c = o->c;
 	unsigned n = o->sdp->n_media;
 
+	c->sent[o->ans] = *sent;
 	ctl_media_drop_keys(c->pending, c->n_pending);
 	memcpy(c->pending, o->work, sizeof(o->work[0]) * n);
 	c->n_pending = n;
@@ -232,6 +234,7 @@ static void commit(struct offer *o)
 static int build(struct offer *o, char *out, size_t cap, size_t *out_len)
 {
 	unsigned n = o->sdp->n_media;
+	struct ctl_sdp_sent sent;
 	int rc = -1;
 
 	if (n < o->c->n_media) {
@@ -248,9 +251,11 @@ static int build(struct offer *o, char *out, size_t cap, size_t *out_len)
 			goto fail;
 	ctl_edit_session(&o->edit, o->sdp, o->c->iface[o->ans], o->req);
 	if (aegw_sdp_rewrite(o->sdp, &o->edit, out, cap, out_len, o->err,
-			     o->errlen))
+			     o->errlen) ||
+	    ctl_sdp_version(&o->c->sent[o->ans], o->sdp, &o->edit, out, cap,
+			    out_len, &sent, o->err, o->errlen))
 		goto fail;
-	commit(o);
+	commit(o, &sent);
 	rc = 0;
 	goto out;
 fail:

@@ -101,7 +101,8 @@ static void put_origin(struct rw *w, const struct aegw_sdp_line *l)
 {
 	const struct aegw_sdp_origin *og = &w->in->origin;
 
-	if (!w->ed->origin_addr && !w->ed->origin_bump) {
+	if (!w->ed->origin_addr && !w->ed->origin_bump &&
+	    !w->ed->origin_version) {
 		put_line(&w->o, l);
 		return;
 	}
@@ -110,7 +111,9 @@ static void put_origin(struct rw *w, const struct aegw_sdp_line *l)
 	put_z(&w->o, " ");
 	put_s(&w->o, og->sess_id);
 	put_z(&w->o, " ");
-	if (w->ed->origin_bump)
+	if (w->ed->origin_version)
+		put_z(&w->o, w->ed->origin_version);
+	else if (w->ed->origin_bump)
 		put_bumped(&w->o, og->sess_version);
 	else
 		put_s(&w->o, og->sess_version);
@@ -353,6 +356,12 @@ static int check_edit(struct rw *w, char *err, size_t errlen)
 	if (!rc)
 		rc = check_addr(ed->origin_addr, &w->origin_family,
 				"o= address", err, errlen);
+	if (!rc && ed->origin_version &&
+	    (!*ed->origin_version || strlen(ed->origin_version) > 20 ||
+	     ed->origin_version[strspn(ed->origin_version, "0123456789")]))
+		rc = fail(AEGW_ERR_INVALID_ARG, err, errlen,
+			  "o= version '%.24s' is not 1 to 20 digits",
+			  ed->origin_version);
 	for (unsigned i = 0; !rc && i < w->in->n_media; i++) {
 		const struct aegw_sdp_media_edit *me = &ed->media[i];
 

@@ -123,6 +123,8 @@ protected:
 		k->slot[0].stream_id[1] = m.stream_id[1];
 		k->created = 1000;
 		k->last_signal = 1001;
+		k->sent[0] = ctl_sdp_sent{true, 0x0123456789abcdefull, 42,
+					  0xfedcba9876543210ull};
 		return k;
 	}
 
@@ -179,6 +181,12 @@ TEST_F(Journal, CallsComeBackWithKeysPortsAndStreamIds)
 	EXPECT_EQ(std::memcmp(m.leg[0].peer_key, want, sizeof(*want)), 0);
 	ctl_secret_free(want);
 	EXPECT_EQ(k->slot[0].stream_id[0], 40u);
+	// The o= version the UE last got goes on from where it was.
+	EXPECT_TRUE(k->sent[0].sent);
+	EXPECT_EQ(k->sent[0].origin, 0x0123456789abcdefull);
+	EXPECT_EQ(k->sent[0].version, 42u);
+	EXPECT_EQ(k->sent[0].body, 0xfedcba9876543210ull);
+	EXPECT_FALSE(k->sent[1].sent);
 	// Its ports are taken again, and new stream ids start above its own.
 	EXPECT_FALSE(ctl_pool_reserve(&c.ifaces[0].pool, 20000));
 	EXPECT_FALSE(ctl_pool_reserve(&c.ifaces[1].pool, 30000));

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -308,6 +309,62 @@ TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 	EXPECT_NE(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
 		<< "after the answer, a re-INVITE's offer: a new key";
 	ask({{"command", S("delete")}, {"call-id", S("fork")},
+	     {"from-tag", S("core")}});
+}
+
+// RFC 3264 8: the o= version of what aegw sends a side goes up when that
+// SDP changes, and only then. A re-INVITE's offer that the core sends
+// unchanged (a session refresh) reaches the UE with aegw's fresh key: a
+// version the UE has seen would tell it to keep the old SDP and key.
+TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
+{
+	auto version = [](const std::string &sdp) {
+		size_t o = sdp.find("o=");
+		std::istringstream in(sdp.substr(o, sdp.find('\r', o) - o));
+		std::string user, id, v;
+		in >> user >> id >> v;
+		return v;
+	};
+	auto offer = [&](const std::string &v, const std::string &extra = "") {
+		std::string sdp = "v=0\r\no=core 77 " + v +
+				  " IN IP4 192.168.0.2\r\ns=-\r\n"
+				  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+				  "m=audio 9000 RTP/AVP 0\r\n" + extra;
+		Reply o = ask({{"command", S("offer")}, {"call-id", S("ver")},
+			       {"from-tag", S("core")}, {"sdp", S(sdp)},
+			       {"transport-protocol", S("RTP/SAVP")},
+			       {"direction", L({"core", "access"})}});
+		EXPECT_EQ(o.result(), "ok") << o.raw();
+		return o.sdp();
+	};
+	auto answer = [&](const std::string &v) {
+		std::string sdp = "v=0\r\no=ue 5 " + v +
+				  " IN IP4 10.0.0.2\r\ns=-\r\n"
+				  "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
+				  "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				  "inline:" + kKey1 + "\r\n";
+		Reply a = ask({{"command", S("answer")}, {"call-id", S("ver")},
+			       {"from-tag", S("core")}, {"to-tag", S("ue")},
+			       {"sdp", S(sdp)}, {"transport-protocol", S("RTP/AVP")}});
+		EXPECT_EQ(a.result(), "ok") << a.raw();
+		return a.sdp();
+	};
+	const std::string first = offer("1");
+	EXPECT_EQ(version(first), "1") << "new to the UE: the core's version";
+	EXPECT_EQ(version(offer("1")), "1") << "a fork, the same SDP again";
+	EXPECT_EQ(version(answer("1")), "1");
+
+	const std::string refresh = offer("1");
+	EXPECT_NE(refresh, first) << "after the answer: a new key";
+	EXPECT_EQ(version(refresh), "2") << refresh;
+	EXPECT_EQ(version(answer("1")), "1") << "the core gets what it had";
+	EXPECT_EQ(version(offer("1")), "3") << "another key, another version";
+	answer("1");
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "9")
+		<< "the core's own higher version stands";
+	EXPECT_EQ(version(answer("2")), "2");
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "10");
+	ask({{"command", S("delete")}, {"call-id", S("ver")},
 	     {"from-tag", S("core")}});
 }
 

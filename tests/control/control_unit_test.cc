@@ -5,8 +5,9 @@
 // identity bounds, and random operations against a model), the command
 // line, the TS 33.328 policy table, the timeouts (which packets keep a
 // call alive, the verdict per limit, the list of calls in their delete
-// delay), the TCP framing of ng messages cut at every length, and the
-// ring client's batches against a worker thread on a real ring.
+// delay), the TCP framing of ng messages cut at every length, the ring
+// client's batches against a worker thread on a real ring, and the o=
+// version of the SDP sent to a side.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -25,6 +26,7 @@ extern "C" {
 #include "policy.h"
 #include "ports.h"
 #include "registry.h"
+#include "sdp_version.h"
 #include "secret.h"
 #include "ring_client.h"
 #include "timeout.h"
@@ -941,3 +943,74 @@ TEST(RingClient, ManyCommandsOneRoundTrip)
 }
 
 } // namespace
+
+// ctl_sdp_version on its own: what a side last got against what goes out
+// now (the ng flow is in control_reinvite_test.cc).
+namespace {
+struct Sent {
+	std::string out;
+	ctl_sdp_sent now;
+};
+
+Sent send_sdp(const ctl_sdp_sent &last, const std::string &text)
+{
+	static aegw_sdp sdp; // 40 KiB: not on the stack
+	aegw_sdp_edit ed = {};
+	char err[200] = "";
+	std::vector<char> out(8192);
+	size_t len = 0;
+	Sent s{};
+
+	EXPECT_EQ(aegw_sdp_parse(&sdp, text.data(), text.size(), err,
+				 sizeof(err)), 0) << err;
+	EXPECT_EQ(aegw_sdp_rewrite(&sdp, &ed, out.data(), out.size(), &len, err,
+				   sizeof(err)), 0) << err;
+	EXPECT_EQ(ctl_sdp_version(&last, &sdp, &ed, out.data(), out.size(), &len,
+				  &s.now, err, sizeof(err)), 0) << err;
+	EXPECT_EQ(ed.origin_version, nullptr);
+	s.out.assign(out.data(), len);
+	return s;
+}
+
+std::string sdp_of(const std::string &origin, const std::string &media)
+{
+	return "v=0\r\no=" + origin + " IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n" +
+	       "m=audio " + media + " RTP/AVP 0\r\n";
+}
+} // namespace
+
+TEST(SdpVersion, UpWhenTheSdpChangesOnly)
+{
+	ctl_sdp_sent none = {};
+	Sent a = send_sdp(none, sdp_of("- 7 3", "1000"));
+	EXPECT_EQ(a.out, sdp_of("- 7 3", "1000"));
+	EXPECT_TRUE(a.now.sent);
+	EXPECT_EQ(a.now.version, 3u);
+	EXPECT_EQ(send_sdp(a.now, sdp_of("- 7 3", "1000")).out,
+		  sdp_of("- 7 3", "1000")) << "unchanged";
+	EXPECT_EQ(send_sdp(a.now, sdp_of("- 7 1", "1000")).out,
+		  sdp_of("- 7 3", "1000")) << "never down";
+	Sent b = send_sdp(a.now, sdp_of("- 7 3", "1002"));
+	EXPECT_EQ(b.out, sdp_of("- 7 4", "1002")) << "changed: one more";
+	EXPECT_EQ(b.now.version, 4u);
+	EXPECT_EQ(send_sdp(b.now, sdp_of("- 7 9", "1000")).out,
+		  sdp_of("- 7 9", "1000")) << "a higher one stands";
+	EXPECT_EQ(send_sdp(b.now, sdp_of("- 8 1", "1000")).out,
+		  sdp_of("- 8 1", "1000")) << "another origin starts afresh";
+	EXPECT_EQ(send_sdp(b.now, sdp_of("x 7 1", "1000")).out,
+		  sdp_of("x 7 1", "1000"));
+}
+
+TEST(SdpVersion, NumbersItCannotReadAreLeftAlone)
+{
+	ctl_sdp_sent none = {};
+	Sent top = send_sdp(none, sdp_of("- 7 18446744073709551615", "1000"));
+	EXPECT_EQ(top.now.version, UINT64_MAX);
+	EXPECT_EQ(send_sdp(top.now, sdp_of("- 7 18446744073709551615", "1002")).out,
+		  sdp_of("- 7 18446744073709551615", "1002")) << "no 2^64";
+	for (const char *v : { "18446744073709551616", "99999999999999999999999" }) {
+		Sent s = send_sdp(top.now, sdp_of(std::string("- 7 ") + v, "1004"));
+		EXPECT_EQ(s.out, sdp_of(std::string("- 7 ") + v, "1004")) << v;
+		EXPECT_FALSE(s.now.sent) << v;
+	}
+}

@@ -430,6 +430,27 @@ TEST(Sdp, Ipv6AddressesAndOriginBump)
 	}
 }
 
+// A version set outright (the control daemon's, RFC 3264 8) wins over
+// the bump; anything but 1 to 20 digits is refused.
+TEST(Sdp, OriginVersionSet)
+{
+	auto o = parse("v=0\r\no=- 1 7 IN IP4 10.0.0.1\r\ns=-\r\n");
+	ASSERT_EQ(o->rc, 0) << o->err;
+	aegw_sdp_edit ed = {};
+	ed.origin_version = "12";
+	ed.origin_bump = true;
+	EXPECT_EQ(rewrite(o->sdp, ed), "v=0\r\no=- 1 12 IN IP4 10.0.0.1\r\ns=-\r\n");
+	ed.origin_addr = "2001:db8::1";
+	EXPECT_EQ(rewrite(o->sdp, ed),
+		  "v=0\r\no=- 1 12 IN IP6 2001:db8::1\r\ns=-\r\n");
+	for (const char *bad : { "", "1a", "-1", "123456789012345678901", " 1" }) {
+		int rc = 0;
+		ed.origin_version = bad;
+		EXPECT_EQ(rewrite(o->sdp, ed, &rc), "") << bad;
+		EXPECT_EQ(rc, AEGW_ERR_INVALID_ARG) << bad;
+	}
+}
+
 // c= added where RFC 8866 5 puts it; m= keeps its "/count".
 TEST(Sdp, ConnectionAddedInPlace)
 {

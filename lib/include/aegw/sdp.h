@@ -210,6 +210,8 @@ struct aegw_sdp_edit {
 				  * after v= o= s= i= u= e= p= if absent */
 	const char *origin_addr; /* o= address (and IP4/IP6); NULL: keep */
 	bool origin_bump;        /* o= sess-version + 1 (RFC 8866 5.2) */
+	const char *origin_version; /* o= sess-version, 1 to 20 digits;
+				     * NULL: kept (or bumped) */
 	bool remove_ice;         /* every ICE line, both levels */
 	struct aegw_sdp_media_edit media[AEGW_SDP_MAX_MEDIA]; /* [i] edits
 							       * in->media[i] */

@@ -1,0 +1,86 @@
+/* The o= sess-version of what aegw sends a side (sdp_version.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sdp_version.h"
+
+#define FNV64_INIT 14695981039346656037ull
+
+static uint64_t fnv64(uint64_t h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Every line but o=, line ends included. */
+static uint64_t body_hash(const char *s, size_t n)
+{
+	uint64_t h = FNV64_INIT;
+	size_t at = 0;
+
+	while (at < n) {
+		const char *nl = memchr(s + at, '\n', n - at);
+		size_t end = nl ? (size_t)(nl - s) + 1 : n;
+
+		if (end - at < 2 || s[at] != 'o' || s[at + 1] != '=')
+			h = fnv64(h, s + at, end - at);
+		at = end;
+	}
+	return h;
+}
+
+static bool number(const struct aegw_sdp_str *v, uint64_t *out)
+{
+	uint64_t x = 0;
+
+	if (!v->n)
+		return false;
+	for (size_t i = 0; i < v->n; i++) {
+		unsigned d = (unsigned)(v->p[i] - '0');
+
+		if (d > 9 || x > (UINT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*out = x;
+	return true;
+}
+
+static uint64_t wanted(const struct ctl_sdp_sent *last,
+		       const struct ctl_sdp_sent *now, uint64_t v)
+{
+	if (!last->sent || last->origin != now->origin || v > last->version)
+		return v;
+	if (now->body == last->body)
+		return last->version;
+	return last->version == UINT64_MAX ? v : last->version + 1;
+}
+
+int ctl_sdp_version(const struct ctl_sdp_sent *last, const struct aegw_sdp *in,
+		    struct aegw_sdp_edit *ed, char *out, size_t cap,
+		    size_t *out_len, struct ctl_sdp_sent *now, char *err,
+		    size_t errlen)
+{
+	const struct aegw_sdp_origin *og = &in->origin;
+	char digits[24];
+	uint64_t v;
+	int rc;
+
+	memset(now, 0, sizeof(*now));
+	if (ed->origin_bump || !number(&og->sess_version, &v))
+		return 0;
+	now->sent = true;
+	now->origin = fnv64(fnv64(FNV64_INIT, og->user.p, og->user.n), " ", 1);
+	now->origin = fnv64(now->origin, og->sess_id.p, og->sess_id.n);
+	now->body = body_hash(out, *out_len);
+	now->version = wanted(last, now, v);
+	if (now->version == v)
+		return 0;
+	snprintf(digits, sizeof(digits), "%" PRIu64, now->version);
+	ed->origin_version = digits;
+	rc = aegw_sdp_rewrite(in, ed, out, cap, out_len, err, errlen);
+	ed->origin_version = NULL;
+	return rc ? -1 : 0;
+}
