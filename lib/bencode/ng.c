@@ -173,20 +173,57 @@ static bool list_of_str(const struct aegw_benc_node *n)
 	return true;
 }
 
-static int view_received_from(const struct aegw_ng_msg *msg,
-			      struct aegw_ng_request *req,
-			      struct aegw_ng_error *err)
+/* rtpengine takes one family and address, and so does aegw: a list of
+ * fewer items says nothing. */
+static void view_received_from(struct aegw_ng_request *req)
 {
 	const struct aegw_benc_node *rf = req->received_from;
 
-	if (!rf)
-		return 0;
-	if (rf->count != 2)
-		return fail_type(err, offset_of(msg, rf), "received-from",
-				 "a list of two strings: family, address");
+	if (!rf || rf->count < 2)
+		return;
 	req->received_from_family = span(rf->child);
 	req->received_from_address = span(rf->child->next);
-	return 0;
+}
+
+static bool separator(char c)
+{
+	return c == ',' || c == ' ' || c == '\t';
+}
+
+/* A list key's string value as the list of its words (see
+ * aegw_ng_request.split_words); NULL when they do not fit. */
+static const struct aegw_benc_node *split(struct aegw_ng_request *req,
+					  const struct aegw_benc_node *v)
+{
+	struct aegw_benc_node *list = &req->split_lists[req->n_split_lists++];
+	const struct aegw_benc_node **link = &list->child;
+	size_t i = 0;
+
+	*list = (struct aegw_benc_node){ .type = AEGW_BENC_LIST, .raw = v->raw,
+					 .raw_len = v->raw_len };
+	while (i < v->len) {
+		struct aegw_benc_node *w;
+		size_t start;
+
+		for (; i < v->len && separator(v->str[i]); i++)
+			;
+		if (i == v->len)
+			break;
+		if (req->n_split_words == AEGW_NG_SPLIT_WORDS)
+			return NULL;
+		for (start = i; i < v->len && !separator(v->str[i]); i++)
+			;
+		w = &req->split_words[req->n_split_words++];
+		*w = (struct aegw_benc_node){ .type = AEGW_BENC_STR,
+					      .raw = v->str + start,
+					      .raw_len = i - start,
+					      .str = v->str + start,
+					      .len = i - start };
+		*link = w;
+		link = &w->next;
+		list->count++;
+	}
+	return list;
 }
 
 /* rtpengine's spellings of the key, which it treats as one. */
@@ -221,7 +258,8 @@ int aegw_ng_request_view(const struct aegw_ng_msg *msg,
 	char *base = (char *)req;
 	size_t i;
 
-	memset(req, 0, sizeof(*req));
+	memset(req, 0, offsetof(struct aegw_ng_request, split_lists));
+	req->n_split_lists = req->n_split_words = 0;
 	if (!aegw_benc_is_dict(msg->dict))
 		return fail(err, AEGW_NG_ERR_NOT_DICT, 0);
 	cmd = aegw_benc_dict_get(msg->dict, "command");
@@ -243,14 +281,20 @@ int aegw_ng_request_view(const struct aegw_ng_msg *msg,
 				span(v);
 	}
 	for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++) {
-		v = aegw_benc_dict_get(msg->dict, list_keys[i].key);
+		const struct aegw_benc_node *sent =
+			aegw_benc_dict_get(msg->dict, list_keys[i].key);
+
+		v = sent && aegw_benc_is_str(sent) ? split(req, sent) : sent;
+		if (sent && !v)
+			return fail_type(err, offset_of(msg, sent),
+					 list_keys[i].key, "at most 32 words");
 		if (v && !list_of_str(v))
 			return fail_type(err, offset_of(msg, v),
-					 list_keys[i].key, "a list of strings");
+					 list_keys[i].key,
+					 "a list of strings, or a string");
 		*(const struct aegw_benc_node **)(base + list_keys[i].off) = v;
 	}
-	if (view_received_from(msg, req, err))
-		return AEGW_NG_ERR_FIELD_TYPE;
+	view_received_from(req);
 	return view_delete_delay(msg, req, err);
 }
 

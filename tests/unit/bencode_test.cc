@@ -921,24 +921,24 @@ TEST(Ng, WrongTypesAreNamed)
 		  "key 'call-id' at byte 27 must be a string" },
 		{ "c d7:command4:ping3:sdpl3:v=0ee", AEGW_NG_ERR_FIELD_TYPE, 23,
 		  "key 'sdp' at byte 23 must be a string" },
-		{ "c d7:command4:ping5:flags13:trust-addresse",
+		{ "c d7:command4:ping5:flagsi1ee",
 		  AEGW_NG_ERR_FIELD_TYPE, 25,
-		  "key 'flags' at byte 25 must be a list of strings" },
+		  "key 'flags' at byte 25 must be a list of strings, or a "
+		  "string" },
 		{ "c d7:command4:ping5:flagsl1:ai1eee", AEGW_NG_ERR_FIELD_TYPE,
-		  25, "key 'flags' at byte 25 must be a list of strings" },
+		  25, "key 'flags' at byte 25 must be a list of strings, or a "
+		  "string" },
 		{ "c d7:command4:ping7:replaced1:a1:bee", AEGW_NG_ERR_FIELD_TYPE,
-		  27, "key 'replace' at byte 27 must be a list of strings" },
-		{ "c d7:command4:ping13:received-froml3:IP4ee",
-		  AEGW_NG_ERR_FIELD_TYPE, 34,
-		  "key 'received-from' at byte 34 must be a list of two "
-		  "strings: family, address" },
-		{ "c d7:command4:ping13:received-froml3:IP41:a1:bee",
-		  AEGW_NG_ERR_FIELD_TYPE, 34,
-		  "key 'received-from' at byte 34 must be a list of two "
-		  "strings: family, address" },
+		  27, "key 'replace' at byte 27 must be a list of strings, or "
+		  "a string" },
 		{ "c d7:command4:ping13:received-froml3:IP4i1eee",
 		  AEGW_NG_ERR_FIELD_TYPE, 34,
-		  "key 'received-from' at byte 34 must be a list of strings" },
+		  "key 'received-from' at byte 34 must be a list of strings, "
+		  "or a string" },
+		{ "c d7:command4:ping5:flags65:a b c d e f g h i j k l m n o p "
+		  "q r s t u v w x y z 1 2 3 4 5 6 7e",
+		  AEGW_NG_ERR_FIELD_TYPE, 25,
+		  "key 'flags' at byte 25 must be at most 32 words" },
 	};
 	for (const auto &c : cases) {
 		SCOPED_TRACE(c.in);
@@ -949,6 +949,45 @@ TEST(Ng, WrongTypesAreNamed)
 		EXPECT_EQ(p.err.offset, c.offset);
 		EXPECT_EQ(p.Reason(), c.reason);
 	}
+}
+
+// A list key sent as one string (Kamailio's and OpenSIPS's flags=...,
+// direction=...) is read as its words, split at commas and blanks, as
+// rtpengine reads it; received-from takes its first two items, and says
+// nothing with fewer.
+TEST(Ng, ListKeysSentAsStrings)
+{
+	Parsed p("c d7:command5:offer5:flags28:loop-protect, ,trust-address"
+		 "9:direction6:access13:received-from11:IP4 1.2.3.4"
+		 "7:SDES-no0:8:supportsl10:load limitee");
+	ASSERT_EQ(p.rc, 0) << p.Reason();
+	aegw_ng_request r;
+	ASSERT_EQ(aegw_ng_request_view(&p.msg, &r, &p.err), 0) << p.Reason();
+	ASSERT_EQ(r.flags->count, 2u);
+	EXPECT_TRUE(aegw_ng_list_has(r.flags, "loop-protect"));
+	EXPECT_TRUE(aegw_ng_list_has(r.flags, "trust-address"));
+	EXPECT_FALSE(aegw_ng_list_has(r.flags, "loop"));
+	ASSERT_EQ(r.direction->count, 1u);
+	EXPECT_EQ(std::string(r.direction->child->str, r.direction->child->len),
+		  "access");
+	EXPECT_EQ(std::string(r.received_from_family.p, r.received_from_family.len),
+		  "IP4");
+	EXPECT_EQ(std::string(r.received_from_address.p,
+			      r.received_from_address.len), "1.2.3.4");
+	EXPECT_TRUE(aegw_ng_list_has(r.supports, "load-limit")) << "a list still";
+	EXPECT_EQ(r.n_split_words, 5u);
+
+	for (const char *in : { "c d7:command4:ping13:received-froml3:IP4ee",
+				"c d7:command4:ping13:received-from3:IP4e" }) {
+		Parsed q(in);
+		ASSERT_EQ(q.rc, 0) << q.Reason();
+		ASSERT_EQ(aegw_ng_request_view(&q.msg, &r, &q.err), 0) << in;
+		EXPECT_EQ(r.received_from_family.p, nullptr) << in;
+	}
+	Parsed three("c d7:command4:ping13:received-froml3:IP41:a1:bee");
+	ASSERT_EQ(aegw_ng_request_view(&three.msg, &r, &three.err), 0);
+	EXPECT_EQ(std::string(r.received_from_address.p,
+			      r.received_from_address.len), "a");
 }
 
 // rtpengine reads "delete delay" in three spellings, as an integer or as

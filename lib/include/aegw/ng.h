@@ -107,6 +107,9 @@ int aegw_ng_parse(const char *buf, size_t len, struct aegw_benc_node *nodes,
  * present with the wrong type is an error, unlike in rtpengine, which
  * ignores such values. The list fields are LIST nodes whose every item is
  * a STR: walk them with aegw_benc_list_first/next. */
+/* Words read from list keys sent as strings, all keys together. */
+enum { AEGW_NG_SPLIT_WORDS = 32 };
+
 struct aegw_ng_request {
 	enum aegw_ng_command command;
 	struct aegw_ng_str command_name; /* as sent, also when UNKNOWN */
@@ -123,8 +126,9 @@ struct aegw_ng_request {
 	const struct aegw_benc_node *rtcp_mux;  /* "rtcp-mux" */
 	const struct aegw_benc_node *sdes;      /* "SDES" */
 	const struct aegw_benc_node *supports;  /* "supports" */
-	/* "received-from": a list of exactly two strings, e.g. IP4 and
-	 * 127.0.0.1: where the SIP message came from. */
+	/* "received-from": a list of two strings, e.g. IP4 and 127.0.0.1:
+	 * where the SIP message came from (family and address empty when
+	 * it is some other list; further items are ignored). */
 	const struct aegw_benc_node *received_from;
 	struct aegw_ng_str received_from_family;
 	struct aegw_ng_str received_from_address;
@@ -133,6 +137,14 @@ struct aegw_ng_request {
 	 * string holding one (Kamailio sends numbers as strings). */
 	bool have_delete_delay;
 	int64_t delete_delay;
+	/* A list key sent as one string, as Kamailio and OpenSIPS write a
+	 * key=value flag ("flags": "loop-protect", "direction": "access"):
+	 * its words, split at commas and blanks as rtpengine splits them,
+	 * made a list here (the pointers above lead to these: a request is
+	 * not copied). */
+	struct aegw_benc_node split_lists[7];
+	struct aegw_benc_node split_words[AEGW_NG_SPLIT_WORDS];
+	unsigned n_split_lists, n_split_words;
 };
 
 /* Fills req from msg's dictionary. Returns 0, or NO_COMMAND (no
