@@ -282,8 +282,12 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 				       &sdp_len, err, sizeof(err)) :
 		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sc->sdp_out),
 				      &sdp_len, err, sizeof(err));
-	if (res == CTL_RESULT_LOAD_LIMIT)
-		return reply_result(x, "load limit");
+	if (res == CTL_RESULT_LOAD_LIMIT) { /* and why, as rtpengine says */
+		aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);
+		aegw_benc_dict_add_cstr(&e, "result", "load limit");
+		aegw_benc_dict_add_cstr(&e, "message", err);
+		return aegw_ng_reply_end(&e);
+	}
 	if (res != CTL_RESULT_OK)
 		return reply_error(x, err);
 	aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);

@@ -301,7 +301,9 @@ static enum ctl_result new_call(struct ctl *ctl, const struct ctl_sdp_req *req,
 
 	if (ctl->opt.max_sessions && ctl->calls.n_calls >= ctl->opt.max_sessions) {
 		ctl->stats.load_limit++;
-		snprintf(err, errlen, "Load limit reached");
+		/* rtpengine's words, which Kamailio and OpenSIPS match to
+		 * try their next node when they do not send "supports". */
+		snprintf(err, errlen, "Parallel session limit reached");
 		return req->load_limit_supported ? CTL_RESULT_LOAD_LIMIT :
 						   CTL_RESULT_ERROR;
 	}

@@ -1062,10 +1062,13 @@ TEST_F(Control, LoadLimit)
 					sdp(7000, "RTP/AVP"))).result(), "ok");
 	Reply r = ng->ask(offer("ll3", sdp(7000, "RTP/AVP")));
 	EXPECT_EQ(r.result(), "load limit") << r.raw();
+	EXPECT_NE(r.raw().find("7:message30:Parallel session limit reached"),
+		  std::string::npos) << r.raw();
 	Reply r2 = ng->ask(D({{"command", S("offer")}, {"call-id", S("ll4")},
 			      {"from-tag", S("f")}, {"sdp", S(sdp(1, "RTP/AVP"))}}));
 	EXPECT_EQ(r2.result(), "error") << "no 'supports: load limit'";
-	EXPECT_EQ(r2.reason(), "Load limit reached");
+	EXPECT_EQ(r2.reason(), "Parallel session limit reached")
+		<< "the words Kamailio and OpenSIPS fail over on";
 	Reply l = ng->ask(D({{"command", S("list")}}));
 	EXPECT_NE(l.raw().find("3:ll0"), std::string::npos) << l.raw();
 	for (int i = 0; i < 3; i++)
