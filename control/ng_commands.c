@@ -80,7 +80,8 @@ static bool sdes_flag_names(const struct aegw_benc_node *it, const char *flag,
 	       !memcmp(it->str + fl, name, it->len - fl);
 }
 
-static bool sdes_flag_is(const struct aegw_benc_node *it, const char *flag)
+/* it starts with flag and has more. */
+static bool has_prefix(const struct aegw_benc_node *it, const char *flag)
 {
 	return it->len > strlen(flag) && !memcmp(it->str, flag, strlen(flag));
 }
@@ -96,7 +97,7 @@ static void sdes_allow(const struct ctl_options *o,
 	bool any_only = false;
 
 	for (it = aegw_benc_list_first(sdes); it; it = aegw_benc_list_next(it))
-		any_only |= sdes_flag_is(it, "only-");
+		any_only |= has_prefix(it, "only-");
 	r->n_allow = 0;
 	for (unsigned i = 0; i < o->n_suites; i++) {
 		bool only = false, no = false;
@@ -211,9 +212,62 @@ static void sip_source(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 	r->sip_source.family = (uint8_t)family;
 }
 
+/* A list key with the flags that rtpengine reads into it: "SDES-no-X"
+ * is SDES's "no-X", "replace-origin" replace's "origin", "rtcp-mux-demux"
+ * rtcp-mux's "demux". OpenSIPS sends them so, and Kamailio passes on the
+ * flags it does not know. The key itself when no flag has the prefix. */
+struct merged {
+	struct aegw_benc_node list, items[64];
+};
+
+static const struct aegw_benc_node *
+merged(struct merged *m, const struct aegw_benc_node *key,
+       const struct aegw_benc_node *flags, const char *prefix)
+{
+	const struct aegw_benc_node **link = &m->list.child;
+	const size_t cap = sizeof(m->items) / sizeof(m->items[0]);
+	size_t n = strlen(prefix);
+	const struct aegw_benc_node *it;
+
+	for (it = aegw_benc_list_first(flags); it; it = aegw_benc_list_next(it))
+		if (has_prefix(it, prefix))
+			break;
+	if (!it)
+		return key;
+	m->list = (struct aegw_benc_node){ .type = AEGW_BENC_LIST };
+	for (it = aegw_benc_list_first(key); it && m->list.count < cap;
+	     it = aegw_benc_list_next(it))
+		m->items[m->list.count++] = *it;
+	for (it = aegw_benc_list_first(flags); it && m->list.count < cap;
+	     it = aegw_benc_list_next(it)) {
+		struct aegw_benc_node *w;
+
+		if (!has_prefix(it, prefix))
+			continue;
+		w = &m->items[m->list.count++];
+		*w = *it;
+		w->str += n;
+		w->len -= n;
+	}
+	for (unsigned i = 0; i < m->list.count; i++) {
+		m->items[i].next = NULL;
+		*link = &m->items[i];
+		link = &m->items[i].next;
+	}
+	return &m->list;
+}
+
 static void sdp_req_of(const struct ctl_options *o,
 		       const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 {
+	struct merged ms, mr, mm;
+	const struct aegw_benc_node *sdes = merged(&ms, q->sdes, q->flags,
+						   "SDES-");
+	const struct aegw_benc_node *replace = merged(&mr, q->replace,
+						      q->flags, "replace-");
+	const struct aegw_benc_node *mux = merged(&mm, q->rtcp_mux, q->flags,
+						  "rtcp-mux-");
+
 	memset(r, 0, sizeof(*r));
 	r->call_id = str_of(q->call_id);
 	r->from_tag = str_of(q->from_tag);
@@ -225,13 +279,13 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->ice_force = q->ice.p &&
 		       ((q->ice.len == 5 && !memcmp(q->ice.p, "force", 5)) ||
 			(q->ice.len == 11 && !memcmp(q->ice.p, "force-relay", 11)));
-	r->replace_origin = aegw_ng_list_has(q->replace, "origin");
+	r->replace_origin = aegw_ng_list_has(replace, "origin");
 	r->recrypt = aegw_ng_list_has(q->flags, "recrypt");
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
-	sdes_allow(o, q->sdes, r);
-	sdes_params(q->sdes, r);
-	r->sdes_off = sdes_off(q->sdes);
-	r->mux_flags = mux_flags(q->rtcp_mux);
+	sdes_allow(o, sdes, r);
+	sdes_params(sdes, r);
+	r->sdes_off = sdes_off(sdes);
+	r->mux_flags = mux_flags(mux);
 	sip_source(q, r);
 }
 

@@ -384,6 +384,42 @@ TEST_F(Offer, SdesOffRefusesToKeyALeg)
 	EXPECT_EQ(Sdp(keyed.sdp()).n_crypto(), 1u) << "without the flag";
 }
 
+// rtpengine reads "SDES-...", "replace-..." and "rtcp-mux-..." in flags
+// as items of those keys; OpenSIPS sends them so, and Kamailio passes on
+// flags it does not know. A flags string (Kamailio's flags=) works alike.
+TEST_F(Offer, PrefixedFlagsActAsTheirKeys)
+{
+	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			  "m=audio 9000 RTP/AVP 0\r\na=rtcp-mux\r\n";
+	auto with_flags = [&](const std::string &flags_value) {
+		return ask(D({{"command", S("offer")},
+			      {"call-id", S("pf" + std::to_string(n))},
+			      {"from-tag", S("f")}, {"sdp", S(sdp)},
+			      {"transport-protocol", S("RTP/SAVP")},
+			      {"direction", L({"core", "access"})},
+			      {"flags", flags_value}}));
+	};
+	Reply r = with_flags(L({"SDES-no-AES_CM_128_HMAC_SHA1_80",
+				"SDES-no-AES_CM_128_HMAC_SHA1_32",
+				"replace-origin", "rtcp-mux-demux"}));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	Sdp out(r.sdp());
+	EXPECT_EQ(out.crypto_value().find("1 AES_CM_128_HMAC_SHA1_"),
+		  std::string::npos) << "SDES-no-: " << r.sdp();
+	EXPECT_EQ(out.origin_addr(), "fd00:a::1") << "replace-origin";
+	EXPECT_FALSE(out.has_line("a=rtcp-mux")) << "rtcp-mux-demux";
+
+	Reply off = with_flags(S("SDES-off"));
+	EXPECT_EQ(off.result(), "error") << off.raw();
+	EXPECT_NE(off.reason().find("SDES off"), std::string::npos) << off.raw();
+
+	Reply plain = with_flags(S("loop-protect"));
+	ASSERT_EQ(plain.result(), "ok") << plain.raw();
+	EXPECT_TRUE(Sdp(plain.sdp()).has_line("a=rtcp-mux")) << "as offered";
+	EXPECT_NE(Sdp(plain.sdp()).origin_addr(), "fd00:a::1");
+}
+
 // aegw is no ICE agent: a peer's candidates never pass (they would name
 // the peer, not the address aegw put in c= and m=), whatever the request
 // says; a request that wants aegw to do ICE gets a clear error.
