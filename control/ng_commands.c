@@ -314,6 +314,16 @@ static const char *ue_keys(const struct aegw_benc_node *dict,
 	return NULL;
 }
 
+/* A transport-protocol asked for that aegw cannot give (rtpengine's
+ * "accept", keep what the offer has, is none): refused, not taken for
+ * nothing asked, which would send the answerer plain RTP. */
+static bool transport_unknown(const struct aegw_ng_str *asked,
+			      const struct ctl_sdp_req *r)
+{
+	return asked->p && r->transport == AEGW_SDP_PROTO_OTHER &&
+	       !(asked->len == 6 && !memcmp(asked->p, "accept", 6));
+}
+
 static size_t offer_answer(const struct ng_ctx *x, bool answer)
 {
 	struct ctl_ng_scratch *sc = scratch();
@@ -332,6 +342,10 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 	if (r.ice_force)
 		return reply_error(x, "ICE force: aegw is not an ICE agent "
 			"(it removes ICE lines; use ICE=remove)");
+	if (transport_unknown(&x->req->transport_protocol, &r))
+		return reply_error(x, "transport-protocol: aegw translates "
+			"between RTP/AVP, RTP/SAVP, RTP/AVPF and RTP/SAVPF "
+			"only (no DTLS-SRTP, no TCP)");
 	res = answer ? ctl_call_answer(x->ctl, &r, sdp, sizeof(sc->sdp_out),
 				       &sdp_len, err, sizeof(err)) :
 		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sc->sdp_out),

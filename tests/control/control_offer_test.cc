@@ -420,6 +420,26 @@ TEST_F(Offer, PrefixedFlagsActAsTheirKeys)
 	EXPECT_NE(Sdp(plain.sdp()).origin_addr(), "fd00:a::1");
 }
 
+// A transport-protocol aegw cannot translate to is refused by name, not
+// taken for nothing asked; "accept" keeps the offer's.
+TEST_F(Offer, TransportProtocolsAegwCannotGiveAreRefused)
+{
+	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			  "m=audio 9000 RTP/AVP 0\r\n";
+	for (const char *p : {"UDP/TLS/RTP/SAVPF", "UDP/TLS/RTP/SAVP",
+			      "TCP/RTP/AVP", "rtp/avp"}) {
+		Reply r = offer(sdp, p, {"core", "access"});
+		EXPECT_EQ(r.result(), "error") << p << ": " << r.raw();
+		EXPECT_NE(r.reason().find("no DTLS-SRTP"), std::string::npos)
+			<< r.raw();
+	}
+	Reply a = offer(sdp, "accept", {"core", "access"});
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_NE(a.sdp().find(" RTP/AVP 0\r\n"), std::string::npos) << a.sdp();
+	EXPECT_EQ(a.sdp().find("a=crypto"), std::string::npos) << a.sdp();
+}
+
 // aegw is no ICE agent: a peer's candidates never pass (they would name
 // the peer, not the address aegw put in c= and m=), whatever the request
 // says; a request that wants aegw to do ICE gets a clear error.
