@@ -218,7 +218,8 @@ static bool after(struct aegw_sdp_str t, const char *name,
 }
 
 /* One session parameter (RFC 4568 6.3); unknown ones make the line
- * unusable (6.3.7) but not malformed. */
+ * unusable (6.3.7) but not malformed, unless they start with a dash:
+ * those are optional, and ignored. */
 static int session_param(struct parse *ps, struct aegw_sdp_str t)
 {
 	struct aegw_sdp_crypto *c = ps->c;
@@ -238,6 +239,8 @@ static int session_param(struct parse *ps, struct aegw_sdp_str t)
 		if (parse_kdr(v, &c->kdr_log2))
 			goto bad;
 	} else if (after(t, "WSH=", &v)) {
+		/* 9.2 says at least 64; a smaller hint is taken as none
+		 * (finish_config), not as a reason to refuse the key */
 		if (v.n < 2 || str_uint(v, 9, 999999999, &x))
 			goto bad;
 		c->wsh = x;
@@ -249,7 +252,8 @@ static int session_param(struct parse *ps, struct aegw_sdp_str t)
 		if (check_key_params(v) < 0)
 			goto bad;
 		c->fec_key = true;
-	} else {
+	} else if (t.p[0] != '-' || t.n < 2 || t.p[1] == '-') {
+		/* "-" 1*VCHAR, the first of them not a dash (9.2) */
 		UNSUPPORTED(ps, "unknown session parameter '%.*s'", (int)t.n,
 			    t.p);
 	}

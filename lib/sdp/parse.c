@@ -214,10 +214,15 @@ static int media_attr(struct aegw_sdp_media *m, struct aegw_sdp_str name,
 /* a=<attribute>[:<value>] (RFC 8866 5.13) */
 static int parse_attr(struct aegw_sdp *sdp, struct aegw_sdp_line *l)
 {
-	struct aegw_sdp_str v = { l->value, l->len }, val = { NULL, 0 };
-	const char *colon = v.n ? memchr(v.p, ':', v.n) : NULL;
-	struct aegw_sdp_str name = { v.p, colon ? (size_t)(colon - v.p) : v.n };
+	struct aegw_sdp_str v = { l->value, l->len }, val = { NULL, 0 }, name;
+	const char *colon;
 
+	/* Lenient: "a=rtcp-mux " and "a=3ge2ae:requested " mean what they
+	 * would without the blank (the line is still copied as it came). */
+	while (v.n && is_wsp(v.p[v.n - 1]))
+		v.n--;
+	colon = v.n ? memchr(v.p, ':', v.n) : NULL;
+	name = (struct aegw_sdp_str){ v.p, colon ? (size_t)(colon - v.p) : v.n };
 	if (colon) {
 		val.p = colon + 1;
 		val.n = v.n - name.n - 1;

@@ -518,6 +518,27 @@ TEST(Sdp, Lenient)
 	ASSERT_EQ(p->rc, 0) << p->err;
 	EXPECT_EQ(p->sdp.media[0].port, 1000);
 	EXPECT_EQ(str(p->sdp.media[0].formats), "0 8");
+	// Blanks after an attribute: read as without them, kept as they
+	// came (a=rtcp-mux must still be found to be removed).
+	const std::string blanks = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\n"
+				   "m=audio 1000 RTP/AVP 0\r\na=rtcp-mux \r\n"
+				   "a=3ge2ae:requested\t\r\na=sendonly \r\n"
+				   "a=rtcp:1003 \r\na=end-of-candidates \r\n";
+	p = parse(blanks);
+	ASSERT_EQ(p->rc, 0) << p->err;
+	const aegw_sdp_media &m = p->sdp.media[0];
+	EXPECT_TRUE(m.rtcp_mux);
+	EXPECT_EQ(m.e2ae, AEGW_SDP_E2AE_REQUESTED);
+	EXPECT_EQ(m.s.dir, AEGW_SDP_DIR_SENDONLY);
+	EXPECT_EQ(m.rtcp_port, 1003);
+	EXPECT_TRUE(m.s.ice.end_of_candidates);
+	EXPECT_EQ(rewrite(p->sdp, aegw_sdp_edit{}), blanks);
+	aegw_sdp_edit ed = {};
+	ed.remove_ice = true;
+	ed.media[0].rtcp_mux = AEGW_SDP_REMOVE;
+	EXPECT_EQ(rewrite(p->sdp, ed),
+		  replace_all(replace_all(blanks, "a=rtcp-mux \r\n", ""),
+			      "a=end-of-candidates \r\n", ""));
 }
 
 TEST(Sdp, Rejected)
@@ -712,6 +733,11 @@ TEST(SdpCrypto, Table)
 		// RFC 4568 6.3.7: an unknown session parameter.
 		{ "1 " + s80 + " inline:" + k + " FOO=1", UNSUP, 1, 1, 0, 0, 0,
 		  0 },
+		// ... unless it starts with one dash: optional, ignored.
+		{ "1 " + s80 + " inline:" + k + " -X_FOO=1 -Y", OK, 1, 1, 0, 0,
+		  0, 0 },
+		{ "1 " + s80 + " inline:" + k + " --X", UNSUP, 1, 1, 0, 0, 0, 0 },
+		{ "1 " + s80 + " inline:" + k + " -", UNSUP, 1, 1, 0, 0, 0, 0 },
 		{ "1 " + s80 + " uri:https://kms.example/k", UNSUP, 1, 1, 0, 0,
 		  0, 0 },
 		{ nine, UNSUP, 1, 9, 1, 0, 0, 0 },
