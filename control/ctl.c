@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sdp_side.h"
 #include "streams.h"
 
 /* --ng-cache-mb in bytes, held to what a size_t can say. */
@@ -33,6 +34,11 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 			goto nomem;
 	}
 	ctl->sdp = malloc(sizeof(*ctl->sdp));
+	if (ctl_sdp_loop_mark(ctl->loop_mark, sizeof(ctl->loop_mark))) {
+		snprintf(err, errlen, "no randomness for the loop-protect mark");
+		ctl_fini(ctl);
+		return -1;
+	}
 	if (!ctl->sdp ||
 	    ctl_calls_init(&ctl->calls, opt->max_sessions) ||
 	    ng_cache_init(&ctl->cache, cache_bytes(opt->cache_mb),

@@ -78,6 +78,9 @@ struct ctl {
 	uint64_t blind_ns;        /* the last tick the dataplane could not be
 				   * read (timeout.c): no silence before */
 	time_t started;
+	/* loop-protect's mark, "rtpengine:" and 16 random hex digits, new
+	 * with each daemon (sdp_side.c). */
+	char loop_mark[32];
 	/* Scratch for the SDP being handled (about 40 KiB each). */
 	struct aegw_sdp *sdp;
 };

@@ -281,6 +281,7 @@ static void sdp_req_of(const struct ctl_options *o,
 			(q->ice.len == 11 && !memcmp(q->ice.p, "force-relay", 11)));
 	r->replace_origin = aegw_ng_list_has(replace, "origin");
 	r->recrypt = aegw_ng_list_has(q->flags, "recrypt");
+	r->loop_protect = aegw_ng_list_has(q->flags, "loop-protect");
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
 	sdes_allow(o, sdes, r);
 	sdes_params(sdes, r);

@@ -240,6 +240,7 @@ static int build(struct answer *a, char *out, size_t cap, size_t *out_len)
 		if (answer_media(a, i))
 			goto fail;
 	ctl_edit_session(&a->edit, a->sdp, a->c->iface[a->off], a->req);
+	a->edit.media_attr = ctl_sdp_mark_of(a->ctl, a->req);
 	if (aegw_sdp_rewrite(a->sdp, &a->edit, out, cap, out_len, a->err,
 			     a->errlen) ||
 	    ctl_sdp_version(&a->c->sent[a->off], a->sdp, &a->edit, out, cap,
@@ -296,6 +297,9 @@ enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	if (ctl_req_check(req, true, err, errlen) ||
 	    !(sdp = ctl_sdp_load(ctl, req, err, errlen)))
 		return CTL_RESULT_ERROR;
+	if (ctl_sdp_looped(ctl, req, sdp))
+		return ctl_sdp_unchanged(req, out, cap, out_len, err, errlen) ?
+			       CTL_RESULT_ERROR : CTL_RESULT_OK;
 	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
 	if (!c) {
 		snprintf(err, errlen, "Unknown call-id");

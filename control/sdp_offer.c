@@ -250,6 +250,7 @@ static int build(struct offer *o, char *out, size_t cap, size_t *out_len)
 		if (offer_media(o, i))
 			goto fail;
 	ctl_edit_session(&o->edit, o->sdp, o->c->iface[o->ans], o->req);
+	o->edit.media_attr = ctl_sdp_mark_of(o->ctl, o->req);
 	if (aegw_sdp_rewrite(o->sdp, &o->edit, out, cap, out_len, o->err,
 			     o->errlen) ||
 	    ctl_sdp_version(&o->c->sent[o->ans], o->sdp, &o->edit, out, cap,
@@ -337,6 +338,9 @@ enum ctl_result ctl_call_offer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	if (ctl_req_check(req, false, err, errlen) ||
 	    !(sdp = ctl_sdp_load(ctl, req, err, errlen)))
 		return CTL_RESULT_ERROR;
+	if (ctl_sdp_looped(ctl, req, sdp))
+		return ctl_sdp_unchanged(req, out, cap, out_len, err, errlen) ?
+			       CTL_RESULT_ERROR : CTL_RESULT_OK;
 	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
 	if (c)
 		side = ctl_call_side(c, req->from_tag.p, req->from_tag.len);

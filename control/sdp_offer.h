@@ -29,6 +29,7 @@ struct ctl_sdp_req {
 	bool replace_origin;            /* replace: origin */
 	bool recrypt;                   /* flags: recrypt */
 	bool load_limit_supported;      /* supports: load limit */
+	bool loop_protect;              /* flags: loop-protect */
 	/* aegw's extension keys: the UEs the registration store is asked
 	 * about (TS 33.328 7.1); p NULL: not named. */
 	struct ctl_str ue_identity;         /* the answerer (terminating) */

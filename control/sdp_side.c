@@ -213,3 +213,64 @@ struct aegw_sdp *ctl_sdp_load(struct ctl *ctl, const struct ctl_sdp_req *req,
 	snprintf(err, errlen, "Failed to parse SDP: %s", msg);
 	return NULL;
 }
+
+int ctl_sdp_loop_mark(char *out, size_t cap)
+{
+	uint8_t r[8];
+	int n;
+
+	if (ctl_secret_random(r, sizeof(r)))
+		return -1;
+	n = snprintf(out, cap, "rtpengine:%02x%02x%02x%02x%02x%02x%02x%02x",
+		     r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* a=MARK, blanks after it allowed. */
+static bool is_mark(const struct aegw_sdp_line *l, const char *mark)
+{
+	size_t n = strlen(mark);
+
+	if (l->type != 'a' || l->len < n || memcmp(l->value, mark, n))
+		return false;
+	for (size_t i = n; i < l->len; i++)
+		if (l->value[i] != ' ' && l->value[i] != '\t')
+			return false;
+	return true;
+}
+
+bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,
+		    const struct aegw_sdp *sdp)
+{
+	bool marked[AEGW_SDP_MAX_MEDIA + 1] = { false }; /* [0]: session */
+
+	if (!req->loop_protect)
+		return false;
+	for (unsigned i = 0; i < sdp->n_lines; i++)
+		if (is_mark(&sdp->lines[i], ctl->loop_mark))
+			marked[sdp->lines[i].media + 1] = true;
+	if (!sdp->n_media)
+		return false;
+	for (unsigned m = 0; m < sdp->n_media; m++)
+		if (!marked[m + 1])
+			return false;
+	return true;
+}
+
+const char *ctl_sdp_mark_of(const struct ctl *ctl,
+			    const struct ctl_sdp_req *req)
+{
+	return req->loop_protect ? ctl->loop_mark : NULL;
+}
+
+int ctl_sdp_unchanged(const struct ctl_sdp_req *req, char *out, size_t cap,
+		      size_t *out_len, char *err, size_t errlen)
+{
+	if (req->sdp.len > cap) {
+		snprintf(err, errlen, "SDP too long");
+		return -1;
+	}
+	memcpy(out, req->sdp.p, req->sdp.len);
+	*out_len = req->sdp.len;
+	return 0;
+}

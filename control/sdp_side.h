@@ -68,4 +68,19 @@ struct aegw_sdp *ctl_sdp_load(struct ctl *ctl, const struct ctl_sdp_req *req,
 /* E2AE and RECRYPT: aegw holds keys and owns the a=crypto lines. */
 bool ctl_mode_terminates(enum ctl_mode m);
 
+/* loop-protect (rtpengine's flag for an SDP that may pass aegw twice,
+ * as a call between two UEs of one P-CSCF does): the SDP aegw sends
+ * carries its mark in every m= section, and a request whose SDP has it
+ * in every one is answered with that SDP unchanged, the call untouched.
+ * ctl_sdp_loop_mark makes a daemon's mark (0, or -1: no randomness). */
+int ctl_sdp_loop_mark(char *out, size_t cap);
+bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,
+		    const struct aegw_sdp *sdp);
+/* The mark for ed.media_attr, if the request asks for it. */
+const char *ctl_sdp_mark_of(const struct ctl *ctl,
+			    const struct ctl_sdp_req *req);
+/* The request's SDP as the reply's; -1 when it does not fit. */
+int ctl_sdp_unchanged(const struct ctl_sdp_req *req, char *out, size_t cap,
+		      size_t *out_len, char *err, size_t errlen);
+
 #endif

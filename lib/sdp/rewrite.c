@@ -302,6 +302,11 @@ static void section_end(struct rw *w, int media)
 		put_crypto(w, media);
 	if (me->e2ae == AEGW_SDP_SET && !st->e2ae_done)
 		put_e2ae(w, media);
+	if (w->ed->media_attr) {
+		put_z(&w->o, "a=");
+		put_z(&w->o, w->ed->media_attr);
+		put_z(&w->o, w->o.eol);
+	}
 }
 
 static int check_addr(const char *a, int *family, const char *what,
@@ -323,6 +328,15 @@ static int check_addr(const char *a, int *family, const char *what,
 
 /* Lines the caller hands in become SDP lines: one line each, no control
  * characters (RFC 8866 9 would allow more; a=crypto does not). */
+/* A line's value aegw writes: printable, not empty. */
+static bool printable(const char *s)
+{
+	for (size_t j = 0; s && s[j]; j++)
+		if (s[j] < 0x20 || s[j] > 0x7e)
+			return false;
+	return s && s[0];
+}
+
 static int check_crypto_lines(const struct aegw_sdp_media_edit *me,
 			      unsigned media, char *err, size_t errlen)
 {
@@ -334,12 +348,7 @@ static int check_crypto_lines(const struct aegw_sdp_media_edit *me,
 			    "m= %u: %u a=crypto lines", media,
 			    me->n_crypto_lines);
 	for (unsigned i = 0; i < me->n_crypto_lines; i++) {
-		const char *s = me->crypto_lines[i];
-
-		for (size_t j = 0; s && s[j]; j++)
-			if (s[j] < 0x20 || s[j] > 0x7e)
-				s = NULL;
-		if (!s || !s[0])
+		if (!printable(me->crypto_lines[i]))
 			return fail(AEGW_ERR_INVALID_ARG, err, errlen,
 				    "m= %u: a=crypto line %u is empty or holds "
 				    "a control character", media, i + 1);
@@ -356,6 +365,10 @@ static int check_edit(struct rw *w, char *err, size_t errlen)
 	if (!rc)
 		rc = check_addr(ed->origin_addr, &w->origin_family,
 				"o= address", err, errlen);
+	if (!rc && ed->media_attr && !printable(ed->media_attr))
+		rc = fail(AEGW_ERR_INVALID_ARG, err, errlen,
+			  "the attribute for every m= is empty or holds a "
+			  "control character");
 	if (!rc && ed->origin_version &&
 	    (!*ed->origin_version || strlen(ed->origin_version) > 20 ||
 	     ed->origin_version[strspn(ed->origin_version, "0123456789")]))

@@ -440,6 +440,64 @@ TEST_F(Offer, TransportProtocolsAegwCannotGiveAreRefused)
 	EXPECT_EQ(a.sdp().find("a=crypto"), std::string::npos) << a.sdp();
 }
 
+// loop-protect: a call between two UEs of one P-CSCF reaches aegw twice
+// with one call-id and from-tag. aegw marks every m= of what it sends;
+// an SDP marked in every m= comes back unchanged, the call untouched.
+TEST_F(Offer, LoopProtectPassesAMarkedSdpUnchanged)
+{
+	std::string sdp = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+			  "c=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+			  "m=audio 7000 RTP/AVP 0\r\nm=video 7002 RTP/AVP 96\r\n";
+	auto offer_lp = [&](const std::string &call, const std::string &body,
+			    bool protect) {
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S(call)},
+			{"from-tag", S("a")}, {"sdp", S(body)}};
+		if (protect)
+			kv.push_back({"flags", S("loop-protect")});
+		return ask(D(kv));
+	};
+	Reply first = offer_lp("lp", sdp, true);
+	ASSERT_EQ(first.result(), "ok") << first.raw();
+	const std::string marked = first.sdp();
+	size_t a = marked.find("a=rtpengine:"), b = marked.rfind("a=rtpengine:");
+	ASSERT_NE(a, std::string::npos) << marked;
+	ASSERT_NE(a, b) << "one mark per m=: " << marked;
+	const std::string mark = marked.substr(a, marked.find('\r', a) - a);
+	EXPECT_EQ(mark.size(), std::string("a=rtpengine:").size() + 16) << mark;
+	EXPECT_EQ(marked.substr(b, mark.size()), mark);
+	const unsigned used = c.ifaces[1].pool.n_used;
+
+	// The second pass: unchanged, no ports, no call of its own.
+	Reply again = offer_lp("lp", marked, true);
+	ASSERT_EQ(again.result(), "ok") << again.raw();
+	EXPECT_EQ(again.sdp(), marked);
+	EXPECT_EQ(c.ifaces[1].pool.n_used, used);
+	EXPECT_EQ(c.ifaces[0].pool.n_used, used);
+	EXPECT_EQ(c.calls.n_calls, 1u);
+	Reply answer = ask(D({{"command", S("answer")}, {"call-id", S("nosuch")},
+			      {"from-tag", S("a")}, {"to-tag", S("b")},
+			      {"sdp", S(marked)}, {"flags", L({"loop-protect"})}}));
+	ASSERT_EQ(answer.result(), "ok") << "marked: not even looked up";
+	EXPECT_EQ(answer.sdp(), marked);
+
+	// Marked in one m= only, another daemon's mark, or no flag: run.
+	size_t cut = marked.find("m=video");
+	std::string half = marked.substr(0, cut) +
+			   "m=video 7002 RTP/AVP 96\r\n";
+	EXPECT_NE(offer_lp("lp2", half, true).sdp(), half);
+	std::string other = marked;
+	other.replace(a + 12, 4, "zzzz");
+	other.replace(b + 12, 4, "zzzz");
+	EXPECT_NE(offer_lp("lp3", other, true).sdp(), other);
+	Reply plain = offer_lp("lp4", marked, false);
+	ASSERT_EQ(plain.result(), "ok") << plain.raw();
+	EXPECT_NE(plain.sdp(), marked);
+	EXPECT_EQ(c.calls.n_calls, 4u);
+	EXPECT_EQ(offer_lp("lp5", sdp, false).sdp().find("a=rtpengine:"),
+		  std::string::npos) << "no flag, no mark";
+}
+
 // aegw is no ICE agent: a peer's candidates never pass (they would name
 // the peer, not the address aegw put in c= and m=), whatever the request
 // says; a request that wants aegw to do ICE gets a clear error.

@@ -451,6 +451,30 @@ TEST(Sdp, OriginVersionSet)
 	}
 }
 
+// An attribute for every m= (loop-protect's mark) goes last in each
+// section, after what else aegw adds; a control character is refused.
+TEST(Sdp, AttributeForEveryMedia)
+{
+	auto p = parse("v=0\r\no=- 1 7 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		       "m=audio 1000 RTP/AVP 0\r\na=sendrecv\r\n"
+		       "m=video 0 RTP/AVP 96\r\n");
+	ASSERT_EQ(p->rc, 0) << p->err;
+	aegw_sdp_edit ed = {};
+	ed.media_attr = "rtpengine:0123456789abcdef";
+	ed.media[0].e2ae = AEGW_SDP_SET;
+	EXPECT_EQ(rewrite(p->sdp, ed),
+		  "v=0\r\no=- 1 7 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		  "m=audio 1000 RTP/AVP 0\r\na=sendrecv\r\na=3ge2ae:applied\r\n"
+		  "a=rtpengine:0123456789abcdef\r\n"
+		  "m=video 0 RTP/AVP 96\r\na=rtpengine:0123456789abcdef\r\n");
+	for (const char *bad : { "", "x\ny", "x\ty" }) {
+		int rc = 0;
+		ed.media_attr = bad;
+		EXPECT_EQ(rewrite(p->sdp, ed, &rc), "") << bad;
+		EXPECT_EQ(rc, AEGW_ERR_INVALID_ARG) << bad;
+	}
+}
+
 // c= added where RFC 8866 5 puts it; m= keeps its "/count".
 TEST(Sdp, ConnectionAddedInPlace)
 {

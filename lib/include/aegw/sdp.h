@@ -213,6 +213,9 @@ struct aegw_sdp_edit {
 	const char *origin_version; /* o= sess-version, 1 to 20 digits;
 				     * NULL: kept (or bumped) */
 	bool remove_ice;         /* every ICE line, both levels */
+	const char *media_attr;  /* added last to every m= section as
+				  * "a=" media_attr (the loop-protect mark);
+				  * NULL: none */
 	struct aegw_sdp_media_edit media[AEGW_SDP_MAX_MEDIA]; /* [i] edits
 							       * in->media[i] */
 };
