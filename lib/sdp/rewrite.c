@@ -156,7 +156,9 @@ static void put_mline(struct rw *w, const struct aegw_sdp_line *l)
 	put_s(&w->o, m->media);
 	put_z(&w->o, " ");
 	put_u(&w->o, me->set_port ? me->port : m->port);
-	if (m->port_count) {
+	/* "/2" would name port + 2 as well (RFC 8866 5.14): aegw's port
+	 * stands for one RTP port and its RTCP port only. */
+	if (m->port_count && !me->set_port) {
 		put_z(&w->o, "/");
 		put_u(&w->o, m->port_count);
 	}

@@ -475,7 +475,8 @@ TEST(Sdp, AttributeForEveryMedia)
 	}
 }
 
-// c= added where RFC 8866 5 puts it; m= keeps its "/count".
+// c= added where RFC 8866 5 puts it; m= loses its "/count" with a port
+// of aegw's (one pair, not two), keeps it with its own.
 TEST(Sdp, ConnectionAddedInPlace)
 {
 	auto p = parse("v=0\r\no=- 1 9 IN IP4 10.0.0.1\r\ns=-\r\ni=info\r\n"
@@ -493,13 +494,16 @@ TEST(Sdp, ConnectionAddedInPlace)
 	std::string out = rewrite(p->sdp, ed);
 	EXPECT_EQ(out, "v=0\r\no=- 1 9 IN IP4 10.0.0.1\r\ns=-\r\ni=info\r\n"
 		       "c=IN IP4 192.0.2.1\r\nb=AS:64\r\nt=0 0\r\n"
-		       "m=audio 30000/2 RTP/AVP 0\r\ni=voice\r\n"
+		       "m=audio 30000 RTP/AVP 0\r\ni=voice\r\n"
 		       "c=IN IP6 2001:db8::1\r\nb=AS:64\r\n"
 		       "a=rtpmap:0 PCMU/8000\r\nm=video 1002 RTP/AVP 96\r\n"
 		       "c=IN IP4 192.0.2.2\r\n");
 	auto q = parse(out);
 	ASSERT_EQ(q->rc, 0) << q->err;
 	EXPECT_EQ(str(q->sdp.media[1].s.c.addr), "192.0.2.2");
+	aegw_sdp_edit keep = {};
+	EXPECT_NE(rewrite(p->sdp, keep).find("m=audio 1000/2 RTP/AVP 0\r\n"),
+		  std::string::npos);
 }
 
 // a=key-mgmt (e2e with KMS) is relayed; removing a=crypto leaves it.
