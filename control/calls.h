@@ -74,7 +74,11 @@ struct ctl_resume {
 
 struct ctl_media {
 	enum ctl_mode mode;
-	bool rejected;               /* port 0 in the offer or the answer */
+	bool rejected;               /* port 0 in the offer or the answer,
+				      * or passthrough */
+	bool passthrough;            /* over TCP (MSRP, BFCP, RFC 4571):
+				      * the section passes as it came, with
+				      * no ports or streams of aegw's */
 	bool mux_offered;            /* a=rtcp-mux in the offer */
 	bool mux_to_answerer;        /* ... in aegw's offer to the answerer */
 	uint8_t mux_flags;           /* the offer's rtcp-mux (CTL_MUX_*) */

@@ -22,6 +22,7 @@ struct answer {
 	struct ctl_media work[AEGW_SDP_MAX_MEDIA];
 	struct aegw_sdp_edit edit;
 	char lines[AEGW_SDP_MAX_MEDIA][AEGW_SDP_CRYPTO_BUF]; /* keys */
+	char session_addr[64];           /* for sections that pass as is */
 	const char *line_ptr[AEGW_SDP_MAX_MEDIA];
 	char *err;
 	size_t errlen;
@@ -170,6 +171,11 @@ static int answer_media(struct answer *a, unsigned i)
 	const struct aegw_sdp_media *sm = &a->sdp->media[i];
 	struct ctl_media *m = &a->work[i];
 
+	if (m->passthrough) { /* over TCP: as it came, as the offer did */
+		ctl_edit_keep(&a->edit.media[i], a->sdp, i, a->session_addr,
+			      sizeof(a->session_addr));
+		return 0;
+	}
 	a->edit.media[i].set_port = m->rejected; /* RFC 3264 6: port 0 stays */
 	if (m->rejected)
 		return 0;

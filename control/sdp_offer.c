@@ -20,6 +20,7 @@ struct offer {
 	struct ctl_media work[AEGW_SDP_MAX_MEDIA];
 	struct aegw_sdp_edit edit;
 	char lines[AEGW_SDP_MAX_MEDIA][AEGW_SDP_CRYPTO_BUF]; /* keys */
+	char session_addr[64];           /* for sections that pass as is */
 	const char *line_ptr[AEGW_SDP_MAX_MEDIA];
 	char *err;
 	size_t errlen;
@@ -166,6 +167,15 @@ static int reject(struct offer *o, unsigned i)
 	return 0;
 }
 
+/* A section over TCP passes as it came: aegw has no ports for it. */
+static int pass(struct offer *o, unsigned i)
+{
+	o->work[i].rejected = o->work[i].passthrough = true;
+	ctl_edit_keep(&o->edit.media[i], o->sdp, i, o->session_addr,
+		      sizeof(o->session_addr));
+	return 0;
+}
+
 static int offer_media(struct offer *o, unsigned i)
 {
 	const struct aegw_sdp_media *sm = &o->sdp->media[i];
@@ -186,6 +196,8 @@ static int offer_media(struct offer *o, unsigned i)
 		 (m->mux_flags & (CTL_MUX_OFFER | CTL_MUX_REQUIRE)));
 	if (sm->port == 0)
 		return reject(o, i);
+	if (ctl_proto_is_tcp(sm))
+		return pass(o, i);
 	if (ensure_slot(o, i))
 		return -1;
 	m->stream_id[0] = o->c->slot[i].stream_id[0];

@@ -1,8 +1,10 @@
 /* Helpers for one side of an offer/answer: its peer, keys, and the edit
  * toward its interface. */
+#define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aegw/wipe.h"
 #include "sdp_side.h"
@@ -177,8 +179,34 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 		me->addr = ifc->cfg->addr_text;
 	me->set_port = true;
 	me->port = port;
+	/* RFC 3605 is RTP's: no a=rtcp for udptl or DTLS/SCTP sections. */
+	if (sm->proto_id == AEGW_SDP_PROTO_OTHER &&
+	    (!sm->proto.n || !memmem(sm->proto.p, sm->proto.n, "RTP/", 4)))
+		return;
 	me->rtcp = AEGW_SDP_SET;
 	me->rtcp_port = rtcp_mux ? port : (uint16_t)(port + 1);
+}
+
+bool ctl_proto_is_tcp(const struct aegw_sdp_media *sm)
+{
+	return sm->proto.n >= 3 && !strncasecmp(sm->proto.p, "TCP", 3) &&
+	       (sm->proto.n == 3 || sm->proto.p[3] == '/');
+}
+
+void ctl_edit_keep(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
+		   unsigned i, char *addr, size_t cap)
+{
+	const struct aegw_sdp_conn *sc = &sdp->session.c;
+	uint8_t ip[16];
+
+	memset(me, 0, sizeof(*me));
+	if (sdp->media[i].s.c.present || !sc->present ||
+	    sc->addr.n >= cap)
+		return;
+	memcpy(addr, sc->addr.p, sc->addr.n);
+	addr[sc->addr.n] = '\0';
+	if (inet_pton(sc->family == 6 ? AF_INET6 : AF_INET, addr, ip) == 1)
+		me->addr = addr;
 }
 
 void ctl_edit_crypto(struct aegw_sdp_media_edit *me, const struct ctl_leg *l,

@@ -53,6 +53,15 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 
 /* a=crypto toward the peer of leg l: aegw's own line (*line) where aegw
  * terminates SRTP on that leg, none where it does not. */
+/* The section's protocol runs over TCP (TCP/MSRP, TCP/TLS/BFCP,
+ * TCP/RTP/AVP): aegw relays UDP only. */
+bool ctl_proto_is_tcp(const struct aegw_sdp_media *sm);
+/* A section that passes as it came (passthrough): the edit keeps it, and
+ * where it took the session's c=, which aegw replaces, it gets that
+ * address as its own (written into addr, cap bytes, if it is an IP
+ * address). */
+void ctl_edit_keep(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
+		   unsigned i, char *addr, size_t cap);
 void ctl_edit_crypto(struct aegw_sdp_media_edit *me, const struct ctl_leg *l,
 		     const char **line);
 

@@ -440,6 +440,43 @@ TEST_F(Offer, TransportProtocolsAegwCannotGiveAreRefused)
 	EXPECT_EQ(a.sdp().find("a=crypto"), std::string::npos) << a.sdp();
 }
 
+// aegw relays UDP: a section over TCP (MSRP chat, RFC 4975) passes as it
+// came, with the session's address it took (aegw replaces the session
+// c=), and gets no ports; a UDP section that is not RTP (T.38 udptl) is
+// relayed without an a=rtcp (RFC 3605 is RTP's).
+TEST_F(Offer, TcpSectionsPassAndNonRtpGetsNoRtcp)
+{
+	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			  "m=audio 9000 RTP/AVP 0\r\n"
+			  "m=message 7394 TCP/MSRP *\r\na=accept-types:text/plain\r\n"
+			  "a=path:msrp://192.168.0.2:7394/s111;tcp\r\n"
+			  "m=image 9002 udptl t38\r\n";
+	const unsigned before = c.ifaces[0].pool.n_used;
+	Reply r = offer(sdp, "", {"core", "access"});
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	const std::string out = r.sdp();
+	EXPECT_NE(out.find("m=message 7394 TCP/MSRP *\r\n"
+			   "c=IN IP4 192.168.0.2\r\n" // where RFC 8866 5 puts it
+			   "a=accept-types:text/plain\r\n"
+			   "a=path:msrp://192.168.0.2:7394/s111;tcp\r\nm=image "),
+		  std::string::npos) << out;
+	EXPECT_NE(out.find("c=IN IP6 fd00:a::1\r\n"), std::string::npos)
+		<< "the session's c= is aegw's: " << out;
+	size_t image = out.find("m=image ");
+	ASSERT_NE(image, std::string::npos);
+	EXPECT_EQ(out.find("a=rtcp", image), std::string::npos) << out;
+	EXPECT_NE(out.substr(0, out.find("m=message")).find("a=rtcp:"),
+		  std::string::npos) << "audio has it: " << out;
+	EXPECT_NE(out.find("m=image 9002 "), image) << "image is relayed";
+	EXPECT_EQ(c.ifaces[0].pool.n_used, before + 2) << "audio and image";
+	const ctl_call *k = ctl_call_find(&c.calls, "c0", 2);
+	ASSERT_NE(k, nullptr);
+	EXPECT_TRUE(k->pending[1].passthrough);
+	EXPECT_TRUE(k->pending[1].rejected) << "no streams";
+	EXPECT_FALSE(k->pending[2].passthrough);
+}
+
 // loop-protect: a call between two UEs of one P-CSCF reaches aegw twice
 // with one call-id and from-tag. aegw marks every m= of what it sends;
 // an SDP marked in every m= comes back unchanged, the call untouched.

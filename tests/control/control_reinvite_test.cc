@@ -368,6 +368,37 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 	     {"from-tag", S("core")}});
 }
 
+// A section over TCP (MSRP) passes both ways as it came, and only the
+// audio gets streams.
+TEST_F(ReInvite, TcpSectionPassesOfferAndAnswer)
+{
+	const std::string msrp = "m=message 7394 TCP/MSRP *\r\n"
+				 "a=path:msrp://10.0.0.2:7394/a;tcp\r\n";
+	std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+			    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n" +
+			    msrp;
+	Reply o = ask({{"command", S("offer")}, {"call-id", S("msrp")},
+		       {"from-tag", S("ue")}, {"sdp", S(offer)}});
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	EXPECT_NE(o.sdp().find("m=message 7394 TCP/MSRP *\r\nc=IN IP4 10.0.0.2\r\n"
+			       "a=path:msrp://10.0.0.2:7394/a;tcp\r\n"),
+		  std::string::npos) << o.sdp();
+	std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\nt=0 0\r\n"
+			     "m=audio 9000 RTP/AVP 0\r\nc=IN IP4 192.168.0.2\r\n"
+			     "m=message 2855 TCP/MSRP *\r\nc=IN IP4 192.168.0.2\r\n"
+			     "a=path:msrp://192.168.0.2:2855/b;tcp\r\n";
+	Reply a = ask({{"command", S("answer")}, {"call-id", S("msrp")},
+		       {"from-tag", S("ue")}, {"to-tag", S("core")},
+		       {"sdp", S(answer)}});
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_NE(a.sdp().find("m=message 2855 TCP/MSRP *\r\nc=IN IP4 192.168.0.2\r\n"
+			       "a=path:msrp://192.168.0.2:2855/b;tcp\r\n"),
+		  std::string::npos) << a.sdp();
+	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u) << "audio only";
+	ask({{"command", S("delete")}, {"call-id", S("msrp")},
+	     {"from-tag", S("ue")}});
+}
+
 // A dataplane restart: every stream is installed again under the keys it
 // had, its contexts resuming from the highest index the last sample read
 // (a sender past a wrap would otherwise fail every packet, and aegw would
