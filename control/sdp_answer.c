@@ -171,11 +171,14 @@ static int answer_media(struct answer *a, unsigned i)
 	const struct aegw_sdp_media *sm = &a->sdp->media[i];
 	struct ctl_media *m = &a->work[i];
 
-	if (m->passthrough) { /* over TCP: as it came, as the offer did */
+	if (m->passthrough && ctl_proto_is_tcp(sm)) { /* as the offer's */
 		ctl_edit_keep(&a->edit.media[i], a->sdp, i, a->session_addr,
 			      sizeof(a->session_addr));
 		return 0;
 	}
+	/* An answer over UDP to a section over TCP (RFC 3264 6 wants the
+	 * offer's transport) would lead media around aegw: refused, port 0
+	 * below, as for a section that was rejected. */
 	a->edit.media[i].set_port = m->rejected; /* RFC 3264 6: port 0 stays */
 	if (m->rejected)
 		return 0;

@@ -397,6 +397,21 @@ TEST_F(ReInvite, TcpSectionPassesOfferAndAnswer)
 	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u) << "audio only";
 	ask({{"command", S("delete")}, {"call-id", S("msrp")},
 	     {"from-tag", S("ue")}});
+
+	// An answer over UDP to it would lead media around aegw: port 0.
+	ASSERT_EQ(ask({{"command", S("offer")}, {"call-id", S("msrp2")},
+		       {"from-tag", S("ue")}, {"sdp", S(offer)}}).result(), "ok");
+	std::string udp = answer;
+	udp.replace(udp.find("2855 TCP/MSRP"), 13, "2855 RTP/AVP");
+	Reply b = ask({{"command", S("answer")}, {"call-id", S("msrp2")},
+		       {"from-tag", S("ue")}, {"to-tag", S("core")},
+		       {"sdp", S(udp)}});
+	ASSERT_EQ(b.result(), "ok") << b.raw();
+	EXPECT_NE(b.sdp().find("m=message 0 RTP/AVP *"), std::string::npos)
+		<< b.sdp();
+	worker->take();
+	ask({{"command", S("delete")}, {"call-id", S("msrp2")},
+	     {"from-tag", S("ue")}});
 }
 
 // A dataplane restart: every stream is installed again under the keys it
