@@ -156,11 +156,21 @@ int ctl_leg_format_key(const struct ctl_leg *l, char *out, size_t cap)
 	return rc ? -1 : 0;
 }
 
+/* RFC 3264 8.4's older hold: a c= of 0.0.0.0 (or ::) asks for no media.
+ * It passes as it came: aegw's address there would undo the hold. */
+static bool held(const struct aegw_sdp_conn *c)
+{
+	return c->present &&
+	       ((c->addr.n == 7 && !memcmp(c->addr.p, "0.0.0.0", 7)) ||
+		(c->addr.n == 2 && !memcmp(c->addr.p, "::", 2)));
+}
+
 void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
 		      const struct ctl_iface *ifc,
 		      const struct ctl_sdp_req *req)
 {
-	ed->addr = sdp->session.c.present ? ifc->cfg->addr_text : NULL;
+	ed->addr = sdp->session.c.present && !held(&sdp->session.c) ?
+			   ifc->cfg->addr_text : NULL;
 	ed->origin_addr = req->replace_origin ? ifc->cfg->addr_text : NULL;
 	/* Always: aegw is no ICE agent, and a peer's candidates, passed
 	 * on, would name addresses other than the c=/m= aegw put there
@@ -175,7 +185,7 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 {
 	const struct aegw_sdp_media *sm = &sdp->media[i];
 
-	if (sm->s.c.present || !sdp->session.c.present)
+	if (sm->s.c.present ? !held(&sm->s.c) : !sdp->session.c.present)
 		me->addr = ifc->cfg->addr_text;
 	me->set_port = true;
 	me->port = port;

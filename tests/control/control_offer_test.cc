@@ -477,6 +477,31 @@ TEST_F(Offer, TcpSectionsPassAndNonRtpGetsNoRtcp)
 	EXPECT_FALSE(k->pending[2].passthrough);
 }
 
+// RFC 3264 8.4's older hold, c= 0.0.0.0 (or ::): it passes as it came,
+// at either level, so the other side is told; the port is aegw's.
+TEST_F(Offer, ZeroAddressHoldPasses)
+{
+	Reply s = offer("v=0\r\no=- 1 2 IN IP4 192.168.0.2\r\ns=-\r\n"
+			"c=IN IP4 0.0.0.0\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n",
+			"", {"core", "access"});
+	ASSERT_EQ(s.result(), "ok") << s.raw();
+	EXPECT_NE(s.sdp().find("c=IN IP4 0.0.0.0\r\n"), std::string::npos)
+		<< s.sdp();
+	EXPECT_EQ(s.sdp().find("fd00:a::1"), std::string::npos) << s.sdp();
+	EXPECT_EQ(s.sdp().find("m=audio 9000 "), std::string::npos) << s.sdp();
+
+	Reply m = offer("v=0\r\no=- 1 2 IN IP4 192.168.0.2\r\ns=-\r\n"
+			"c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
+			"c=IN IP6 ::\r\nm=video 9002 RTP/AVP 96\r\n",
+			"", {"core", "access"});
+	ASSERT_EQ(m.result(), "ok") << m.raw();
+	const std::string out = m.sdp();
+	EXPECT_NE(out.find("c=IN IP6 fd00:a::1\r\nt=0 0"), std::string::npos)
+		<< "the session's: aegw's: " << out;
+	EXPECT_NE(out.find("c=IN IP6 ::\r\n"), std::string::npos) << out;
+	EXPECT_EQ(out.find("192.168.0.2\r\nt="), std::string::npos) << out;
+}
+
 // loop-protect: a call between two UEs of one P-CSCF reaches aegw twice
 // with one call-id and from-tag. aegw marks every m= of what it sends;
 // an SDP marked in every m= comes back unchanged, the call untouched.
