@@ -180,10 +180,9 @@ static int answer_media(struct answer *a, unsigned i)
 	 * offer's transport) would lead media around aegw: refused, port 0
 	 * below, as for a section that was rejected. */
 	a->edit.media[i].set_port = m->rejected; /* RFC 3264 6: port 0 stays */
-	if (m->rejected)
-		return 0;
-	if (sm->port == 0) {
+	if (m->rejected || sm->port == 0) {
 		m->rejected = true;
+		ctl_edit_rejected(&a->edit.media[i], sm, a->c->iface[a->off]);
 		return 0;
 	}
 	ctl_sdp_peer_of(a->req, a->sdp, sm, &m->leg[a->ans].peer);

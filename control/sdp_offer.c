@@ -157,13 +157,15 @@ static int reject(struct offer *o, unsigned i)
 	struct ctl_policy_out pol;
 
 	o->work[i].rejected = true;
+	/* Neither the peer's address nor a=3ge2ae goes to the other side,
+	 * rejected or not. */
+	ctl_edit_rejected(me, sm, o->c->iface[o->ans]);
 	decide(o, i, 0, &pol);
 	if (!ctl_mode_terminates(pol.mode))
 		return 0;
 	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
 		me->proto = pol.answerer_proto;
 	me->crypto = AEGW_SDP_REMOVE;
-	me->e2ae = AEGW_SDP_REMOVE;
 	return 0;
 }
 

@@ -197,6 +197,15 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 	me->rtcp_port = rtcp_mux ? port : (uint16_t)(port + 1);
 }
 
+void ctl_edit_rejected(struct aegw_sdp_media_edit *me,
+		       const struct aegw_sdp_media *sm,
+		       const struct ctl_iface *ifc)
+{
+	if (sm->s.c.present && !held(&sm->s.c))
+		me->addr = ifc->cfg->addr_text;
+	me->e2ae = AEGW_SDP_REMOVE;
+}
+
 bool ctl_proto_is_tcp(const struct aegw_sdp_media *sm)
 {
 	return sm->proto.n >= 3 && !strncasecmp(sm->proto.p, "TCP", 3) &&

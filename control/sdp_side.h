@@ -53,6 +53,11 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 
 /* a=crypto toward the peer of leg l: aegw's own line (*line) where aegw
  * terminates SRTP on that leg, none where it does not. */
+/* A rejected section (port 0): its own c= becomes aegw's (the peer's
+ * address stays on its side), its a=3ge2ae goes. */
+void ctl_edit_rejected(struct aegw_sdp_media_edit *me,
+		       const struct aegw_sdp_media *sm,
+		       const struct ctl_iface *ifc);
 /* The section's protocol runs over TCP (TCP/MSRP, TCP/TLS/BFCP,
  * TCP/RTP/AVP): aegw relays UDP only. */
 bool ctl_proto_is_tcp(const struct aegw_sdp_media *sm);

@@ -477,6 +477,23 @@ TEST_F(Offer, TcpSectionsPassAndNonRtpGetsNoRtcp)
 	EXPECT_FALSE(k->pending[2].passthrough);
 }
 
+// A rejected section (port 0) keeps its port 0 but not the peer's own
+// address, nor an a=3ge2ae meant for the P-CSCF.
+TEST_F(Offer, RejectedSectionHidesThePeer)
+{
+	Reply r = offer("v=0\r\no=- 1 2 IN IP4 192.168.0.2\r\ns=-\r\n"
+			"c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
+			"m=video 0 RTP/AVP 96\r\nc=IN IP4 192.168.0.3\r\n"
+			"a=3ge2ae:requested\r\n",
+			"", {"core", "access"});
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	const std::string out = r.sdp();
+	EXPECT_NE(out.find("m=video 0 RTP/AVP 96\r\nc=IN IP6 fd00:a::1\r\n"),
+		  std::string::npos) << out;
+	EXPECT_EQ(out.find("192.168.0.3"), std::string::npos) << out;
+	EXPECT_EQ(out.find("3ge2ae"), std::string::npos) << out;
+}
+
 // RFC 3264 8.4's older hold, c= 0.0.0.0 (or ::): it passes as it came,
 // at either level, so the other side is told; the port is aegw's.
 TEST_F(Offer, ZeroAddressHoldPasses)
