@@ -52,6 +52,8 @@ struct ctl_stats {
 				   * --ng-allow, dropped */
 	uint64_t load_limit;      /* offers refused with load limit */
 	uint64_t no_ports;        /* offers refused: Ran out of ports */
+	uint64_t loop_protected;  /* offers and answers aegw had marked
+				   * (loop-protect): passed unchanged */
 	uint64_t replays;         /* streams installed again after a
 				   * dataplane restart */
 	uint64_t adopted;         /* streams found from a previous control */

@@ -202,6 +202,9 @@ static void ng(FILE *f, const struct ctl *ctl)
 	       "dropped from the retransmission cache before their 30 s, or "
 	       "never kept, for want of room: their retransmissions run again",
 	       ctl->cache.evicted);
+	single(f, "aegw_ng_loop_protected_total", "counter", "offers and "
+	       "answers with loop-protect whose SDP aegw had already marked: "
+	       "answered with it unchanged", s->loop_protected);
 	single(f, "aegw_ng_denied_total", "counter", "ng requests and TCP "
 	       "connections from outside --ng-allow, dropped", s->ng_denied);
 }

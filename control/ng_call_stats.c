@@ -311,6 +311,8 @@ size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 	aegw_benc_dict_begin(&e);
 	aegw_benc_dict_add_int(&e, "errors", (int64_t)s->errors);
 	add_timeouts(&e, s, CTL_TIMEOUT_FINAL);
+	aegw_benc_dict_add_int(&e, "loop-protected",
+			       (int64_t)s->loop_protected);
 	aegw_benc_dict_add_int(&e, "managedsessions",
 			       (int64_t)ctl->calls.created_total);
 	add_timeouts(&e, s, CTL_TIMEOUT_OFFER);

@@ -306,8 +306,9 @@ enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	    !(sdp = ctl_sdp_load(ctl, req, err, errlen)))
 		return CTL_RESULT_ERROR;
 	if (ctl_sdp_looped(ctl, req, sdp))
-		return ctl_sdp_unchanged(req, out, cap, out_len, err, errlen) ?
-			       CTL_RESULT_ERROR : CTL_RESULT_OK;
+		return ctl_sdp_pass_looped(ctl, req, out, cap, out_len, err,
+					   errlen) ? CTL_RESULT_ERROR :
+						     CTL_RESULT_OK;
 	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
 	if (!c) {
 		snprintf(err, errlen, "Unknown call-id");

@@ -353,8 +353,9 @@ enum ctl_result ctl_call_offer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	    !(sdp = ctl_sdp_load(ctl, req, err, errlen)))
 		return CTL_RESULT_ERROR;
 	if (ctl_sdp_looped(ctl, req, sdp))
-		return ctl_sdp_unchanged(req, out, cap, out_len, err, errlen) ?
-			       CTL_RESULT_ERROR : CTL_RESULT_OK;
+		return ctl_sdp_pass_looped(ctl, req, out, cap, out_len, err,
+					   errlen) ? CTL_RESULT_ERROR :
+						     CTL_RESULT_OK;
 	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
 	if (c)
 		side = ctl_call_side(c, req->from_tag.p, req->from_tag.len);

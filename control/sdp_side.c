@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "aegw/wipe.h"
+#include "ctl.h"
 #include "sdp_side.h"
 #include "secret.h"
 
@@ -302,6 +303,14 @@ bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,
 		if (!marked[m + 1])
 			return false;
 	return true;
+}
+
+int ctl_sdp_pass_looped(struct ctl *ctl, const struct ctl_sdp_req *req,
+			char *out, size_t cap, size_t *out_len, char *err,
+			size_t errlen)
+{
+	ctl->stats.loop_protected++;
+	return ctl_sdp_unchanged(req, out, cap, out_len, err, errlen);
 }
 
 const char *ctl_sdp_mark_of(const struct ctl *ctl,

@@ -559,6 +559,10 @@ TEST_F(Offer, LoopProtectPassesAMarkedSdpUnchanged)
 			      {"sdp", S(marked)}, {"flags", L({"loop-protect"})}}));
 	ASSERT_EQ(answer.result(), "ok") << "marked: not even looked up";
 	EXPECT_EQ(answer.sdp(), marked);
+	EXPECT_EQ(c.stats.loop_protected, 2u);
+	Reply st = ask(D({{"command", S("statistics")}}));
+	EXPECT_EQ(st.num({"statistics", "totalstatistics", "loop-protected"}), 2)
+		<< st.raw();
 
 	// Marked in one m= only, another daemon's mark, or no flag: run.
 	size_t cut = marked.find("m=video");
