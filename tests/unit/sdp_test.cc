@@ -430,6 +430,19 @@ TEST(Sdp, Ipv6AddressesAndOriginBump)
 	}
 }
 
+// Each value, put into the edit by set, makes the rewrite refuse it.
+template <typename Set>
+void expect_refused(const aegw_sdp &sdp, aegw_sdp_edit ed,
+		    std::initializer_list<const char *> bad, Set set)
+{
+	for (const char *v : bad) {
+		int rc = 0;
+		set(ed, v);
+		EXPECT_EQ(rewrite(sdp, ed, &rc), "") << v;
+		EXPECT_EQ(rc, AEGW_ERR_INVALID_ARG) << v;
+	}
+}
+
 // A version set outright (the control daemon's, RFC 3264 8) wins over
 // the bump; anything but 1 to 20 digits is refused.
 TEST(Sdp, OriginVersionSet)
@@ -443,12 +456,8 @@ TEST(Sdp, OriginVersionSet)
 	ed.origin_addr = "2001:db8::1";
 	EXPECT_EQ(rewrite(o->sdp, ed),
 		  "v=0\r\no=- 1 12 IN IP6 2001:db8::1\r\ns=-\r\n");
-	for (const char *bad : { "", "1a", "-1", "123456789012345678901", " 1" }) {
-		int rc = 0;
-		ed.origin_version = bad;
-		EXPECT_EQ(rewrite(o->sdp, ed, &rc), "") << bad;
-		EXPECT_EQ(rc, AEGW_ERR_INVALID_ARG) << bad;
-	}
+	expect_refused(o->sdp, ed, { "", "1a", "-1", "123456789012345678901", " 1" },
+		       [](aegw_sdp_edit &e, const char *v) { e.origin_version = v; });
 }
 
 // An attribute for every m= (loop-protect's mark) goes last in each
@@ -467,12 +476,8 @@ TEST(Sdp, AttributeForEveryMedia)
 		  "m=audio 1000 RTP/AVP 0\r\na=sendrecv\r\na=3ge2ae:applied\r\n"
 		  "a=rtpengine:0123456789abcdef\r\n"
 		  "m=video 0 RTP/AVP 96\r\na=rtpengine:0123456789abcdef\r\n");
-	for (const char *bad : { "", "x\ny", "x\ty" }) {
-		int rc = 0;
-		ed.media_attr = bad;
-		EXPECT_EQ(rewrite(p->sdp, ed, &rc), "") << bad;
-		EXPECT_EQ(rc, AEGW_ERR_INVALID_ARG) << bad;
-	}
+	expect_refused(p->sdp, ed, { "", "x\ny", "x\ty" },
+		       [](aegw_sdp_edit &e, const char *v) { e.media_attr = v; });
 }
 
 // c= added where RFC 8866 5 puts it; m= loses its "/count" with a port
