@@ -185,9 +185,9 @@ static void view_received_from(struct aegw_ng_request *req)
 	req->received_from_address = span(rf->child->next);
 }
 
-static bool separator(char c)
+static bool blank(char c)
 {
-	return c == ',' || c == ' ' || c == '\t';
+	return c == ' ' || c == '\t';
 }
 
 /* A list key's string value as the list of its words (see
@@ -203,22 +203,24 @@ static const struct aegw_benc_node *split(struct aegw_ng_request *req,
 					 .raw_len = v->raw_len };
 	while (i < v->len) {
 		struct aegw_benc_node *w;
-		size_t start;
+		size_t start, end;
 
-		for (; i < v->len && separator(v->str[i]); i++)
+		for (; i < v->len && blank(v->str[i]); i++)
 			;
-		if (i == v->len)
-			break;
+		for (start = end = i; i < v->len && v->str[i] != ','; i++)
+			if (!blank(v->str[i]))
+				end = i + 1;
+		i += i < v->len; /* the comma */
+		if (end == start)
+			continue;
 		if (req->n_split_words == AEGW_NG_SPLIT_WORDS)
 			return NULL;
-		for (start = i; i < v->len && !separator(v->str[i]); i++)
-			;
 		w = &req->split_words[req->n_split_words++];
 		*w = (struct aegw_benc_node){ .type = AEGW_BENC_STR,
 					      .raw = v->str + start,
-					      .raw_len = i - start,
+					      .raw_len = end - start,
 					      .str = v->str + start,
-					      .len = i - start };
+					      .len = end - start };
 		*link = w;
 		link = &w->next;
 		list->count++;
@@ -287,7 +289,7 @@ int aegw_ng_request_view(const struct aegw_ng_msg *msg,
 		v = sent && aegw_benc_is_str(sent) ? split(req, sent) : sent;
 		if (sent && !v)
 			return fail_type(err, offset_of(msg, sent),
-					 list_keys[i].key, "at most 32 words");
+					 list_keys[i].key, "at most 32 items");
 		if (v && !list_of_str(v))
 			return fail_type(err, offset_of(msg, v),
 					 list_keys[i].key,

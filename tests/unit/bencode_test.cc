@@ -935,10 +935,10 @@ TEST(Ng, WrongTypesAreNamed)
 		  AEGW_NG_ERR_FIELD_TYPE, 34,
 		  "key 'received-from' at byte 34 must be a list of strings, "
 		  "or a string" },
-		{ "c d7:command4:ping5:flags65:a b c d e f g h i j k l m n o p "
-		  "q r s t u v w x y z 1 2 3 4 5 6 7e",
+		{ "c d7:command4:ping5:flags65:a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,"
+		  "q,r,s,t,u,v,w,x,y,z,1,2,3,4,5,6,7e",
 		  AEGW_NG_ERR_FIELD_TYPE, 25,
-		  "key 'flags' at byte 25 must be at most 32 words" },
+		  "key 'flags' at byte 25 must be at most 32 items" },
 	};
 	for (const auto &c : cases) {
 		SCOPED_TRACE(c.in);
@@ -952,14 +952,14 @@ TEST(Ng, WrongTypesAreNamed)
 }
 
 // A list key sent as one string (Kamailio's and OpenSIPS's flags=...,
-// direction=...) is read as its words, split at commas and blanks, as
-// rtpengine reads it; received-from takes its first two items, and says
-// nothing with fewer.
+// direction=...) is read as its items, split at commas with the blanks
+// around them dropped, as rtpengine reads it; received-from takes its
+// first two items, and says nothing with fewer.
 TEST(Ng, ListKeysSentAsStrings)
 {
 	Parsed p("c d7:command5:offer5:flags28:loop-protect, ,trust-address"
-		 "9:direction6:access13:received-from11:IP4 1.2.3.4"
-		 "7:SDES-no0:8:supportsl10:load limitee");
+		 "9:direction6:access13:received-from11:IP4,1.2.3.4"
+		 "7:SDES-no0:8:supports10:load limite");
 	ASSERT_EQ(p.rc, 0) << p.Reason();
 	aegw_ng_request r;
 	ASSERT_EQ(aegw_ng_request_view(&p.msg, &r, &p.err), 0) << p.Reason();
@@ -974,11 +974,12 @@ TEST(Ng, ListKeysSentAsStrings)
 		  "IP4");
 	EXPECT_EQ(std::string(r.received_from_address.p,
 			      r.received_from_address.len), "1.2.3.4");
-	EXPECT_TRUE(aegw_ng_list_has(r.supports, "load-limit")) << "a list still";
-	EXPECT_EQ(r.n_split_words, 5u);
+	EXPECT_TRUE(aegw_ng_list_has(r.supports, "load-limit")) << "one item";
+	EXPECT_EQ(r.n_split_words, 6u);
 
 	for (const char *in : { "c d7:command4:ping13:received-froml3:IP4ee",
-				"c d7:command4:ping13:received-from3:IP4e" }) {
+				"c d7:command4:ping13:received-from3:IP4e",
+				"c d7:command4:ping13:received-from11:IP4 1.2.3.4e" }) {
 		Parsed q(in);
 		ASSERT_EQ(q.rc, 0) << q.Reason();
 		ASSERT_EQ(aegw_ng_request_view(&q.msg, &r, &q.err), 0) << in;

@@ -139,9 +139,9 @@ struct aegw_ng_request {
 	int64_t delete_delay;
 	/* A list key sent as one string, as Kamailio and OpenSIPS write a
 	 * key=value flag ("flags": "loop-protect", "direction": "access"):
-	 * its words, split at commas and blanks as rtpengine splits them,
-	 * made a list here (the pointers above lead to these: a request is
-	 * not copied). */
+	 * its items, split at commas (blanks around them dropped) as
+	 * rtpengine splits them, made a list here (the pointers above lead
+	 * to these: a request is not copied). */
 	struct aegw_benc_node split_lists[7];
 	struct aegw_benc_node split_words[AEGW_NG_SPLIT_WORDS];
 	unsigned n_split_lists, n_split_words;
