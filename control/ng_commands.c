@@ -357,8 +357,13 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 		aegw_benc_dict_add_cstr(&e, "message", err);
 		return aegw_ng_reply_end(&e);
 	}
-	if (res != CTL_RESULT_OK)
+	if (res != CTL_RESULT_OK) {
+		/* A rewrite that went on to fail (no room, the dataplane
+		 * refused) left its bytes, keys among them, of unknown length:
+		 * a rare path, the whole buffer. */
+		aegw_wipe(sdp, sizeof(sc->sdp_out));
 		return reply_error(x, err);
+	}
 	aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);
 	aegw_benc_dict_add_str(&e, "sdp", sdp, sdp_len);
 	aegw_benc_dict_add_cstr(&e, "result", "ok");

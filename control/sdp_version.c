@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aegw/wipe.h"
 #include "sdp_version.h"
 
 #define FNV64_INIT 14695981039346656037ull
@@ -65,6 +66,7 @@ int ctl_sdp_version(const struct ctl_sdp_sent *last, const struct aegw_sdp *in,
 {
 	const struct aegw_sdp_origin *og = &in->origin;
 	char digits[24];
+	size_t first;
 	uint64_t v;
 	int rc;
 
@@ -80,7 +82,13 @@ int ctl_sdp_version(const struct ctl_sdp_sent *last, const struct aegw_sdp *in,
 		return 0;
 	snprintf(digits, sizeof(digits), "%" PRIu64, now->version);
 	ed->origin_version = digits;
+	first = *out_len;
 	rc = aegw_sdp_rewrite(in, ed, out, cap, out_len, err, errlen);
 	ed->origin_version = NULL;
+	/* Keys were in the first writing: none of it may outlive this. */
+	if (rc)
+		aegw_wipe(out, first);
+	else if (*out_len < first)
+		aegw_wipe(out + *out_len, first - *out_len);
 	return rc ? -1 : 0;
 }
