@@ -291,6 +291,8 @@ bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,
 		    const struct aegw_sdp *sdp)
 {
 	bool marked[AEGW_SDP_MAX_MEDIA + 1] = { false }; /* [0]: session */
+	const struct ctl_call *c;
+	uint64_t h;
 
 	if (!req->loop_protect)
 		return false;
@@ -302,7 +304,15 @@ bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,
 	for (unsigned m = 0; m < sdp->n_media; m++)
 		if (!marked[m + 1])
 			return false;
-	return true;
+	/* The mark is no secret (every UE sees it): the SDP must also be
+	 * one that aegw sent in this call, or a UE could copy the mark into
+	 * its own and pass it around aegw. */
+	c = ctl_call_find(&ctl->calls, req->call_id.p, req->call_id.len);
+	if (!c)
+		return false;
+	h = ctl_sdp_body_hash(req->sdp.p, req->sdp.len);
+	return (c->sent[0].sent && c->sent[0].body == h) ||
+	       (c->sent[1].sent && c->sent[1].body == h);
 }
 
 int ctl_sdp_pass_looped(struct ctl *ctl, const struct ctl_sdp_req *req,

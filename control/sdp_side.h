@@ -85,7 +85,8 @@ bool ctl_mode_terminates(enum ctl_mode m);
 /* loop-protect (rtpengine's flag for an SDP that may pass aegw twice,
  * as a call between two UEs of one P-CSCF does): the SDP aegw sends
  * carries its mark in every m= section, and a request whose SDP has it
- * in every one is answered with that SDP unchanged, the call untouched.
+ * in every one and is what aegw last sent a side of that call is
+ * answered with that SDP unchanged, the call untouched.
  * ctl_sdp_loop_mark makes a daemon's mark (0, or -1: no randomness). */
 int ctl_sdp_loop_mark(char *out, size_t cap);
 bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,

@@ -16,7 +16,7 @@ static uint64_t fnv64(uint64_t h, const char *p, size_t n)
 }
 
 /* Every line but o=, line ends included. */
-static uint64_t body_hash(const char *s, size_t n)
+uint64_t ctl_sdp_body_hash(const char *s, size_t n)
 {
 	uint64_t h = FNV64_INIT;
 	size_t at = 0;
@@ -76,7 +76,7 @@ int ctl_sdp_version(const struct ctl_sdp_sent *last, const struct aegw_sdp *in,
 	now->sent = true;
 	now->origin = fnv64(fnv64(FNV64_INIT, og->user.p, og->user.n), " ", 1);
 	now->origin = fnv64(now->origin, og->sess_id.p, og->sess_id.n);
-	now->body = body_hash(out, *out_len);
+	now->body = ctl_sdp_body_hash(out, *out_len);
 	now->version = wanted(last, now, v);
 	if (now->version == v)
 		return 0;

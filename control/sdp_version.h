@@ -20,6 +20,9 @@ struct ctl_sdp_sent {
 	uint64_t body;     /* hash of the SDP less its o= line */
 };
 
+/* An SDP's hash less its o= line, as struct ctl_sdp_sent's body. */
+uint64_t ctl_sdp_body_hash(const char *s, size_t n);
+
 /* out holds in, rewritten by ed, for a side that last got *last. Sets
  * the version it must carry: in's when it is new to that side or higher
  * than the last one sent; the last one when nothing but o= changed; one

@@ -554,15 +554,30 @@ TEST_F(Offer, LoopProtectPassesAMarkedSdpUnchanged)
 	EXPECT_EQ(c.ifaces[1].pool.n_used, used);
 	EXPECT_EQ(c.ifaces[0].pool.n_used, used);
 	EXPECT_EQ(c.calls.n_calls, 1u);
-	Reply answer = ask(D({{"command", S("answer")}, {"call-id", S("nosuch")},
+	// The answer's second pass carries what aegw sent this call too.
+	Reply answer = ask(D({{"command", S("answer")}, {"call-id", S("lp")},
 			      {"from-tag", S("a")}, {"to-tag", S("b")},
 			      {"sdp", S(marked)}, {"flags", L({"loop-protect"})}}));
-	ASSERT_EQ(answer.result(), "ok") << "marked: not even looked up";
+	ASSERT_EQ(answer.result(), "ok") << answer.raw();
 	EXPECT_EQ(answer.sdp(), marked);
 	EXPECT_EQ(c.stats.loop_protected, 2u);
 	Reply st = ask(D({{"command", S("statistics")}}));
 	EXPECT_EQ(st.num({"statistics", "totalstatistics", "loop-protected"}), 2)
 		<< st.raw();
+	// The mark is no secret: in an SDP aegw did not send, or in another
+	// call, it passes nothing around aegw.
+	std::string forged = sdp;
+	const std::string mark_line = mark + "\r\n";
+	forged.insert(forged.find("m=video"), mark_line);
+	forged += mark_line;
+	Reply f = offer_lp("lp", forged, true);
+	ASSERT_EQ(f.result(), "ok") << f.raw();
+	EXPECT_NE(f.sdp(), forged) << "run as a re-offer";
+	EXPECT_EQ(offer_lp("lp-other", marked, true).sdp().find("c=IN IP4 10.0.0.2"),
+		  std::string::npos) << "another call: run";
+	EXPECT_EQ(c.stats.loop_protected, 2u);
+	ask(D({{"command", S("delete")}, {"call-id", S("lp-other")},
+	       {"from-tag", S("a")}}));
 
 	// Marked in one m= only, another daemon's mark, or no flag: run.
 	size_t cut = marked.find("m=video");
