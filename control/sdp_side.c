@@ -178,6 +178,11 @@ void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
 	 * (RFC 8839 5.1: the other side would find the default candidate
 	 * missing, or try to reach the peer around the gateway). */
 	ed->remove_ice = true;
+	/* Always: every m= gets a port pair of aegw's own, so media that a
+	 * peer bundled onto one of them (RFC 8843) would reach the wrong
+	 * stream. Without a=group:BUNDLE in the offer the answerer does not
+	 * bundle, and without it in the answer neither does the offerer. */
+	ed->remove_bundle = true;
 }
 
 void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,

@@ -229,6 +229,9 @@ static int parse_attr(struct aegw_sdp *sdp, struct aegw_sdp_line *l)
 	}
 	if (!name.n)
 		return -1;
+	if (l->media < 0 && str_eq(name, "group") && val.n >= 6 &&
+	    !memcmp(val.p, "BUNDLE", 6) && (val.n == 6 || is_wsp(val.p[6])))
+		return AEGW_SDP_LINE_BUNDLE;
 	if (l->media < 0)
 		return any_level_attr(&sdp->session, name, val);
 	return media_attr(&sdp->media[l->media], name, val);

@@ -278,6 +278,10 @@ static void emit(struct rw *w, const struct aegw_sdp_line *l)
 		if (!w->ed->remove_ice)
 			put_line(&w->o, l);
 		return;
+	case AEGW_SDP_LINE_BUNDLE:
+		if (!w->ed->remove_bundle)
+			put_line(&w->o, l);
+		return;
 	}
 	put_line(&w->o, l);
 }

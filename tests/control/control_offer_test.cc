@@ -477,6 +477,20 @@ TEST_F(Offer, TcpSectionsPassAndNonRtpGetsNoRtcp)
 	EXPECT_FALSE(k->pending[2].passthrough);
 }
 
+// Every m= gets aegw's own ports, so BUNDLE cannot hold: a=group:BUNDLE
+// goes, and neither side bundles (RFC 8843); a=mid stays.
+TEST_F(Offer, BundleGroupIsRemoved)
+{
+	Reply r = offer("v=0\r\no=- 1 2 IN IP4 192.168.0.2\r\ns=-\r\n"
+			"c=IN IP4 192.168.0.2\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+			"m=audio 9000 RTP/AVP 0\r\na=mid:0\r\n"
+			"m=video 9000 RTP/AVP 96\r\na=mid:1\r\n",
+			"", {"core", "access"});
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	EXPECT_EQ(r.sdp().find("a=group"), std::string::npos) << r.sdp();
+	EXPECT_NE(r.sdp().find("a=mid:1"), std::string::npos) << r.sdp();
+}
+
 // A rejected section (port 0) keeps its port 0 but not the peer's own
 // address, nor an a=3ge2ae meant for the P-CSCF.
 TEST_F(Offer, RejectedSectionHidesThePeer)

@@ -430,6 +430,32 @@ TEST(Sdp, Ipv6AddressesAndOriginBump)
 	}
 }
 
+// a=group:BUNDLE (RFC 8843) at session level is a line of its own kind,
+// removed on request; other groups (LS, FID) and look-alikes are not.
+TEST(Sdp, BundleGroupRemoved)
+{
+	const std::string t = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n"
+			      "a=group:BUNDLE 0 1\r\na=group:LS 0 1\r\n"
+			      "a=group:BUNDLEX 0\r\na=group:BUNDLE\r\n"
+			      "m=audio 1000 RTP/AVP 0\r\na=mid:0\r\n"
+			      "a=group:BUNDLE 0\r\n";
+	auto p = parse(t);
+	ASSERT_EQ(p->rc, 0) << p->err;
+	EXPECT_EQ(p->sdp.lines[4].kind, AEGW_SDP_LINE_BUNDLE);
+	EXPECT_EQ(p->sdp.lines[5].kind, AEGW_SDP_LINE_OTHER);
+	EXPECT_EQ(p->sdp.lines[6].kind, AEGW_SDP_LINE_OTHER);
+	EXPECT_EQ(p->sdp.lines[7].kind, AEGW_SDP_LINE_BUNDLE);
+	EXPECT_EQ(rewrite(p->sdp, aegw_sdp_edit{}), t);
+	aegw_sdp_edit ed = {};
+	ed.remove_bundle = true;
+	EXPECT_EQ(rewrite(p->sdp, ed),
+		  "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		  "a=group:LS 0 1\r\na=group:BUNDLEX 0\r\n"
+		  "m=audio 1000 RTP/AVP 0\r\na=mid:0\r\n"
+		  "a=group:BUNDLE 0\r\n")
+		<< "a group line in a section is no session group";
+}
+
 // Each value, put into the edit by set, makes the rewrite refuse it.
 template <typename Set>
 void expect_refused(const aegw_sdp &sdp, aegw_sdp_edit ed,

@@ -53,6 +53,7 @@ enum aegw_sdp_kind {
 	AEGW_SDP_LINE_ICE,       /* RFC 8839 attributes */
 	AEGW_SDP_LINE_E2AE,      /* a=3ge2ae (TS 24.229 7.5.2), media level */
 	AEGW_SDP_LINE_DIRECTION, /* a=sendrecv/sendonly/recvonly/inactive */
+	AEGW_SDP_LINE_BUNDLE,    /* a=group:BUNDLE (RFC 8843), session level */
 };
 
 struct aegw_sdp_line {
@@ -213,6 +214,7 @@ struct aegw_sdp_edit {
 	const char *origin_version; /* o= sess-version, 1 to 20 digits;
 				     * NULL: kept (or bumped) */
 	bool remove_ice;         /* every ICE line, both levels */
+	bool remove_bundle;      /* every a=group:BUNDLE */
 	const char *media_attr;  /* added last to every m= section as
 				  * "a=" media_attr (the loop-protect mark);
 				  * NULL: none */
