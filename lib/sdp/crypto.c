@@ -2,7 +2,9 @@
  * usable by aegw, its engine config, formatting, and the answerer's
  * choice (7.1). Keys are decoded only into the caller's config or into
  * temporaries that are wiped before return. */
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aegw/sdp.h"
 #include "aegw/wipe.h"
@@ -172,7 +174,7 @@ static int parse_keys(struct parse *ps, struct aegw_sdp_str s)
 
 	do {
 		split_key_param(next_param(&s), &method, &info);
-		if (!str_eq(method, "inline")) {
+		if (!str_ieq(method, "inline")) {
 			UNSUPPORTED(ps, "key method '%.*s'", (int)method.n,
 				    method.p);
 			continue;
@@ -211,7 +213,7 @@ static bool after(struct aegw_sdp_str t, const char *name,
 {
 	size_t n = strlen(name);
 
-	if (t.n < n || memcmp(t.p, name, n))
+	if (t.n < n || strncasecmp(t.p, name, n))
 		return false;
 	*v = (struct aegw_sdp_str){ t.p + n, t.n - n };
 	return true;
@@ -229,11 +231,11 @@ static int session_param(struct parse *ps, struct aegw_sdp_str t)
 	for (size_t i = 0; i < t.n; i++)
 		if (t.p[i] < 0x21 || t.p[i] > 0x7e) /* VCHAR */
 			goto bad;
-	if (str_eq(t, "UNENCRYPTED_SRTP")) {
+	if (str_ieq(t, "UNENCRYPTED_SRTP")) {
 		c->session_params |= AEGW_SRTP_UNENCRYPTED_SRTP;
-	} else if (str_eq(t, "UNENCRYPTED_SRTCP")) {
+	} else if (str_ieq(t, "UNENCRYPTED_SRTCP")) {
 		c->session_params |= AEGW_SRTP_UNENCRYPTED_SRTCP;
-	} else if (str_eq(t, "UNAUTHENTICATED_SRTP")) {
+	} else if (str_ieq(t, "UNAUTHENTICATED_SRTP")) {
 		c->session_params |= AEGW_SRTP_UNAUTHENTICATED_SRTP;
 	} else if (after(t, "KDR=", &v)) {
 		if (parse_kdr(v, &c->kdr_log2))
@@ -245,7 +247,7 @@ static int session_param(struct parse *ps, struct aegw_sdp_str t)
 			goto bad;
 		c->wsh = x;
 	} else if (after(t, "FEC_ORDER=", &v)) {
-		if (!str_eq(v, "FEC_SRTP") && !str_eq(v, "SRTP_FEC"))
+		if (!str_ieq(v, "FEC_SRTP") && !str_ieq(v, "SRTP_FEC"))
 			goto bad;
 		c->fec_order = true;
 	} else if (after(t, "FEC_KEY=", &v)) {
@@ -292,7 +294,8 @@ static int parse_grammar(struct parse *ps, struct aegw_sdp_str v,
 			return rc;
 	}
 	if (c->suite_name.n <= SUITE_NAME_MAX) {
-		memcpy(name, c->suite_name.p, c->suite_name.n);
+		for (size_t i = 0; i < c->suite_name.n; i++)
+			name[i] = (char)toupper((unsigned char)c->suite_name.p[i]);
 		name[c->suite_name.n] = '\0';
 		ps->known_suite = !aegw_suite_from_name(name, &c->suite);
 	}

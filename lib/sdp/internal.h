@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aegw/sdp.h"
 
@@ -37,6 +38,15 @@ static inline bool str_eq(struct aegw_sdp_str s, const char *lit)
 	size_t n = strlen(lit);
 
 	return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+/* ABNF's quoted strings match in any case (RFC 5234 2.3): RFC 4568's
+ * suite names, "inline" and session parameters among them. */
+static inline bool str_ieq(struct aegw_sdp_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.n == n && strncasecmp(s.p, lit, n) == 0;
 }
 
 /* Drops n bytes from the front of s (never moves a NULL pointer). */
