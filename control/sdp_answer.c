@@ -68,6 +68,16 @@ static int answerer_key(struct answer *a, unsigned i)
 			 "for aegw's tag %u", i, al->crypto_tag);
 		return -1;
 	}
+	/* UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP, UNAUTHENTICATED_SRTP that aegw
+	 * did not offer (RFC 4568 6.3.2, 6.3.3: negotiated, not declared by
+	 * the answerer alone) would take protection off a leg the operator
+	 * has it on: refused, not taken. */
+	if (sm->crypto[idx].session_params & ~al->session_params) {
+		snprintf(a->err, a->errlen, "m= %u: the answer's a=crypto has "
+			 "session parameters aegw did not offer (less "
+			 "protection): refused", i);
+		return -1;
+	}
 	return ctl_leg_take_key(al, &sm->crypto[idx], a->err, a->errlen);
 }
 

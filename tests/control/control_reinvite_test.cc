@@ -368,6 +368,46 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 	     {"from-tag", S("core")}});
 }
 
+// The answerer cannot take protection off on its own: session parameters
+// in its a=crypto that aegw did not offer are refused; ones it offered
+// (SDES unencrypted_srtcp) are taken.
+TEST_F(ReInvite, AnswerCannotAddUnencrypted)
+{
+	auto run = [&](const std::string &call, const std::string &params,
+		       const std::vector<std::string> &sdes) {
+		std::string sdp = "v=0\r\no=core 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+				  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+				  "m=audio 9000 RTP/AVP 0\r\n";
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S(call)},
+			{"from-tag", S("core")}, {"sdp", S(sdp)},
+			{"transport-protocol", S("RTP/SAVP")},
+			{"direction", L({"core", "access"})}};
+		if (!sdes.empty())
+			kv.push_back({"SDES", L(sdes)});
+		EXPECT_EQ(ask(kv).result(), "ok");
+		std::string ans = "v=0\r\no=ue 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+				  "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
+				  "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				  "inline:" + kKey1 + params + "\r\n";
+		Reply a = ask({{"command", S("answer")}, {"call-id", S(call)},
+			       {"from-tag", S("core")}, {"to-tag", S("ue")},
+			       {"sdp", S(ans)}, {"transport-protocol", S("RTP/AVP")}});
+		ask({{"command", S("delete")}, {"call-id", S(call)},
+		     {"from-tag", S("core")}});
+		worker->take();
+		return a;
+	};
+	Reply down = run("un1", " UNENCRYPTED_SRTP", {});
+	EXPECT_EQ(down.result(), "error") << down.raw();
+	EXPECT_NE(down.reason().find("did not offer"), std::string::npos)
+		<< down.raw();
+	EXPECT_EQ(run("un2", " UNAUTHENTICATED_SRTP", {}).result(), "error");
+	EXPECT_EQ(run("un3", " UNENCRYPTED_SRTCP", {"unencrypted_srtcp"}).result(),
+		  "ok");
+	EXPECT_EQ(run("un4", "", {}).result(), "ok");
+}
+
 // A section over TCP (MSRP) passes both ways as it came, and only the
 // audio gets streams.
 TEST_F(ReInvite, TcpSectionPassesOfferAndAnswer)
