@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aegw/error.h"
 #include "aegw/sdes.h"
@@ -108,6 +109,15 @@ static void inline_value(const char *value)
 /* Each "inline:" parameter of a usable line, parsed alone under the
  * line's suite, is the config's key of the same rank. (A FEC_KEY session
  * parameter holds key-params of its own: such lines are left out.) */
+/* The next "inline:" in [p, end), in any case (an ABNF literal). */
+static const char *next_inline(const char *p, const char *end)
+{
+	for (; end - p >= 7; p++)
+		if (!strncasecmp(p, "inline:", 7))
+			return p;
+	return NULL;
+}
+
 static void keys_match(const struct aegw_sdp_crypto *c,
 		       const struct aegw_srtp_config *cfg)
 {
@@ -116,7 +126,7 @@ static void keys_match(const struct aegw_sdp_crypto *c,
 
 	if (c->fec_key)
 		return;
-	while (p < end && (p = memmem(p, (size_t)(end - p), "inline:", 7))) {
+	while (p < end && (p = next_inline(p, end))) {
 		const char *v = p + 7, *stop = v;
 		struct aegw_sdes_key k;
 		char *one;
