@@ -190,7 +190,7 @@ static bool blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* A list key's string value as the list of its words (see
+/* A list key's string value as the list of its items (see
  * aegw_ng_request.split_words); NULL when they do not fit. */
 static const struct aegw_benc_node *split(struct aegw_ng_request *req,
 					  const struct aegw_benc_node *v)
