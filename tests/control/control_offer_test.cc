@@ -67,6 +67,14 @@ protected:
 		return Reply(buf.substr(0, len));
 	}
 
+	// The core's SDP (192.168.0.2), its sections after the session's
+	// lines.
+	static std::string from_core(const std::string &sections)
+	{
+		return "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+		       "c=IN IP4 192.168.0.2\r\nt=0 0\r\n" + sections;
+	}
+
 	Reply offer(const std::string &sdp, const std::string &transport,
 		    const std::vector<std::string> &direction = {},
 		    const std::vector<std::string> &sdes = {})
@@ -87,12 +95,11 @@ protected:
 TEST_F(Offer, Ipv6AccessAudioAndVideoAndARejectedSection)
 {
 	// From the core (IPv4) toward the UE (IPv6, terminating e2ae).
-	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			  "m=audio 9000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-			  "m=video 9002 RTP/AVPF 96\r\na=rtpmap:96 H264/90000\r\n"
-			  "a=rtcp-fb:96 nack\r\n"
-			  "m=text 0 RTP/AVP 98\r\n";
+	std::string sdp = from_core(
+			"m=audio 9000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+			"m=video 9002 RTP/AVPF 96\r\na=rtpmap:96 H264/90000\r\n"
+			"a=rtcp-fb:96 nack\r\n"
+			"m=text 0 RTP/AVP 98\r\n");
 	Reply r = offer(sdp, "RTP/SAVP", {"core", "access"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
 	Sdp out(r.sdp());
@@ -182,9 +189,7 @@ TEST_F(Offer, OperatorSuitesBoundAndOrderTheChoice)
 	EXPECT_EQ(r.result(), "error") << r.raw();
 	// A plain offer from the core made SRTP toward the UE: aegw's key is
 	// of the operator's first suite.
-	std::string plain = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			    "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			    "m=audio 9000 RTP/AVP 0\r\n";
+	std::string plain = from_core("m=audio 9000 RTP/AVP 0\r\n");
 	r = offer(plain, "RTP/SAVP", {"core", "access"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
 	EXPECT_EQ(Sdp(r.sdp()).crypto_value().substr(0, 19), "1 AEAD_AES_128_GCM ")
@@ -203,9 +208,7 @@ TEST_F(Offer, OperatorSuitesBoundAndOrderTheChoice)
 // or loses them (RFC 4568 6.3), whatever the offerer's line had.
 TEST_F(Offer, SdesSessionParameterFlags)
 {
-	std::string plain = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			    "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			    "m=audio 9000 RTP/AVP 0\r\n";
+	std::string plain = from_core("m=audio 9000 RTP/AVP 0\r\n");
 	Reply r = offer(plain, "RTP/SAVP", {"core", "access"},
 			{"unencrypted_srtcp"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
@@ -262,9 +265,7 @@ TEST_F(Offer, RegistrationStoreDecides)
 	EXPECT_EQ(reg("sip:wlan@x", "supported", "IEEE-802.11")
 			  .str({"e2ae-security-network"}), "not-supported");
 
-	std::string core = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			   "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			   "m=audio 9000 RTP/AVP 0\r\n";
+	std::string core = from_core("m=audio 9000 RTP/AVP 0\r\n");
 	auto term = [&](const std::string &id) {
 		return ask(D({{"command", S("offer")},
 			      {"call-id", S("t" + std::to_string(n))},
@@ -368,9 +369,7 @@ TEST_F(Offer, SipSourceAddressTakesReceivedFrom)
 // fails, as aegw has no other key exchange than SDES.
 TEST_F(Offer, SdesOffRefusesToKeyALeg)
 {
-	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			  "m=audio 9000 RTP/AVP 0\r\n";
+	std::string sdp = from_core("m=audio 9000 RTP/AVP 0\r\n");
 	for (const char *word : {"off", "no", "disable", "disabled"}) {
 		Reply r = offer(sdp, "RTP/SAVP", {"core", "access"}, {word});
 		EXPECT_EQ(r.result(), "error") << word << ": " << r.raw();
@@ -389,9 +388,7 @@ TEST_F(Offer, SdesOffRefusesToKeyALeg)
 // flags it does not know. A flags string (Kamailio's flags=) works alike.
 TEST_F(Offer, PrefixedFlagsActAsTheirKeys)
 {
-	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			  "m=audio 9000 RTP/AVP 0\r\na=rtcp-mux\r\n";
+	std::string sdp = from_core("m=audio 9000 RTP/AVP 0\r\na=rtcp-mux\r\n");
 	auto with_flags = [&](const std::string &flags_value) {
 		return ask(D({{"command", S("offer")},
 			      {"call-id", S("pf" + std::to_string(n))},
@@ -424,9 +421,7 @@ TEST_F(Offer, PrefixedFlagsActAsTheirKeys)
 // taken for nothing asked; "accept" keeps the offer's.
 TEST_F(Offer, TransportProtocolsAegwCannotGiveAreRefused)
 {
-	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			  "m=audio 9000 RTP/AVP 0\r\n";
+	std::string sdp = from_core("m=audio 9000 RTP/AVP 0\r\n");
 	for (const char *p : {"UDP/TLS/RTP/SAVPF", "UDP/TLS/RTP/SAVP",
 			      "TCP/RTP/AVP", "rtp/avp"}) {
 		Reply r = offer(sdp, p, {"core", "access"});
@@ -446,12 +441,11 @@ TEST_F(Offer, TransportProtocolsAegwCannotGiveAreRefused)
 // relayed without an a=rtcp (RFC 3605 is RTP's).
 TEST_F(Offer, TcpSectionsPassAndNonRtpGetsNoRtcp)
 {
-	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			  "m=audio 9000 RTP/AVP 0\r\n"
-			  "m=message 7394 TCP/MSRP *\r\na=accept-types:text/plain\r\n"
-			  "a=path:msrp://192.168.0.2:7394/s111;tcp\r\n"
-			  "m=image 9002 udptl t38\r\n";
+	std::string sdp = from_core(
+			"m=audio 9000 RTP/AVP 0\r\n"
+			"m=message 7394 TCP/MSRP *\r\na=accept-types:text/plain\r\n"
+			"a=path:msrp://192.168.0.2:7394/s111;tcp\r\n"
+			"m=image 9002 udptl t38\r\n");
 	const unsigned before = c.ifaces[0].pool.n_used;
 	Reply r = offer(sdp, "", {"core", "access"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
@@ -481,10 +475,10 @@ TEST_F(Offer, TcpSectionsPassAndNonRtpGetsNoRtcp)
 // goes, and neither side bundles (RFC 8843); a=mid stays.
 TEST_F(Offer, BundleGroupIsRemoved)
 {
-	Reply r = offer("v=0\r\no=- 1 2 IN IP4 192.168.0.2\r\ns=-\r\n"
-			"c=IN IP4 192.168.0.2\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+	Reply r = offer(from_core(
+			"a=group:BUNDLE 0 1\r\n"
 			"m=audio 9000 RTP/AVP 0\r\na=mid:0\r\n"
-			"m=video 9000 RTP/AVP 96\r\na=mid:1\r\n",
+			"m=video 9000 RTP/AVP 96\r\na=mid:1\r\n"),
 			"", {"core", "access"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
 	EXPECT_EQ(r.sdp().find("a=group"), std::string::npos) << r.sdp();
@@ -495,10 +489,10 @@ TEST_F(Offer, BundleGroupIsRemoved)
 // address, nor an a=3ge2ae meant for the P-CSCF.
 TEST_F(Offer, RejectedSectionHidesThePeer)
 {
-	Reply r = offer("v=0\r\no=- 1 2 IN IP4 192.168.0.2\r\ns=-\r\n"
-			"c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
+	Reply r = offer(from_core(
+			"m=audio 9000 RTP/AVP 0\r\n"
 			"m=video 0 RTP/AVP 96\r\nc=IN IP4 192.168.0.3\r\n"
-			"a=3ge2ae:requested\r\n",
+			"a=3ge2ae:requested\r\n"),
 			"", {"core", "access"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
 	const std::string out = r.sdp();
@@ -521,9 +515,9 @@ TEST_F(Offer, ZeroAddressHoldPasses)
 	EXPECT_EQ(s.sdp().find("fd00:a::1"), std::string::npos) << s.sdp();
 	EXPECT_EQ(s.sdp().find("m=audio 9000 "), std::string::npos) << s.sdp();
 
-	Reply m = offer("v=0\r\no=- 1 2 IN IP4 192.168.0.2\r\ns=-\r\n"
-			"c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
-			"c=IN IP6 ::\r\nm=video 9002 RTP/AVP 96\r\n",
+	Reply m = offer(from_core(
+			"m=audio 9000 RTP/AVP 0\r\n"
+			"c=IN IP6 ::\r\nm=video 9002 RTP/AVP 96\r\n"),
 			"", {"core", "access"});
 	ASSERT_EQ(m.result(), "ok") << m.raw();
 	const std::string out = m.sdp();
@@ -615,12 +609,11 @@ TEST_F(Offer, LoopProtectPassesAMarkedSdpUnchanged)
 // says; a request that wants aegw to do ICE gets a clear error.
 TEST_F(Offer, IceLinesNeverPassAndIceForceIsRefused)
 {
-	std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			  "a=ice-ufrag:F7gI\r\na=ice-pwd:x9cml/YzichV2+XlhiMu8g\r\n"
-			  "m=audio 9000 RTP/AVP 0\r\n"
-			  "a=candidate:1 1 UDP 2130706431 192.168.0.2 9000 typ host\r\n"
-			  "a=end-of-candidates\r\n";
+	std::string sdp = from_core(
+			"a=ice-ufrag:F7gI\r\na=ice-pwd:x9cml/YzichV2+XlhiMu8g\r\n"
+			"m=audio 9000 RTP/AVP 0\r\n"
+			"a=candidate:1 1 UDP 2130706431 192.168.0.2 9000 typ host\r\n"
+			"a=end-of-candidates\r\n");
 	auto ask_ice = [&](const std::string &ice) {
 		std::vector<std::pair<std::string, std::string>> kv = {
 			{"command", S("offer")}, {"call-id", S("ice" + std::to_string(n))},
