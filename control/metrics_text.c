@@ -38,8 +38,9 @@ static void family(FILE *f, const char *name, const char *type,
 	fprintf(f, "\n# TYPE %s %s\n", name, type);
 }
 
-static void sample(FILE *f, const char *name, const struct label *l,
-		   unsigned n, uint64_t v)
+/* A sample's name and labels, up to its value. */
+static void series(FILE *f, const char *name, const struct label *l,
+		   unsigned n)
 {
 	fputs(name, f);
 	for (unsigned i = 0; i < n; i++) {
@@ -47,7 +48,15 @@ static void sample(FILE *f, const char *name, const struct label *l,
 		escape(f, l[i].v, true);
 		fputc('"', f);
 	}
-	fprintf(f, "%s %" PRIu64 "\n", n ? "}" : "", v);
+	if (n)
+		fputc('}', f);
+}
+
+static void sample(FILE *f, const char *name, const struct label *l,
+		   unsigned n, uint64_t v)
+{
+	series(f, name, l, n);
+	fprintf(f, " %" PRIu64 "\n", v);
 }
 
 /* One labelled series of a histogram (latency.h), in seconds: its
@@ -55,10 +64,10 @@ static void sample(FILE *f, const char *name, const struct label *l,
 static void histogram(FILE *f, const char *name, struct label l,
 		      const struct ctl_latency *h)
 {
-	char series[128], le[32];
+	char name_of[128], le[32];
 	uint64_t below = 0;
 
-	snprintf(series, sizeof(series), "%s_bucket", name);
+	snprintf(name_of, sizeof(name_of), "%s_bucket", name);
 	for (unsigned i = 0; i <= CTL_LATENCY_BOUNDS; i++) {
 		below += h->bucket[i];
 		if (i < CTL_LATENCY_BOUNDS)
@@ -66,14 +75,14 @@ static void histogram(FILE *f, const char *name, struct label l,
 				 (double)ctl_latency_bounds_ns[i] / 1e9);
 		else
 			snprintf(le, sizeof(le), "+Inf");
-		sample(f, series, (struct label[]){ l, { "le", le } }, 2,
+		sample(f, name_of, (struct label[]){ l, { "le", le } }, 2,
 		       below);
 	}
-	fprintf(f, "%s_sum{%s=\"", name, l.k);
-	escape(f, l.v, true);
-	fprintf(f, "\"} %.9f\n", (double)h->sum_ns / 1e9);
-	snprintf(series, sizeof(series), "%s_count", name);
-	sample(f, series, &l, 1, h->count);
+	snprintf(name_of, sizeof(name_of), "%s_sum", name);
+	series(f, name_of, &l, 1);
+	fprintf(f, " %.9f\n", (double)h->sum_ns / 1e9);
+	snprintf(name_of, sizeof(name_of), "%s_count", name);
+	sample(f, name_of, &l, 1, h->count);
 }
 
 /* A family of one sample without labels. */
