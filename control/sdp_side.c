@@ -324,24 +324,18 @@ int ctl_sdp_pass_looped(struct ctl *ctl, const struct ctl_sdp_req *req,
 			char *out, size_t cap, size_t *out_len, char *err,
 			size_t errlen)
 {
+	if (req->sdp.len > cap) {
+		snprintf(err, errlen, "SDP too long");
+		return -1;
+	}
 	ctl->stats.loop_protected++;
-	return ctl_sdp_unchanged(req, out, cap, out_len, err, errlen);
+	memcpy(out, req->sdp.p, req->sdp.len);
+	*out_len = req->sdp.len;
+	return 0;
 }
 
 const char *ctl_sdp_mark_of(const struct ctl *ctl,
 			    const struct ctl_sdp_req *req)
 {
 	return req->loop_protect ? ctl->loop_mark : NULL;
-}
-
-int ctl_sdp_unchanged(const struct ctl_sdp_req *req, char *out, size_t cap,
-		      size_t *out_len, char *err, size_t errlen)
-{
-	if (req->sdp.len > cap) {
-		snprintf(err, errlen, "SDP too long");
-		return -1;
-	}
-	memcpy(out, req->sdp.p, req->sdp.len);
-	*out_len = req->sdp.len;
-	return 0;
 }

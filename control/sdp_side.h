@@ -94,12 +94,10 @@ bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,
 /* The mark for ed.media_attr, if the request asks for it. */
 const char *ctl_sdp_mark_of(const struct ctl *ctl,
 			    const struct ctl_sdp_req *req);
-/* A looped request's reply: its SDP, counted. 0, or -1 (too long). */
+/* A looped request's reply: its SDP unchanged, counted. 0, or -1 when
+ * it does not fit. */
 int ctl_sdp_pass_looped(struct ctl *ctl, const struct ctl_sdp_req *req,
 			char *out, size_t cap, size_t *out_len, char *err,
 			size_t errlen);
-/* The request's SDP as the reply's; -1 when it does not fit. */
-int ctl_sdp_unchanged(const struct ctl_sdp_req *req, char *out, size_t cap,
-		      size_t *out_len, char *err, size_t errlen);
 
 #endif
