@@ -199,6 +199,27 @@ protected:
 		return at == std::string::npos ? "" :
 			a.sdp().substr(at, a.sdp().find('\r', at) - at);
 	}
+	// The core's offer toward the UE, SRTP asked for (terminating e2ae),
+	// and the UE's answer to it.
+	Reply core_offer(const std::string &call, const std::string &sdp,
+			 const std::vector<std::string> &sdes = {})
+	{
+		std::vector<std::pair<std::string, std::string>> kv = {
+			{"command", S("offer")}, {"call-id", S(call)},
+			{"from-tag", S("core")}, {"sdp", S(sdp)},
+			{"transport-protocol", S("RTP/SAVP")},
+			{"direction", L({"core", "access"})}};
+		if (!sdes.empty())
+			kv.push_back({"SDES", L(sdes)});
+		return ask(kv);
+	}
+	Reply ue_answer(const std::string &call, const std::string &to_tag,
+			const std::string &sdp)
+	{
+		return ask({{"command", S("answer")}, {"call-id", S(call)},
+			    {"from-tag", S("core")}, {"to-tag", S(to_tag)},
+			    {"sdp", S(sdp)}, {"transport-protocol", S("RTP/AVP")}});
+	}
 	static unsigned count(const std::vector<Seen> &v, uint32_t type)
 	{
 		unsigned k = 0;
@@ -272,14 +293,7 @@ TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 		std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
 				  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
 				  "m=audio 9000 RTP/AVP 0\r\n";
-		std::vector<std::pair<std::string, std::string>> kv = {
-			{"command", S("offer")}, {"call-id", S("fork")},
-			{"from-tag", S("core")}, {"sdp", S(sdp)},
-			{"transport-protocol", S("RTP/SAVP")},
-			{"direction", L({"core", "access"})}};
-		if (!sdes.empty())
-			kv.push_back({"SDES", L(sdes)});
-		Reply o = ask(kv);
+		Reply o = core_offer("fork", sdp, sdes);
 		EXPECT_EQ(o.result(), "ok") << o.raw();
 		size_t at = o.sdp().find("a=crypto:");
 		return at == std::string::npos ? std::string() :
@@ -301,9 +315,7 @@ TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 			  "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
 			  "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_32 "
 			  "inline:" + kKey1 + "\r\n";
-	Reply a = ask({{"command", S("answer")}, {"call-id", S("fork")},
-		       {"from-tag", S("core")}, {"to-tag", S("ue-b")},
-		       {"sdp", S(ans)}, {"transport-protocol", S("RTP/AVP")}});
+	Reply a = ue_answer("fork", "ue-b", ans);
 	ASSERT_EQ(a.result(), "ok") << a.raw();
 	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u);
 	EXPECT_NE(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
@@ -330,10 +342,7 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 				  " IN IP4 192.168.0.2\r\ns=-\r\n"
 				  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
 				  "m=audio 9000 RTP/AVP 0\r\n" + extra;
-		Reply o = ask({{"command", S("offer")}, {"call-id", S("ver")},
-			       {"from-tag", S("core")}, {"sdp", S(sdp)},
-			       {"transport-protocol", S("RTP/SAVP")},
-			       {"direction", L({"core", "access"})}});
+		Reply o = core_offer("ver", sdp);
 		EXPECT_EQ(o.result(), "ok") << o.raw();
 		return o.sdp();
 	};
@@ -343,9 +352,7 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 				  "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
 				  "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
 				  "inline:" + kKey1 + "\r\n";
-		Reply a = ask({{"command", S("answer")}, {"call-id", S("ver")},
-			       {"from-tag", S("core")}, {"to-tag", S("ue")},
-			       {"sdp", S(sdp)}, {"transport-protocol", S("RTP/AVP")}});
+		Reply a = ue_answer("ver", "ue", sdp);
 		EXPECT_EQ(a.result(), "ok") << a.raw();
 		return a.sdp();
 	};
@@ -378,21 +385,12 @@ TEST_F(ReInvite, AnswerCannotAddUnencrypted)
 		std::string sdp = "v=0\r\no=core 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
 				  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
 				  "m=audio 9000 RTP/AVP 0\r\n";
-		std::vector<std::pair<std::string, std::string>> kv = {
-			{"command", S("offer")}, {"call-id", S(call)},
-			{"from-tag", S("core")}, {"sdp", S(sdp)},
-			{"transport-protocol", S("RTP/SAVP")},
-			{"direction", L({"core", "access"})}};
-		if (!sdes.empty())
-			kv.push_back({"SDES", L(sdes)});
-		EXPECT_EQ(ask(kv).result(), "ok");
+		EXPECT_EQ(core_offer(call, sdp, sdes).result(), "ok");
 		std::string ans = "v=0\r\no=ue 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
 				  "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
 				  "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
 				  "inline:" + kKey1 + params + "\r\n";
-		Reply a = ask({{"command", S("answer")}, {"call-id", S(call)},
-			       {"from-tag", S("core")}, {"to-tag", S("ue")},
-			       {"sdp", S(ans)}, {"transport-protocol", S("RTP/AVP")}});
+		Reply a = ue_answer(call, "ue", ans);
 		ask({{"command", S("delete")}, {"call-id", S(call)},
 		     {"from-tag", S("core")}});
 		worker->take();
