@@ -257,8 +257,8 @@ static int build(struct answer *a, char *out, size_t cap, size_t *out_len)
 	for (unsigned i = 0; i < a->n; i++)
 		if (answer_media(a, i))
 			goto fail;
-	ctl_edit_session(&a->edit, a->sdp, a->c->iface[a->off], a->req);
-	a->edit.media_attr = ctl_sdp_mark_of(a->ctl, a->req);
+	ctl_edit_session(a->ctl, &a->edit, a->sdp, a->c->iface[a->off],
+			 a->req);
 	if (aegw_sdp_rewrite(a->sdp, &a->edit, out, cap, out_len, a->err,
 			     a->errlen) ||
 	    ctl_sdp_version(&a->c->sent[a->off], a->sdp, &a->edit, out, cap,

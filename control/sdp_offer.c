@@ -263,8 +263,8 @@ static int build(struct offer *o, char *out, size_t cap, size_t *out_len)
 	for (unsigned i = 0; i < n; i++)
 		if (offer_media(o, i))
 			goto fail;
-	ctl_edit_session(&o->edit, o->sdp, o->c->iface[o->ans], o->req);
-	o->edit.media_attr = ctl_sdp_mark_of(o->ctl, o->req);
+	ctl_edit_session(o->ctl, &o->edit, o->sdp, o->c->iface[o->ans],
+			 o->req);
 	if (aegw_sdp_rewrite(o->sdp, &o->edit, out, cap, out_len, o->err,
 			     o->errlen) ||
 	    ctl_sdp_version(&o->c->sent[o->ans], o->sdp, &o->edit, out, cap,

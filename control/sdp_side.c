@@ -166,8 +166,8 @@ static bool held(const struct aegw_sdp_conn *c)
 		(c->addr.n == 2 && !memcmp(c->addr.p, "::", 2)));
 }
 
-void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
-		      const struct ctl_iface *ifc,
+void ctl_edit_session(const struct ctl *ctl, struct aegw_sdp_edit *ed,
+		      const struct aegw_sdp *sdp, const struct ctl_iface *ifc,
 		      const struct ctl_sdp_req *req)
 {
 	ed->addr = sdp->session.c.present && !held(&sdp->session.c) ?
@@ -183,6 +183,7 @@ void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
 	 * stream. Without a=group:BUNDLE in the offer the answerer does not
 	 * bundle, and without it in the answer neither does the offerer. */
 	ed->remove_bundle = true;
+	ed->media_attr = req->loop_protect ? ctl->loop_mark : NULL;
 }
 
 void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
@@ -332,10 +333,4 @@ int ctl_sdp_pass_looped(struct ctl *ctl, const struct ctl_sdp_req *req,
 	memcpy(out, req->sdp.p, req->sdp.len);
 	*out_len = req->sdp.len;
 	return 0;
-}
-
-const char *ctl_sdp_mark_of(const struct ctl *ctl,
-			    const struct ctl_sdp_req *req)
-{
-	return req->loop_protect ? ctl->loop_mark : NULL;
 }

@@ -41,9 +41,10 @@ const struct aegw_srtp_config *ctl_leg_key_again(const struct ctl_leg *was,
 int ctl_leg_format_key(const struct ctl_leg *l, char *out, size_t cap);
 
 /* Session-level edit toward an interface: c= (when the SDP has one) and,
- * if asked, o=; ICE lines, always removed. */
-void ctl_edit_session(struct aegw_sdp_edit *ed, const struct aegw_sdp *sdp,
-		      const struct ctl_iface *ifc,
+ * if asked, o=; ICE lines and a=group:BUNDLE, always removed; with
+ * loop-protect, ctl's mark in every m= (ctl_sdp_looped). */
+void ctl_edit_session(const struct ctl *ctl, struct aegw_sdp_edit *ed,
+		      const struct aegw_sdp *sdp, const struct ctl_iface *ifc,
 		      const struct ctl_sdp_req *req);
 /* Media-level address, port and RTCP toward an interface: c= where the
  * section has one (or where nothing gives one), m= port, a=rtcp. */
@@ -91,9 +92,6 @@ bool ctl_mode_terminates(enum ctl_mode m);
 int ctl_sdp_loop_mark(char *out, size_t cap);
 bool ctl_sdp_looped(const struct ctl *ctl, const struct ctl_sdp_req *req,
 		    const struct aegw_sdp *sdp);
-/* The mark for ed.media_attr, if the request asks for it. */
-const char *ctl_sdp_mark_of(const struct ctl *ctl,
-			    const struct ctl_sdp_req *req);
 /* A looped request's reply: its SDP unchanged, counted. 0, or -1 when
  * it does not fit. */
 int ctl_sdp_pass_looped(struct ctl *ctl, const struct ctl_sdp_req *req,
