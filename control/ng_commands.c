@@ -56,11 +56,15 @@ static size_t reply_error(const struct ng_ctx *x, const char *reason)
 	return aegw_ng_reply_error(x->out, x->cap, x->msg->cookie, reason);
 }
 
-static size_t reply_result(const struct ng_ctx *x, const char *result)
+/* result, and rtpengine's "message" saying why (NULL: none). */
+static size_t reply_result(const struct ng_ctx *x, const char *result,
+			   const char *message)
 {
 	struct aegw_benc_enc e;
 
 	aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);
+	if (message)
+		aegw_benc_dict_add_cstr(&e, "message", message);
 	aegw_benc_dict_add_cstr(&e, "result", result);
 	return aegw_ng_reply_end(&e);
 }
@@ -351,12 +355,8 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 				       &sdp_len, err, sizeof(err)) :
 		       ctl_call_offer(x->ctl, &r, sdp, sizeof(sc->sdp_out),
 				      &sdp_len, err, sizeof(err));
-	if (res == CTL_RESULT_LOAD_LIMIT) { /* and why, as rtpengine says */
-		aegw_ng_reply_begin(&e, x->out, x->cap, x->msg->cookie);
-		aegw_benc_dict_add_cstr(&e, "result", "load limit");
-		aegw_benc_dict_add_cstr(&e, "message", err);
-		return aegw_ng_reply_end(&e);
-	}
+	if (res == CTL_RESULT_LOAD_LIMIT)
+		return reply_result(x, "load limit", err);
 	if (res != CTL_RESULT_OK) {
 		/* A rewrite that went on to fail (no room, the dataplane
 		 * refused) left its bytes, keys among them, of unknown length:
@@ -423,7 +423,7 @@ static size_t dispatch(const struct ng_ctx *x)
 {
 	switch (x->req->command) {
 	case AEGW_NG_CMD_PING:
-		return reply_result(x, "pong");
+		return reply_result(x, "pong", NULL);
 	case AEGW_NG_CMD_OFFER:
 		return offer_answer(x, false);
 	case AEGW_NG_CMD_ANSWER:
