@@ -4,21 +4,13 @@
 #include <string.h>
 
 #include "aegw/wipe.h"
+#include "fnv.h"
 #include "sdp_version.h"
-
-#define FNV64_INIT 14695981039346656037ull
-
-static uint64_t fnv64(uint64_t h, const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)p[i]) * 1099511628211ull;
-	return h;
-}
 
 /* Every line but o=, line ends included. */
 uint64_t ctl_sdp_body_hash(const char *s, size_t n)
 {
-	uint64_t h = FNV64_INIT;
+	uint64_t h = CTL_FNV1A64_INIT;
 	size_t at = 0;
 
 	while (at < n) {
@@ -26,7 +18,7 @@ uint64_t ctl_sdp_body_hash(const char *s, size_t n)
 		size_t end = nl ? (size_t)(nl - s) + 1 : n;
 
 		if (end - at < 2 || s[at] != 'o' || s[at + 1] != '=')
-			h = fnv64(h, s + at, end - at);
+			h = ctl_fnv1a64(h, s + at, end - at);
 		at = end;
 	}
 	return h;
@@ -74,8 +66,9 @@ int ctl_sdp_version(const struct ctl_sdp_sent *last, const struct aegw_sdp *in,
 	if (ed->origin_bump || !number(&og->sess_version, &v))
 		return 0;
 	now->sent = true;
-	now->origin = fnv64(fnv64(FNV64_INIT, og->user.p, og->user.n), " ", 1);
-	now->origin = fnv64(now->origin, og->sess_id.p, og->sess_id.n);
+	now->origin = ctl_fnv1a64(CTL_FNV1A64_INIT, og->user.p, og->user.n);
+	now->origin = ctl_fnv1a64(now->origin, " ", 1);
+	now->origin = ctl_fnv1a64(now->origin, og->sess_id.p, og->sess_id.n);
 	now->body = ctl_sdp_body_hash(out, *out_len);
 	now->version = wanted(last, now, v);
 	if (now->version == v)
