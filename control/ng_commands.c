@@ -175,12 +175,16 @@ static bool sdes_off(const struct aegw_benc_node *sdes)
 	       aegw_ng_list_has(sdes, "disabled");
 }
 
-static void direction(const struct aegw_benc_node *list, struct ctl_sdp_req *r)
+static void direction(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 {
-	const struct aegw_benc_node *it = aegw_benc_list_first(list);
+	const struct aegw_benc_node *it = aegw_benc_list_first(q->direction);
 
 	for (unsigned i = 0; i < 2 && it; i++, it = aegw_benc_list_next(it))
 		r->direction[i] = (struct ctl_str){ it->str, it->len };
+	if (q->from_interface.p)
+		r->direction[0] = str_of(q->from_interface);
+	if (q->to_interface.p)
+		r->direction[1] = str_of(q->to_interface);
 }
 
 /* rtpengine's SIP-source-address (either spelling; trust-address, the
@@ -279,7 +283,7 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->sdp = str_of(q->sdp);
 	r->transport = ctl_proto_parse(q->transport_protocol.p,
 				       q->transport_protocol.len);
-	direction(q->direction, r);
+	direction(q, r);
 	r->ice_force = q->ice.p &&
 		       ((q->ice.len == 5 && !memcmp(q->ice.p, "force", 5)) ||
 			(q->ice.len == 11 && !memcmp(q->ice.p, "force-relay", 11)));

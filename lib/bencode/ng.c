@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aegw/ng.h"
+#include "ng_view.h"
 
 static const char *const cmd_names[] = {
 	[AEGW_NG_CMD_UNKNOWN] = "unknown",
@@ -19,10 +20,7 @@ static const char *const err_text[] = {
 };
 
 /* Keys read as strings, and where each goes. */
-static const struct {
-	const char *key;
-	size_t off;
-} str_keys[] = {
+const struct aegw_ng_view_key aegw_ng_view_str_keys[] = {
 	{ "call-id", offsetof(struct aegw_ng_request, call_id) },
 	{ "from-tag", offsetof(struct aegw_ng_request, from_tag) },
 	{ "to-tag", offsetof(struct aegw_ng_request, to_tag) },
@@ -31,13 +29,14 @@ static const struct {
 	{ "transport-protocol",
 	  offsetof(struct aegw_ng_request, transport_protocol) },
 	{ "ICE", offsetof(struct aegw_ng_request, ice) },
+	{ "from-interface", offsetof(struct aegw_ng_request, from_interface) },
+	{ "to-interface", offsetof(struct aegw_ng_request, to_interface) },
 };
+const size_t aegw_ng_view_n_str_keys =
+	sizeof(aegw_ng_view_str_keys) / sizeof(aegw_ng_view_str_keys[0]);
 
 /* Keys read as lists of strings. */
-static const struct {
-	const char *key;
-	size_t off;
-} list_keys[] = {
+const struct aegw_ng_view_key aegw_ng_view_list_keys[] = {
 	{ "flags", offsetof(struct aegw_ng_request, flags) },
 	{ "replace", offsetof(struct aegw_ng_request, replace) },
 	{ "direction", offsetof(struct aegw_ng_request, direction) },
@@ -46,6 +45,15 @@ static const struct {
 	{ "supports", offsetof(struct aegw_ng_request, supports) },
 	{ "received-from", offsetof(struct aegw_ng_request, received_from) },
 };
+const size_t aegw_ng_view_n_list_keys =
+	sizeof(aegw_ng_view_list_keys) / sizeof(aegw_ng_view_list_keys[0]);
+
+const char *const aegw_ng_view_delete_delay_keys[] = {
+	"delete delay", "delete-delay", "delete_delay",
+};
+const size_t aegw_ng_view_n_delete_delay_keys =
+	sizeof(aegw_ng_view_delete_delay_keys) /
+	sizeof(aegw_ng_view_delete_delay_keys[0]);
 
 const char *aegw_ng_command_name(enum aegw_ng_command cmd)
 {
@@ -75,8 +83,8 @@ static int fail(struct aegw_ng_error *err, enum aegw_ng_errc code,
 	return code;
 }
 
-static int fail_type(struct aegw_ng_error *err, size_t offset,
-		     const char *key, const char *want)
+int aegw_ng_view_fail_type(struct aegw_ng_error *err, size_t offset,
+			   const char *key, const char *want)
 {
 	fail(err, AEGW_NG_ERR_FIELD_TYPE, offset);
 	if (err) {
@@ -185,9 +193,83 @@ static void view_received_from(struct aegw_ng_request *req)
 	req->received_from_address = span(rf->child->next);
 }
 
-static bool blank(char c)
+static struct aegw_benc_node *new_list(struct aegw_ng_request *req,
+					const char *raw, size_t raw_len)
 {
-	return c == ' ' || c == '\t';
+	const size_t cap = sizeof(req->split_lists) / sizeof(req->split_lists[0]);
+	struct aegw_benc_node *list;
+
+	if (req->n_split_lists == cap)
+		return NULL;
+	list = &req->split_lists[req->n_split_lists++];
+	*list = (struct aegw_benc_node){ .type = AEGW_BENC_LIST, .raw = raw,
+					 .raw_len = raw_len };
+	return list;
+}
+
+int aegw_ng_view_add(struct aegw_ng_request *req, struct aegw_benc_node *list,
+		     const char *p, size_t len)
+{
+	struct aegw_benc_node *w, *last;
+
+	if (req->n_split_words == AEGW_NG_SPLIT_WORDS)
+		return -1;
+	w = &req->split_words[req->n_split_words++];
+	*w = (struct aegw_benc_node){ .type = AEGW_BENC_STR, .raw = p,
+				      .raw_len = len, .str = p, .len = len };
+	/* An owned list's items are split_words, the request's own. */
+	last = (struct aegw_benc_node *)list->child;
+	while (last && last->next)
+		last = (struct aegw_benc_node *)last->next;
+	if (last)
+		last->next = w;
+	else
+		list->child = w;
+	list->count++;
+	return 0;
+}
+
+int aegw_ng_view_add_split(struct aegw_ng_request *req,
+			   struct aegw_benc_node *list, const char *p,
+			   size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start, end;
+
+		for (; i < len && aegw_ng_view_blank(p[i]); i++)
+			;
+		for (start = end = i; i < len && p[i] != ','; i++)
+			if (!aegw_ng_view_blank(p[i]))
+				end = i + 1;
+		i += i < len; /* the comma */
+		if (end > start &&
+		    aegw_ng_view_add(req, list, p + start, end - start))
+			return -1;
+	}
+	return 0;
+}
+
+struct aegw_benc_node *aegw_ng_view_own(struct aegw_ng_request *req,
+					size_t off)
+{
+	const struct aegw_benc_node **slot =
+		(const struct aegw_benc_node **)((char *)req + off);
+	const struct aegw_benc_node *was = *slot, *it;
+	struct aegw_benc_node *list;
+
+	for (unsigned i = 0; i < req->n_split_lists; i++)
+		if (was == &req->split_lists[i])
+			return &req->split_lists[i];
+	list = new_list(req, was ? was->raw : NULL, was ? was->raw_len : 0);
+	if (!list)
+		return NULL;
+	for (it = aegw_benc_list_first(was); it; it = aegw_benc_list_next(it))
+		if (aegw_ng_view_add(req, list, it->str, it->len))
+			return NULL;
+	*slot = list;
+	return list;
 }
 
 /* A list key's string value as the list of its items (see
@@ -195,70 +277,103 @@ static bool blank(char c)
 static const struct aegw_benc_node *split(struct aegw_ng_request *req,
 					  const struct aegw_benc_node *v)
 {
-	struct aegw_benc_node *list = &req->split_lists[req->n_split_lists++];
-	const struct aegw_benc_node **link = &list->child;
-	size_t i = 0;
+	struct aegw_benc_node *list = new_list(req, v->raw, v->raw_len);
 
-	*list = (struct aegw_benc_node){ .type = AEGW_BENC_LIST, .raw = v->raw,
-					 .raw_len = v->raw_len };
-	while (i < v->len) {
-		struct aegw_benc_node *w;
-		size_t start, end;
-
-		for (; i < v->len && blank(v->str[i]); i++)
-			;
-		for (start = end = i; i < v->len && v->str[i] != ','; i++)
-			if (!blank(v->str[i]))
-				end = i + 1;
-		i += i < v->len; /* the comma */
-		if (end == start)
-			continue;
-		if (req->n_split_words == AEGW_NG_SPLIT_WORDS)
-			return NULL;
-		w = &req->split_words[req->n_split_words++];
-		*w = (struct aegw_benc_node){ .type = AEGW_BENC_STR,
-					      .raw = v->str + start,
-					      .raw_len = end - start,
-					      .str = v->str + start,
-					      .len = end - start };
-		*link = w;
-		link = &w->next;
-		list->count++;
-	}
+	if (!list || aegw_ng_view_add_split(req, list, v->str, v->len))
+		return NULL;
 	return list;
 }
-
-/* rtpengine's spellings of the key, which it treats as one. */
-static const char *const delete_delay_keys[] = {
-	"delete delay", "delete-delay", "delete_delay",
-};
 
 static int view_delete_delay(const struct aegw_ng_msg *msg,
 			     struct aegw_ng_request *req,
 			     struct aegw_ng_error *err)
 {
-	const size_t n = sizeof(delete_delay_keys) / sizeof(delete_delay_keys[0]);
+	const char *const *keys = aegw_ng_view_delete_delay_keys;
+	const struct aegw_benc_node *v = NULL;
+	size_t i;
+
+	for (i = 0; i < aegw_ng_view_n_delete_delay_keys && !v; i++)
+		v = aegw_benc_dict_get(msg->dict, keys[i]);
+	if (!v)
+		return 0;
+	if (aegw_benc_to_int(v, &req->delete_delay))
+		return aegw_ng_view_fail_type(err, offset_of(msg, v),
+					      keys[i - 1], "an integer");
+	req->have_delete_delay = true;
+	return 0;
+}
+
+static int view_str_keys(const struct aegw_ng_msg *msg,
+			 struct aegw_ng_request *req, struct aegw_ng_error *err)
+{
+	for (size_t i = 0; i < aegw_ng_view_n_str_keys; i++) {
+		const struct aegw_ng_view_key *k = &aegw_ng_view_str_keys[i];
+		const struct aegw_benc_node *v =
+			aegw_benc_dict_get(msg->dict, k->key);
+
+		if (v && !aegw_benc_is_str(v))
+			return aegw_ng_view_fail_type(err, offset_of(msg, v),
+						      k->key, "a string");
+		if (v)
+			*(struct aegw_ng_str *)((char *)req + k->off) = span(v);
+	}
+	return 0;
+}
+
+static int view_list_keys(const struct aegw_ng_msg *msg,
+			  struct aegw_ng_request *req,
+			  struct aegw_ng_error *err)
+{
+	for (size_t i = 0; i < aegw_ng_view_n_list_keys; i++) {
+		const struct aegw_ng_view_key *k = &aegw_ng_view_list_keys[i];
+		const struct aegw_benc_node *sent =
+			aegw_benc_dict_get(msg->dict, k->key);
+		const struct aegw_benc_node *v =
+			sent && aegw_benc_is_str(sent) ? split(req, sent) : sent;
+
+		if (sent && !v)
+			return aegw_ng_view_fail_type(err, offset_of(msg, sent),
+						      k->key,
+						      AEGW_NG_SPLIT_WORDS_MAX);
+		if (v && !list_of_str(v))
+			return aegw_ng_view_fail_type(
+				err, offset_of(msg, v), k->key,
+				"a list of strings, or a string");
+		*(const struct aegw_benc_node **)((char *)req + k->off) = v;
+	}
+	return 0;
+}
+
+/* Kamailio's spellings; the first present is read. */
+static const char *const rtpp_flags_keys[] = {
+	"rtpp-flags", "rtpp_flags", "rtpp flags",
+};
+
+static int view_rtpp_flags(const struct aegw_ng_msg *msg,
+			   struct aegw_ng_request *req,
+			   struct aegw_ng_error *err)
+{
+	const size_t n = sizeof(rtpp_flags_keys) / sizeof(rtpp_flags_keys[0]);
 	const struct aegw_benc_node *v = NULL;
 	size_t i;
 
 	for (i = 0; i < n && !v; i++)
-		v = aegw_benc_dict_get(msg->dict, delete_delay_keys[i]);
+		v = aegw_benc_dict_get(msg->dict, rtpp_flags_keys[i]);
 	if (!v)
 		return 0;
-	if (aegw_benc_to_int(v, &req->delete_delay))
-		return fail_type(err, offset_of(msg, v),
-				 delete_delay_keys[i - 1], "an integer");
-	req->have_delete_delay = true;
-	return 0;
+	if (!aegw_benc_is_str(v))
+		return aegw_ng_view_fail_type(err, offset_of(msg, v),
+					      rtpp_flags_keys[i - 1],
+					      "a string");
+	req->rtpp_flags = span(v);
+	return aegw_ng_view_rtpp_flags(req, v, offset_of(msg, v), err);
 }
 
 int aegw_ng_request_view(const struct aegw_ng_msg *msg,
 			 struct aegw_ng_request *req,
 			 struct aegw_ng_error *err)
 {
-	const struct aegw_benc_node *cmd, *v;
-	char *base = (char *)req;
-	size_t i;
+	const struct aegw_benc_node *cmd;
 
 	memset(req, 0, offsetof(struct aegw_ng_request, split_lists));
 	req->n_split_lists = req->n_split_words = 0;
@@ -269,35 +384,17 @@ int aegw_ng_request_view(const struct aegw_ng_msg *msg,
 		return fail(err, AEGW_NG_ERR_NO_COMMAND,
 			    offset_of(msg, msg->dict));
 	if (!aegw_benc_is_str(cmd))
-		return fail_type(err, offset_of(msg, cmd), "command",
-				 "a string");
+		return aegw_ng_view_fail_type(err, offset_of(msg, cmd),
+					      "command", "a string");
 	req->command_name = span(cmd);
 	req->command = aegw_ng_command_parse(cmd->str, cmd->len);
-	for (i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++) {
-		v = aegw_benc_dict_get(msg->dict, str_keys[i].key);
-		if (v && !aegw_benc_is_str(v))
-			return fail_type(err, offset_of(msg, v),
-					 str_keys[i].key, "a string");
-		if (v)
-			*(struct aegw_ng_str *)(base + str_keys[i].off) =
-				span(v);
-	}
-	for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++) {
-		const struct aegw_benc_node *sent =
-			aegw_benc_dict_get(msg->dict, list_keys[i].key);
-
-		v = sent && aegw_benc_is_str(sent) ? split(req, sent) : sent;
-		if (sent && !v)
-			return fail_type(err, offset_of(msg, sent),
-					 list_keys[i].key, "at most 32 items");
-		if (v && !list_of_str(v))
-			return fail_type(err, offset_of(msg, v),
-					 list_keys[i].key,
-					 "a list of strings, or a string");
-		*(const struct aegw_benc_node **)(base + list_keys[i].off) = v;
-	}
+	/* rtpp-flags after the keys: what it says wins, as in rtpengine,
+	 * where Kamailio puts it last. */
+	if (view_str_keys(msg, req, err) || view_list_keys(msg, req, err) ||
+	    view_delete_delay(msg, req, err) || view_rtpp_flags(msg, req, err))
+		return AEGW_NG_ERR_FIELD_TYPE;
 	view_received_from(req);
-	return view_delete_delay(msg, req, err);
+	return 0;
 }
 
 /* item == word, where a space in item also matches a hyphen in word. */

@@ -417,6 +417,57 @@ TEST_F(Offer, PrefixedFlagsActAsTheirKeys)
 	EXPECT_NE(Sdp(plain.sdp()).origin_addr(), "fd00:a::1");
 }
 
+// Kamailio 5.8 on, when a script gives rtpengine_offer() its via-branch
+// argument, sends no direction, SDES or transport keys: the script's
+// flags come as one "rtpp-flags" string (the module's code), which must
+// act as the keys would. from-interface and to-interface are direction's
+// other spelling.
+TEST_F(Offer, RtppFlagsActAsTheKeys)
+{
+	std::string sdp = from_core("m=audio 9000 RTP/AVP 0\r\na=rtcp-mux\r\n");
+	auto kamailio6 = [&](const std::string &flags) {
+		return ask(D({{"supports", L({"load limit"})}, {"sdp", S(sdp)},
+			      {"call-id", S("k6-" + std::to_string(n))},
+			      {"via-branch", S("z9hG4bK.1")}, {"from-tag", S("f")},
+			      {"command", S("offer")},
+			      {"sip-message-type", S("SIP request")},
+			      {"rtpp-flags", S(flags)}}));
+	};
+	Reply r = kamailio6("replace-origin RTP/SAVP direction=core "
+			    "direction=access rtcp-mux-demux "
+			    "SDES=[no-AES_CM_128_HMAC_SHA1_80 "
+			    "no-AES_CM_128_HMAC_SHA1_32]");
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	Sdp out(r.sdp());
+	EXPECT_EQ(out.proto(0), "RTP/SAVP") << r.sdp();
+	EXPECT_EQ(out.conn(), "fd00:a::1") << "toward access";
+	EXPECT_EQ(out.origin_addr(), "fd00:a::1") << "replace-origin";
+	EXPECT_EQ(out.n_crypto(0), 1u);
+	EXPECT_EQ(out.crypto_value().find("1 AES_CM_128_HMAC_SHA1_"),
+		  std::string::npos) << "SDES=[no-...]: " << r.sdp();
+	EXPECT_FALSE(out.has_line("a=rtcp-mux")) << "rtcp-mux-demux";
+
+	Reply plain = kamailio6("");
+	ASSERT_EQ(plain.result(), "ok") << plain.raw();
+	EXPECT_EQ(Sdp(plain.sdp()).proto(0), "RTP/AVP") << "nothing asked";
+	EXPECT_EQ(Sdp(plain.sdp()).conn(), "192.168.0.1")
+		<< "the second interface toward the answerer when none is named";
+
+	Reply keys = ask(D({{"command", S("offer")}, {"call-id", S("k6-keys")},
+			    {"from-tag", S("f")}, {"sdp", S(sdp)},
+			    {"transport-protocol", S("RTP/SAVP")},
+			    {"from-interface", S("core")},
+			    {"to-interface", S("access")}}));
+	ASSERT_EQ(keys.result(), "ok") << keys.raw();
+	EXPECT_EQ(Sdp(keys.sdp()).conn(), "fd00:a::1");
+	EXPECT_EQ(Sdp(keys.sdp()).n_crypto(0), 1u);
+
+	Reply bad = kamailio6("RTP/SAVP SDES=[no-X");
+	EXPECT_EQ(bad.result(), "error") << bad.raw();
+	EXPECT_NE(bad.reason().find("rtpp-flags"), std::string::npos)
+		<< bad.raw();
+}
+
 // A transport-protocol aegw cannot translate to is refused by name, not
 // taken for nothing asked; "accept" keeps the offer's.
 TEST_F(Offer, TransportProtocolsAegwCannotGiveAreRefused)

@@ -141,6 +141,21 @@ std::vector<std::string> Strings(const aegw_benc_node *list)
 	return v;
 }
 
+// s as a bencoded string.
+std::string Benc(const std::string &s)
+{
+	return std::to_string(s.size()) + ":" + s;
+}
+
+// n items "w0,w1,...", each a word of its own.
+std::string Items(unsigned n, char sep = ',')
+{
+	std::string s;
+	for (unsigned i = 0; i < n; i++)
+		s += (i ? std::string(1, sep) : "") + "w" + std::to_string(i);
+	return s;
+}
+
 // A copy in a heap buffer of exactly its length, so ASan sees any read
 // past the end (a std::string would have its NUL there).
 struct Exact {
@@ -935,10 +950,10 @@ TEST(Ng, WrongTypesAreNamed)
 		  AEGW_NG_ERR_FIELD_TYPE, 34,
 		  "key 'received-from' at byte 34 must be a list of strings, "
 		  "or a string" },
-		{ "c d7:command4:ping5:flags65:a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,"
-		  "q,r,s,t,u,v,w,x,y,z,1,2,3,4,5,6,7e",
+		{ "c d7:command4:ping5:flags" + Benc(Items(AEGW_NG_SPLIT_WORDS + 1)) +
+			  "e",
 		  AEGW_NG_ERR_FIELD_TYPE, 25,
-		  "key 'flags' at byte 25 must be at most 32 items" },
+		  "key 'flags' at byte 25 must be " AEGW_NG_SPLIT_WORDS_MAX },
 	};
 	for (const auto &c : cases) {
 		SCOPED_TRACE(c.in);
@@ -1028,6 +1043,178 @@ TEST(Ng, DeleteDelaySpellingsAndTypes)
 		EXPECT_NE(p.Reason().find("must be an integer"), std::string::npos)
 			<< p.Reason();
 	}
+}
+
+// Kamailio's rtpengine module (5.8 on), given a function's via-branch
+// argument, sends the script's flag string unparsed as "rtpp-flags";
+// rtpengine reads it into the same flags as the keys (rtpengine's
+// daemon/control_ng_flags_parser.c), after the keys, so that it wins.
+struct RtppView {
+	Parsed p;
+	aegw_ng_request r{};
+	int rc;
+	explicit RtppView(const std::string &flags,
+			  const std::string &keys = "")
+		: p("c d7:command5:offer" + keys + "10:rtpp-flags" +
+		    Benc(flags) + "e")
+	{
+		rc = p.rc ? -1 : aegw_ng_request_view(&p.msg, &r, &p.err);
+	}
+};
+
+TEST(NgRtppFlags, WordsReadAsTheKeys)
+{
+	RtppView v("trust-address replace-origin  ICE=remove RTP/SAVP\t"
+		   "direction=access direction=core "
+		   "SDES-no-AES_CM_128_HMAC_SHA1_32 "
+		   "SDES=[no-AEAD_AES_128_GCM only-AES_CM_128_HMAC_SHA1_80] "
+		   "received-from=[IP4 10.0.0.9] codec-strip=[all] "
+		   "codec=[strip=[PCMU G722] mask=[all]] rtcp-mux=demux,accept "
+		   "delete-delay=7 to-tag=tt via-branch=1 label=caller",
+		   "5:flagsl8:fragmente");
+	ASSERT_EQ(v.rc, 0) << v.p.Reason();
+	const aegw_ng_request &r = v.r;
+	EXPECT_EQ(Strings(r.flags),
+		  (std::vector<std::string>{ "fragment", "trust-address",
+					     "replace-origin",
+					     "SDES-no-AES_CM_128_HMAC_SHA1_32" }))
+		<< "the key's list, then the bare words";
+	EXPECT_EQ(S(r.ice), "remove");
+	EXPECT_EQ(S(r.transport_protocol), "RTP/SAVP");
+	EXPECT_EQ(S(r.from_interface), "access");
+	EXPECT_EQ(S(r.to_interface), "core");
+	EXPECT_EQ(r.direction, nullptr);
+	EXPECT_EQ(Strings(r.sdes),
+		  (std::vector<std::string>{ "no-AEAD_AES_128_GCM",
+					     "only-AES_CM_128_HMAC_SHA1_80" }));
+	EXPECT_EQ(S(r.received_from_family), "IP4");
+	EXPECT_EQ(S(r.received_from_address), "10.0.0.9");
+	EXPECT_EQ(Strings(r.rtcp_mux),
+		  (std::vector<std::string>{ "demux", "accept" }));
+	EXPECT_TRUE(r.have_delete_delay);
+	EXPECT_EQ(r.delete_delay, 7);
+	EXPECT_EQ(S(r.to_tag), "tt");
+	EXPECT_EQ(S(r.via_branch), "1");
+	EXPECT_EQ(r.replace, nullptr) << "replace-origin stays a flag";
+	EXPECT_EQ(S(r.rtpp_flags).substr(0, 13), "trust-address");
+}
+
+// The transport as rtpengine builds it from its words, the last word
+// standing over the earlier ones and over the key.
+TEST(NgRtppFlags, TransportWords)
+{
+	const struct {
+		const char *flags, *want;
+	} cases[] = {
+		{ "RTP/AVP", "RTP/AVP" },
+		{ "RTP/SAVPF", "RTP/SAVPF" },
+		{ "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVP" },
+		{ "SRTP AVPF", "RTP/SAVPF" },
+		{ "RTP/SAVPF AVP", "RTP/SAVP" },
+		{ "RTP/SAVP RTP", "RTP/AVP" },
+		{ "RTP", "RTP/AVP" },
+		{ "AVPF", "RTP/AVPF" },
+		{ "DTLS", "UDP/TLS/RTP/SAVP" },
+		{ "DTLS AVPF", "UDP/TLS/RTP/SAVPF" },
+		{ "RTP/AVP RTP/SAVP", "RTP/SAVP" },
+		{ "rtp/avp", "RTP/SAVPF" }, // not a transport word: a flag
+		{ "transport-protocol=RTP/AVPF", "RTP/AVPF" },
+		{ "loop-protect", "RTP/SAVPF" },
+	};
+	for (const auto &c : cases) {
+		RtppView v(c.flags, "18:transport-protocol9:RTP/SAVPF");
+		ASSERT_EQ(v.rc, 0) << c.flags << ": " << v.p.Reason();
+		EXPECT_EQ(S(v.r.transport_protocol), c.want) << c.flags;
+	}
+}
+
+// Direction items from the string are from-interface and then
+// to-interface (a third is ignored), over the keys' direction.
+TEST(NgRtppFlags, DirectionItems)
+{
+	RtppView words("internal external direction=third access",
+		       "9:directionl1:a1:be");
+	ASSERT_EQ(words.rc, 0) << words.p.Reason();
+	EXPECT_EQ(S(words.r.from_interface), "internal");
+	EXPECT_EQ(S(words.r.to_interface), "external");
+	EXPECT_EQ(Strings(words.r.direction),
+		  (std::vector<std::string>{ "a", "b" }));
+	EXPECT_EQ(Strings(words.r.flags), std::vector<std::string>{ "access" })
+		<< "only rtpengine's two names are direction words";
+
+	RtppView list("direction=[core access]");
+	ASSERT_EQ(list.rc, 0) << list.p.Reason();
+	EXPECT_EQ(S(list.r.from_interface), "core");
+	EXPECT_EQ(S(list.r.to_interface), "access");
+
+	RtppView one("to-interface=core");
+	ASSERT_EQ(one.rc, 0);
+	EXPECT_EQ(one.r.from_interface.p, nullptr);
+	EXPECT_EQ(S(one.r.to_interface), "core");
+}
+
+// Keys in any case and with '_' for '-', as rtpengine matches them; the
+// other spellings of the key itself; words that are not key=value.
+TEST(NgRtppFlags, SpellingsAndOddWords)
+{
+	RtppView v("sdes=no-X Delete_Delay=3 ice=force RTCP_MUX=[offer] "
+		   "key= =x [a b] Replace=[origin [session-connection]] "
+		   "supports=[load limit]");
+	ASSERT_EQ(v.rc, 0) << v.p.Reason();
+	EXPECT_EQ(Strings(v.r.sdes), std::vector<std::string>{ "no-X" });
+	EXPECT_EQ(v.r.delete_delay, 3);
+	EXPECT_EQ(S(v.r.ice), "force");
+	EXPECT_EQ(Strings(v.r.rtcp_mux), std::vector<std::string>{ "offer" });
+	EXPECT_EQ(Strings(v.r.flags), (std::vector<std::string>{ "key", "=x" }))
+		<< "\"key=\" is the flag key; a bare list is skipped";
+	EXPECT_EQ(Strings(v.r.replace), std::vector<std::string>{ "origin" })
+		<< "a nested list is skipped";
+	EXPECT_EQ(Strings(v.r.supports),
+		  (std::vector<std::string>{ "load", "limit" }))
+		<< "a list's items are words";
+
+	for (const char *key : { "rtpp_flags", "rtpp flags" }) {
+		Parsed p(std::string("c d7:command4:ping") + Benc(key) +
+			 Benc("RTP/AVP") + "e");
+		aegw_ng_request r;
+		ASSERT_EQ(aegw_ng_request_view(&p.msg, &r, &p.err), 0) << key;
+		EXPECT_EQ(S(r.transport_protocol), "RTP/AVP") << key;
+	}
+	RtppView empty("   ");
+	ASSERT_EQ(empty.rc, 0);
+	EXPECT_EQ(empty.r.flags, nullptr);
+	EXPECT_EQ(empty.r.transport_protocol.p, nullptr);
+}
+
+TEST(NgRtppFlags, MalformedStringsAreNamed)
+{
+	const struct {
+		std::string flags;
+		const char *reason;
+	} cases[] = {
+		{ "SDES=[no-X", "words with every '[' closed" },
+		{ "a [b [c] d", "words with every '[' closed" },
+		{ "delete-delay=soon", "words whose delete-delay is an integer" },
+		{ Items(AEGW_NG_SPLIT_WORDS + 1, ' '), AEGW_NG_SPLIT_WORDS_MAX },
+		{ "SDES=" + Items(AEGW_NG_SPLIT_WORDS + 1),
+		  AEGW_NG_SPLIT_WORDS_MAX },
+	};
+	for (const auto &c : cases) {
+		RtppView v(c.flags);
+		EXPECT_EQ(v.rc, int(AEGW_NG_ERR_FIELD_TYPE)) << c.flags;
+		EXPECT_EQ(v.p.Reason(), std::string("key 'rtpp-flags' at byte 32 "
+						    "must be ") + c.reason);
+	}
+	Parsed p("c d7:command4:ping10:rtpp-flagsli1eee");
+	aegw_ng_request r;
+	EXPECT_EQ(aegw_ng_request_view(&p.msg, &r, &p.err),
+		  int(AEGW_NG_ERR_FIELD_TYPE));
+	EXPECT_EQ(p.Reason(), "key 'rtpp-flags' at byte 31 must be a string");
+
+	// Exactly as many words as fit: the dictionary's list copied in.
+	RtppView full(Items(AEGW_NG_SPLIT_WORDS - 1, ' '), "5:flagsl1:ze");
+	ASSERT_EQ(full.rc, 0) << full.p.Reason();
+	EXPECT_EQ(full.r.flags->count, unsigned(AEGW_NG_SPLIT_WORDS));
 }
 
 TEST(Ng, ReplyFraming)

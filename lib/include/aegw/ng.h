@@ -107,8 +107,10 @@ int aegw_ng_parse(const char *buf, size_t len, struct aegw_benc_node *nodes,
  * present with the wrong type is an error, unlike in rtpengine, which
  * ignores such values. The list fields are LIST nodes whose every item is
  * a STR: walk them with aegw_benc_list_first/next. */
-/* Words read from list keys sent as strings, all keys together. */
-enum { AEGW_NG_SPLIT_WORDS = 32 };
+/* Words read from list keys sent as strings and from rtpp-flags, all keys
+ * together (a Kamailio flag string of some forty words fits). */
+#define AEGW_NG_SPLIT_WORDS 64
+#define AEGW_NG_SPLIT_WORDS_MAX "at most 64 items"
 
 struct aegw_ng_request {
 	enum aegw_ng_command command;
@@ -120,6 +122,19 @@ struct aegw_ng_request {
 	struct aegw_ng_str sdp;          /* "sdp" */
 	struct aegw_ng_str transport_protocol; /* "transport-protocol" */
 	struct aegw_ng_str ice;          /* "ICE": "remove", "force", ... */
+	/* rtpengine's other spelling of direction's two items, each of
+	 * which, when present, stands over that item. */
+	struct aegw_ng_str from_interface; /* "from-interface" */
+	struct aegw_ng_str to_interface;   /* "to-interface" */
+	/* "rtpp-flags": the flag string of a Kamailio script (the
+	 * rtpengine module sends it unparsed when a function is given its
+	 * via-branch argument, 5.8 on), read into the fields here as
+	 * rtpengine reads it (lib/bencode/rtpp_flags.c), over what the
+	 * dictionary's keys said: bare words are flags, "key=value" and
+	 * "key=[a b]" are keys, "RTP/SAVP" and the like (or "RTP", "SRTP",
+	 * "AVP", "AVPF", "DTLS" together) transport-protocol, "internal" and
+	 * "external" direction items. */
+	struct aegw_ng_str rtpp_flags;
 	const struct aegw_benc_node *flags;     /* "flags" */
 	const struct aegw_benc_node *replace;   /* "replace" */
 	const struct aegw_benc_node *direction; /* "direction" */
@@ -140,9 +155,10 @@ struct aegw_ng_request {
 	/* A list key sent as one string, as Kamailio and OpenSIPS write a
 	 * key=value flag ("flags": "loop-protect", "direction": "access"):
 	 * its items, split at commas (blanks around them dropped) as
-	 * rtpengine splits them, made a list here (the pointers above lead
-	 * to these: a request is not copied). */
-	struct aegw_benc_node split_lists[7];
+	 * rtpengine splits them, made a list here; so is a list that
+	 * rtpp-flags adds to (the pointers above lead to these: a request
+	 * is not copied). */
+	struct aegw_benc_node split_lists[7]; /* one per list key */
 	struct aegw_benc_node split_words[AEGW_NG_SPLIT_WORDS];
 	unsigned n_split_lists, n_split_words;
 };
