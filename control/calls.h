@@ -46,6 +46,8 @@ const char *ctl_mode_name(enum ctl_mode m);
 struct ctl_leg {
 	uint16_t port;               /* aegw's RTP port; RTCP is port + 1.
 				      * 0: none (media rejected) */
+	uint16_t peer_rtcp_port;     /* its a=rtcp port (RFC 3605) at
+				      * peer's address; 0: peer's port + 1 */
 	struct aegw_endpoint peer;   /* where the peer wants RTP (its SDP);
 				      * family 0: unknown, latch it */
 	enum aegw_sdp_proto proto;   /* what this leg's peer speaks */

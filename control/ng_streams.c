@@ -190,7 +190,15 @@ static void add_entry(struct aegw_benc_enc *e, const struct desc *d,
 	add_ep(e, "peer", &d->peer);
 	if (ev) {
 		/* Where RTCP goes as the dataplane has it: on the RTP port
-		 * (RFC 5761) or on the next, arriving and leaving. */
+		 * (RFC 5761) or on the next, arriving and leaving; the peer's
+		 * separate RTCP at its a=rtcp port (RFC 3605) or RTP's + 1. */
+		struct aegw_endpoint rtcp = ev->egress_dst;
+
+		if (rtcp.family && !aegw_stream_rtcp_mux_out(ev->flags))
+			rtcp.port = ev->egress_rtcp_port ?
+					    ev->egress_rtcp_port :
+					    (uint16_t)(rtcp.port + 1);
+		add_ep(e, "rtcp-destination", &rtcp);
 		aegw_benc_dict_add_cstr(e, "rtcp-in",
 					ev->flags & AEGW_STREAM_RTCP_MUX ?
 						"mux" : "port+1");

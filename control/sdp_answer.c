@@ -195,7 +195,7 @@ static int answer_media(struct answer *a, unsigned i)
 		ctl_edit_rejected(&a->edit.media[i], sm, a->c->iface[a->off]);
 		return 0;
 	}
-	ctl_sdp_peer_of(a->req, a->sdp, sm, &m->leg[a->ans].peer);
+	ctl_sdp_peer_of(a->req, a->sdp, sm, &m->leg[a->ans]);
 	negotiate_mux(a, m, sm->rtcp_mux);
 	if (answerer_key(a, i) || offerer_key(a, i))
 		return -1;

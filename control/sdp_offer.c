@@ -206,7 +206,7 @@ static int offer_media(struct offer *o, unsigned i)
 	m->stream_id[1] = o->c->slot[i].stream_id[1];
 	ol->port = o->c->slot[i].port[o->off];
 	al->port = o->c->slot[i].port[o->ans];
-	ctl_sdp_peer_of(o->req, o->sdp, sm, &ol->peer);
+	ctl_sdp_peer_of(o->req, o->sdp, sm, ol);
 	ol->proto = sm->proto_id;
 	ol->e2ae_requested = sm->e2ae == AEGW_SDP_E2AE_REQUESTED;
 	idx = aegw_sdp_crypto_select(sm->crypto, n_crypto, o->req->allow,

@@ -24,41 +24,69 @@ static bool all_zero(const uint8_t *p, unsigned n)
 	return true;
 }
 
-void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
-		  struct aegw_endpoint *peer)
+/* c's address into ip[16] (zeroed first); false when it is none aegw
+ * can send to. */
+static bool conn_ip(const struct aegw_sdp_conn *c, uint8_t ip[16])
 {
-	const struct aegw_sdp_conn *c = sm->s.c.present ? &sm->s.c :
-							  &sdp->session.c;
 	char buf[CTL_ADDR_TEXT_MAX];
 	size_t n = 0;
 
-	memset(peer, 0, sizeof(*peer));
+	memset(ip, 0, 16);
 	if (!c->present || (c->family != 4 && c->family != 6))
-		return;
+		return false;
 	while (n < c->addr.n && c->addr.p[n] != '/' && n + 1 < sizeof(buf)) {
 		buf[n] = c->addr.p[n];
 		n++;
 	}
 	buf[n] = 0;
-	if (inet_pton(c->family == 4 ? AF_INET : AF_INET6, buf, peer->ip) != 1 ||
-	    all_zero(peer->ip, c->family == 4 ? 4 : 16)) {
-		memset(peer, 0, sizeof(*peer));
+	if (inet_pton(c->family == 4 ? AF_INET : AF_INET6, buf, ip) == 1 &&
+	    !all_zero(ip, c->family == 4 ? 4 : 16))
+		return true;
+	memset(ip, 0, 16);
+	return false;
+}
+
+void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
+		  struct aegw_endpoint *peer)
+{
+	const struct aegw_sdp_conn *c = sm->s.c.present ? &sm->s.c :
+							  &sdp->session.c;
+
+	memset(peer, 0, sizeof(*peer));
+	if (!conn_ip(c, peer->ip))
 		return;
-	}
 	peer->family = (uint8_t)c->family;
 	peer->port = sm->port;
 }
 
+static uint16_t peer_rtcp_port(const struct aegw_sdp *sdp,
+			       const struct aegw_sdp_media *sm)
+{
+	struct aegw_endpoint rtp;
+	uint8_t ip[16];
+
+	if (!sm->has_rtcp || !sm->rtcp_port ||
+	    sm->rtcp_port == (uint16_t)(sm->port + 1))
+		return 0;
+	if (!sm->rtcp_addr.present)
+		return sm->rtcp_port;
+	ctl_sdp_peer(sdp, sm, &rtp);
+	if (!rtp.family || !conn_ip(&sm->rtcp_addr, ip) ||
+	    sm->rtcp_addr.family != rtp.family || memcmp(ip, rtp.ip, 16))
+		return 0;
+	return sm->rtcp_port;
+}
+
 void ctl_sdp_peer_of(const struct ctl_sdp_req *req,
 		     const struct aegw_sdp *sdp,
-		     const struct aegw_sdp_media *sm,
-		     struct aegw_endpoint *peer)
+		     const struct aegw_sdp_media *sm, struct ctl_leg *l)
 {
-	ctl_sdp_peer(sdp, sm, peer);
+	ctl_sdp_peer(sdp, sm, &l->peer);
+	l->peer_rtcp_port = l->peer.family ? peer_rtcp_port(sdp, sm) : 0;
 	if (!req->sip_source.family || !sm->port)
 		return;
-	*peer = req->sip_source;
-	peer->port = sm->port;
+	l->peer = req->sip_source;
+	l->peer.port = sm->port;
 }
 
 int ctl_sdp_crypto_find(const struct aegw_sdp_media *sm, uint32_t tag,

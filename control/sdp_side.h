@@ -14,12 +14,14 @@
  * family 0 when it names none aegw can use (0.0.0.0, a host name). */
 void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
 		  struct aegw_endpoint *peer);
-/* The same for the side whose request req is: its SIP source instead of
- * the SDP's address when the request asks for it (req->sip_source). */
+/* Leg l's peer (l->peer, l->peer_rtcp_port) from the section its side
+ * sent: as ctl_sdp_peer, but the SIP source instead of the SDP's address
+ * when the request asks for it (req->sip_source); the section's a=rtcp
+ * port (RFC 3605) when it is not RTP's + 1 and names no other address
+ * than RTP's (aegw sends RTCP to RTP's address), else 0. */
 void ctl_sdp_peer_of(const struct ctl_sdp_req *req,
 		     const struct aegw_sdp *sdp,
-		     const struct aegw_sdp_media *sm,
-		     struct aegw_endpoint *peer);
+		     const struct aegw_sdp_media *sm, struct ctl_leg *l);
 
 /* The offered line with tag and suite that aegw answered with, or -1. */
 int ctl_sdp_crypto_find(const struct aegw_sdp_media *sm, uint32_t tag,

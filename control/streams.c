@@ -55,8 +55,10 @@ void ctl_stream_spec(const struct ctl_call *c, const struct ctl_media *m,
 	spec->out_port = ifo->cfg->dpdk_port;
 	spec->local = endpoint(ifi, in->port);
 	spec->egress_src = endpoint(ifo, out->port);
-	if (out->peer.family == ifo->cfg->addr.family && out->peer.port)
+	if (out->peer.family == ifo->cfg->addr.family && out->peer.port) {
 		spec->egress_dst = out->peer;
+		spec->egress_rtcp_port = out->peer_rtcp_port;
+	}
 	if (in->srtp && in->peer_key)
 		spec->in_crypto = *in->peer_key;
 	if (out->srtp && out->our_key)
@@ -213,6 +215,7 @@ static bool update_mask_of(const struct aegw_stream_spec *now,
 	if (memcmp(&now->out_crypto, &was->out_crypto, sizeof(now->out_crypto)))
 		*mask |= AEGW_UPDATE_OUT_KEY;
 	if (now->out_port != was->out_port ||
+	    now->egress_rtcp_port != was->egress_rtcp_port ||
 	    memcmp(&now->egress_src, &was->egress_src, sizeof(now->egress_src)) ||
 	    memcmp(&now->egress_dst, &was->egress_dst, sizeof(now->egress_dst)))
 		*mask |= AEGW_UPDATE_EGRESS;

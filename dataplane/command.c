@@ -41,6 +41,7 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 	evt->remote = s->remote;
 	evt->egress_src = s->egress_src;
 	evt->egress_dst = s->egress_dst;
+	evt->egress_rtcp_port = s->egress_rtcp_port;
 	if (s->rtp_in)
 		aegw_srtp_stream_last(s->rtp_in, &evt->ssrc_in, &evt->index_in);
 	if (s->rtp_out)

@@ -86,8 +86,9 @@ struct dp_stream {
 	struct aegw_endpoint remote;     /* expected RTP source; 0: latch */
 	struct aegw_endpoint egress_src; /* RTP; RTCP uses port + 1 */
 	struct aegw_endpoint egress_dst;
-	uint32_t id;
+	uint16_t egress_rtcp_port; /* as aegw_stream_spec's */
 	uint64_t counters[AEGW_SC_COUNT] __rte_cache_aligned;
+	uint32_t id;
 	dp_rtcp_slot prev_rtcp_in;
 	uint64_t prev_until_tsc;
 	struct aegw_endpoint local;

@@ -466,7 +466,7 @@ static void rewrite_one(struct dp_worker *w, struct dp_stream *s,
 			const struct aegw_srtp_pkt *pkt, bool rtcp)
 {
 	struct dp_port *p = &w->dp->cfg.ports[s->out_port];
-	uint16_t bump = rtcp && !aegw_stream_rtcp_mux_out(s->flags);
+	bool split = rtcp && !aegw_stream_rtcp_mux_out(s->flags);
 	struct aegw_endpoint src = s->egress_src, dst = s->egress_dst;
 	struct aegw_pkt_l2 l2 = { .vlan_tci = p->vlan_tci,
 				  .has_vlan = p->has_vlan };
@@ -481,8 +481,11 @@ static void rewrite_one(struct dp_worker *w, struct dp_stream *s,
 		drop_stream_pkt(s, m, AEGW_SC_drop_no_room);
 		return;
 	}
-	src.port = (uint16_t)(src.port + bump);
-	dst.port = (uint16_t)(dst.port + bump);
+	if (split) {
+		src.port = (uint16_t)(src.port + 1);
+		dst.port = s->egress_rtcp_port ? s->egress_rtcp_port :
+						 (uint16_t)(dst.port + 1);
+	}
 	memcpy(l2.dst_mac, s->dst_mac, 6);
 	memcpy(l2.src_mac, p->mac, 6);
 	/* A relayed payload is the one whose checksum was checked on the

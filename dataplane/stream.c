@@ -232,6 +232,7 @@ static void stream_set_egress(struct dp_stream *s,
 	s->out_port = spec->out_port;
 	s->egress_src = spec->egress_src;
 	s->egress_dst = spec->egress_dst;
+	s->egress_rtcp_port = spec->egress_rtcp_port;
 	s->has_mac = 0;
 }
 
@@ -428,6 +429,13 @@ void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
 	s->counters[AEGW_SC_latched]++;
 	rev = s->reverse_id ? dp_stream_find_id(w, s->reverse_id) : NULL;
 	if (rev) {
+		/* The peer's a=rtcp port was for the endpoint it signalled:
+		 * behind a NAT that moved its RTP, RTP + 1 is the better
+		 * guess. */
+		if (rev->egress_dst.family != peer.family ||
+		    rev->egress_dst.port != peer.port ||
+		    memcmp(rev->egress_dst.ip, peer.ip, 16))
+			rev->egress_rtcp_port = 0;
 		rev->egress_dst = peer;
 		rev->has_mac = 0;
 		dp_stream_resolve_egress(w, rev);

@@ -518,6 +518,12 @@ TEST_F(Ctl, InstallUninstallStaticStreams)
 	EXPECT_EQ(rtcp_of(id3), "mux mux");
 	EXPECT_EQ(rtcp_of(id4), "mux port+1");
 	EXPECT_EQ(rtcp_of(id5), "port+1 mux");
+	auto rtcp_to = [&](const std::string &sid) {
+		return json(js4, "[s[\"rtcp-destination\"] for s in "
+				 "d[\"streams\"] if s[\"id\"] == " + sid + "][0]");
+	};
+	EXPECT_EQ(rtcp_to(id4), "10.0.0.9:4011");
+	EXPECT_EQ(rtcp_to(id5), "10.0.0.9:4012");
 	r = aegwctl("install --interface access --port 20704 --action relay "
 		    "--peer 10.0.0.9:4014 --rtcp-out both");
 	EXPECT_EQ(r.rc, 2) << "mux or split only";

@@ -40,6 +40,7 @@ struct Seen {
 	uint64_t rtcp_in, rtcp_out;     // and its SRTCP contexts' 
 	uint32_t flags;                 // an ADD's or UPDATE's AEGW_STREAM_*
 	uint16_t local_port;
+	uint16_t dst_port, rtcp_port;   // egress_dst's, egress_rtcp_port
 };
 
 // Worker 0 of a one-worker dataplane that acks everything, answers
@@ -95,7 +96,9 @@ private:
 						 cmd.spec.out_crypto.resume_index,
 						 cmd.spec.in_crypto.resume_rtcp_index,
 						 cmd.spec.out_crypto.resume_rtcp_index,
-						 cmd.spec.flags, cmd.spec.local.port});
+						 cmd.spec.flags, cmd.spec.local.port,
+						 cmd.spec.egress_dst.port,
+						 cmd.spec.egress_rtcp_port});
 				if (spec && cmd.spec.in_crypto.resume_index) {
 					EXPECT_EQ(cmd.spec.in_crypto.resume_ssrc,
 						  0x1234u);
@@ -280,6 +283,70 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 	EXPECT_EQ(gone[3].type, uint32_t(AEGW_CMD_REMOVE_STREAM));
 	EXPECT_NE(d.raw().find("7:packetsi5e"), std::string::npos)
 		<< "the counters read before the REMOVEs: " << d.raw();
+}
+
+// A peer's a=rtcp (RFC 3605) names where its separate RTCP goes: the
+// stream toward it carries that port, RTP's + 1 written out is no port
+// (0), and a re-INVITE that changes it updates the stream's egress in
+// place. An a=rtcp at another address than RTP's is not followed (aegw
+// sends RTCP to RTP's address): RTP + 1 there.
+TEST_F(ReInvite, PeersRtcpPortReachesTheDataplane)
+{
+	// The UE's offer with line, the core's answer with a=rtcp at its
+	// RTP port + 1; what the dataplane was sent.
+	auto round = [&](const std::string &line) {
+		std::string offer = "v=0\r\no=- 1 2 IN IP4 10.0.0.2\r\ns=-\r\n"
+				    "c=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+				    "m=audio 7000 RTP/SAVP 0\r\na=crypto:1 "
+				    "AES_CM_128_HMAC_SHA1_80 inline:" + kKey1 +
+				    "\r\n" + line;
+		EXPECT_EQ(ask({{"command", S("offer")}, {"call-id", S("re")},
+			       {"from-tag", S("ue")}, {"sdp", S(offer)},
+			       {"transport-protocol", S("RTP/AVP")}}).result(),
+			  "ok");
+		Reply a = ask({{"command", S("answer")}, {"call-id", S("re")},
+			       {"from-tag", S("ue")}, {"to-tag", S("core")},
+			       {"sdp", S("v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\n"
+					 "s=-\r\nc=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+					 "m=audio 9000 RTP/AVP 0\r\n"
+					 "a=rtcp:9001\r\n")}});
+		EXPECT_EQ(a.result(), "ok") << a.raw();
+		return worker->take();
+	};
+	std::vector<Seen> first = round("a=rtcp:7555\r\n");
+	ASSERT_EQ(first.size(), 2u);
+	for (const Seen &x : first)
+		EXPECT_EQ(x.rtcp_port, x.dst_port == 7000 ? 7555 : 0)
+			<< "toward " << x.dst_port;
+
+	const struct {
+		const char *line;
+		uint16_t want;
+	} cases[] = {
+		{ "a=rtcp:7557\r\n", 7557 },
+		{ "a=rtcp:7557 IN IP4 10.0.0.2\r\n", 7557 },
+		{ "a=rtcp:7001\r\n", 0 },
+		{ "a=rtcp:7563\r\n", 7563 },
+		{ "a=rtcp:7559 IN IP4 10.9.9.9\r\n", 0 },
+		{ "a=rtcp:7565\r\n", 7565 },
+		{ "a=rtcp:7561 IN IP6 ::1\r\n", 0 },
+		{ "", 0 },
+	};
+	uint16_t was = 7555;
+	for (const auto &c : cases) {
+		SCOPED_TRACE(c.line);
+		std::vector<Seen> now = round(c.line);
+		if (c.want == was) {
+			EXPECT_EQ(now.size(), 0u) << "nothing changed";
+			continue;
+		}
+		ASSERT_EQ(now.size(), 1u);
+		EXPECT_EQ(now[0].type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+		EXPECT_EQ(now[0].mask, uint32_t(AEGW_UPDATE_EGRESS));
+		EXPECT_EQ(now[0].dst_port, 7000);
+		EXPECT_EQ(now[0].rtcp_port, c.want);
+		was = c.want;
+	}
 }
 
 // A terminating INVITE forked to two of the UE's devices: the P-CSCF

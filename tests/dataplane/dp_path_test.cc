@@ -965,4 +965,52 @@ TEST_F(DpPath, SeparateRtcpFromAnyPortOfThePeer)
 	EXPECT_EQ(cnt[AEGW_SC_latched], 0u);
 }
 
+// The peer's a=rtcp port (RFC 3605) is where its separate RTCP goes,
+// until its RTP latches at another endpoint than it signalled (a NAT
+// moved it): then RTP + 1 is the better guess. aegw's own RTCP port is
+// always its RTP port + 1.
+TEST_F(DpPath, SeparateRtcpGoesToThePeersRtcpPort)
+{
+	for (uint16_t ue_port : { kUe.port, uint16_t(7080) }) {
+		SCOPED_TRACE(ue_port);
+		const bool moved = ue_port != kUe.port;
+		const uint32_t id = moved ? 94 : 92;
+		aegw_endpoint core_local = ep4("192.168.0.1", moved ? 5908 : 5904);
+		aegw_endpoint ue_local = ep4("10.0.0.1", moved ? 4908 : 4904);
+		auto down = spec_for(id, AEGW_ACTION_RELAY, core_local, 1,
+				     ue_local, kUe, 0);
+		down.flags = 0;
+		down.remote = kCore;
+		down.reverse_id = id + 1;
+		down.egress_rtcp_port = 7555;
+		auto up = spec_for(id + 1, AEGW_ACTION_RELAY, ue_local, 0,
+				   core_local, kCore, 1);
+		up.reverse_id = id;
+		add(down);
+		add(up);
+		aegw_endpoint rtcp_in = core_local, core_rtcp = kCore, ue = kUe;
+		rtcp_in.port++;
+		core_rtcp.port++;
+		ue.port = ue_port;
+		Bytes c = testutil::make_rtcp(0x77, 8, rng);
+
+		inject(1, 0, udp_frame(core_rtcp, rtcp_in, c, 1));
+		poll();
+		auto out = collect(0);
+		ASSERT_EQ(out.size(), 1u);
+		EXPECT_EQ(parse_out(out[0]).pi.dst.port, 7555);
+		EXPECT_EQ(parse_out(out[0]).pi.src.port, ue_local.port + 1);
+
+		inject(0, 0, udp_frame(ue, ue_local, rtp(1), 0));
+		poll();
+		ASSERT_EQ(collect(1).size(), 1u);
+		EXPECT_EQ(counters(id + 1)[AEGW_SC_latched], 1u);
+		inject(1, 0, udp_frame(core_rtcp, rtcp_in, c, 1));
+		poll();
+		out = collect(0);
+		ASSERT_EQ(out.size(), 1u);
+		EXPECT_EQ(parse_out(out[0]).pi.dst.port, moved ? 7081 : 7555);
+	}
+}
+
 } // namespace

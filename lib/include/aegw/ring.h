@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 enum {
-	AEGW_SHM_LAYOUT_VERSION = 2,
+	AEGW_SHM_LAYOUT_VERSION = 3,
 	AEGW_RING_MAX_WORKERS = 16,
 	AEGW_RING_CMD_SLOTS = 256,   /* per worker; a power of two */
 	AEGW_RING_EVT_SLOTS = 1024,  /* per worker; a power of two */
@@ -98,7 +98,10 @@ struct aegw_stream_spec {
 	uint8_t flags;      /* AEGW_STREAM_* */
 	uint16_t in_port;   /* DPDK port ids */
 	uint16_t out_port;
-	uint16_t pad;
+	/* Where separate RTCP goes: the peer's a=rtcp port (RFC 3605) at
+	 * egress_dst's address; 0: egress_dst's port + 1. Dropped (0 again)
+	 * when the stream's peer latches somewhere else. */
+	uint16_t egress_rtcp_port;
 	struct aegw_endpoint local;
 	struct aegw_endpoint remote;
 	struct aegw_endpoint egress_src;
@@ -131,7 +134,8 @@ enum {
 	AEGW_UPDATE_IN_KEY = 1u << 0,
 	AEGW_UPDATE_OUT_KEY = 1u << 1,
 	AEGW_UPDATE_REMOTE = 1u << 2,  /* remote and LATCH flag */
-	AEGW_UPDATE_EGRESS = 1u << 3,  /* egress_src, egress_dst, out_port */
+	AEGW_UPDATE_EGRESS = 1u << 3,  /* egress_src, egress_dst,
+					* egress_rtcp_port, out_port */
 	AEGW_UPDATE_ACTION = 1u << 4,  /* action (needs the keys it uses) */
 };
 
@@ -179,7 +183,7 @@ struct aegw_evt {
 	uint32_t stream_id;
 	uint8_t action;     /* STREAM */
 	uint8_t flags;      /* STREAM */
-	uint16_t pad;
+	uint16_t egress_rtcp_port; /* STREAM */
 	/* STREAM, COUNTERS: where the RTP unprotect (in) and protect (out)
 	 * contexts are, as aegw_srtp_stream_last says (index 0: no packet
 	 * yet): a replay resumes them there (resume_ssrc, resume_index). */
