@@ -241,6 +241,10 @@ void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
 			   const unsigned idx[], unsigned n);
 void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
 		     const struct aegw_endpoint *src);
+/* Separate RTCP that authenticated on s came from src: the reverse
+ * stream sends the peer's RTCP to src's port (symmetric RTCP). */
+void dp_stream_learn_rtcp(struct dp_worker *w, const struct dp_stream *s,
+			  const struct aegw_endpoint *src);
 size_t dp_stream_state_size(const struct dp_stream *s);
 /* Wipes and frees the contexts (or SRTCP seed) of the key before the
  * last re-key, once its grace period is over. */

@@ -431,11 +431,15 @@ static void stage_latch(struct dp_worker *w, struct dp_burst *b)
 	for (unsigned i = 0; i < b->n; i++) {
 		struct dp_stream *s = b->s[i];
 
-		/* The peer's RTP port is learned from RTP only: its
-		 * separate RTCP port says nothing about it. */
-		if (b->status[i] || !(s->flags & AEGW_STREAM_LATCH) ||
-		    (b->rtcp[i] && !(s->flags & AEGW_STREAM_RTCP_MUX)))
+		if (b->status[i] || !(s->flags & AEGW_STREAM_LATCH))
 			continue;
+		/* The peer's RTP port is learned from RTP only: its
+		 * separate RTCP port says where its RTCP goes. */
+		if (b->rtcp[i] && !(s->flags & AEGW_STREAM_RTCP_MUX)) {
+			if (action_unprotects(s->action))
+				dp_stream_learn_rtcp(w, s, &b->pi[i].src);
+			continue;
+		}
 		if (!s->remote.family ||
 		    (action_unprotects(s->action) &&
 		     !source_ok(s, &b->pi[i], b->rtcp[i])))

@@ -412,6 +412,23 @@ void dp_stream_lookup_bulk(struct dp_worker *w, struct dp_burst *b,
 	}
 }
 
+/* Symmetric RTCP (RFC 4961): a peer sends its RTCP from the port it
+ * receives it on, which behind a NAT is neither its a=rtcp port nor its
+ * RTP port + 1. Learned from RTCP at the address RTP goes to only, so
+ * that RTCP never goes where RTP does not. */
+void dp_stream_learn_rtcp(struct dp_worker *w, const struct dp_stream *s,
+			  const struct aegw_endpoint *src)
+{
+	struct dp_stream *rev =
+		s->reverse_id ? dp_stream_find_id(w, s->reverse_id) : NULL;
+
+	if (!rev || rev->egress_rtcp_port == src->port ||
+	    rev->egress_dst.family != src->family ||
+	    memcmp(rev->egress_dst.ip, src->ip, 16))
+		return;
+	rev->egress_rtcp_port = src->port;
+}
+
 /* Called only for an RTP (or multiplexed RTCP) packet that authenticated,
  * or on a leg with no key and no peer yet: a forged packet never moves a
  * stream. */

@@ -1013,4 +1013,66 @@ TEST_F(DpPath, SeparateRtcpGoesToThePeersRtcpPort)
 	}
 }
 
+// Symmetric RTCP (RFC 4961): the port the UE's SRTCP authenticated from
+// is where its RTCP goes back, over its a=rtcp port; SRTCP that fails
+// authentication, or comes from another address than the one RTP goes
+// to, teaches nothing.
+TEST_F(DpPath, AuthenticatedRtcpTeachesThePeersRtcpPort)
+{
+	aegw_endpoint ue_local = ep4("10.0.0.1", 4912);
+	aegw_endpoint core_local = ep4("192.168.0.1", 5912);
+	auto up = spec_for(96, AEGW_ACTION_E2AE_IN, ue_local, 0, core_local,
+			   kCore, 1);
+	up.remote = kUe;
+	up.reverse_id = 97;
+	up.in_crypto = key();
+	auto down = spec_for(97, AEGW_ACTION_E2AE_OUT, core_local, 1, ue_local,
+			     kUe, 0);
+	down.flags = 0;
+	down.remote = kCore;
+	down.reverse_id = 96;
+	down.out_crypto = key();
+	down.egress_rtcp_port = 7555;
+	add(up);
+	add(down);
+	aegw_srtp_config rc = up.in_crypto;
+	rc.kind = AEGW_SRTP_RTCP;
+	SrtpOracle ue_rtcp(rc, true);
+	aegw_endpoint up_rtcp = ue_local, down_rtcp = core_local;
+	up_rtcp.port++;
+	down_rtcp.port++;
+	aegw_endpoint core_rtcp = kCore;
+	core_rtcp.port++;
+	// From the core: plain RTCP protected toward the UE; where to?
+	auto rtcp_to_ue = [&]() {
+		Bytes c = testutil::make_rtcp(0x5678, 8, rng);
+		inject(1, 0, udp_frame(core_rtcp, down_rtcp, c, 1));
+		poll();
+		auto out = collect(0);
+		EXPECT_EQ(out.size(), 1u);
+		return out.empty() ? 0 : parse_out(out[0]).pi.dst.port;
+	};
+	// From the UE's address at port: SRTCP, tampered or not.
+	auto rtcp_from = [&](const aegw_endpoint &ue, bool forged) {
+		Bytes c = testutil::make_rtcp(0x1234, 8, rng);
+		EXPECT_EQ(ue_rtcp.protect(c), 0);
+		if (forged)
+			c.back() ^= 1;
+		inject(0, 0, udp_frame(ue, up_rtcp, c, 0));
+		poll();
+		collect(1);
+	};
+	EXPECT_EQ(rtcp_to_ue(), 7555) << "its a=rtcp port";
+	aegw_endpoint natted = kUe, elsewhere = ep4("10.0.0.99", 7777);
+	natted.port = 40001;
+	rtcp_from(natted, true);
+	EXPECT_EQ(rtcp_to_ue(), 7555) << "forged";
+	rtcp_from(elsewhere, false);
+	EXPECT_EQ(rtcp_to_ue(), 7555) << "another address than RTP's";
+	rtcp_from(natted, false);
+	EXPECT_EQ(rtcp_to_ue(), 40001) << "learned";
+	EXPECT_EQ(counters(96)[AEGW_SC_drop_auth_failed], 1u);
+	EXPECT_EQ(counters(96)[AEGW_SC_latched], 0u) << "RTCP moves no RTP";
+}
+
 } // namespace
