@@ -53,6 +53,8 @@ struct ctl_leg {
 	enum aegw_sdp_proto proto;   /* what this leg's peer speaks */
 	bool srtp;                   /* aegw (un)protects on this leg */
 	bool e2ae_requested;         /* a=3ge2ae:requested from this peer */
+	uint8_t dir;                 /* enum aegw_sdp_dir of its SDP: what
+				      * this peer sends and receives */
 	/* The peer's key (its a=crypto), for what it sends us; and aegw's
 	 * own key, given to the peer in SDP, for what we send it. Key
 	 * slots (secret.h) or NULL. */

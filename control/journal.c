@@ -19,7 +19,7 @@
 
 #define JOURNAL_MAGIC 0x4c4e524a57474541ull /* "AEGWJRNL" */
 #define RECORD_MAGIC 0x4443524au             /* "JRCD" */
-#define JOURNAL_VERSION 5u
+#define JOURNAL_VERSION 6u
 
 struct record_head {
 	uint32_t magic;

@@ -137,6 +137,7 @@ static void add_limits(struct aegw_benc_enc *e, const struct ctl *ctl)
 	aegw_benc_dict_add_int(e, "max-sessions", o->max_sessions);
 	aegw_benc_dict_add_int(e, "ng-cache-mb", o->cache_mb);
 	aegw_benc_dict_add_int(e, "offer-timeout", o->offer_timeout_s);
+	aegw_benc_dict_add_int(e, "silent-timeout", o->silent_timeout_s);
 	aegw_benc_dict_add_int(e, "static-streams", ctl->statics.n);
 	aegw_benc_dict_add_int(e, "static-streams-max", CTL_STATIC_MAX);
 	aegw_benc_dict_add_int(e, "timeout", o->timeout_s);

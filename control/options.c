@@ -65,6 +65,10 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"  --timeout N                 delete an answered call whose media\n"
 		"                              saw no packet for N s (default %u;\n"
 		"                              0: never)\n"
+		"  --silent-timeout N          the same for a call none of whose\n"
+		"                              media is to flow (held: inactive,\n"
+		"                              recvonly both ways) (default %u;\n"
+		"                              0: never)\n"
 		"  --offer-timeout N           delete a call not answered within\n"
 		"                              N s of its last offer (default %u;\n"
 		"                              0: never)\n"
@@ -88,7 +92,8 @@ void ctl_options_usage(FILE *f, const char *prog)
 		prog, CTL_DEFAULT_CACHE_MB, CTL_DEFAULT_PORT_MIN,
 		CTL_DEFAULT_PORT_MAX,
 		CTL_DEFAULT_MAX_REGISTRATIONS, CTL_DEFAULT_TIMEOUT_S,
-		CTL_DEFAULT_OFFER_TIMEOUT_S, CTL_SOCK_DEFAULT_DIR);
+		CTL_DEFAULT_SILENT_TIMEOUT_S, CTL_DEFAULT_OFFER_TIMEOUT_S,
+		CTL_SOCK_DEFAULT_DIR);
 }
 
 int ctl_listen_parse(const char *s, struct ctl_listen *l, char *err,
@@ -365,7 +370,7 @@ enum ctl_e2ae_policy ctl_e2ae_policy_for(const struct ctl_options *o,
 
 enum { OPT_UDP = 256, OPT_TCP, OPT_INSTANCE, OPT_IFACE, OPT_MAX_SESSIONS,
        OPT_MAX_REGISTRATIONS, OPT_E2AE_POLICY, OPT_TIMEOUT, OPT_OFFER_TIMEOUT,
-       OPT_FINAL_TIMEOUT, OPT_DELETE_DELAY, OPT_LOG_LEVEL, OPT_CTL_SOCKET,
+       OPT_FINAL_TIMEOUT, OPT_SILENT_TIMEOUT, OPT_DELETE_DELAY, OPT_LOG_LEVEL, OPT_CTL_SOCKET,
        OPT_JOURNAL, OPT_NG_ALLOW, OPT_METRICS, OPT_SUITES, OPT_CONFIG,
        OPT_NG_CACHE_MB, OPT_HELP, OPT_END };
 
@@ -384,6 +389,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "offer-timeout", required_argument, NULL, OPT_OFFER_TIMEOUT },
 	{ "final-timeout", required_argument, NULL, OPT_FINAL_TIMEOUT },
+	{ "silent-timeout", required_argument, NULL, OPT_SILENT_TIMEOUT },
 	{ "delete-delay", required_argument, NULL, OPT_DELETE_DELAY },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "ctl-socket", required_argument, NULL, OPT_CTL_SOCKET },
@@ -512,6 +518,9 @@ static int one_option(struct ctl_options *o, int c, const char *arg,
 	case OPT_FINAL_TIMEOUT:
 		return seconds("final-timeout", arg, &o->final_timeout_s, err,
 			       errlen);
+	case OPT_SILENT_TIMEOUT:
+		return seconds("silent-timeout", arg, &o->silent_timeout_s,
+			       err, errlen);
 	case OPT_DELETE_DELAY:
 		return seconds("delete-delay", arg, &o->delete_delay_s, err,
 			       errlen);
@@ -555,6 +564,7 @@ static void defaults(struct ctl_options *o)
 	o->log_level = CTL_LOG_INFO;
 	o->timeout_s = CTL_DEFAULT_TIMEOUT_S;
 	o->offer_timeout_s = CTL_DEFAULT_OFFER_TIMEOUT_S;
+	o->silent_timeout_s = CTL_DEFAULT_SILENT_TIMEOUT_S;
 	o->max_registrations = CTL_DEFAULT_MAX_REGISTRATIONS;
 	o->journal = -1;
 	for (unsigned s = 0; s < AEGW_SUITE_COUNT; s++)

@@ -28,6 +28,7 @@ enum {
 	CTL_MAX_E2AE_POLICIES = 16,   /* --e2ae-policy entries */
 	CTL_DEFAULT_TIMEOUT_S = 60,   /* rtpengine's --timeout */
 	CTL_DEFAULT_OFFER_TIMEOUT_S = 3600, /* rtpengine's --offer-timeout */
+	CTL_DEFAULT_SILENT_TIMEOUT_S = 3600, /* rtpengine's --silent-timeout */
 	CTL_TIMEOUT_MAX_S = 604800,   /* a week: any timeout or delay */
 	CTL_SOCK_PATH_MAX = 108,      /* sun_path, its NUL included */
 	CTL_MAX_NG_ALLOW = 32,        /* --ng-allow networks */
@@ -86,6 +87,7 @@ struct ctl_options {
 	 * an offer not answered, a call's whole life; and the delete delay
 	 * of a `delete` that names none. */
 	unsigned timeout_s, offer_timeout_s, final_timeout_s, delete_delay_s;
+	unsigned silent_timeout_s;
 	unsigned max_registrations;
 	struct ctl_e2ae_policy_cfg e2ae[CTL_MAX_E2AE_POLICIES];
 	unsigned n_e2ae;         /* ACCESS '*': every other one */

@@ -83,6 +83,9 @@ void ctl_sdp_peer_of(const struct ctl_sdp_req *req,
 {
 	ctl_sdp_peer(sdp, sm, &l->peer);
 	l->peer_rtcp_port = l->peer.family ? peer_rtcp_port(sdp, sm) : 0;
+	/* RFC 8866 6.7: the media's attribute, else the session's. */
+	l->dir = (uint8_t)(sm->s.dir != AEGW_SDP_DIR_NONE ? sm->s.dir :
+							    sdp->session.dir);
 	if (!req->sip_source.family || !sm->port)
 		return;
 	l->peer = req->sip_source;

@@ -14,8 +14,8 @@
  * family 0 when it names none aegw can use (0.0.0.0, a host name). */
 void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
 		  struct aegw_endpoint *peer);
-/* Leg l's peer (l->peer, l->peer_rtcp_port) from the section its side
- * sent: as ctl_sdp_peer, but the SIP source instead of the SDP's address
+/* Leg l's peer (l->peer, l->peer_rtcp_port, l->dir) from the section its
+ * side sent: as ctl_sdp_peer, but the SIP source instead of the SDP's address
  * when the request asks for it (req->sip_source); the section's a=rtcp
  * port (RFC 3605) when it is not RTP's + 1 and names no other address
  * than RTP's (aegw sends RTCP to RTP's address), else 0. */

@@ -58,18 +58,51 @@ static uint64_t ns_of(unsigned s)
 	return (uint64_t)s * 1000000000ull;
 }
 
+static bool sends(uint8_t dir)
+{
+	return dir != AEGW_SDP_DIR_RECVONLY && dir != AEGW_SDP_DIR_INACTIVE;
+}
+
+static bool receives(uint8_t dir)
+{
+	return dir != AEGW_SDP_DIR_SENDONLY && dir != AEGW_SDP_DIR_INACTIVE;
+}
+
+bool ctl_timeout_held(const struct ctl_call *c)
+{
+	bool installed = false;
+
+	for (unsigned i = 0; i < c->n_media; i++) {
+		const struct ctl_media *m = &c->media[i];
+
+		if (!m->installed)
+			continue;
+		installed = true;
+		for (unsigned from = 0; from < 2; from++)
+			if (sends(m->leg[from].dir) &&
+			    receives(m->leg[1 - from].dir))
+				return false;
+	}
+	return installed;
+}
+
 enum ctl_timeout ctl_timeout_judge(const struct ctl_options *o,
 				   const struct ctl_call *c, uint64_t now_ns,
 				   uint64_t blind_ns)
 {
 	uint64_t since = c->active_ns > blind_ns ? c->active_ns : blind_ns;
-	unsigned limit = c->answered ? o->timeout_s : o->offer_timeout_s;
+	enum ctl_timeout t = !c->answered	  ? CTL_TIMEOUT_OFFER :
+			     ctl_timeout_held(c) ? CTL_TIMEOUT_SILENT :
+						   CTL_TIMEOUT_MEDIA;
+	unsigned limit = t == CTL_TIMEOUT_OFFER	 ? o->offer_timeout_s :
+			 t == CTL_TIMEOUT_SILENT ? o->silent_timeout_s :
+						   o->timeout_s;
 
 	if (o->final_timeout_s &&
 	    now_ns - c->created_ns >= ns_of(o->final_timeout_s))
 		return CTL_TIMEOUT_FINAL;
 	if (limit && now_ns > since && now_ns - since >= ns_of(limit))
-		return c->answered ? CTL_TIMEOUT_MEDIA : CTL_TIMEOUT_OFFER;
+		return t;
 	return CTL_TIMEOUT_NONE;
 }
 

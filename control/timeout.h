@@ -20,7 +20,8 @@ struct ctl_options;
 #define CTL_FOREACH_TIMEOUT(X)                                              \
 	X(MEDIA, "media timeout", "timeoutsessions")                        \
 	X(OFFER, "offer timeout", "offertimeoutsessions")                   \
-	X(FINAL, "final timeout", "finaltimeoutsessions")
+	X(FINAL, "final timeout", "finaltimeoutsessions")                   \
+	X(SILENT, "silent timeout", "silenttimeoutsessions")
 
 enum ctl_timeout {
 	CTL_TIMEOUT_NONE,
@@ -51,10 +52,17 @@ const char *ctl_timeout_stat_name(enum ctl_timeout t);
  * keep its call alive. */
 uint64_t ctl_timeout_peer_packets(const uint64_t c[AEGW_SC_COUNT]);
 
+/* Whether c is on hold: it has installed media and none is to flow, no
+ * leg whose peer sends (sendrecv, sendonly, no attribute) toward one that
+ * receives (inactive both ways, or sendonly against inactive). Its
+ * silence is meant: --silent-timeout, not --timeout, as in rtpengine. */
+bool ctl_timeout_held(const struct ctl_call *c);
+
 /* Whether c is over one of o's limits at now_ns. Silence counts from the
  * later of c->active_ns and blind_ns (the last moment no dataplane could
  * be read: no counters is not silence). A call not answered yet falls
- * under --offer-timeout, not --timeout: ringing has no media. */
+ * under --offer-timeout, not --timeout: ringing has no media; a call on
+ * hold under --silent-timeout. */
 enum ctl_timeout ctl_timeout_judge(const struct ctl_options *o,
 				   const struct ctl_call *c, uint64_t now_ns,
 				   uint64_t blind_ns);

@@ -28,6 +28,7 @@ extern "C" {
 #include "log.h"
 #include "ng_commands.h"
 #include "secret.h"
+#include "timeout.h"
 }
 
 using namespace ngtest;
@@ -346,6 +347,52 @@ TEST_F(ReInvite, PeersRtcpPortReachesTheDataplane)
 		EXPECT_EQ(now[0].dst_port, 7000);
 		EXPECT_EQ(now[0].rtcp_port, c.want);
 		was = c.want;
+	}
+}
+
+// Hold and resume by re-INVITE (3GPP TS 24.610): each side's direction
+// is read from its own SDP, the media-level attribute over the session's,
+// and a call whose media are all to be silent is on hold
+// (--silent-timeout, timeout.c).
+TEST_F(ReInvite, HoldIsReadFromBothSides)
+{
+	const struct {
+		const char *offer_session, *offer_media, *answer_media;
+		bool held;
+	} rows[] = {
+		{"", "", "", false},
+		{"", "a=inactive\r\n", "a=inactive\r\n", true},
+		{"", "a=sendonly\r\n", "a=recvonly\r\n", false},
+		{"", "a=sendonly\r\n", "a=inactive\r\n", true},
+		{"a=inactive\r\n", "", "a=inactive\r\n", true},
+		{"a=inactive\r\n", "a=sendrecv\r\n", "", false},
+		{"", "", "", false},
+	};
+	for (const auto &r : rows) {
+		SCOPED_TRACE(std::string(r.offer_session) + r.offer_media + "/" +
+			     r.answer_media);
+		std::string offer = std::string("v=0\r\no=- 1 2 IN IP4 10.0.0.2\r\n"
+						"s=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n") +
+				    r.offer_session +
+				    "m=audio 7000 RTP/SAVP 0\r\na=crypto:1 "
+				    "AES_CM_128_HMAC_SHA1_80 inline:" + kKey1 +
+				    "\r\n" + r.offer_media;
+		ASSERT_EQ(ask({{"command", S("offer")}, {"call-id", S("hold")},
+			       {"from-tag", S("ue")}, {"sdp", S(offer)},
+			       {"transport-protocol", S("RTP/AVP")}}).result(),
+			  "ok");
+		Reply a = ask({{"command", S("answer")}, {"call-id", S("hold")},
+			       {"from-tag", S("ue")}, {"to-tag", S("core")},
+			       {"sdp", S(std::string("v=0\r\no=- 2 1 IN IP4 "
+						     "192.168.0.2\r\ns=-\r\nc=IN IP4 "
+						     "192.168.0.2\r\nt=0 0\r\n"
+						     "m=audio 9000 RTP/AVP 0\r\n") +
+					 r.answer_media)}});
+		ASSERT_EQ(a.result(), "ok") << a.raw();
+		const ctl_call *k = ctl_call_find(&c.calls, "hold", 4);
+		ASSERT_NE(k, nullptr);
+		EXPECT_EQ(ctl_timeout_held(k), r.held);
+		worker->take();
 	}
 }
 

@@ -766,6 +766,64 @@ TEST(Timeout, VerdictTable)
 		     "finaltimeoutsessions");
 }
 
+// A call whose media are all meant to be silent (rtpengine's "muted or
+// inactive") is on hold: --silent-timeout, not --timeout. Directions are
+// each side's own (the offer's for the offerer, the answer's for the
+// answerer), an absent attribute is sendrecv (RFC 8866 6.7), and media
+// aegw did not install (rejected, over TCP) say nothing.
+TEST(Timeout, HeldCallsHaveTheSilentTimeout)
+{
+	constexpr uint64_t S = 1000000000ull, T0 = 1000 * S;
+	const auto N = AEGW_SDP_DIR_NONE, SR = AEGW_SDP_DIR_SENDRECV,
+		   SO = AEGW_SDP_DIR_SENDONLY, RO = AEGW_SDP_DIR_RECVONLY,
+		   IN = AEGW_SDP_DIR_INACTIVE;
+	const struct {
+		const char *what;
+		std::vector<std::pair<aegw_sdp_dir, aegw_sdp_dir>> media;
+		std::vector<bool> installed;
+		bool held;
+	} rows[] = {
+		{"no attributes", {{N, N}}, {true}, false},
+		{"sendrecv", {{SR, SR}}, {true}, false},
+		{"hold with music: sendonly, recvonly", {{SO, RO}}, {true}, false},
+		{"inactive both", {{IN, IN}}, {true}, true},
+		{"inactive answer", {{SO, IN}}, {true}, true},
+		{"recvonly both", {{RO, RO}}, {true}, true},
+		{"sendonly both", {{SO, SO}}, {true}, true},
+		{"audio held, video flows", {{IN, IN}, {N, N}}, {true, true}, false},
+		{"audio held, video not installed", {{IN, IN}, {N, N}},
+		 {true, false}, true},
+		{"nothing installed", {{IN, IN}}, {false}, false},
+		{"no media", {}, {}, false},
+	};
+	for (const auto &r : rows) {
+		std::vector<ctl_media> m(r.media.size());
+		for (size_t i = 0; i < m.size(); i++) {
+			m[i].installed = r.installed[i];
+			m[i].leg[0].dir = uint8_t(r.media[i].first);
+			m[i].leg[1].dir = uint8_t(r.media[i].second);
+		}
+		ctl_call c{};
+		c.media = m.data();
+		c.n_media = unsigned(m.size());
+		c.answered = true;
+		c.created_ns = c.active_ns = T0;
+		EXPECT_EQ(ctl_timeout_held(&c), r.held) << r.what;
+		ctl_options o{};
+		o.timeout_s = 60;
+		o.silent_timeout_s = 3600;
+		EXPECT_EQ(ctl_timeout_judge(&o, &c, T0 + 60 * S, 0),
+			  r.held ? CTL_TIMEOUT_NONE : CTL_TIMEOUT_MEDIA) << r.what;
+		EXPECT_EQ(ctl_timeout_judge(&o, &c, T0 + 3600 * S, 0),
+			  r.held ? CTL_TIMEOUT_SILENT : CTL_TIMEOUT_MEDIA) << r.what;
+		o.silent_timeout_s = 0;
+		EXPECT_EQ(ctl_timeout_judge(&o, &c, T0 + 99999 * S, 0),
+			  r.held ? CTL_TIMEOUT_NONE : CTL_TIMEOUT_MEDIA) << r.what;
+	}
+	EXPECT_STREQ(ctl_timeout_stat_name(CTL_TIMEOUT_SILENT),
+		     "silenttimeoutsessions");
+}
+
 // The deleting list, both ways, in deadline order.
 std::vector<ctl_call *> deleting(const ctl_calls &t)
 {
