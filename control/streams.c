@@ -214,11 +214,14 @@ static bool update_mask_of(const struct aegw_stream_spec *now,
 		*mask |= AEGW_UPDATE_IN_KEY;
 	if (memcmp(&now->out_crypto, &was->out_crypto, sizeof(now->out_crypto)))
 		*mask |= AEGW_UPDATE_OUT_KEY;
+	/* A new a=rtcp port alone must not put a NAT-latched peer back at
+	 * its SDP address, as a whole new egress does. */
 	if (now->out_port != was->out_port ||
-	    now->egress_rtcp_port != was->egress_rtcp_port ||
 	    memcmp(&now->egress_src, &was->egress_src, sizeof(now->egress_src)) ||
 	    memcmp(&now->egress_dst, &was->egress_dst, sizeof(now->egress_dst)))
 		*mask |= AEGW_UPDATE_EGRESS;
+	else if (now->egress_rtcp_port != was->egress_rtcp_port)
+		*mask |= AEGW_UPDATE_RTCP_PORT;
 	return true;
 }
 

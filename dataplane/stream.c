@@ -367,6 +367,11 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 	if (mask & AEGW_UPDATE_EGRESS) {
 		stream_set_egress(s, spec);
 		dp_stream_resolve_egress(w, s);
+	} else if ((mask & AEGW_UPDATE_RTCP_PORT) &&
+		   s->egress_dst.family == spec->egress_dst.family &&
+		   s->egress_dst.port == spec->egress_dst.port &&
+		   !memcmp(s->egress_dst.ip, spec->egress_dst.ip, 16)) {
+		s->egress_rtcp_port = spec->egress_rtcp_port;
 	}
 	s->action = action;
 	return 0;

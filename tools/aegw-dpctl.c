@@ -41,6 +41,9 @@ static void usage(void)
 	       "  --remote IP:PORT         the peer (else learned: latching)\n"
 	       "  --egress-src IP:PORT     aegw's address on the egress leg\n"
 	       "  --egress-dst IP:PORT     where packets go\n"
+	       "  --egress-rtcp-port N     where separate RTCP goes at its\n"
+	       "                           address (0: its port + 1); an\n"
+	       "                           update takes it with a new egress\n"
 	       "  --in-key SUITE:INLINE    unprotect key (e2ae-in, recrypt)\n"
 	       "  --out-key SUITE:INLINE   protect key (e2ae-out, recrypt)\n"
 	       "  --reverse ID             the opposite direction's stream\n"
@@ -159,6 +162,8 @@ static int spec_option(struct spec_opts *o, int c, const char *arg)
 		  o->mask |= AEGW_UPDATE_EGRESS;
 		  s->out_port = (uint16_t)v; return 0;
 	case 'R': return parse_u32(arg, &s->reverse_id) ? fail("--reverse '%s'?", arg) : 0;
+	case 'P': if (parse_u32(arg, &v) || v > 65535) return fail("--egress-rtcp-port '%s'?", arg);
+		  s->egress_rtcp_port = (uint16_t)v; return 0;
 	case 'm': s->flags |= AEGW_STREAM_RTCP_MUX; return 0;
 	case 'x': if (!strcmp(arg, "mux"))
 			  s->flags |= AEGW_STREAM_RTCP_OUT_MUX;
@@ -183,6 +188,7 @@ static const struct option spec_long[] = {
 	{ "in-port", required_argument, NULL, 'I' },
 	{ "out-port", required_argument, NULL, 'O' },
 	{ "reverse", required_argument, NULL, 'R' },
+	{ "egress-rtcp-port", required_argument, NULL, 'P' },
 	{ "rtcp-mux", no_argument, NULL, 'm' },
 	{ "rtcp-out", required_argument, NULL, 'x' },
 	{ "no-latch", no_argument, NULL, 'n' },
@@ -262,6 +268,9 @@ static void print_evt(const struct aegw_evt *e)
 			print_ep("remote", &e->remote);
 			print_ep("egress-src", &e->egress_src);
 			print_ep("egress-dst", &e->egress_dst);
+			if (e->egress_rtcp_port)
+				printf(" egress-rtcp-port %u",
+				       e->egress_rtcp_port);
 			printf(" rtcp-in %s rtcp-out %s",
 			       e->flags & AEGW_STREAM_RTCP_MUX ? "mux" : "port+1",
 			       aegw_stream_rtcp_mux_out(e->flags) ? "mux" :

@@ -288,7 +288,7 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 
 // A peer's a=rtcp (RFC 3605) names where its separate RTCP goes: the
 // stream toward it carries that port, RTP's + 1 written out is no port
-// (0), and a re-INVITE that changes it updates the stream's egress in
+// (0), and a re-INVITE that changes it updates that port alone, in
 // place. An a=rtcp at another address than RTP's is not followed (aegw
 // sends RTCP to RTP's address): RTP + 1 there.
 TEST_F(ReInvite, PeersRtcpPortReachesTheDataplane)
@@ -343,7 +343,8 @@ TEST_F(ReInvite, PeersRtcpPortReachesTheDataplane)
 		}
 		ASSERT_EQ(now.size(), 1u);
 		EXPECT_EQ(now[0].type, uint32_t(AEGW_CMD_UPDATE_STREAM));
-		EXPECT_EQ(now[0].mask, uint32_t(AEGW_UPDATE_EGRESS));
+		EXPECT_EQ(now[0].mask, uint32_t(AEGW_UPDATE_RTCP_PORT))
+			<< "not a whole new egress, which would undo a latch";
 		EXPECT_EQ(now[0].dst_port, 7000);
 		EXPECT_EQ(now[0].rtcp_port, c.want);
 		was = c.want;

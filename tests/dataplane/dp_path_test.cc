@@ -1010,6 +1010,24 @@ TEST_F(DpPath, SeparateRtcpGoesToThePeersRtcpPort)
 		out = collect(0);
 		ASSERT_EQ(out.size(), 1u);
 		EXPECT_EQ(parse_out(out[0]).pi.dst.port, moved ? 7081 : 7555);
+
+		// A re-INVITE with a new a=rtcp port only: taken where the
+		// stream still sends to the SDP's endpoint; a peer latched
+		// elsewhere keeps its RTP and RTCP destinations.
+		aegw_cmd cmd{};
+		cmd.type = AEGW_CMD_UPDATE_STREAM;
+		cmd.update_mask = AEGW_UPDATE_RTCP_PORT;
+		cmd.spec = down;
+		cmd.spec.egress_rtcp_port = 7777;
+		ASSERT_EQ(command(aegw_ring_worker_for_port(core_local.port,
+							    harness()->n_workers),
+				  cmd), 0);
+		inject(1, 0, udp_frame(core_rtcp, rtcp_in, c, 1));
+		poll();
+		out = collect(0);
+		ASSERT_EQ(out.size(), 1u);
+		EXPECT_EQ(parse_out(out[0]).pi.dst.port, moved ? 7081 : 7777);
+		EXPECT_EQ(parse_out(out[0]).pi.dst.ip[3], 2);
 	}
 }
 

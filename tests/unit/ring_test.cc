@@ -977,7 +977,11 @@ TEST(Validate, UpdateTable)
 	std::vector<ValidateRow> rows = {
 		{ "empty mask", [](aegw_cmd &) {}, 0 },
 		{ "stream_id 0", [](aegw_cmd &c) { c.spec.stream_id = 0; }, BAD },
-		{ "unknown mask bit", [](aegw_cmd &c) { c.update_mask = 1u << 5; }, BAD },
+		{ "unknown mask bit", [](aegw_cmd &c) { c.update_mask = 1u << 6; }, BAD },
+		{ "RTCP port alone", [](aegw_cmd &c) {
+			  c.update_mask = AEGW_UPDATE_RTCP_PORT;
+			  c.spec.egress_rtcp_port = 9999;
+		  }, 0 },
 		{ "mask ~0", [](aegw_cmd &c) { c.update_mask = ~0u; }, BAD },
 		{ "unknown flag", [](aegw_cmd &c) { c.spec.flags = 0x80; }, BAD },
 		{ "in key", [](aegw_cmd &c) { c.update_mask = AEGW_UPDATE_IN_KEY; }, 0 },

@@ -100,7 +100,8 @@ struct aegw_stream_spec {
 	uint16_t out_port;
 	/* Where separate RTCP goes: the peer's a=rtcp port (RFC 3605) at
 	 * egress_dst's address; 0: egress_dst's port + 1. Dropped (0 again)
-	 * when the stream's peer latches somewhere else. */
+	 * when the stream's peer latches somewhere else; learned from the
+	 * peer's authenticated SRTCP (RFC 4961) on the reverse stream. */
 	uint16_t egress_rtcp_port;
 	struct aegw_endpoint local;
 	struct aegw_endpoint remote;
@@ -137,6 +138,10 @@ enum {
 	AEGW_UPDATE_EGRESS = 1u << 3,  /* egress_src, egress_dst,
 					* egress_rtcp_port, out_port */
 	AEGW_UPDATE_ACTION = 1u << 4,  /* action (needs the keys it uses) */
+	/* egress_rtcp_port alone, taken only while the stream still sends
+	 * to the spec's egress_dst: a peer that latched elsewhere (a NAT)
+	 * keeps where it sends and the RTCP port it has. */
+	AEGW_UPDATE_RTCP_PORT = 1u << 5,
 };
 
 struct aegw_cmd {
