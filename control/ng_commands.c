@@ -189,7 +189,8 @@ static void direction(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 
 /* rtpengine's SIP-source-address (either spelling; trust-address, the
  * default since rtpengine 3.8, is the opposite): media is expected from
- * where the SIP message came, received-from's ["IP4"|"IP6", address],
+ * where the SIP message came, received-from's ["IP4"|"IP6", address]
+ * (or the address alone),
  * not from the SDP's c= (a private address behind NAT). A received-from
  * that does not parse leaves the SDP's address. */
 static void sip_source(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
@@ -202,9 +203,11 @@ static void sip_source(const struct aegw_ng_request *q, struct ctl_sdp_req *r)
 	if (!aegw_ng_list_has(q->flags, "SIP-source-address") &&
 	    !aegw_ng_list_has(q->flags, "sip-source-address"))
 		return;
-	if (!f->p || !a->p || f->len != 3 || a->len >= sizeof(buf))
+	if (!a->p || a->len >= sizeof(buf) || (f->p && f->len != 3))
 		return;
-	if (!memcmp(f->p, "IP4", 3))
+	if (!f->p) /* the address alone: its family by its form */
+		family = memchr(a->p, ':', a->len) ? 6 : 4;
+	else if (!memcmp(f->p, "IP4", 3))
 		family = 4;
 	else if (!memcmp(f->p, "IP6", 3))
 		family = 6;
@@ -296,32 +299,12 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->sdes_off = sdes_off(sdes);
 	r->mux_flags = mux_flags(mux);
 	sip_source(q, r);
+	/* aegw's keys naming the UEs of an offer, for the registration
+	 * store (an answer's are not read). */
+	r->ue_identity = str_of(q->ue_identity);
+	r->offerer_ue_identity = str_of(q->offerer_ue_identity);
 }
 
-/* aegw's extension keys naming the UEs of an offer, for the registration
- * store: absent, or strings. The reason when one is not. */
-static const char *ue_keys(const struct aegw_benc_node *dict,
-			   struct ctl_sdp_req *r)
-{
-	static const char *const keys[2] = { "ue-identity",
-					     "offerer-ue-identity" };
-	static const char *const errs[2] = {
-		"key 'ue-identity' must be a string",
-		"key 'offerer-ue-identity' must be a string",
-	};
-	struct ctl_str *to[2] = { &r->ue_identity, &r->offerer_ue_identity };
-
-	for (unsigned i = 0; i < 2; i++) {
-		const struct aegw_benc_node *n = aegw_benc_dict_get(dict,
-								    keys[i]);
-
-		if (n && !aegw_benc_is_str(n))
-			return errs[i];
-		if (n)
-			*to[i] = (struct ctl_str){ n->str, n->len };
-	}
-	return NULL;
-}
 
 /* A transport-protocol asked for that aegw cannot give (rtpengine's
  * "accept", keep what the offer has, is none): refused, not taken for
@@ -340,14 +323,13 @@ static size_t offer_answer(const struct ng_ctx *x, bool answer)
 	struct ctl_sdp_req r;
 	struct aegw_benc_enc e;
 	char err[256] = "";
-	const char *bad;
 	size_t sdp_len = 0, n;
 	enum ctl_result res;
 
 	sdp_req_of(&x->ctl->opt, x->req, &r);
 	r.parsed = &sc->sdp;
-	if (!answer && (bad = ue_keys(x->msg->dict, &r)))
-		return reply_error(x, bad);
+	if (answer)
+		r.ue_identity = r.offerer_ue_identity = (struct ctl_str){ 0 };
 	if (r.ice_force)
 		return reply_error(x, "ICE force: aegw is not an ICE agent "
 			"(it removes ICE lines; use ICE=remove)");

@@ -30,19 +30,16 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static int ue_identity(const struct aegw_benc_node *dict,
+/* Its type was checked by aegw_ng_request_view. */
+static int ue_identity(const struct aegw_ng_request *req,
 		       struct aegw_ng_str *id, char *err, size_t errlen)
 {
-	const struct aegw_benc_node *n = aegw_benc_dict_get(dict, "ue-identity");
-
-	if (!n)
+	if (!req->ue_identity.p)
 		return fail(err, errlen, "No ue-identity in message");
-	if (!aegw_benc_is_str(n))
-		return fail(err, errlen, "key 'ue-identity' must be a string");
-	if (n->len == 0 || n->len > CTL_REG_ID_MAX)
+	if (req->ue_identity.len == 0 || req->ue_identity.len > CTL_REG_ID_MAX)
 		return fail(err, errlen, "ue-identity must be 1 to %d bytes",
 			    CTL_REG_ID_MAX);
-	*id = (struct aegw_ng_str){ n->str, n->len };
+	*id = req->ue_identity;
 	return 0;
 }
 
@@ -124,7 +121,7 @@ static int parse_register(const struct aegw_ng_msg *msg,
 			  const struct aegw_ng_request *req,
 			  struct reg_req *q, char *err, size_t errlen)
 {
-	return ue_identity(msg->dict, &q->id, err, errlen) ||
+	return ue_identity(req, &q->id, err, errlen) ||
 	       ue_e2ae(msg->dict, req->flags, &q->ue_e2ae, err, errlen) ||
 	       access_network(msg->dict, &q->access, err, errlen) ||
 	       expires(msg->dict, &q->expires, err, errlen) ? -1 : 0;
@@ -208,8 +205,7 @@ size_t ctl_ng_deregister(struct ctl *ctl, const struct aegw_ng_msg *msg,
 	struct aegw_benc_enc e;
 	size_t n;
 
-	(void)req;
-	if (ue_identity(msg->dict, &id, err, errlen))
+	if (ue_identity(req, &id, err, errlen))
 		return 0;
 	aegw_ng_reply_begin(&e, out, cap, msg->cookie);
 	aegw_benc_dict_add_cstr(&e, "result", "ok");
@@ -252,8 +248,7 @@ size_t ctl_ng_lookup(struct ctl *ctl, const struct aegw_ng_msg *msg,
 	uint64_t now = ctl_now_ns();
 	size_t n;
 
-	(void)req;
-	if (ue_identity(msg->dict, &id, err, errlen))
+	if (ue_identity(req, &id, err, errlen))
 		return 0;
 	r = ctl_registry_find(&ctl->registry, id.p, id.len, now);
 	if (!r) {

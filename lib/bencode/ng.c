@@ -31,6 +31,9 @@ const struct aegw_ng_view_key aegw_ng_view_str_keys[] = {
 	{ "ICE", offsetof(struct aegw_ng_request, ice) },
 	{ "from-interface", offsetof(struct aegw_ng_request, from_interface) },
 	{ "to-interface", offsetof(struct aegw_ng_request, to_interface) },
+	{ "ue-identity", offsetof(struct aegw_ng_request, ue_identity) },
+	{ "offerer-ue-identity",
+	  offsetof(struct aegw_ng_request, offerer_ue_identity) },
 };
 const size_t aegw_ng_view_n_str_keys =
 	sizeof(aegw_ng_view_str_keys) / sizeof(aegw_ng_view_str_keys[0]);
@@ -181,14 +184,18 @@ static bool list_of_str(const struct aegw_benc_node *n)
 	return true;
 }
 
-/* rtpengine takes one family and address, and so does aegw: a list of
- * fewer items says nothing. */
+/* rtpengine takes one family and address, and so does aegw; an address
+ * alone (rtpengine's string form) leaves the family to be told from it. */
 static void view_received_from(struct aegw_ng_request *req)
 {
 	const struct aegw_benc_node *rf = req->received_from;
 
-	if (!rf || rf->count < 2)
+	if (!rf || rf->count == 0)
 		return;
+	if (rf->count == 1) {
+		req->received_from_address = span(rf->child);
+		return;
+	}
 	req->received_from_family = span(rf->child);
 	req->received_from_address = span(rf->child->next);
 }

@@ -79,16 +79,16 @@ static bool word_is(const char *p, size_t len, const char *w)
  * bit 2 DTLS (which is SRTP too), TRANSPORT_SET once a word was seen. */
 enum { T_SRTP = 1, T_AVPF = 2, T_DTLS = 4, TRANSPORT_SET = 8 };
 
+/* NULL where rtpengine's table has none: "DTLS SRTP" asks for nothing. */
 static const char *const transport_names[8] = {
-	"RTP/AVP",          "RTP/SAVP",         "RTP/AVPF",
-	"RTP/SAVPF",        "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVP",
-	"UDP/TLS/RTP/SAVPF", "UDP/TLS/RTP/SAVPF",
+	"RTP/AVP",          "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF",
+	"UDP/TLS/RTP/SAVP", NULL,       "UDP/TLS/RTP/SAVPF", NULL,
 };
 
 static bool transport_word(const char *p, size_t len, unsigned *t)
 {
 	for (unsigned i = 0; i < 8; i++)
-		if (i != 5 && i != 7 && word_is(p, len, transport_names[i])) {
+		if (transport_names[i] && word_is(p, len, transport_names[i])) {
 			*t = TRANSPORT_SET | i;
 			return true;
 		}
@@ -135,10 +135,15 @@ static void direction_item(struct rtpp *r, const char *p, size_t len)
 }
 
 /* The items of a value "[a b [c] d]" (a, b, d: nested lists skipped)
- * into list, or each to direction_item when list is NULL. */
+ * into list; when list is NULL, the first two are from-interface and
+ * to-interface (rtpengine's direction list, apart from the words'
+ * count). */
 static int list_items(struct rtpp *r, struct aegw_benc_node *list,
 		      const char *v, size_t n)
 {
+	struct aegw_ng_str *dir[2] = { &r->req->from_interface,
+				       &r->req->to_interface };
+	unsigned k = 0;
 	size_t i = 1;
 	struct word w;
 
@@ -146,22 +151,27 @@ static int list_items(struct rtpp *r, struct aegw_benc_node *list,
 	while (next_word(v, n, &i, &w) == 1) {
 		if (w.p[0] == '[')
 			continue;
-		if (!list)
-			direction_item(r, w.p, w.len);
-		else if (aegw_ng_view_add(r->req, list, w.p, w.len))
+		if (!list && k < 2)
+			*dir[k++] = (struct aegw_ng_str){ w.p, w.len };
+		else if (list && aegw_ng_view_add(r->req, list, w.p, w.len))
 			return -1;
 	}
 	return 0;
 }
 
 /* A list key's value: a list, or a plain value split at commas as the
- * dictionary's string values are. */
+ * dictionary's string values are. Added to the key's items, but for
+ * received-from, which it replaces: it is one family and address. */
 static int list_value(struct rtpp *r, size_t off, const char *v, size_t n)
 {
 	struct aegw_benc_node *list = aegw_ng_view_own(r->req, off);
 
 	if (!list)
 		return -1;
+	if (off == offsetof(struct aegw_ng_request, received_from)) {
+		list->child = NULL;
+		list->count = 0;
+	}
 	if (v[0] == '[')
 		return list_items(r, list, v, n);
 	return aegw_ng_view_add_split(r->req, list, v, n);
@@ -258,7 +268,7 @@ int aegw_ng_view_rtpp_flags(struct aegw_ng_request *req,
 	if (rc < 0)
 		return aegw_ng_view_fail_type(err, offset, "rtpp-flags",
 					      "words with every '[' closed");
-	if (r.transport) {
+	if (r.transport && transport_names[r.transport & 7]) {
 		name = transport_names[r.transport & 7];
 		req->transport_protocol = (struct aegw_ng_str){ name,
 								strlen(name) };

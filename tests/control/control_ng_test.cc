@@ -887,7 +887,7 @@ TEST_F(Control, MalformedRegistrationsAreRefused)
 		{D({{"command", S("register")}, {"expires", "i60e"}}),
 		 "No ue-identity in message"},
 		{D({{"command", S("register")}, {"ue-identity", "i5e"},
-		    {"expires", "i60e"}}), "key 'ue-identity' must be a string"},
+		    {"expires", "i60e"}}), "key 'ue-identity' at byte"},
 		{D({{"command", S("register")}, {"ue-identity", S("")},
 		    {"expires", "i60e"}}), "ue-identity must be 1 to 256 bytes"},
 		{D({{"command", S("register")}, {"ue-identity", S(std::string(257, 'u'))},
@@ -921,9 +921,9 @@ TEST_F(Control, MalformedRegistrationsAreRefused)
 		 "access-network is not a token"},
 		{D({{"command", S("lookup")}}), "No ue-identity in message"},
 		{D({{"command", S("deregister")}, {"ue-identity", L({"x"})}}),
-		 "key 'ue-identity' must be a string"},
+		 "key 'ue-identity' at byte"},
 		{offer("bad-ue", sdp(9000, "RTP/AVP"), "", {{"ue-identity", "i1e"}}),
-		 "key 'ue-identity' must be a string"},
+		 "key 'ue-identity' at byte"},
 	};
 	int64_t held = stats().num({"statistics", "currentstatistics",
 				    "registrations"});

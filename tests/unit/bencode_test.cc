@@ -1097,6 +1097,22 @@ TEST(NgRtppFlags, WordsReadAsTheKeys)
 	EXPECT_EQ(S(r.via_branch), "1");
 	EXPECT_EQ(r.replace, nullptr) << "replace-origin stays a flag";
 	EXPECT_EQ(S(r.rtpp_flags).substr(0, 13), "trust-address");
+
+	// received-from is one family and address: the string's stands
+	// over the key's, and an address alone is rtpengine's string form.
+	RtppView rf("received-from=192.0.2.7",
+		    "13:received-froml3:IP48:10.0.0.1e");
+	ASSERT_EQ(rf.rc, 0) << rf.p.Reason();
+	EXPECT_EQ(rf.r.received_from_family.p, nullptr);
+	EXPECT_EQ(S(rf.r.received_from_address), "192.0.2.7");
+	RtppView rf2("received-from=[IP6 ::1]", "13:received-from3:x,y");
+	ASSERT_EQ(rf2.rc, 0) << rf2.p.Reason();
+	EXPECT_EQ(S(rf2.r.received_from_family), "IP6");
+	EXPECT_EQ(S(rf2.r.received_from_address), "::1");
+	RtppView ue("ue-identity=sip:a@b offerer-ue-identity=tel:+1");
+	ASSERT_EQ(ue.rc, 0) << ue.p.Reason();
+	EXPECT_EQ(S(ue.r.ue_identity), "sip:a@b");
+	EXPECT_EQ(S(ue.r.offerer_ue_identity), "tel:+1");
 }
 
 // The transport as rtpengine builds it from its words, the last word
@@ -1116,6 +1132,8 @@ TEST(NgRtppFlags, TransportWords)
 		{ "AVPF", "RTP/AVPF" },
 		{ "DTLS", "UDP/TLS/RTP/SAVP" },
 		{ "DTLS AVPF", "UDP/TLS/RTP/SAVPF" },
+		{ "DTLS SRTP", "RTP/SAVPF" }, // none in rtpengine's table
+		{ "DTLS SRTP AVPF", "RTP/SAVPF" },
 		{ "RTP/AVP RTP/SAVP", "RTP/SAVP" },
 		{ "rtp/avp", "RTP/SAVPF" }, // not a transport word: a flag
 		{ "transport-protocol=RTP/AVPF", "RTP/AVPF" },
@@ -1146,6 +1164,13 @@ TEST(NgRtppFlags, DirectionItems)
 	ASSERT_EQ(list.rc, 0) << list.p.Reason();
 	EXPECT_EQ(S(list.r.from_interface), "core");
 	EXPECT_EQ(S(list.r.to_interface), "access");
+
+	// A list sets both items whatever the words said before; a word
+	// after it is still the first of the words.
+	RtppView both("direction=[core access] direction=edge");
+	ASSERT_EQ(both.rc, 0) << both.p.Reason();
+	EXPECT_EQ(S(both.r.from_interface), "edge");
+	EXPECT_EQ(S(both.r.to_interface), "access");
 
 	RtppView one("to-interface=core");
 	ASSERT_EQ(one.rc, 0);

@@ -126,6 +126,10 @@ struct aegw_ng_request {
 	 * which, when present, stands over that item. */
 	struct aegw_ng_str from_interface; /* "from-interface" */
 	struct aegw_ng_str to_interface;   /* "to-interface" */
+	/* aegw's extension keys: the UE a registration command or an
+	 * offer's answerer is, and an offer's offerer (CONTROL.md). */
+	struct aegw_ng_str ue_identity;         /* "ue-identity" */
+	struct aegw_ng_str offerer_ue_identity; /* "offerer-ue-identity" */
 	/* "rtpp-flags": the flag string of a Kamailio script (the
 	 * rtpengine module sends it unparsed when a function is given its
 	 * via-branch argument, 5.8 on), read into the fields here as
@@ -142,8 +146,8 @@ struct aegw_ng_request {
 	const struct aegw_benc_node *sdes;      /* "SDES" */
 	const struct aegw_benc_node *supports;  /* "supports" */
 	/* "received-from": a list of two strings, e.g. IP4 and 127.0.0.1:
-	 * where the SIP message came from (family and address empty when
-	 * it is some other list; further items are ignored). */
+	 * where the SIP message came from (further items are ignored); or
+	 * one, the address alone, family empty (rtpengine's string form). */
 	const struct aegw_benc_node *received_from;
 	struct aegw_ng_str received_from_family;
 	struct aegw_ng_str received_from_address;
