@@ -93,13 +93,16 @@ static const struct aegw_srtp_config *offerer_key_before(const struct answer *a,
 				 &a->work[i].leg[a->off]);
 }
 
-/* aegw keeps the key it gave the offerer: the UE has no window in which
- * aegw protects under a key it has not seen yet. The stream toward the
- * offerer goes on under it, updated in place, or added again with its
- * contexts resumed where they were (streams.c). */
+/* aegw keeps the key it gave the offerer when the stream toward the
+ * offerer is then updated in place (ctl_media_in_place): its SRTP
+ * context goes on, and the UE has no window in which aegw protects under
+ * a key it has not seen yet. Where the stream would be added again, a
+ * kept key would restart its context at indices it had protected: a
+ * fresh key is the only safe one. */
 static int keep_offerer_key(struct answer *a, unsigned i)
 {
-	struct ctl_leg *ol = &a->work[i].leg[a->off];
+	struct ctl_media *m = &a->work[i];
+	struct ctl_leg *ol = &m->leg[a->off];
 	const struct aegw_srtp_config *kept = offerer_key_before(a, i);
 
 	if (!kept || ol->our_key)
@@ -107,6 +110,10 @@ static int keep_offerer_key(struct answer *a, unsigned i)
 	if (!(ol->our_key = ctl_key_dup(kept))) {
 		snprintf(a->err, a->errlen, "out of key memory");
 		return -1;
+	}
+	if (!ctl_media_in_place(a->c, m, &a->c->media[i], a->ans)) {
+		ctl_secret_free(ol->our_key);
+		ol->our_key = NULL;
 	}
 	return 0;
 }

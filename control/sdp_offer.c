@@ -80,7 +80,8 @@ static void decide(struct offer *o, unsigned i, int crypto_idx,
  * offer per branch under one call-id and from-tag, and whichever UE
  * answers must read what aegw protects under the key it was given, not
  * under a later branch's. Nothing is installed under a pending key, so
- * handing it out again reuses no keystream. */
+ * handing it out again reuses no keystream. After an answer, a new offer
+ * gets a new key (an installed context could not go on under it). */
 static const struct aegw_srtp_config *pending_key(const struct offer *o,
 						  unsigned i,
 						  const struct ctl_leg *al)
@@ -93,30 +94,10 @@ static const struct aegw_srtp_config *pending_key(const struct offer *o,
 	return ctl_leg_key_again(&c->pending[i].leg[o->ans], al);
 }
 
-/* After an answer, the key aegw protects with toward the answerer's
- * side, when the suite and session parameters stay: a re-INVITE (a
- * session refresh, hold, resume) then leaves aegw's SDP toward that side
- * as it was, as rtpengine does, and no packet in flight at a key switch
- * is lost. The stream goes on under it: updated in place, or added again
- * with its contexts resumed where they were (streams.c), so no index is
- * protected twice under it. */
-static const struct aegw_srtp_config *installed_key(const struct offer *o,
-						    unsigned i,
-						    const struct ctl_leg *al)
-{
-	const struct ctl_call *c = o->c;
-
-	if (!c->answered || i >= c->n_media || c->media[i].rejected)
-		return NULL;
-	return ctl_leg_key_again(&c->media[i].leg[o->ans], al);
-}
-
 static int answerer_key_of(struct offer *o, unsigned i, struct ctl_leg *al)
 {
 	const struct aegw_srtp_config *kept = pending_key(o, i, al);
 
-	if (!kept)
-		kept = installed_key(o, i, al);
 	if (!kept)
 		return ctl_leg_make_key(al, o->err, o->errlen);
 	ctl_secret_free(al->our_key);

@@ -162,14 +162,6 @@ static void resume_config(struct aegw_srtp_config *cfg,
 					 rtcp->index;
 }
 
-static void resume_spec(struct aegw_stream_spec *spec,
-			const struct ctl_resume *r)
-{
-	resume_config(&spec->in_crypto, &r->rtp_in, &r->rtcp_in, 0);
-	resume_config(&spec->out_crypto, &r->rtp_out, &r->rtcp_out,
-		      CTL_RTCP_RESUME_GAP);
-}
-
 /* ADD of stream `from` as m has it. Its contexts resume where m says
  * they were (m->resume; nothing for a new stream or key): a stream the
  * dataplane lost (a restart, an UPDATE that found none) comes back under
@@ -184,7 +176,10 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 	int rc;
 
 	ctl_stream_spec(c, m, from, &spec);
-	resume_spec(&spec, &m->resume[from]);
+	resume_config(&spec.in_crypto, &m->resume[from].rtp_in,
+		      &m->resume[from].rtcp_in, 0);
+	resume_config(&spec.out_crypto, &m->resume[from].rtp_out,
+		      &m->resume[from].rtcp_out, CTL_RTCP_RESUME_GAP);
 	rc = add_stream(ctl, &spec);
 	aegw_wipe(&spec, sizeof(spec));
 	return rc;
@@ -230,11 +225,8 @@ static bool update_mask_of(const struct aegw_stream_spec *now,
 	return true;
 }
 
-/* Whether leg from's stream as m has it would be updated in place from
- * what old installed (its SRTP contexts going on), rather than removed
- * and added again. */
-static bool in_place(const struct ctl_call *c, const struct ctl_media *m,
-		     const struct ctl_media *old, unsigned from)
+bool ctl_media_in_place(const struct ctl_call *c, const struct ctl_media *m,
+			const struct ctl_media *old, unsigned from)
 {
 	struct aegw_stream_spec now, was;
 	uint32_t mask;
@@ -250,33 +242,11 @@ static bool in_place(const struct ctl_call *c, const struct ctl_media *m,
 	return in_place;
 }
 
-/* Where stream `from` of m resumes, given where old's contexts were
- * (at): a context whose key stays goes on from there, whether the stream
- * is updated in place (the dataplane keeps it) or added again (its
- * contexts start there, so no index is protected twice under the key
- * and no old packet replays); a new key starts afresh. */
-static void carry_resume(struct ctl_media *m, const struct ctl_resume *at,
-			 unsigned from, const struct aegw_stream_spec *now,
-			 const struct aegw_stream_spec *was)
-{
-	m->resume[from] = (struct ctl_resume){ { 0, 0 } };
-	if (!memcmp(&now->in_crypto, &was->in_crypto, sizeof(now->in_crypto))) {
-		m->resume[from].rtp_in = at->rtp_in;
-		m->resume[from].rtcp_in = at->rtcp_in;
-	}
-	if (!memcmp(&now->out_crypto, &was->out_crypto,
-		    sizeof(now->out_crypto))) {
-		m->resume[from].rtp_out = at->rtp_out;
-		m->resume[from].rtcp_out = at->rtcp_out;
-	}
-}
-
 /* Leg from's stream as m has it: unchanged from old's, updated in place,
- * or removed and added again (its kept keys' contexts resumed at at). */
+ * or removed and added again. */
 static void batch_leg(struct ctl *ctl, struct batch *b,
 		      const struct ctl_call *c, struct ctl_media *m,
-		      const struct ctl_media *old, unsigned from,
-		      const struct ctl_resume at[2])
+		      const struct ctl_media *old, unsigned from)
 {
 	struct aegw_stream_spec now, was;
 	uint32_t mask = 0;
@@ -286,13 +256,21 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 	if (old && old->installed && !old->rejected) {
 		ctl_stream_spec(c, old, from, &was);
 		update = update_mask_of(&now, &was, &mask);
-		carry_resume(m, &at[from], from, &now, &was);
 		aegw_wipe(&was, sizeof(was));
-		if (!update) {
+		/* A context updated in place goes on where its key stays;
+		 * a new key or a new stream starts afresh. */
+		m->resume[from] = (struct ctl_resume){ { 0, 0 } };
+		if (update && !(mask & AEGW_UPDATE_IN_KEY)) {
+			m->resume[from].rtp_in = old->resume[from].rtp_in;
+			m->resume[from].rtcp_in = old->resume[from].rtcp_in;
+		}
+		if (update && !(mask & AEGW_UPDATE_OUT_KEY)) {
+			m->resume[from].rtp_out = old->resume[from].rtp_out;
+			m->resume[from].rtcp_out = old->resume[from].rtcp_out;
+		}
+		if (!update)
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
-			resume_spec(&now, &m->resume[from]);
-		}
 	} else {
 		m->resume[from] = (struct ctl_resume){ { 0, 0 } };
 	}
@@ -316,32 +294,11 @@ static bool add_again(const struct batch *b, unsigned i)
 		b->cmd[i].type == AEGW_CMD_UPDATE_STREAM);
 }
 
-/* Where old's contexts are, for streams that keep their keys: the last
- * sample, or, when a stream is to be added again, a reading of now. A
- * sample is up to a second old, or none yet in a call's first second,
- * and aegw numbers the SRTCP it protects itself. */
-static void old_at(struct ctl *ctl, const struct ctl_call *c,
-		   const struct ctl_media *m, const struct ctl_media *old,
-		   struct ctl_resume at[2])
-{
-	struct ctl_counts k;
-
-	for (unsigned from = 0; from < 2; from++)
-		at[from] = old->resume[from];
-	if (in_place(c, m, old, 0) && in_place(c, m, old, 1))
-		return;
-	ctl_media_counters(ctl, old, &k);
-	for (unsigned from = 0; from < 2; from++)
-		if (k.have[from])
-			at[from] = k.resume[from];
-}
-
 int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 		      struct ctl_media *m, const struct ctl_media *old,
 		      char *err, size_t errlen)
 {
 	struct batch b = { .n = 0 };
-	struct ctl_resume at[2] = { 0 };
 	int rc = 0;
 
 	m->installed = false;
@@ -350,10 +307,8 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 			remove_streams(ctl, old);
 		return 0;
 	}
-	if (old && old->installed && !old->rejected)
-		old_at(ctl, c, m, old, at);
 	for (unsigned from = 0; from < 2; from++)
-		batch_leg(ctl, &b, c, m, old, from, at);
+		batch_leg(ctl, &b, c, m, old, from);
 	batch_run(ctl, &b, NULL, NULL);
 	for (unsigned i = 0; i < b.n && !rc; i++)
 		if (b.from[i] >= 0)

@@ -27,6 +27,11 @@ void ctl_stream_spec(const struct ctl_call *c, const struct ctl_media *m,
 int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 		      struct ctl_media *m, const struct ctl_media *old,
 		      char *err, size_t errlen);
+/* Whether leg from's stream as m has it would be updated in place from
+ * what old installed (its SRTP contexts going on), rather than removed
+ * and added again: the rule ctl_media_install follows. */
+bool ctl_media_in_place(const struct ctl_call *c, const struct ctl_media *m,
+			const struct ctl_media *old, unsigned from);
 /* Removes m's streams (NOT_FOUND is fine) and clears m->installed. */
 void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m);
 

@@ -3,12 +3,12 @@
 // again. Its streams are updated in place, never removed and added: an
 // SRTP context whose key stays keeps its ROC and replay window, the
 // stream its counters. Only what changed is in an UPDATE's mask. aegw
-// keeps its own key toward the UE across re-offers and re-answers (so
-// the UE never gets packets under a key it has not seen yet); a stream
-// that must be added again resumes its contexts under kept keys where
-// they were read just before; the UE's new key is an IN_KEY update of the
-// stream from it. A delete reads the last counters and removes in one
-// batch.
+// keeps its own key toward the UE across re-answers while the stream is
+// updated in place (so the UE never gets packets under a key it has not
+// seen yet), and makes a fresh one when the stream must be added again
+// (its context would restart at indices it had protected); the UE's new
+// key is an IN_KEY update of the stream from it. A delete reads the last
+// counters and removes in one batch.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -263,13 +263,12 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 	EXPECT_EQ(rekey[0].mask, uint32_t(AEGW_UPDATE_IN_KEY));
 	EXPECT_NE(rekey[0].id, toward_ue);
 
-	// RTCP-mux on: both streams are added again, read first so that
-	// their contexts resume where they are under the keys that stay
-	// (ReaddedStreamsResumeWhereTheyWere); aegw's key toward the UE stays.
+	// RTCP-mux on: both streams are added again, so aegw's key toward
+	// the UE is a new one (a kept key would restart at used indices).
 	const std::string muxed = call(7002, kKey2, 9000, "a=rtcp-mux\r\n");
-	EXPECT_EQ(muxed, ours);
+	EXPECT_NE(muxed, ours);
+	EXPECT_NE(muxed, "");
 	std::vector<Seen> readd = worker->take();
-	EXPECT_EQ(count(readd, AEGW_CMD_COUNTERS), 2u);
 	EXPECT_EQ(count(readd, AEGW_CMD_REMOVE_STREAM), 2u);
 	EXPECT_EQ(count(readd, AEGW_CMD_ADD_STREAM), 2u);
 
@@ -401,9 +400,8 @@ TEST_F(ReInvite, HoldIsReadFromBothSides)
 // A terminating INVITE forked to two of the UE's devices: the P-CSCF
 // offers once per branch, one call-id and from-tag. Both UEs get the same
 // key from aegw, so that whichever answers reads what aegw protects; a
-// repeated offer that asks for another suite gets a new key. After the
-// answer, a re-INVITE's offer gets the key aegw protects with (as
-// rtpengine), unless it asks for another suite.
+// new offer after the answer (a re-INVITE) gets a new key, and so does a
+// repeated offer that asks for another suite.
 TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 {
 	auto offer = [&](const std::vector<std::string> &sdes) {
@@ -435,22 +433,16 @@ TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 	Reply a = ue_answer("fork", "ue-b", ans);
 	ASSERT_EQ(a.result(), "ok") << a.raw();
 	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u);
-	EXPECT_EQ(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
-		<< "after the answer, a re-INVITE's offer: the installed key";
-	const std::string eighty = offer({});
-	EXPECT_NE(eighty.find("AES_CM_128_HMAC_SHA1_80"), std::string::npos);
-	EXPECT_NE(eighty.substr(eighty.find("inline:")),
-		  again.substr(again.find("inline:")))
-		<< "another suite, another key";
+	EXPECT_NE(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
+		<< "after the answer, a re-INVITE's offer: a new key";
 	ask({{"command", S("delete")}, {"call-id", S("fork")},
 	     {"from-tag", S("core")}});
 }
 
 // RFC 3264 8: the o= version of what aegw sends a side goes up when that
 // SDP changes, and only then. A re-INVITE's offer that the core sends
-// unchanged (a session refresh) reaches the UE as it was, key and
-// version: the UE has nothing to change. One that changes under the
-// core's same version goes one up.
+// unchanged (a session refresh) reaches the UE with aegw's fresh key: a
+// version the UE has seen would tell it to keep the old SDP and key.
 TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 {
 	auto version = [](const std::string &sdp) {
@@ -485,16 +477,15 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 	EXPECT_EQ(version(answer("1")), "1");
 
 	const std::string refresh = offer("1");
-	EXPECT_EQ(refresh, first) << "after the answer: the same key";
+	EXPECT_NE(refresh, first) << "after the answer: a new key";
+	EXPECT_EQ(version(refresh), "2") << refresh;
 	EXPECT_EQ(version(answer("1")), "1") << "the core gets what it had";
-	EXPECT_EQ(version(offer("1", "a=inactive\r\n")), "2")
-		<< "changed under the same version: one up";
+	EXPECT_EQ(version(offer("1")), "3") << "another key, another version";
 	answer("1");
 	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "9")
 		<< "the core's own higher version stands";
 	EXPECT_EQ(version(answer("2")), "2");
-	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "9") << "a refresh";
-	EXPECT_EQ(version(offer("9", "a=recvonly\r\n")), "10");
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "10");
 	ask({{"command", S("delete")}, {"call-id", S("ver")},
 	     {"from-tag", S("core")}});
 }
@@ -634,41 +625,6 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 			EXPECT_EQ(a.resume_out, out) << "aegw's kept key goes on";
 		}
 	}
-}
-
-// A stream that must be added again (RTCP-mux turned on) under a key
-// that stays resumes its contexts where the dataplane says they are now,
-// read just before: not where the last sample (up to a second old, or
-// none yet) had them. aegw numbers its SRTCP itself, so that resumes
-// above the reading; a key that changes starts afresh.
-TEST_F(ReInvite, ReaddedStreamsResumeWhereTheyWere)
-{
-	const uint64_t in = (5ull << 16) + 7, out = (6ull << 16) + 9;
-	worker.reset();
-	worker = std::make_unique<FakeWorker>(inst, in, out);
-	ctl_tick(&c);
-	worker->take();
-	const std::string ours = call(7000, kKey1, 9000);
-	worker->take();
-	EXPECT_EQ(call(7000, kKey1, 9000, "a=rtcp-mux\r\n"), ours);
-	std::vector<Seen> readd = worker->take();
-	ASSERT_EQ(count(readd, AEGW_CMD_ADD_STREAM), 2u);
-	for (const Seen &a : readd) {
-		if (a.type != AEGW_CMD_ADD_STREAM)
-			continue;
-		EXPECT_EQ(a.resume_in, in) << "the UE's key stays";
-		EXPECT_EQ(a.resume_out, out) << "aegw's key stays";
-		EXPECT_EQ(a.rtcp_in, 50u);
-		EXPECT_EQ(a.rtcp_out, 60u + 1024);
-	}
-	// The UE's new key, and RTCP-mux off again: its stream starts afresh.
-	call(7000, kKey2, 9000);
-	readd = worker->take();
-	ASSERT_EQ(count(readd, AEGW_CMD_ADD_STREAM), 2u);
-	unsigned fresh = 0;
-	for (const Seen &a : readd)
-		fresh += a.type == AEGW_CMD_ADD_STREAM && a.resume_in == 0;
-	EXPECT_EQ(fresh, 1u) << "the stream from the UE, under its new key";
 }
 
 } // namespace
