@@ -66,7 +66,8 @@ struct ctl_leg {
 };
 
 /* Where a stream's SRTP and SRTCP contexts are: each one's SSRC and
- * highest index (aegw_srtp_stream_last); index 0: none. */
+ * highest index (aegw_srtp_stream_last); both 0: none (SRTCP's first
+ * index is 0). */
 struct ctl_resume_at {
 	uint32_t ssrc;
 	uint64_t index;

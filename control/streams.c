@@ -157,7 +157,10 @@ static void resume_config(struct aegw_srtp_config *cfg,
 	cfg->resume_ssrc = rtp->ssrc;
 	cfg->resume_index = rtp->index;
 	cfg->resume_rtcp_ssrc = rtcp->ssrc;
-	cfg->resume_rtcp_index = rtcp->index && rtcp->index + gap < 1ull << 31 ?
+	/* Index 0 with an SSRC is a context that sent its first packet
+	 * (SRTCP counts from 0): state too. */
+	cfg->resume_rtcp_index = (rtcp->index || rtcp->ssrc) &&
+					 rtcp->index + gap < 1ull << 31 ?
 					 rtcp->index + gap :
 					 rtcp->index;
 }

@@ -51,8 +51,8 @@ public:
 	// COUNTERS reports these as every stream's contexts' highest index
 	// (for SSRC 0x1234).
 	explicit FakeWorker(const std::string &inst, uint64_t index_in = 0,
-			    uint64_t index_out = 0)
-		: index_in_(index_in), index_out_(index_out)
+			    uint64_t index_out = 0, uint64_t rtcp_out = 60)
+		: index_in_(index_in), index_out_(index_out), rtcp_out_(rtcp_out)
 	{
 		EXPECT_EQ(aegw_shm_create(inst.c_str(), 1, &shm_), 0);
 		aegw_shm_heartbeat(shm_);
@@ -116,7 +116,7 @@ private:
 				e.index_out = index_out_;
 				e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
 				e.rtcp_index_in = index_in_ ? 50 : 0;
-				e.rtcp_index_out = index_out_ ? 60 : 0;
+				e.rtcp_index_out = index_out_ ? rtcp_out_ : 0;
 				send(e);
 			}
 			e.type = AEGW_EVT_ACK;
@@ -124,7 +124,7 @@ private:
 			aegw_cmd_wipe(&cmd);
 		}
 	}
-	uint64_t index_in_, index_out_;
+	uint64_t index_in_, index_out_, rtcp_out_;
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
 	std::atomic<bool> stop_{false};
@@ -625,6 +625,31 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 			EXPECT_EQ(a.resume_out, out) << "aegw's kept key goes on";
 		}
 	}
+}
+
+// aegw's first SRTCP packet has index 0 (RFC 3711 3.3.2): a context that
+// sent it reads as SSRC and index 0, which is state, not none. A replay
+// resumes it above that reading too, or index 0 would be protected again
+// under the same key.
+TEST_F(ReInvite, ReplayResumesAfterTheFirstSrtcpIndex)
+{
+	const uint64_t in = 100, out = 200;
+	worker.reset();
+	worker = std::make_unique<FakeWorker>(inst, in, out, 0);
+	ctl_tick(&c);
+	worker->take();
+	call(7000, kKey1, 9000);
+	worker->take();
+	c.calls.first->next_sample_ns = 0;
+	ctl_tick(&c);
+	ASSERT_EQ(count(worker->take(), AEGW_CMD_COUNTERS), 2u);
+	worker.reset();
+	worker = std::make_unique<FakeWorker>(inst, in, out, 0);
+	ctl_tick(&c);
+	std::vector<Seen> replay = worker->take();
+	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &a : replay)
+		EXPECT_EQ(a.rtcp_out, 1024u) << "above index 0, which was used";
 }
 
 } // namespace
