@@ -305,7 +305,6 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->offerer_ue_identity = str_of(q->offerer_ue_identity);
 }
 
-
 /* A transport-protocol asked for that aegw cannot give (rtpengine's
  * "accept", keep what the offer has, is none): refused, not taken for
  * nothing asked, which would send the answerer plain RTP. */
