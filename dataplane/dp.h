@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h> /* memcpy */
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
@@ -94,6 +95,29 @@ struct dp_stream {
 	struct aegw_endpoint local;
 	uint32_t reverse_id;
 } __rte_cache_aligned;
+
+/* a == b: family, port and address. Constant-size compares: a memcmp
+ * of a runtime length is a call, and every packet of a stream with a
+ * known peer makes one. */
+static inline bool dp_endpoint_eq(const struct aegw_endpoint *a,
+				  const struct aegw_endpoint *b)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t a4, b4;
+
+	if (a->family != b->family || a->port != b->port)
+		return false;
+	if (a->family != 6) {
+		memcpy(&a4, a->ip, 4);
+		memcpy(&b4, b->ip, 4);
+		return a4 == b4;
+	}
+	memcpy(&a0, a->ip, 8);
+	memcpy(&a1, a->ip + 8, 8);
+	memcpy(&b0, b->ip, 8);
+	memcpy(&b1, b->ip + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
 
 static_assert(offsetof(struct dp_stream, counters) == 128,
 	       "the packet path's fields fit the first two lines");

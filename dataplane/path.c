@@ -220,28 +220,6 @@ static void stage_parse(struct dp_worker *w, struct dp_burst *b,
 		handoff(w, away, n_away, owner);
 }
 
-/* Constant-size compares: a memcmp of a runtime length is a call, and
- * every packet of a stream with a known peer makes one. */
-static bool endpoint_eq(const struct aegw_endpoint *a,
-			const struct aegw_endpoint *b)
-{
-	uint64_t a0, a1, b0, b1;
-	uint32_t a4, b4;
-
-	if (a->family != b->family || a->port != b->port)
-		return false;
-	if (a->family != 6) {
-		memcpy(&a4, a->ip, 4);
-		memcpy(&b4, b->ip, 4);
-		return a4 == b4;
-	}
-	memcpy(&a0, a->ip, 8);
-	memcpy(&a1, a->ip + 8, 8);
-	memcpy(&b0, b->ip, 8);
-	memcpy(&b1, b->ip + 8, 8);
-	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
 static bool action_unprotects(uint8_t a)
 {
 	return a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT;
@@ -259,7 +237,7 @@ static bool source_ok(const struct dp_stream *s, const struct aegw_pkt_info *pi,
 		return true;
 	if (rtcp && !(s->flags & AEGW_STREAM_RTCP_MUX))
 		want.port = pi->src.port;
-	return endpoint_eq(&want, &pi->src);
+	return dp_endpoint_eq(&want, &pi->src);
 }
 
 static bool udp_csum_ok(struct rte_mbuf *m, const struct aegw_pkt_info *pi)

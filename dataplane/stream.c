@@ -368,9 +368,7 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 		stream_set_egress(s, spec);
 		dp_stream_resolve_egress(w, s);
 	} else if ((mask & AEGW_UPDATE_RTCP_PORT) &&
-		   s->egress_dst.family == spec->egress_dst.family &&
-		   s->egress_dst.port == spec->egress_dst.port &&
-		   !memcmp(s->egress_dst.ip, spec->egress_dst.ip, 16)) {
+		   dp_endpoint_eq(&s->egress_dst, &spec->egress_dst)) {
 		s->egress_rtcp_port = spec->egress_rtcp_port;
 	}
 	s->action = action;
@@ -426,12 +424,13 @@ void dp_stream_learn_rtcp(struct dp_worker *w, const struct dp_stream *s,
 {
 	struct dp_stream *rev =
 		s->reverse_id ? dp_stream_find_id(w, s->reverse_id) : NULL;
+	struct aegw_endpoint rtp_there = *src;
 
-	if (!rev || rev->egress_rtcp_port == src->port ||
-	    rev->egress_dst.family != src->family ||
-	    memcmp(rev->egress_dst.ip, src->ip, 16))
+	if (!rev || rev->egress_rtcp_port == src->port)
 		return;
-	rev->egress_rtcp_port = src->port;
+	rtp_there.port = rev->egress_dst.port;
+	if (dp_endpoint_eq(&rtp_there, &rev->egress_dst))
+		rev->egress_rtcp_port = src->port;
 }
 
 /* Called only for an RTP (or multiplexed RTCP) packet that authenticated,
@@ -444,8 +443,7 @@ void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
 	struct aegw_endpoint peer = *src;
 	struct aegw_evt evt = { .type = AEGW_EVT_LATCHED };
 
-	if (s->remote.family == peer.family && s->remote.port == peer.port &&
-	    memcmp(s->remote.ip, peer.ip, 16) == 0)
+	if (dp_endpoint_eq(&s->remote, &peer))
 		return;
 	s->remote = peer;
 	s->counters[AEGW_SC_latched]++;
@@ -454,9 +452,7 @@ void dp_stream_latch(struct dp_worker *w, struct dp_stream *s,
 		/* The peer's a=rtcp port was for the endpoint it signalled:
 		 * behind a NAT that moved its RTP, RTP + 1 is the better
 		 * guess. */
-		if (rev->egress_dst.family != peer.family ||
-		    rev->egress_dst.port != peer.port ||
-		    memcmp(rev->egress_dst.ip, peer.ip, 16))
+		if (!dp_endpoint_eq(&rev->egress_dst, &peer))
 			rev->egress_rtcp_port = 0;
 		rev->egress_dst = peer;
 		rev->has_mac = 0;
