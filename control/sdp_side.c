@@ -59,10 +59,10 @@ void ctl_sdp_peer(const struct aegw_sdp *sdp, const struct aegw_sdp_media *sm,
 	peer->port = sm->port;
 }
 
-static uint16_t peer_rtcp_port(const struct aegw_sdp *sdp,
-			       const struct aegw_sdp_media *sm)
+/* rtp: where the section's RTP goes (ctl_sdp_peer, family set). */
+static uint16_t peer_rtcp_port(const struct aegw_sdp_media *sm,
+			       const struct aegw_endpoint *rtp)
 {
-	struct aegw_endpoint rtp;
 	uint8_t ip[16];
 
 	if (!sm->has_rtcp || !sm->rtcp_port ||
@@ -70,9 +70,8 @@ static uint16_t peer_rtcp_port(const struct aegw_sdp *sdp,
 		return 0;
 	if (!sm->rtcp_addr.present)
 		return sm->rtcp_port;
-	ctl_sdp_peer(sdp, sm, &rtp);
-	if (!rtp.family || !conn_ip(&sm->rtcp_addr, ip) ||
-	    sm->rtcp_addr.family != rtp.family || memcmp(ip, rtp.ip, 16))
+	if (!conn_ip(&sm->rtcp_addr, ip) ||
+	    sm->rtcp_addr.family != rtp->family || memcmp(ip, rtp->ip, 16))
 		return 0;
 	return sm->rtcp_port;
 }
@@ -82,7 +81,7 @@ void ctl_sdp_peer_of(const struct ctl_sdp_req *req,
 		     const struct aegw_sdp_media *sm, struct ctl_leg *l)
 {
 	ctl_sdp_peer(sdp, sm, &l->peer);
-	l->peer_rtcp_port = l->peer.family ? peer_rtcp_port(sdp, sm) : 0;
+	l->peer_rtcp_port = l->peer.family ? peer_rtcp_port(sm, &l->peer) : 0;
 	/* RFC 8866 6.7: the media's attribute, else the session's. */
 	l->dir = (uint8_t)(sm->s.dir != AEGW_SDP_DIR_NONE ? sm->s.dir :
 							    sdp->session.dir);

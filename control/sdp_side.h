@@ -54,8 +54,6 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 		    unsigned i, const struct ctl_iface *ifc, uint16_t port,
 		    bool rtcp_mux);
 
-/* a=crypto toward the peer of leg l: aegw's own line (*line) where aegw
- * terminates SRTP on that leg, none where it does not. */
 /* A rejected section (port 0): its own c= becomes aegw's (the peer's
  * address stays on its side), its a=3ge2ae goes. */
 void ctl_edit_rejected(struct aegw_sdp_media_edit *me,
@@ -70,6 +68,8 @@ bool ctl_proto_is_tcp(const struct aegw_sdp_media *sm);
  * address). */
 void ctl_edit_keep(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 		   unsigned i, char *addr, size_t cap);
+/* a=crypto toward the peer of leg l: aegw's own line (*line) where aegw
+ * terminates SRTP on that leg, none where it does not. */
 void ctl_edit_crypto(struct aegw_sdp_media_edit *me, const struct ctl_leg *l,
 		     const char **line);
 
