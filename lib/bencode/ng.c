@@ -291,21 +291,36 @@ static const struct aegw_benc_node *split(struct aegw_ng_request *req,
 	return list;
 }
 
+/* A key rtpengine reads under several spellings: the value of the first
+ * present (*key, its spelling), or NULL. */
+static const struct aegw_benc_node *first_of(const struct aegw_ng_msg *msg,
+					     const char *const *keys, size_t n,
+					     const char **key)
+{
+	const struct aegw_benc_node *v;
+
+	for (size_t i = 0; i < n; i++)
+		if ((v = aegw_benc_dict_get(msg->dict, keys[i]))) {
+			*key = keys[i];
+			return v;
+		}
+	return NULL;
+}
+
 static int view_delete_delay(const struct aegw_ng_msg *msg,
 			     struct aegw_ng_request *req,
 			     struct aegw_ng_error *err)
 {
-	const char *const *keys = aegw_ng_view_delete_delay_keys;
-	const struct aegw_benc_node *v = NULL;
-	size_t i;
+	const char *key;
+	const struct aegw_benc_node *v =
+		first_of(msg, aegw_ng_view_delete_delay_keys,
+			 aegw_ng_view_n_delete_delay_keys, &key);
 
-	for (i = 0; i < aegw_ng_view_n_delete_delay_keys && !v; i++)
-		v = aegw_benc_dict_get(msg->dict, keys[i]);
 	if (!v)
 		return 0;
 	if (aegw_benc_to_int(v, &req->delete_delay))
-		return aegw_ng_view_fail_type(err, offset_of(msg, v),
-					      keys[i - 1], "an integer");
+		return aegw_ng_view_fail_type(err, offset_of(msg, v), key,
+					      "an integer");
 	req->have_delete_delay = true;
 	return 0;
 }
@@ -360,17 +375,16 @@ static int view_rtpp_flags(const struct aegw_ng_msg *msg,
 			   struct aegw_ng_request *req,
 			   struct aegw_ng_error *err)
 {
-	const size_t n = sizeof(rtpp_flags_keys) / sizeof(rtpp_flags_keys[0]);
-	const struct aegw_benc_node *v = NULL;
-	size_t i;
+	const char *key;
+	const struct aegw_benc_node *v =
+		first_of(msg, rtpp_flags_keys,
+			 sizeof(rtpp_flags_keys) / sizeof(rtpp_flags_keys[0]),
+			 &key);
 
-	for (i = 0; i < n && !v; i++)
-		v = aegw_benc_dict_get(msg->dict, rtpp_flags_keys[i]);
 	if (!v)
 		return 0;
 	if (!aegw_benc_is_str(v))
-		return aegw_ng_view_fail_type(err, offset_of(msg, v),
-					      rtpp_flags_keys[i - 1],
+		return aegw_ng_view_fail_type(err, offset_of(msg, v), key,
 					      "a string");
 	req->rtpp_flags = span(v);
 	return aegw_ng_view_rtpp_flags(req, v, offset_of(msg, v), err);
