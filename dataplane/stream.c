@@ -193,10 +193,38 @@ static int stream_keys_open(struct dp_worker *w, struct dp_stream *s,
 	return err;
 }
 
+/* A stream without rtcp-mux also owns its local port + 1, where its
+ * peer's separate RTCP arrives: the table's entry is tagged as such. */
+static void rtcp_key_of(struct dp_key *k, const struct dp_stream *s)
+{
+	key_from(k, &s->local, (uint16_t)(s->local.port + 1));
+}
+
+static int rtcp_port_claim(struct dp_worker *w, struct dp_stream *s)
+{
+	uintptr_t tagged = (uintptr_t)s | DP_TAG_RTCP;
+	struct dp_key k;
+
+	rtcp_key_of(&k, s);
+	if (rte_hash_lookup(w->by_addr, &k) >= 0)
+		return AEGW_ERR_EXISTS;
+	if (rte_hash_add_key_data(w->by_addr, &k, (void *)tagged) < 0)
+		return AEGW_ERR_NO_MEMORY;
+	return 0;
+}
+
+static void rtcp_port_release(struct dp_worker *w, const struct dp_stream *s)
+{
+	struct dp_key k;
+
+	rtcp_key_of(&k, s);
+	rte_hash_del_key(w->by_addr, &k);
+}
+
 static int addr_insert(struct dp_worker *w, struct dp_stream *s)
 {
-	struct dp_key k, kc;
-	uintptr_t tagged = (uintptr_t)s | DP_TAG_RTCP;
+	struct dp_key k;
+	int err;
 
 	key_from(&k, &s->local, s->local.port);
 	if (rte_hash_lookup(w->by_addr, &k) >= 0)
@@ -205,13 +233,10 @@ static int addr_insert(struct dp_worker *w, struct dp_stream *s)
 		return AEGW_ERR_NO_MEMORY;
 	if (s->flags & AEGW_STREAM_RTCP_MUX)
 		return 0;
-	key_from(&kc, &s->local, (uint16_t)(s->local.port + 1));
-	if (rte_hash_lookup(w->by_addr, &kc) >= 0 ||
-	    rte_hash_add_key_data(w->by_addr, &kc, (void *)tagged) < 0) {
+	err = rtcp_port_claim(w, s);
+	if (err)
 		rte_hash_del_key(w->by_addr, &k);
-		return AEGW_ERR_EXISTS;
-	}
-	return 0;
+	return err;
 }
 
 static void addr_remove(struct dp_worker *w, const struct dp_stream *s)
@@ -220,10 +245,8 @@ static void addr_remove(struct dp_worker *w, const struct dp_stream *s)
 
 	key_from(&k, &s->local, s->local.port);
 	rte_hash_del_key(w->by_addr, &k);
-	if (!(s->flags & AEGW_STREAM_RTCP_MUX)) {
-		key_from(&k, &s->local, (uint16_t)(s->local.port + 1));
-		rte_hash_del_key(w->by_addr, &k);
-	}
+	if (!(s->flags & AEGW_STREAM_RTCP_MUX))
+		rtcp_port_release(w, s);
 }
 
 static void stream_set_egress(struct dp_stream *s,
@@ -331,19 +354,13 @@ static int update_keys_open(struct dp_worker *w, const struct dp_stream *s,
 	return err;
 }
 
-/* Everything the update needs is created before anything changes, so a
- * refused update leaves the stream as it was. */
-int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
-		     uint32_t mask)
+/* What an update asks that the stream cannot take: an egress port the
+ * dataplane lacks, or an action without the keys it uses. */
+static int update_check(const struct dp_worker *w, const struct dp_stream *s,
+			const struct aegw_stream_spec *spec, uint32_t mask)
 {
-	struct dp_stream *s = dp_stream_find_id(w, spec->stream_id);
-	struct new_keys in = { 0 }, out = { 0 };
-	uint8_t action;
-	int err;
+	uint8_t action = (mask & AEGW_UPDATE_ACTION) ? spec->action : s->action;
 
-	if (!s)
-		return AEGW_ERR_NOT_FOUND;
-	action = (mask & AEGW_UPDATE_ACTION) ? spec->action : s->action;
 	if ((mask & AEGW_UPDATE_EGRESS) && spec->out_port >= w->dp->cfg.n_ports)
 		return AEGW_ERR_INVALID_ARG;
 	if (action_unprotects(action) && !s->rtp_in &&
@@ -352,9 +369,37 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 	if (action_protects(action) && !s->rtp_out &&
 	    !(mask & AEGW_UPDATE_OUT_KEY))
 		return AEGW_ERR_INVALID_ARG;
-	err = update_keys_open(w, s, spec, mask, &in, &out);
-	if (err)
+	return 0;
+}
+
+enum { DP_FLAGS_RTCP = AEGW_STREAM_RTCP_MUX | AEGW_STREAM_RTCP_OUT_MUX |
+		       AEGW_STREAM_RTCP_OUT_SPLIT };
+
+/* Everything the update needs is created before anything changes, so a
+ * refused update leaves the stream as it was: the RTCP port an update
+ * out of rtcp-mux takes, then the new keys' contexts. */
+int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
+		     uint32_t mask)
+{
+	struct dp_stream *s = dp_stream_find_id(w, spec->stream_id);
+	struct new_keys in = { 0 }, out = { 0 };
+	bool mux_was, mux_now;
+	int err;
+
+	if (!s)
+		return AEGW_ERR_NOT_FOUND;
+	if ((err = update_check(w, s, spec, mask)))
 		return err;
+	mux_was = s->flags & AEGW_STREAM_RTCP_MUX;
+	mux_now = (mask & AEGW_UPDATE_FLAGS) ?
+			  (spec->flags & AEGW_STREAM_RTCP_MUX) : mux_was;
+	if (mux_was && !mux_now && (err = rtcp_port_claim(w, s)))
+		return err;
+	if ((err = update_keys_open(w, s, spec, mask, &in, &out))) {
+		if (mux_was && !mux_now)
+			rtcp_port_release(w, s);
+		return err;
+	}
 	if (mask & AEGW_UPDATE_IN_KEY)
 		rekey_in(s, &in);
 	if (mask & AEGW_UPDATE_OUT_KEY)
@@ -364,6 +409,12 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 		s->flags = (uint8_t)((s->flags & ~AEGW_STREAM_LATCH) |
 				     (spec->flags & AEGW_STREAM_LATCH));
 	}
+	if (mask & AEGW_UPDATE_FLAGS) {
+		if (!mux_was && mux_now)
+			rtcp_port_release(w, s);
+		s->flags = (uint8_t)((s->flags & ~DP_FLAGS_RTCP) |
+				     (spec->flags & DP_FLAGS_RTCP));
+	}
 	if (mask & AEGW_UPDATE_EGRESS) {
 		stream_set_egress(s, spec);
 		dp_stream_resolve_egress(w, s);
@@ -371,7 +422,8 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 		   dp_endpoint_eq(&s->egress_dst, &spec->egress_dst)) {
 		s->egress_rtcp_port = spec->egress_rtcp_port;
 	}
-	s->action = action;
+	if (mask & AEGW_UPDATE_ACTION)
+		s->action = spec->action;
 	return 0;
 }
 

@@ -30,7 +30,8 @@ static void usage(void)
 	       "  info                     epoch, heartbeat, workers, ring depths\n"
 	       "  add ID ACTION OPTIONS    install a stream (ACTION: e2ae-in,\n"
 	       "                           e2ae-out, recrypt, relay)\n"
-	       "  update ID OPTIONS        change keys / remote / egress of a stream\n"
+	       "  update ID OPTIONS        change keys / remote / egress / RTCP-mux\n"
+	       "                           of a stream\n"
 	       "  remove ID                remove a stream\n"
 	       "  dump                     every stream with its counters\n"
 	       "  counters [ID]            one stream's counters, or all\n"
@@ -49,10 +50,13 @@ static void usage(void)
 	       "  --reverse ID             the opposite direction's stream\n"
 	       "  --rtcp-mux               RTCP on the RTP port (both legs)\n"
 	       "  --rtcp-out mux|split     the egress leg's RTCP otherwise\n"
+	       "  --rtcp-split             RTCP on port+1 (both legs; add's\n"
+	       "                           default): for an update\n"
 	       "  --no-latch --no-replay\n"
 	       "IPv6 as [ADDR]:PORT. INLINE is the a=crypto inline: value.\n"
 	       "update needs --local (it names the worker); a new egress takes\n"
-	       "--egress-src, --egress-dst and --out-port together.\n"
+	       "--egress-src, --egress-dst and --out-port together; any of\n"
+	       "--rtcp-mux, --rtcp-out, --rtcp-split sets all three RTCP flags.\n"
 	       "Not while aegw-control runs: a command ring has one writer.\n",
 	       prog);
 }
@@ -164,8 +168,11 @@ static int spec_option(struct spec_opts *o, int c, const char *arg)
 	case 'R': return parse_u32(arg, &s->reverse_id) ? fail("--reverse '%s'?", arg) : 0;
 	case 'P': if (parse_u32(arg, &v) || v > 65535) return fail("--egress-rtcp-port '%s'?", arg);
 		  s->egress_rtcp_port = (uint16_t)v; return 0;
-	case 'm': s->flags |= AEGW_STREAM_RTCP_MUX; return 0;
-	case 'x': if (!strcmp(arg, "mux"))
+	case 'm': o->mask |= AEGW_UPDATE_FLAGS;
+		  s->flags |= AEGW_STREAM_RTCP_MUX; return 0;
+	case 'S': o->mask |= AEGW_UPDATE_FLAGS; return 0;
+	case 'x': o->mask |= AEGW_UPDATE_FLAGS;
+		  if (!strcmp(arg, "mux"))
 			  s->flags |= AEGW_STREAM_RTCP_OUT_MUX;
 		  else if (!strcmp(arg, "split"))
 			  s->flags |= AEGW_STREAM_RTCP_OUT_SPLIT;
@@ -191,6 +198,7 @@ static const struct option spec_long[] = {
 	{ "egress-rtcp-port", required_argument, NULL, 'P' },
 	{ "rtcp-mux", no_argument, NULL, 'm' },
 	{ "rtcp-out", required_argument, NULL, 'x' },
+	{ "rtcp-split", no_argument, NULL, 'S' },
 	{ "no-latch", no_argument, NULL, 'n' },
 	{ "no-replay", no_argument, NULL, 'p' },
 	{ 0 },

@@ -402,6 +402,82 @@ TEST_F(DpPath, RekeyMidStreamLosesNothing)
 	EXPECT_EQ(c[AEGW_SC_drop_auth_failed], 0u);
 }
 
+// Sends an UPDATE of spec s with mask to the worker of its port.
+int update(const aegw_stream_spec &s, uint32_t mask)
+{
+	aegw_cmd cmd{};
+	cmd.type = AEGW_CMD_UPDATE_STREAM;
+	cmd.update_mask = mask;
+	cmd.spec = s;
+	return command(aegw_ring_worker_for_port(s.local.port,
+						 harness()->n_workers),
+		       cmd);
+}
+
+// A re-INVITE that turns rtcp-mux on, then off again: the stream lets go
+// of its RTCP port and takes it back, and its contexts go on. The SRTCP
+// aegw numbers itself shows it: a context made anew would send index 0
+// again under the same key, which the UE's libsrtp2 refuses as a replay.
+TEST_F(DpPath, RtcpMuxChangesInPlace)
+{
+	aegw_endpoint local = ep4("192.168.0.1", 5260);
+	aegw_endpoint esrc = ep4("10.0.0.1", 4260);
+	aegw_endpoint core_rtcp = kCore, rtcp_local = local;
+	core_rtcp.port++;
+	rtcp_local.port++;
+	auto s = spec_for(26, AEGW_ACTION_E2AE_OUT, local, 1, esrc, kUe, 0);
+	s.flags = 0;
+	s.remote = kCore;
+	s.out_crypto = key();
+	aegw_srtp_config rc = s.out_crypto;
+	rc.kind = AEGW_SRTP_RTCP;
+	SrtpOracle ue_rtp(s.out_crypto, false), ue_rtcp(rc, false);
+	add(s);
+	auto send = [&](uint16_t seq, bool rtcp_on_next_port) {
+		inject(1, 0, udp_frame(kCore, local, rtp(seq), 1));
+		Bytes c = testutil::make_rtcp(0x1234, 8, rng);
+		if (rtcp_on_next_port)
+			inject(1, 0, udp_frame(core_rtcp, rtcp_local, c, 1));
+		else
+			inject(1, 0, udp_frame(kCore, local, c, 1));
+		poll();
+		return collect(0);
+	};
+	auto expect_srtp = [&](const std::vector<Bytes> &out, uint16_t rtcp_dst) {
+		ASSERT_EQ(out.size(), 2u);
+		Out o0 = parse_out(out[0]), o1 = parse_out(out[1]);
+		EXPECT_EQ(ue_rtp.unprotect(o0.payload), 0);
+		EXPECT_EQ(o1.pi.dst.port, rtcp_dst);
+		EXPECT_EQ(ue_rtcp.unprotect(o1.payload), 0)
+			<< "an SRTCP index protected twice";
+	};
+	expect_srtp(send(1, true), uint16_t(kUe.port + 1));
+
+	s.flags = AEGW_STREAM_RTCP_MUX;
+	ASSERT_EQ(update(s, AEGW_UPDATE_FLAGS), 0);
+	expect_srtp(send(2, false), kUe.port);
+	EXPECT_EQ(send(3, true).size(), 1u) << "port + 1 is no stream's now";
+
+	s.flags = 0;
+	ASSERT_EQ(update(s, AEGW_UPDATE_FLAGS), 0);
+	expect_srtp(send(4, true), uint16_t(kUe.port + 1));
+	auto c = counters(26);
+	EXPECT_EQ(c[AEGW_SC_tx_packets], 7u) << "RTP and RTCP, one stream";
+	EXPECT_EQ(c[AEGW_SC_rtcp_tx_packets], 3u);
+
+	// Port + 1 held by another stream: the update is refused and the
+	// stream stays as it was, multiplexed.
+	s.flags = AEGW_STREAM_RTCP_MUX;
+	ASSERT_EQ(update(s, AEGW_UPDATE_FLAGS), 0);
+	auto other = spec_for(27, AEGW_ACTION_RELAY, rtcp_local, 1, esrc, kUe,
+			      0);
+	other.flags = AEGW_STREAM_RTCP_MUX;
+	add(other);
+	s.flags = 0;
+	EXPECT_EQ(update(s, AEGW_UPDATE_FLAGS), AEGW_ERR_EXISTS);
+	expect_srtp(send(5, false), kUe.port);
+}
+
 // The state a stream holds now, as the worker that owns it counts it.
 size_t stream_state(uint32_t id, uint16_t local_port)
 {

@@ -977,7 +977,16 @@ TEST(Validate, UpdateTable)
 	std::vector<ValidateRow> rows = {
 		{ "empty mask", [](aegw_cmd &) {}, 0 },
 		{ "stream_id 0", [](aegw_cmd &c) { c.spec.stream_id = 0; }, BAD },
-		{ "unknown mask bit", [](aegw_cmd &c) { c.update_mask = 1u << 6; }, BAD },
+		{ "unknown mask bit", [](aegw_cmd &c) { c.update_mask = 1u << 7; }, BAD },
+		{ "RTCP-mux on", [](aegw_cmd &c) {
+			  c.update_mask = AEGW_UPDATE_FLAGS;
+			  c.spec.flags = AEGW_STREAM_RTCP_MUX;
+		  }, 0 },
+		{ "RTCP out both ways", [](aegw_cmd &c) {
+			  c.update_mask = AEGW_UPDATE_FLAGS;
+			  c.spec.flags = AEGW_STREAM_RTCP_OUT_MUX |
+					 AEGW_STREAM_RTCP_OUT_SPLIT;
+		  }, BAD },
 		{ "RTCP port alone", [](aegw_cmd &c) {
 			  c.update_mask = AEGW_UPDATE_RTCP_PORT;
 			  c.spec.egress_rtcp_port = 9999;

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 enum {
-	AEGW_SHM_LAYOUT_VERSION = 3,
+	AEGW_SHM_LAYOUT_VERSION = 4,
 	AEGW_RING_MAX_WORKERS = 16,
 	AEGW_RING_CMD_SLOTS = 256,   /* per worker; a power of two */
 	AEGW_RING_EVT_SLOTS = 1024,  /* per worker; a power of two */
@@ -142,6 +142,11 @@ enum {
 	 * to the spec's egress_dst: a peer that latched elsewhere (a NAT)
 	 * keeps where it sends and the RTCP port it has. */
 	AEGW_UPDATE_RTCP_PORT = 1u << 5,
+	/* RTCP_MUX, RTCP_OUT_MUX and RTCP_OUT_SPLIT (a re-INVITE that
+	 * turns rtcp-mux on or off): the stream takes or lets go of its
+	 * local port + 1 and keeps its contexts. LATCH goes with REMOTE;
+	 * NO_REPLAY is the ADD's. */
+	AEGW_UPDATE_FLAGS = 1u << 6,
 };
 
 struct aegw_cmd {
