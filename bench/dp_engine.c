@@ -177,9 +177,9 @@ struct dpb_engine *dpb_engine_open(const struct traffic *t)
 	e->eng = aegw_srtp_engine_create(AEGW_SRTP_BACKEND_IPSECMB, &err);
 	e->work = aligned_alloc(64, (size_t)CHUNK * TRAFFIC_SLOT);
 	if (!e->eng || !e->work ||
-	    ((a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT) &&
+	    (aegw_action_unprotects(a) &&
 	     !(e->in = contexts(e->eng, t->n_streams, 0))) ||
-	    ((a == AEGW_ACTION_E2AE_OUT || a == AEGW_ACTION_RECRYPT) &&
+	    (aegw_action_protects(a) &&
 	     !(e->out = contexts(e->eng, t->n_streams, 1)))) {
 		dpb_engine_close(e);
 		return NULL;

@@ -92,11 +92,9 @@ static int write_streams(const struct gen_opts *o, const char *path)
 			ep(&a.local, b[0], 40), ep(&a.remote, b[1], 40),
 			(unsigned)TRAFFIC_OUT_PORT, ep(&a.egress_src, b[2], 40),
 			ep(&a.egress_dst, b[3], 40));
-		if (o->action == AEGW_ACTION_E2AE_IN ||
-		    o->action == AEGW_ACTION_RECRYPT)
+		if (aegw_action_unprotects(o->action))
 			key_opt(f, "--in-key", s, 0);
-		if (o->action == AEGW_ACTION_E2AE_OUT ||
-		    o->action == AEGW_ACTION_RECRYPT)
+		if (aegw_action_protects(o->action))
 			key_opt(f, "--out-key", s, 1);
 		fputc('\n', f);
 	}

@@ -99,12 +99,12 @@ void traffic_spec(unsigned s, enum aegw_action a, struct aegw_stream_spec *spec)
 	spec->remote = ad.remote;
 	spec->egress_src = ad.egress_src;
 	spec->egress_dst = ad.egress_dst;
-	if (a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT)
+	if (aegw_action_unprotects(a))
 		traffic_config(s, 0, AEGW_SRTP_RTP, &spec->in_crypto);
 	/* The protect side needs NO_REPLAY_CHECK too: aegw checks the index
 	 * it protects against its own window (no keystream reuse), and the
 	 * looped capture repeats every index. */
-	if (a == AEGW_ACTION_E2AE_OUT || a == AEGW_ACTION_RECRYPT)
+	if (aegw_action_protects(a))
 		traffic_config(s, 1, AEGW_SRTP_RTP, &spec->out_crypto);
 }
 

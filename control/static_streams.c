@@ -45,10 +45,8 @@ const struct ctl_static_stream *ctl_static_find(const struct ctl *ctl,
  * that does not use it is a mistake the operator should hear of. */
 static int keys_fit(const struct ctl_static_req *r, char *err, size_t errlen)
 {
-	bool in = r->action == AEGW_ACTION_E2AE_IN ||
-		  r->action == AEGW_ACTION_RECRYPT;
-	bool out = r->action == AEGW_ACTION_E2AE_OUT ||
-		   r->action == AEGW_ACTION_RECRYPT;
+	bool in = aegw_action_unprotects(r->action);
+	bool out = aegw_action_protects(r->action);
 
 	if (r->action >= AEGW_ACTION_COUNT)
 		return fail(err, errlen, "unknown action");

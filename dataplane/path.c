@@ -220,11 +220,6 @@ static void stage_parse(struct dp_worker *w, struct dp_burst *b,
 		handoff(w, away, n_away, owner);
 }
 
-static bool action_unprotects(uint8_t a)
-{
-	return a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT;
-}
-
 /* Does the source match the stream's peer? Separate RTCP comes from the
  * peer's address but not always from its RTP port + 1 (RFC 3605 a=rtcp
  * may name another), so only the address is checked for it. */
@@ -281,14 +276,14 @@ static void stage_lookup(struct dp_worker *w, struct dp_burst *b)
 		s->counters[AEGW_SC_rtcp_rx_packets] += rtcp;
 		if (m->port != s->in_port ||
 		    (!source_ok(s, pi, rtcp) &&
-		     !(action_unprotects(s->action) &&
+		     !(aegw_action_unprotects(s->action) &&
 		       (s->flags & AEGW_STREAM_LATCH)))) {
 			drop_stream_pkt(s, m, AEGW_SC_drop_wrong_source);
 			continue;
 		}
 		/* What no key authenticates must at least be intact: aegw
 		 * rewrites the checksum, so it would launder corruption. */
-		if (!action_unprotects(s->action) && !udp_csum_ok(m, pi)) {
+		if (!aegw_action_unprotects(s->action) && !udp_csum_ok(m, pi)) {
 			drop_stream_pkt(s, m, AEGW_SC_drop_malformed);
 			continue;
 		}
@@ -414,12 +409,12 @@ static void stage_latch(struct dp_worker *w, struct dp_burst *b)
 		/* The peer's RTP port is learned from RTP only: its
 		 * separate RTCP port says where its RTCP goes. */
 		if (b->rtcp[i] && !(s->flags & AEGW_STREAM_RTCP_MUX)) {
-			if (action_unprotects(s->action))
+			if (aegw_action_unprotects(s->action))
 				dp_stream_learn_rtcp(w, s, &b->pi[i].src);
 			continue;
 		}
 		if (!s->remote.family ||
-		    (action_unprotects(s->action) &&
+		    (aegw_action_unprotects(s->action) &&
 		     !source_ok(s, &b->pi[i], b->rtcp[i])))
 			dp_stream_latch(w, s, &b->pi[i].src);
 	}

@@ -168,26 +168,16 @@ static int crypto_open(struct dp_worker *w, const struct aegw_srtp_config *c,
 	return err;
 }
 
-static bool action_unprotects(uint8_t a)
-{
-	return a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT;
-}
-
-static bool action_protects(uint8_t a)
-{
-	return a == AEGW_ACTION_E2AE_OUT || a == AEGW_ACTION_RECRYPT;
-}
-
 static int stream_keys_open(struct dp_worker *w, struct dp_stream *s,
 			    const struct aegw_stream_spec *spec)
 {
 	bool no_replay = spec->flags & AEGW_STREAM_NO_REPLAY;
 	int err = 0;
 
-	if (action_unprotects(spec->action))
+	if (aegw_action_unprotects(spec->action))
 		err = crypto_open(w, &spec->in_crypto, no_replay, &s->rtp_in,
 				  &s->rtcp_in);
-	if (!err && action_protects(spec->action))
+	if (!err && aegw_action_protects(spec->action))
 		err = crypto_open(w, &spec->out_crypto, no_replay, &s->rtp_out,
 				  &s->rtcp_out);
 	return err;
@@ -363,10 +353,10 @@ static int update_check(const struct dp_worker *w, const struct dp_stream *s,
 
 	if ((mask & AEGW_UPDATE_EGRESS) && spec->out_port >= w->dp->cfg.n_ports)
 		return AEGW_ERR_INVALID_ARG;
-	if (action_unprotects(action) && !s->rtp_in &&
+	if (aegw_action_unprotects(action) && !s->rtp_in &&
 	    !(mask & AEGW_UPDATE_IN_KEY))
 		return AEGW_ERR_INVALID_ARG;
-	if (action_protects(action) && !s->rtp_out &&
+	if (aegw_action_protects(action) && !s->rtp_out &&
 	    !(mask & AEGW_UPDATE_OUT_KEY))
 		return AEGW_ERR_INVALID_ARG;
 	return 0;

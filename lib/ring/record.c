@@ -141,16 +141,6 @@ enum {
 			    AEGW_UPDATE_FLAGS,
 };
 
-static bool uses_in_key(unsigned action)
-{
-	return action == AEGW_ACTION_E2AE_IN || action == AEGW_ACTION_RECRYPT;
-}
-
-static bool uses_out_key(unsigned action)
-{
-	return action == AEGW_ACTION_E2AE_OUT || action == AEGW_ACTION_RECRYPT;
-}
-
 /* The worker makes both the RTP and the RTCP context from one config and
  * ignores its kind, so the config is judged with kind RTP, on a copy that
  * is wiped at once: it holds the keys. */
@@ -198,9 +188,9 @@ static int check_add(const struct aegw_stream_spec *sp)
 	if (!ep_set(&sp->local) ||
 	    !ep_unset_or(&sp->remote, sp->local.family) || !egress_ok(sp))
 		return AEGW_ERR_BAD_RECORD;
-	if (uses_in_key(sp->action))
+	if (aegw_action_unprotects(sp->action))
 		rc = crypto_check(&sp->in_crypto);
-	if (!rc && uses_out_key(sp->action))
+	if (!rc && aegw_action_protects(sp->action))
 		rc = crypto_check(&sp->out_crypto);
 	return rc;
 }

@@ -100,10 +100,8 @@ static void act_on(const struct aegw_cmd *cmd)
 	int in = 0, out = 0;
 
 	if (cmd->type == AEGW_CMD_ADD_STREAM) {
-		in = sp->action == AEGW_ACTION_E2AE_IN ||
-		     sp->action == AEGW_ACTION_RECRYPT;
-		out = sp->action == AEGW_ACTION_E2AE_OUT ||
-		      sp->action == AEGW_ACTION_RECRYPT;
+		in = aegw_action_unprotects(sp->action);
+		out = aegw_action_protects(sp->action);
 	} else if (cmd->type == AEGW_CMD_UPDATE_STREAM) {
 		in = !!(cmd->update_mask & AEGW_UPDATE_IN_KEY);
 		out = !!(cmd->update_mask & AEGW_UPDATE_OUT_KEY);

@@ -47,6 +47,16 @@ enum aegw_action {
 };
 
 const char *aegw_action_name(enum aegw_action a);
+/* Whether an action unprotects with the in key (e2ae-in, recrypt), and
+ * whether it protects with the out key (e2ae-out, recrypt). */
+static inline int aegw_action_unprotects(unsigned a)
+{
+	return a == AEGW_ACTION_E2AE_IN || a == AEGW_ACTION_RECRYPT;
+}
+static inline int aegw_action_protects(unsigned a)
+{
+	return a == AEGW_ACTION_E2AE_OUT || a == AEGW_ACTION_RECRYPT;
+}
 int aegw_action_from_name(const char *name, enum aegw_action *a);
 
 /* An IP address and UDP port. ip holds 4 (IPv4, in ip[0..3]) or 16 bytes
