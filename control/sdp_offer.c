@@ -9,6 +9,7 @@
 #include "policy.h"
 #include "sdp_side.h"
 #include "secret.h"
+#include "streams.h"
 
 struct offer {
 	struct ctl *ctl;
@@ -80,8 +81,7 @@ static void decide(struct offer *o, unsigned i, int crypto_idx,
  * offer per branch under one call-id and from-tag, and whichever UE
  * answers must read what aegw protects under the key it was given, not
  * under a later branch's. Nothing is installed under a pending key, so
- * handing it out again reuses no keystream. After an answer, a new offer
- * gets a new key (an installed context could not go on under it). */
+ * handing it out again reuses no keystream. */
 static const struct aegw_srtp_config *pending_key(const struct offer *o,
 						  unsigned i,
 						  const struct ctl_leg *al)
@@ -94,10 +94,34 @@ static const struct aegw_srtp_config *pending_key(const struct offer *o,
 	return ctl_leg_key_again(&c->pending[i].leg[o->ans], al);
 }
 
+/* After an answer, the key aegw protects with toward the answerer's side
+ * now, while the suite and session parameters stay: a re-INVITE (a
+ * session refresh, hold, resume) then reaches that side with the SDP it
+ * has, as from rtpengine, and no packet in flight at a key switch is
+ * lost. The stream that protects under it is the media's installed one
+ * from the offerer's leg; the answer updates it in place whatever it
+ * changes (its id, ports and interfaces are the call's), so its context
+ * goes on and protects no index twice (streams.c, update_mask_of). A
+ * rejected or uninstalled media's key is not handed out again, nor one
+ * whose stream could not go on. */
+static const struct aegw_srtp_config *installed_key(const struct offer *o,
+						    unsigned i,
+						    const struct ctl_leg *al)
+{
+	const struct ctl_call *c = o->c;
+
+	if (!c->answered || i >= c->n_media ||
+	    !ctl_media_in_place(c, &o->work[i], &c->media[i], o->off))
+		return NULL;
+	return ctl_leg_key_again(&c->media[i].leg[o->ans], al);
+}
+
 static int answerer_key_of(struct offer *o, unsigned i, struct ctl_leg *al)
 {
 	const struct aegw_srtp_config *kept = pending_key(o, i, al);
 
+	if (!kept)
+		kept = installed_key(o, i, al);
 	if (!kept)
 		return ctl_leg_make_key(al, o->err, o->errlen);
 	ctl_secret_free(al->our_key);

@@ -165,6 +165,16 @@ static void resume_config(struct aegw_srtp_config *cfg,
 					 rtcp->index;
 }
 
+/* A spec's contexts resume where r says they were. aegw numbers the
+ * SRTCP it protects itself: its out contexts resume a gap above. */
+static void spec_resume(struct aegw_stream_spec *spec,
+			const struct ctl_resume *r)
+{
+	resume_config(&spec->in_crypto, &r->rtp_in, &r->rtcp_in, 0);
+	resume_config(&spec->out_crypto, &r->rtp_out, &r->rtcp_out,
+		      CTL_RTCP_RESUME_GAP);
+}
+
 /* ADD of stream `from` as m has it. Its contexts resume where m says
  * they were (m->resume; nothing for a new stream or key): a stream the
  * dataplane lost (a restart, an UPDATE that found none) comes back under
@@ -179,10 +189,7 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 	int rc;
 
 	ctl_stream_spec(c, m, from, &spec);
-	resume_config(&spec.in_crypto, &m->resume[from].rtp_in,
-		      &m->resume[from].rtcp_in, 0);
-	resume_config(&spec.out_crypto, &m->resume[from].rtp_out,
-		      &m->resume[from].rtcp_out, CTL_RTCP_RESUME_GAP);
+	spec_resume(&spec, &m->resume[from]);
 	rc = add_stream(ctl, &spec);
 	aegw_wipe(&spec, sizeof(spec));
 	return rc;
@@ -199,23 +206,35 @@ static void remove_streams(struct ctl *ctl, const struct ctl_media *m)
 	batch_run(ctl, &b, NULL, NULL);
 }
 
+enum { CTL_FLAGS_RTCP = AEGW_STREAM_RTCP_MUX | AEGW_STREAM_RTCP_OUT_MUX |
+			AEGW_STREAM_RTCP_OUT_SPLIT };
+
 /* What an UPDATE must change to turn was into now, or false when only a
- * new stream can (another port, peer stream, RTCP-mux or action): in
- * place, the SRTP contexts of an unchanged key keep their ROC and replay
- * window, and the stream its counters, across a re-INVITE. */
+ * new stream can (another id, port or peer stream). In place, the SRTP
+ * contexts of a key that stays keep their ROC, replay window and the
+ * SRTCP indices aegw numbers, and the stream its counters, across a
+ * re-INVITE, whatever else it changes (action, RTCP-mux, egress): so a
+ * key aegw keeps toward a side never starts a context again. A key goes
+ * to the dataplane only where the new action uses it. */
 static bool update_mask_of(const struct aegw_stream_spec *now,
 			   const struct aegw_stream_spec *was, uint32_t *mask)
 {
 	if (now->stream_id != was->stream_id ||
-	    now->reverse_id != was->reverse_id || now->action != was->action ||
-	    now->flags != was->flags || now->in_port != was->in_port ||
+	    now->reverse_id != was->reverse_id || now->in_port != was->in_port ||
+	    ((now->flags ^ was->flags) & ~CTL_FLAGS_RTCP) ||
 	    memcmp(&now->local, &was->local, sizeof(now->local)) ||
 	    memcmp(&now->remote, &was->remote, sizeof(now->remote)))
 		return false;
 	*mask = 0;
-	if (memcmp(&now->in_crypto, &was->in_crypto, sizeof(now->in_crypto)))
+	if (now->action != was->action)
+		*mask |= AEGW_UPDATE_ACTION;
+	if (now->flags != was->flags)
+		*mask |= AEGW_UPDATE_FLAGS;
+	if (aegw_action_unprotects(now->action) &&
+	    memcmp(&now->in_crypto, &was->in_crypto, sizeof(now->in_crypto)))
 		*mask |= AEGW_UPDATE_IN_KEY;
-	if (memcmp(&now->out_crypto, &was->out_crypto, sizeof(now->out_crypto)))
+	if (aegw_action_protects(now->action) &&
+	    memcmp(&now->out_crypto, &was->out_crypto, sizeof(now->out_crypto)))
 		*mask |= AEGW_UPDATE_OUT_KEY;
 	/* A new a=rtcp port alone must not put a NAT-latched peer back at
 	 * its SDP address, as a whole new egress does. */
@@ -245,8 +264,29 @@ bool ctl_media_in_place(const struct ctl_call *c, const struct ctl_media *m,
 	return in_place;
 }
 
+/* Where the contexts of the keys that stay were: a key that stays goes
+ * on from there, a new key starts afresh. */
+static void resume_kept(struct ctl_resume *r, const struct ctl_resume *old,
+			const struct aegw_stream_spec *now,
+			const struct aegw_stream_spec *was)
+{
+	*r = (struct ctl_resume){ { 0, 0 } };
+	if (!memcmp(&now->in_crypto, &was->in_crypto, sizeof(now->in_crypto))) {
+		r->rtp_in = old->rtp_in;
+		r->rtcp_in = old->rtcp_in;
+	}
+	if (!memcmp(&now->out_crypto, &was->out_crypto,
+		    sizeof(now->out_crypto))) {
+		r->rtp_out = old->rtp_out;
+		r->rtcp_out = old->rtcp_out;
+	}
+}
+
 /* Leg from's stream as m has it: unchanged from old's, updated in place,
- * or removed and added again. */
+ * or removed and added again. A stream of the call is always updated in
+ * place (its id, ports and interfaces are the call's); should one be
+ * added again, the contexts of the keys it keeps resume where they were
+ * read, as after a dataplane restart, not at index 0. */
 static void batch_leg(struct ctl *ctl, struct batch *b,
 		      const struct ctl_call *c, struct ctl_media *m,
 		      const struct ctl_media *old, unsigned from)
@@ -256,26 +296,17 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 	bool update = false;
 
 	ctl_stream_spec(c, m, from, &now);
+	m->resume[from] = (struct ctl_resume){ { 0, 0 } };
 	if (old && old->installed && !old->rejected) {
 		ctl_stream_spec(c, old, from, &was);
 		update = update_mask_of(&now, &was, &mask);
+		resume_kept(&m->resume[from], &old->resume[from], &now, &was);
 		aegw_wipe(&was, sizeof(was));
-		/* A context updated in place goes on where its key stays;
-		 * a new key or a new stream starts afresh. */
-		m->resume[from] = (struct ctl_resume){ { 0, 0 } };
-		if (update && !(mask & AEGW_UPDATE_IN_KEY)) {
-			m->resume[from].rtp_in = old->resume[from].rtp_in;
-			m->resume[from].rtcp_in = old->resume[from].rtcp_in;
-		}
-		if (update && !(mask & AEGW_UPDATE_OUT_KEY)) {
-			m->resume[from].rtp_out = old->resume[from].rtp_out;
-			m->resume[from].rtcp_out = old->resume[from].rtcp_out;
-		}
-		if (!update)
+		if (!update) {
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
-	} else {
-		m->resume[from] = (struct ctl_resume){ { 0, 0 } };
+			spec_resume(&now, &m->resume[from]);
+		}
 	}
 	if (!update || mask) {
 		batch_add(ctl, b, &now, (int8_t)from);

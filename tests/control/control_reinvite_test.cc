@@ -2,13 +2,12 @@
 // sends the dataplane when an answered call is offered and answered
 // again. Its streams are updated in place, never removed and added: an
 // SRTP context whose key stays keeps its ROC and replay window, the
-// stream its counters. Only what changed is in an UPDATE's mask. aegw
-// keeps its own key toward the UE across re-answers while the stream is
-// updated in place (so the UE never gets packets under a key it has not
-// seen yet), and makes a fresh one when the stream must be added again
-// (its context would restart at indices it had protected); the UE's new
-// key is an IN_KEY update of the stream from it. A delete reads the last
-// counters and removes in one batch.
+// stream its counters. Only what changed is in an UPDATE's mask, RTCP-mux
+// and the action included. aegw keeps its own key toward each side across
+// re-offers and re-answers, since the stream that protects under it goes
+// on (so the UE never gets packets under a key it has not seen yet); the
+// UE's new key is an IN_KEY update of the stream from it. A delete reads
+// the last counters and removes in one batch.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -263,14 +262,20 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 	EXPECT_EQ(rekey[0].mask, uint32_t(AEGW_UPDATE_IN_KEY));
 	EXPECT_NE(rekey[0].id, toward_ue);
 
-	// RTCP-mux on: both streams are added again, so aegw's key toward
-	// the UE is a new one (a kept key would restart at used indices).
-	const std::string muxed = call(7002, kKey2, 9000, "a=rtcp-mux\r\n");
-	EXPECT_NE(muxed, ours);
-	EXPECT_NE(muxed, "");
-	std::vector<Seen> readd = worker->take();
-	EXPECT_EQ(count(readd, AEGW_CMD_REMOVE_STREAM), 2u);
-	EXPECT_EQ(count(readd, AEGW_CMD_ADD_STREAM), 2u);
+	// RTCP-mux on, then off: both streams change their RTCP flags in
+	// place, so aegw's key toward the UE stays and its context goes on.
+	for (bool mux : {true, false}) {
+		EXPECT_EQ(call(7002, kKey2, 9000, mux ? "a=rtcp-mux\r\n" : ""),
+			  ours);
+		std::vector<Seen> flags = worker->take();
+		ASSERT_EQ(flags.size(), 2u);
+		for (const Seen &u : flags) {
+			EXPECT_EQ(u.type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+			EXPECT_EQ(u.mask, uint32_t(AEGW_UPDATE_FLAGS));
+			EXPECT_EQ(u.flags & AEGW_STREAM_RTCP_MUX,
+				  mux ? uint32_t(AEGW_STREAM_RTCP_MUX) : 0u);
+		}
+	}
 
 	// The delete: last counters, then the streams go, one batch.
 	Reply d = ask({{"command", S("delete")}, {"call-id", S("re")},
@@ -284,6 +289,65 @@ TEST_F(ReInvite, StreamsAreUpdatedInPlace)
 	EXPECT_EQ(gone[3].type, uint32_t(AEGW_CMD_REMOVE_STREAM));
 	EXPECT_NE(d.raw().find("7:packetsi5e"), std::string::npos)
 		<< "the counters read before the REMOVEs: " << d.raw();
+}
+
+// A re-INVITE that takes SRTP off and puts it back: each time both
+// streams change their action in place. aegw's key toward the UE goes
+// with the SRTP it was for; SRTP again gets a key never used before (the
+// dataplane's context of the old one is replaced, never restarted).
+TEST_F(ReInvite, ActionChangesInPlace)
+{
+	auto round = [&](bool srtp) {
+		std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+				    "c=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+				    "m=audio 7000 RTP/" +
+				    std::string(srtp ? "SAVP" : "AVP") + " 0\r\n";
+		if (srtp)
+			offer += "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
+				 kKey1 + "\r\n";
+		Reply o = ask({{"command", S("offer")}, {"call-id", S("act")},
+			       {"from-tag", S("ue")}, {"sdp", S(offer)},
+			       {"transport-protocol", S("RTP/AVP")}});
+		EXPECT_EQ(o.result(), "ok") << o.raw();
+		Reply a = ask({{"command", S("answer")}, {"call-id", S("act")},
+			       {"from-tag", S("ue")}, {"to-tag", S("core")},
+			       {"sdp", S("v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\n"
+					 "s=-\r\nc=IN IP4 192.168.0.2\r\n"
+					 "t=0 0\r\nm=audio 9000 RTP/AVP 0\r\n")}});
+		EXPECT_EQ(a.result(), "ok") << a.raw();
+		size_t at = a.sdp().find("inline:");
+		return at == std::string::npos ? std::string() :
+			a.sdp().substr(at, a.sdp().find('\r', at) - at);
+	};
+	const std::string key1 = round(true);
+	ASSERT_NE(key1, "");
+	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u);
+
+	EXPECT_EQ(round(false), "") << "plain RTP: no key toward the UE";
+	std::vector<Seen> plain = worker->take();
+	ASSERT_EQ(plain.size(), 2u);
+	for (const Seen &u : plain) {
+		EXPECT_EQ(u.type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+		EXPECT_EQ(u.mask, uint32_t(AEGW_UPDATE_ACTION))
+			<< "no key goes to an action that does not use it";
+	}
+
+	const std::string key2 = round(true);
+	ASSERT_NE(key2, "");
+	EXPECT_NE(key2, key1) << "a key that left the dataplane's use";
+	std::vector<Seen> back = worker->take();
+	ASSERT_EQ(back.size(), 2u);
+	uint32_t masks = 0;
+	for (const Seen &u : back) {
+		EXPECT_EQ(u.type, uint32_t(AEGW_CMD_UPDATE_STREAM));
+		EXPECT_TRUE(u.mask & AEGW_UPDATE_ACTION);
+		masks |= u.mask;
+	}
+	EXPECT_EQ(masks, uint32_t(AEGW_UPDATE_ACTION | AEGW_UPDATE_IN_KEY |
+				  AEGW_UPDATE_OUT_KEY));
+	ask({{"command", S("delete")}, {"call-id", S("act")},
+	     {"from-tag", S("ue")}});
+	worker->take();
 }
 
 // A peer's a=rtcp (RFC 3605) names where its separate RTCP goes: the
@@ -400,8 +464,9 @@ TEST_F(ReInvite, HoldIsReadFromBothSides)
 // A terminating INVITE forked to two of the UE's devices: the P-CSCF
 // offers once per branch, one call-id and from-tag. Both UEs get the same
 // key from aegw, so that whichever answers reads what aegw protects; a
-// new offer after the answer (a re-INVITE) gets a new key, and so does a
-// repeated offer that asks for another suite.
+// repeated offer that asks for another suite gets a new key. After the
+// answer a re-INVITE's offer gets the installed key, unless it asks for
+// another suite.
 TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 {
 	auto offer = [&](const std::vector<std::string> &sdes) {
@@ -433,16 +498,19 @@ TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 	Reply a = ue_answer("fork", "ue-b", ans);
 	ASSERT_EQ(a.result(), "ok") << a.raw();
 	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u);
-	EXPECT_NE(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
-		<< "after the answer, a re-INVITE's offer: a new key";
+	EXPECT_EQ(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
+		<< "after the answer, a re-INVITE's offer: the installed key";
+	EXPECT_NE(offer({}).substr(first.find("inline:")),
+		  first.substr(first.find("inline:")))
+		<< "the first suite again: a key never installed is not reused";
 	ask({{"command", S("delete")}, {"call-id", S("fork")},
 	     {"from-tag", S("core")}});
 }
 
 // RFC 3264 8: the o= version of what aegw sends a side goes up when that
 // SDP changes, and only then. A re-INVITE's offer that the core sends
-// unchanged (a session refresh) reaches the UE with aegw's fresh key: a
-// version the UE has seen would tell it to keep the old SDP and key.
+// unchanged (a session refresh) reaches the UE as it was, aegw's key
+// included; another key is another version.
 TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 {
 	auto version = [](const std::string &sdp) {
@@ -452,21 +520,25 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 		in >> user >> id >> v;
 		return v;
 	};
-	auto offer = [&](const std::string &v, const std::string &extra = "") {
+	const std::string k32 = "AES_CM_128_HMAC_SHA1_32";
+	auto offer = [&](const std::string &v, const std::string &extra = "",
+			 const std::string &only = "") {
 		std::string sdp = "v=0\r\no=core 77 " + v +
 				  " IN IP4 192.168.0.2\r\ns=-\r\n"
 				  "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
 				  "m=audio 9000 RTP/AVP 0\r\n" + extra;
-		Reply o = core_offer("ver", sdp);
+		Reply o = only.empty() ? core_offer("ver", sdp) :
+					 core_offer("ver", sdp, {"only-" + only});
 		EXPECT_EQ(o.result(), "ok") << o.raw();
 		return o.sdp();
 	};
-	auto answer = [&](const std::string &v) {
+	auto answer = [&](const std::string &v,
+			  const std::string &suite = "AES_CM_128_HMAC_SHA1_80") {
 		std::string sdp = "v=0\r\no=ue 5 " + v +
 				  " IN IP4 10.0.0.2\r\ns=-\r\n"
 				  "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
-				  "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-				  "inline:" + kKey1 + "\r\n";
+				  "RTP/SAVP 0\r\na=crypto:1 " + suite +
+				  " inline:" + kKey1 + "\r\n";
 		Reply a = ue_answer("ver", "ue", sdp);
 		EXPECT_EQ(a.result(), "ok") << a.raw();
 		return a.sdp();
@@ -476,16 +548,18 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 	EXPECT_EQ(version(offer("1")), "1") << "a fork, the same SDP again";
 	EXPECT_EQ(version(answer("1")), "1");
 
-	const std::string refresh = offer("1");
-	EXPECT_NE(refresh, first) << "after the answer: a new key";
-	EXPECT_EQ(version(refresh), "2") << refresh;
+	EXPECT_EQ(offer("1"), first) << "after the answer: the same key";
 	EXPECT_EQ(version(answer("1")), "1") << "the core gets what it had";
-	EXPECT_EQ(version(offer("1")), "3") << "another key, another version";
-	answer("1");
-	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "9")
+	EXPECT_EQ(version(offer("1", "", k32)), "2")
+		<< "another key, another version";
+	answer("1", k32);
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n", k32)), "9")
 		<< "the core's own higher version stands";
-	EXPECT_EQ(version(answer("2")), "2");
-	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "10");
+	EXPECT_EQ(version(answer("2", k32)), "2");
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n", k32)), "9")
+		<< "nothing changed";
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "10")
+		<< "back to the 80-bit tag: a new key";
 	ask({{"command", S("delete")}, {"call-id", S("ver")},
 	     {"from-tag", S("core")}});
 }
