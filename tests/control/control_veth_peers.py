@@ -11,6 +11,9 @@ then proves the keys the dataplane got:
 pylibsrtp (libsrtp2) protects and unprotects; every payload must arrive
 intact, packets under a wrong key must not arrive at all, SRTCP from the
 UE must arrive as plain RTCP, and the delete reply must count all of it.
+Two re-INVITEs (the core's session refresh, the UE's turning rtcp-mux on)
+keep aegw's key toward the UE, and the SRTCP aegw protects under it goes
+on from the index it had reached.
 Then --timeout: a second call lives while the UE's SRTP flows for longer
 than the timeout, and is deleted within timeout + 2 s once it stops, even
 though packets under a wrong key keep arriving (they prove no peer).
@@ -71,26 +74,36 @@ def drain(sock, limit):
     return got
 
 
+def ue_sdp(version=1, extra=""):
+    return ("v=0\r\no=ue 1 %d IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\n"
+            "t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n%s"
+            % (version, UE_KEY, extra))
+
+
+CORE_SDP = ("v=0\r\no=core 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+            "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
+            "a=rtpmap:0 PCMU/8000\r\n")
+GW_KEY_LINE = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
+
+
+def ng_common(call_id):
+    return {"call-id": call_id, "supports": ["load limit"],
+            "replace": ["origin"], "received-from": ["IP4", "127.0.0.1"]}
+
+
 def setup_call(ng, call_id="veth-call"):
-    ue_sdp = ("v=0\r\no=ue 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\n"
-              "t=0 0\r\nm=audio 7000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-              "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n" % UE_KEY)
-    core_sdp = ("v=0\r\no=core 1 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-                "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n"
-                "a=rtpmap:0 PCMU/8000\r\n")
-    common = {"call-id": call_id, "from-tag": "ue-tag",
-              "supports": ["load limit"], "replace": ["origin"],
-              "received-from": ["IP4", "127.0.0.1"]}
-    o = ng(command="offer", sdp=ue_sdp, **{"transport-protocol": "RTP/AVP",
-                                           "ICE": "remove"}, **common)
+    common = dict(ng_common(call_id), **{"from-tag": "ue-tag"})
+    o = ng(command="offer", sdp=ue_sdp(), **{"transport-protocol": "RTP/AVP",
+                                             "ICE": "remove"}, **common)
     check(o["result"] == b"ok", "offer: " + o.get("error-reason", b"ok").decode())
-    a = ng(command="answer", sdp=core_sdp, **{"to-tag": "core-tag",
+    a = ng(command="answer", sdp=CORE_SDP, **{"to-tag": "core-tag",
                                               "transport-protocol": "RTP/SAVP"},
            **common)
     check(a["result"] == b"ok", "answer: " + a.get("error-reason", b"ok").decode())
     core_port = int(sdp_field(o["sdp"], "m=audio ").split()[0])
     ue_port = int(sdp_field(a["sdp"], "m=audio ").split()[0])
-    gw_key = sdp_field(a["sdp"], "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:")
+    gw_key = sdp_field(a["sdp"], GW_KEY_LINE)
     check(sdp_field(o["sdp"], "a=crypto:") is None, "no a=crypto toward the core")
     check(gw_key is not None and gw_key != UE_KEY, "aegw's own key toward the UE")
     return ue_port, core_port, gw_key
@@ -135,6 +148,69 @@ def core_to_ue(ue, core, ue_port, core_port, gw_key):
           % (len(got), N))
     check(all(g[1] == ("10.0.0.1", ue_port) for g in got),
           "from aegw's access address and port")
+
+
+def srtcp_index(packet):
+    """The index of an SRTCP packet with an 80-bit tag (RFC 3711 3.4)."""
+    return struct.unpack("!I", packet[-14:-10])[0] & 0x7fffffff
+
+
+def reinvite(ng, offerer, answerer, offer_sdp, answer_sdp, to_ue_in_offer,
+             **flags):
+    """One re-INVITE's offer (with flags) and answer; the SDP aegw sent
+    the UE."""
+    common = dict(ng_common("veth-call"), **{"from-tag": offerer})
+    savp = {"transport-protocol": "RTP/SAVP"}
+    avp = {"transport-protocol": "RTP/AVP"}
+    o = ng(command="offer", sdp=offer_sdp, **(savp if to_ue_in_offer else avp),
+           **{"to-tag": answerer}, **flags, **common)
+    a = ng(command="answer", sdp=answer_sdp, **(avp if to_ue_in_offer else savp),
+           **{"to-tag": answerer}, **common)
+    check(o["result"] == b"ok" and a["result"] == b"ok",
+          "re-INVITE from %s: %s" % (offerer, (o.get("error-reason") or
+                                               a.get("error-reason") or
+                                               b"ok").decode()))
+    return o["sdp"] if to_ue_in_offer else a["sdp"]
+
+
+def reinvites_keep_the_key(ng, ue, core_port, gw_key):
+    """A session refresh from the core, then the UE's re-INVITE turning
+    rtcp-mux on: aegw's key toward the UE stays, and the SRTP context under
+    it goes on in the dataplane. The SRTCP indices aegw numbers itself show
+    it: 0, 1, 2 across both, where a context made anew would send index 0
+    again under the same key (and libsrtp2 refuses a replay)."""
+    rx = session(gw_key, False)
+    ue_rtcp = udp_in_netns(sys.argv[2], "10.0.0.2", 7001)
+    core_rtcp = udp_in_netns(sys.argv[3], "192.168.0.2", 9001)
+    indices = []
+
+    def rtcp_to_ue(ue_sock, what):
+        core_rtcp.sendto(rtcp_sr(0x55667788), ("192.168.0.1", core_port + 1))
+        got = drain(ue_sock, 1)
+        ok = False
+        if len(got) == 1:
+            indices.append(srtcp_index(got[0][0]))
+            try:
+                ok = rx.unprotect_rtcp(got[0][0]) == rtcp_sr(0x55667788)
+            except Exception as e:  # libsrtp refused it
+                print("  libsrtp2: %r" % e)
+        check(ok, what)
+
+    rtcp_to_ue(ue_rtcp, "core RTCP -> UE SRTCP on port + 1")
+    sdp = reinvite(ng, "core-tag", "ue-tag", CORE_SDP, ue_sdp(), True)
+    check(sdp_field(sdp, GW_KEY_LINE) == gw_key,
+          "the core's refresh offers the UE aegw's key unchanged")
+    rtcp_to_ue(ue_rtcp, "after the refresh: SRTCP under the same key")
+    # Kamailio's rtcp-mux-demux: muxed toward the UE, not toward the core.
+    sdp = reinvite(ng, "ue-tag", "core-tag", ue_sdp(2, "a=rtcp-mux\r\n"),
+                   CORE_SDP, False, **{"rtcp-mux": ["demux"]})
+    check(sdp_field(sdp, "a=rtcp-mux") is not None,
+          "the UE's re-INVITE: rtcp-mux accepted")
+    check(sdp_field(sdp, GW_KEY_LINE) == gw_key,
+          "the UE's re-INVITE: aegw's key unchanged")
+    rtcp_to_ue(ue, "rtcp-mux: SRTCP on the UE's RTP port, same key")
+    check(indices == [0, 1, 2],
+          "SRTCP indices go on across both re-INVITEs: %s" % indices)
 
 
 def drain_now(sock):
@@ -203,6 +279,7 @@ def main():
     print("aegw: access port %d, core port %d" % (ue_port, core_port))
     ue_to_core(ue, core, ue_port, core_port)
     core_to_ue(ue, core, ue_port, core_port, gw_key)
+    reinvites_keep_the_key(ng, ue, core_port, gw_key)
     d = ng(command="delete", **{"call-id": "veth-call", "from-tag": "ue-tag"})
     rtp_totals = d["totals"]["RTP"]
     print("delete totals:", {k: v for k, v in d["totals"].items()})

@@ -2,7 +2,8 @@
 # aegw-control driving a real aegw-dataplane on veth pairs: one e2ae call
 # set up over ng exactly as Kamailio asks for it, then media both ways
 # with libsrtp2 (pylibsrtp) as the UE and plain sockets as the core
-# (tests/control/control_veth_peers.py); then a second call with media
+# (tests/control/control_veth_peers.py), and two re-INVITEs that keep
+# aegw's key and its SRTCP indices going; then a second call with media
 # for longer than --timeout, which lives, then silence, which ends it.
 #
 #  netns ue-N                 netns aegw-N                        netns core-N
