@@ -322,6 +322,24 @@ static void rekey_out(struct dp_stream *s, struct new_keys *k)
 	s->rtcp_out = k->rtcp;
 }
 
+/* An action that no longer uses a key drops its contexts, wiped: the
+ * control never hands that key out again, and a stream should not hold
+ * key material (an SRTCP seed is the master key) it has no use for. */
+static void drop_unused_keys(struct dp_stream *s)
+{
+	if (!aegw_action_unprotects(s->action)) {
+		aegw_srtp_stream_free(s->rtp_in);
+		dp_rtcp_slot_free(&s->rtcp_in);
+		s->rtp_in = NULL;
+		dp_stream_forget_prev(s);
+	}
+	if (!aegw_action_protects(s->action)) {
+		aegw_srtp_stream_free(s->rtp_out);
+		dp_rtcp_slot_free(&s->rtcp_out);
+		s->rtp_out = NULL;
+	}
+}
+
 /* The contexts of the keys the update brings, both or neither. */
 static int update_keys_open(struct dp_worker *w, const struct dp_stream *s,
 			    const struct aegw_stream_spec *spec, uint32_t mask,
@@ -412,8 +430,10 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 		   dp_endpoint_eq(&s->egress_dst, &spec->egress_dst)) {
 		s->egress_rtcp_port = spec->egress_rtcp_port;
 	}
-	if (mask & AEGW_UPDATE_ACTION)
+	if (mask & AEGW_UPDATE_ACTION) {
 		s->action = spec->action;
+		drop_unused_keys(s);
+	}
 	return 0;
 }
 

@@ -476,6 +476,11 @@ TEST_F(DpPath, RtcpMuxChangesInPlace)
 	s.flags = 0;
 	EXPECT_EQ(update(s, AEGW_UPDATE_FLAGS), AEGW_ERR_EXISTS);
 	expect_srtp(send(5, false), kUe.port);
+	inject(1, 0, udp_frame(kCore, rtcp_local, rtp(6), 1));
+	poll();
+	EXPECT_EQ(collect(0).size(), 1u);
+	EXPECT_EQ(counters(27)[AEGW_SC_tx_packets], 1u)
+		<< "port + 1 stays the other stream's";
 }
 
 // The state a stream holds now, as the worker that owns it counts it.
@@ -483,6 +488,41 @@ size_t stream_state(uint32_t id, uint16_t local_port)
 {
 	const dp_stream *s = owned_stream(id, local_port);
 	return s ? dp_stream_state_size(s) : 0;
+}
+
+// A re-INVITE to plain RTP: the stream relays, and the contexts of the
+// key it no longer uses go (wiped), seed and all. Protecting again needs
+// a key in the same update: the old one is not there to go on.
+TEST_F(DpPath, ActionThatDropsAKeyDropsItsContexts)
+{
+	aegw_endpoint local = ep4("192.168.0.1", 5280);
+	aegw_endpoint esrc = ep4("10.0.0.1", 4280);
+	auto s = spec_for(28, AEGW_ACTION_E2AE_OUT, local, 1, esrc, kUe, 0);
+	s.out_crypto = key();
+	add(s);
+	EXPECT_GT(stream_state(28, local.port), sizeof(dp_stream));
+
+	s.action = AEGW_ACTION_RELAY;
+	ASSERT_EQ(update(s, AEGW_UPDATE_ACTION), 0);
+	EXPECT_EQ(stream_state(28, local.port), sizeof(dp_stream));
+	Bytes p = rtp(1);
+	inject(1, 0, udp_frame(kCore, local, p, 1));
+	poll();
+	auto out = collect(0);
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(parse_out(out[0]).payload, p) << "relayed as it came";
+
+	s.action = AEGW_ACTION_E2AE_OUT;
+	EXPECT_EQ(update(s, AEGW_UPDATE_ACTION), AEGW_ERR_INVALID_ARG);
+	s.out_crypto = key();
+	ASSERT_EQ(update(s, AEGW_UPDATE_ACTION | AEGW_UPDATE_OUT_KEY), 0);
+	SrtpOracle ue(s.out_crypto, false);
+	inject(1, 0, udp_frame(kCore, local, rtp(2), 1));
+	poll();
+	out = collect(0);
+	ASSERT_EQ(out.size(), 1u);
+	Bytes got = parse_out(out[0]).payload;
+	EXPECT_EQ(ue.unprotect(got), 0);
 }
 
 // A stream direction holds an SRTCP context only once RTCP needs it:
