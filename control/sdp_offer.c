@@ -80,8 +80,9 @@ static void decide(struct offer *o, unsigned i, int crypto_idx,
  * parameters. An INVITE forked to several UEs reaches the P-CSCF as one
  * offer per branch under one call-id and from-tag, and whichever UE
  * answers must read what aegw protects under the key it was given, not
- * under a later branch's. Nothing is installed under a pending key, so
- * handing it out again reuses no keystream. */
+ * under a later branch's. A pending key is either new (nothing protects
+ * under it yet) or the installed one (below), so handing it out again
+ * reuses no keystream. */
 static const struct aegw_srtp_config *pending_key(const struct offer *o,
 						  unsigned i,
 						  const struct ctl_leg *al)
@@ -129,18 +130,62 @@ static int answerer_key_of(struct offer *o, unsigned i, struct ctl_leg *al)
 	return al->our_key ? 0 : -1;
 }
 
-/* aegw's key toward the answerer: the offerer's suite if it has one. */
+static bool suite_allowed(const struct ctl_sdp_req *r, enum aegw_suite s)
+{
+	for (unsigned k = 0; k < r->n_allow; k++)
+		if (r->allow[k] == s)
+			return true;
+	return r->n_allow == 0;
+}
+
+/* The answerer's SRTP leg as installed, when a plain offerer's re-offer
+ * may keep its suite: this request allows it. A P-CSCF's script often
+ * gives SDES flags to the first INVITE only; a re-INVITE without them
+ * keeps what was agreed, as in rtpengine, rather than falling back to
+ * the first suite and a key the UE may not take (a 488 ends the call). */
+static const struct ctl_leg *installed_answerer(const struct offer *o,
+						unsigned i)
+{
+	const struct ctl_call *c = o->c;
+	const struct ctl_leg *l;
+
+	if (!c->answered || i >= c->n_media || !c->media[i].installed ||
+	    c->media[i].rejected)
+		return NULL;
+	l = &c->media[i].leg[o->ans];
+	return l->srtp && l->our_key && suite_allowed(o->req, l->suite) ? l :
+									  NULL;
+}
+
+/* The suite and session parameters aegw's key toward the answerer has:
+ * the offerer's if it has SRTP, else what is installed toward the
+ * answerer (its parameters unless the request names some), else the
+ * first suite the request allows. */
+static void answerer_suite(struct offer *o, unsigned i,
+			   const struct ctl_leg *ol, struct ctl_leg *al)
+{
+	const struct ctl_sdp_req *r = o->req;
+	const struct ctl_leg *was = ol->srtp ? NULL : installed_answerer(o, i);
+
+	al->suite = ol->srtp ? ol->suite :
+		    was ? was->suite :
+		    r->n_allow ? r->allow[0] :
+				 AEGW_SUITE_AES_CM_128_HMAC_SHA1_80;
+	if (was && !r->params_set && !r->params_clear)
+		al->session_params = was->our_key->session_params;
+	else
+		al->session_params = ((ol->srtp ? ol->session_params : 0) |
+				      r->params_set) & ~r->params_clear;
+}
+
+/* aegw's key toward the answerer. */
 static int answerer_key(struct offer *o, unsigned i, struct ctl_leg *ol,
 			struct ctl_leg *al)
 {
 	al->crypto_tag = 1;
-	al->suite = ol->srtp ? ol->suite :
-		    o->req->n_allow ? o->req->allow[0] :
-				      AEGW_SUITE_AES_CM_128_HMAC_SHA1_80;
+	answerer_suite(o, i, ol, al);
 	if (!aegw_suite_info(al->suite))
 		return fail(o, "the SDES flags leave no suite to offer");
-	al->session_params = ((ol->srtp ? ol->session_params : 0) |
-			      o->req->params_set) & ~o->req->params_clear;
 	if (answerer_key_of(o, i, al))
 		return fail(o, "cannot make aegw's key");
 	/* RFC 7714 14.2: an AEAD suite is never unauthenticated. */

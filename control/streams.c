@@ -283,10 +283,11 @@ static void resume_kept(struct ctl_resume *r, const struct ctl_resume *old,
 }
 
 /* Leg from's stream as m has it: unchanged from old's, updated in place,
- * or removed and added again. A stream of the call is always updated in
- * place (its id, ports and interfaces are the call's); should one be
- * added again, the contexts of the keys it keeps resume where they were
- * read, as after a dataplane restart, not at index 0. */
+ * or added. A stream of the call is always updated in place (its id,
+ * ports and interfaces are the call's). Added again (after a failed
+ * install, or should its id or port ever change), the contexts of the
+ * keys it keeps resume where they were read, as after a dataplane
+ * restart, not at index 0. */
 static void batch_leg(struct ctl *ctl, struct batch *b,
 		      const struct ctl_call *c, struct ctl_media *m,
 		      const struct ctl_media *old, unsigned from)
@@ -297,17 +298,18 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 
 	ctl_stream_spec(c, m, from, &now);
 	m->resume[from] = (struct ctl_resume){ { 0, 0 } };
-	if (old && old->installed && !old->rejected) {
+	if (old && !old->rejected) {
 		ctl_stream_spec(c, old, from, &was);
-		update = update_mask_of(&now, &was, &mask);
+		if (old->installed)
+			update = update_mask_of(&now, &was, &mask);
 		resume_kept(&m->resume[from], &old->resume[from], &now, &was);
 		aegw_wipe(&was, sizeof(was));
-		if (!update) {
+		if (old->installed && !update)
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
-			spec_resume(&now, &m->resume[from]);
-		}
 	}
+	if (!update)
+		spec_resume(&now, &m->resume[from]);
 	if (!update || mask) {
 		batch_add(ctl, b, &now, (int8_t)from);
 		if (update) {
@@ -326,37 +328,6 @@ static bool add_again(const struct batch *b, unsigned i)
 		b->cmd[i].type == AEGW_CMD_ADD_STREAM) ||
 	       (b->rc[i] == AEGW_ERR_NOT_FOUND &&
 		b->cmd[i].type == AEGW_CMD_UPDATE_STREAM);
-}
-
-int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
-		      struct ctl_media *m, const struct ctl_media *old,
-		      char *err, size_t errlen)
-{
-	struct batch b = { .n = 0 };
-	int rc = 0;
-
-	m->installed = false;
-	if (m->rejected || !m->leg[0].port || !m->leg[1].port) {
-		if (old && old->installed)
-			remove_streams(ctl, old);
-		return 0;
-	}
-	for (unsigned from = 0; from < 2; from++)
-		batch_leg(ctl, &b, c, m, old, from);
-	batch_run(ctl, &b, NULL, NULL);
-	for (unsigned i = 0; i < b.n && !rc; i++)
-		if (b.from[i] >= 0)
-			rc = add_again(&b, i) ?
-				     install_one(ctl, c, m, (unsigned)b.from[i]) :
-				     b.rc[i];
-	if (rc) {
-		snprintf(err, errlen, "dataplane refused a stream: %s",
-			 ctl_ring_strerror(rc));
-		ctl_media_uninstall(ctl, m);
-		return -1;
-	}
-	m->installed = true;
-	return 0;
 }
 
 struct counters_ctx {
@@ -399,7 +370,7 @@ static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 	struct batch b = { .n = 0 };
 
 	memset(out, 0, sizeof(*out));
-	if (!m->installed || !ctl->ring.shm)
+	if (!ctl->ring.shm)
 		return;
 	for (unsigned from = 0; from < 2; from++) {
 		b.cmd[b.n] = (struct aegw_cmd){ .type = AEGW_CMD_COUNTERS,
@@ -418,22 +389,112 @@ static void media_counters(struct ctl *ctl, const struct ctl_media *m,
 	}
 }
 
-void ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
+/* After an install that failed: the streams go, and where they were is
+ * read first, in the same round trip. A later install under the keys
+ * that stayed from old (a 183's, then the 200's answer) adds them again
+ * from there, not from index 0: their contexts had protected packets. A
+ * reading is kept only for such a key (every key when there was no old:
+ * then a stream found was added under m's). */
+static void uninstall_failed(struct ctl *ctl, const struct ctl_call *c,
+			     struct ctl_media *m, const struct ctl_media *old)
+{
+	struct aegw_stream_spec now, was;
+	struct ctl_counts k;
+
+	media_counters(ctl, m, &k, true);
+	for (unsigned from = 0; from < 2; from++) {
+		if (!k.have[from])
+			continue;
+		if (!old || old->rejected) {
+			m->resume[from] = k.resume[from];
+			continue;
+		}
+		ctl_stream_spec(c, m, from, &now);
+		ctl_stream_spec(c, old, from, &was);
+		resume_kept(&m->resume[from], &k.resume[from], &now, &was);
+		aegw_wipe(&now, sizeof(now));
+		aegw_wipe(&was, sizeof(was));
+	}
+	m->installed = false;
+}
+
+int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
+		      struct ctl_media *m, const struct ctl_media *old,
+		      char *err, size_t errlen)
+{
+	struct batch b = { .n = 0 };
+	int rc = 0;
+
+	m->installed = false;
+	if (m->rejected || !m->leg[0].port || !m->leg[1].port) {
+		if (old && old->installed)
+			remove_streams(ctl, old);
+		return 0;
+	}
+	for (unsigned from = 0; from < 2; from++)
+		batch_leg(ctl, &b, c, m, old, from);
+	batch_run(ctl, &b, NULL, NULL);
+	for (unsigned i = 0; i < b.n && !rc; i++)
+		if (b.from[i] >= 0)
+			rc = add_again(&b, i) ?
+				     install_one(ctl, c, m, (unsigned)b.from[i]) :
+				     b.rc[i];
+	if (rc) {
+		snprintf(err, errlen, "dataplane refused a stream: %s",
+			 ctl_ring_strerror(rc));
+		uninstall_failed(ctl, c, m, old);
+		return -1;
+	}
+	m->installed = true;
+	return 0;
+}
+
+/* Whether a restart would resume elsewhere than from was: another SSRC,
+ * another ROC, or SRTCP past another 512 indices (half the gap a replay
+ * leaves above aegw's own). */
+static bool resume_moved(const struct ctl_resume *was,
+			 const struct ctl_resume *now)
+{
+	const struct ctl_resume_at *w[4] = { &was->rtp_in, &was->rtp_out,
+					     &was->rtcp_in, &was->rtcp_out };
+	const struct ctl_resume_at *n[4] = { &now->rtp_in, &now->rtp_out,
+					     &now->rtcp_in, &now->rtcp_out };
+
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned shift = i < 2 ? 16 : 9;
+
+		if (w[i]->ssrc != n[i]->ssrc ||
+		    w[i]->index >> shift != n[i]->index >> shift)
+			return true;
+	}
+	return false;
+}
+
+bool ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
 			   unsigned from)
 {
+	bool moved = resume_moved(&m->resume[from], &k->resume[from]);
+
 	m->resume[from] = k->resume[from];
+	return moved;
 }
 
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 			struct ctl_counts *out)
 {
-	media_counters(ctl, m, out, false);
+	if (m->installed)
+		media_counters(ctl, m, out, false);
+	else
+		memset(out, 0, sizeof(*out));
 }
 
 void ctl_media_uninstall_counted(struct ctl *ctl, struct ctl_media *m,
 				 struct ctl_counts *out)
 {
-	media_counters(ctl, m, out, true);
+	if (m->installed)
+		media_counters(ctl, m, out, true);
+	else
+		memset(out, 0, sizeof(*out));
 	m->installed = false;
 }
 

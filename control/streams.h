@@ -47,8 +47,10 @@ struct ctl_counts {
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 			struct ctl_counts *out);
 /* Keeps where stream `from`'s contexts are (k from ctl_media_counters),
- * for a replay. */
-void ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
+ * for a replay. True when a restart would now resume elsewhere enough
+ * (another SSRC or ROC, SRTCP 512 further) that the journal must hear
+ * of it: a restart of both daemons resumes from the journal's. */
+bool ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
 			   unsigned from);
 /* Its last counters and its streams removed, in one round trip: what a
  * delete reports and does. */

@@ -117,7 +117,7 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 {
 	struct ctl_counts k;
 	uint64_t sum = 0;
-	bool unread = false, waited_in_vain = false;
+	bool unread = false, waited_in_vain = false, moved = false;
 
 	ctl_ring_limit_waits(&ctl->ring,
 			     CTL_TIMEOUT_READ_WAIT_MS * 1000000ull);
@@ -130,10 +130,13 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 			waited_in_vain |= k.rc[from] && k.rc[from] != -EINPROGRESS;
 			sum += ctl_timeout_peer_packets(k.c[from]);
 			if (k.have[from])
-				ctl_media_note_resume(&c->media[i], &k, from);
+				moved |= ctl_media_note_resume(&c->media[i],
+							       &k, from);
 		}
 	}
 	ctl_ring_limit_waits(&ctl->ring, 0);
+	if (moved)
+		ctl_journal_put(ctl, c);
 	if (unread || sum != c->seen)
 		c->active_ns = now;
 	c->seen = sum;

@@ -24,8 +24,10 @@
 extern "C" {
 #include "aegw/ring.h"
 #include "ctl.h"
+#include "journal.h"
 #include "log.h"
 #include "ng_commands.h"
+#include "reg_store.h"
 #include "secret.h"
 #include "timeout.h"
 }
@@ -63,6 +65,8 @@ public:
 		thread_.join();
 		aegw_shm_detach(shm_);
 	}
+	// The next UPDATE is refused, as a worker out of memory refuses it.
+	void refuse_next_update() { refuse_update_ = true; }
 	std::vector<Seen> take()
 	{
 		std::lock_guard<std::mutex> l(mu_);
@@ -119,6 +123,9 @@ private:
 				send(e);
 			}
 			e.type = AEGW_EVT_ACK;
+			if (cmd.type == AEGW_CMD_UPDATE_STREAM &&
+			    refuse_update_.exchange(false))
+				e.status = AEGW_ERR_NO_MEMORY;
 			send(e);
 			aegw_cmd_wipe(&cmd);
 		}
@@ -126,7 +133,7 @@ private:
 	uint64_t index_in_, index_out_, rtcp_out_;
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
-	std::atomic<bool> stop_{false};
+	std::atomic<bool> stop_{false}, refuse_update_{false};
 	std::mutex mu_;
 	std::vector<Seen> seen_;
 };
@@ -167,11 +174,12 @@ protected:
 		aegw_shm_unlink(inst.c_str());
 		EXPECT_EQ(ctl_secret_in_use(), 0u);
 	}
-	Reply ask(std::vector<std::pair<std::string, std::string>> kv)
+	Reply ask(std::vector<std::pair<std::string, std::string>> kv,
+		  ctl *to = nullptr)
 	{
 		std::string msg = "r" + std::to_string(n++) + " " + D(kv);
-		size_t len = ctl_ng_handle(&c, peer, msg.data(), msg.size(),
-					   &buf[0], buf.size());
+		size_t len = ctl_ng_handle(to ? to : &c, peer, msg.data(),
+					   msg.size(), &buf[0], buf.size());
 		return Reply(buf.substr(0, len));
 	}
 	// The UE's SRTP offer (e2ae: RTP/AVP toward the core), then the
@@ -465,8 +473,8 @@ TEST_F(ReInvite, HoldIsReadFromBothSides)
 // offers once per branch, one call-id and from-tag. Both UEs get the same
 // key from aegw, so that whichever answers reads what aegw protects; a
 // repeated offer that asks for another suite gets a new key. After the
-// answer a re-INVITE's offer gets the installed key, unless it asks for
-// another suite.
+// answer a re-INVITE's offer gets the installed key and its suite, also
+// without the SDES flags that chose it, unless it asks for another.
 TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 {
 	auto offer = [&](const std::vector<std::string> &sdes) {
@@ -500,9 +508,13 @@ TEST_F(ReInvite, ForkedOfferGivesEveryBranchOneKey)
 	EXPECT_EQ(count(worker->take(), AEGW_CMD_ADD_STREAM), 2u);
 	EXPECT_EQ(offer({"only-AES_CM_128_HMAC_SHA1_32"}), again)
 		<< "after the answer, a re-INVITE's offer: the installed key";
-	EXPECT_NE(offer({}).substr(first.find("inline:")),
+	EXPECT_EQ(offer({}), again)
+		<< "a re-INVITE without the SDES flags keeps the suite agreed";
+	const std::string back = offer({"only-AES_CM_128_HMAC_SHA1_80"});
+	EXPECT_NE(back.find("AES_CM_128_HMAC_SHA1_80"), std::string::npos);
+	EXPECT_NE(back.substr(back.find("inline:")),
 		  first.substr(first.find("inline:")))
-		<< "the first suite again: a key never installed is not reused";
+		<< "the first suite again: its key, never installed, is not";
 	ask({{"command", S("delete")}, {"call-id", S("fork")},
 	     {"from-tag", S("core")}});
 }
@@ -558,7 +570,10 @@ TEST_F(ReInvite, VersionGoesUpWhenTheSdpChanges)
 	EXPECT_EQ(version(answer("2", k32)), "2");
 	EXPECT_EQ(version(offer("9", "a=sendonly\r\n", k32)), "9")
 		<< "nothing changed";
-	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "10")
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n")), "9")
+		<< "no SDES flags this time: the suite agreed stays";
+	EXPECT_EQ(version(offer("9", "a=sendonly\r\n",
+				"AES_CM_128_HMAC_SHA1_80")), "10")
 		<< "back to the 80-bit tag: a new key";
 	ask({{"command", S("delete")}, {"call-id", S("ver")},
 	     {"from-tag", S("core")}});
@@ -639,6 +654,131 @@ TEST_F(ReInvite, TcpSectionPassesOfferAndAnswer)
 	worker->take();
 	ask({{"command", S("delete")}, {"call-id", S("msrp2")},
 	     {"from-tag", S("ue")}});
+}
+
+// An answer whose install fails (a worker refuses an UPDATE) removes the
+// media's streams, reading where they were in the same round trip. The
+// next answer (the 200 after a 183) adds them again under the same keys,
+// aegw's toward the UE included: from there, not from index 0, where the
+// contexts would protect indices they had protected.
+TEST_F(ReInvite, AnswerAfterAFailedInstallResumes)
+{
+	const uint64_t in = (3ull << 16) + 100, out = (4ull << 16) + 200;
+	worker.reset();
+	worker = std::make_unique<FakeWorker>(inst, in, out);
+	ctl_tick(&c);
+	worker->take();
+	const std::string ours = call(7000, kKey1, 9000);
+	ASSERT_NE(ours, "");
+	worker->take();
+
+	std::string offer = "v=0\r\no=- 1 2 IN IP4 10.0.0.2\r\ns=-\r\n"
+			    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7002 "
+			    "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+			    "inline:" + kKey1 + "\r\n";
+	std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			     "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			     "m=audio 9000 RTP/AVP 0\r\n";
+	ASSERT_EQ(ask({{"command", S("offer")}, {"call-id", S("re")},
+		       {"from-tag", S("ue")}, {"sdp", S(offer)},
+		       {"transport-protocol", S("RTP/AVP")}}).result(), "ok");
+	auto answer_it = [&] {
+		return ask({{"command", S("answer")}, {"call-id", S("re")},
+			    {"from-tag", S("ue")}, {"to-tag", S("core")},
+			    {"sdp", S(answer)}});
+	};
+	worker->refuse_next_update();
+	Reply a = answer_it();
+	EXPECT_EQ(a.result(), "error") << a.raw();
+	std::vector<Seen> failed = worker->take();
+	EXPECT_EQ(count(failed, AEGW_CMD_COUNTERS), 2u) << "read, then";
+	EXPECT_EQ(count(failed, AEGW_CMD_REMOVE_STREAM), 2u);
+
+	a = answer_it();
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_NE(a.sdp().find(ours), std::string::npos) << "the same key";
+	std::vector<Seen> again = worker->take();
+	ASSERT_EQ(count(again, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &x : again) {
+		EXPECT_EQ(x.resume_in, in);
+		EXPECT_EQ(x.resume_out, out);
+		EXPECT_EQ(x.rtcp_out, 60u + 1024);
+	}
+	ask({{"command", S("delete")}, {"call-id", S("re")},
+	     {"from-tag", S("ue")}});
+	worker->take();
+}
+
+// Both daemons restart (a host's reboot, an upgrade across a ring
+// layout): the new aegw-control takes the calls back from its journal and
+// installs them into the new dataplane, under the same keys, from the
+// readings the journal has. A sample that moves a reading far enough (a
+// first packet, another ROC, SRTCP 512 further) writes the call's record
+// again; one that does not, does not.
+TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
+{
+	const uint64_t in = (3ull << 16) + 100, out = (4ull << 16) + 200;
+	const std::string ji = inst + "j";
+	auto dataplane = std::make_unique<FakeWorker>(ji, in, out);
+	ctl d{};
+	auto start = [&] {
+		ctl_options o;
+		char err[200];
+		const char *argv[] = {"aegw-control", "--interface",
+				      "access=10.0.0.1/20000-20099@0",
+				      "--interface",
+				      "core=192.168.0.1/30000-30099@1",
+				      "--instance", ji.c_str(), "--journal", "on"};
+		ASSERT_EQ(ctl_options_parse(&o, 9, const_cast<char **>(argv),
+					    err, sizeof(err)), 0) << err;
+		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
+		ctl_tick(&d);
+		ASSERT_TRUE(ctl_ring_ready(&d.ring));
+	};
+	start();
+	std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
+			    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
+			    "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+			    "inline:" + kKey1 + "\r\n";
+	std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+			     "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
+			     "m=audio 9000 RTP/AVP 0\r\n";
+	ASSERT_EQ(ask({{"command", S("offer")}, {"call-id", S("jr")},
+		       {"from-tag", S("ue")}, {"sdp", S(offer)},
+		       {"transport-protocol", S("RTP/AVP")}}, &d).result(), "ok");
+	ASSERT_EQ(ask({{"command", S("answer")}, {"call-id", S("jr")},
+		       {"from-tag", S("ue")}, {"to-tag", S("core")},
+		       {"sdp", S(answer)}}, &d).result(), "ok");
+	auto sample = [&] {
+		uint64_t before = d.journal.written;
+		d.calls.first->next_sample_ns = 0;
+		ctl_tick(&d);
+		return d.journal.written - before;
+	};
+	EXPECT_EQ(sample(), 1u) << "the first reading is written";
+	EXPECT_EQ(sample(), 0u) << "the same reading is not";
+	dataplane->take();
+
+	ctl_fini(&d);
+	dataplane.reset();
+	dataplane = std::make_unique<FakeWorker>(ji, in, out);
+	start();
+	std::vector<Seen> back = dataplane->take();
+	ASSERT_EQ(count(back, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &x : back) {
+		if (x.type != AEGW_CMD_ADD_STREAM)
+			continue;
+		EXPECT_EQ(x.resume_in, in);
+		EXPECT_EQ(x.resume_out, out);
+		EXPECT_EQ(x.rtcp_out, 60u + 1024);
+	}
+	ask({{"command", S("delete")}, {"call-id", S("jr")},
+	     {"from-tag", S("ue")}}, &d);
+	ctl_fini(&d);
+	dataplane.reset();
+	ctl_journal_unlink(ji.c_str());
+	ctl_reg_store_unlink(ji.c_str());
+	aegw_shm_unlink(ji.c_str());
 }
 
 // A dataplane restart: every stream is installed again under the keys it
