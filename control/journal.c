@@ -19,7 +19,10 @@
 
 #define JOURNAL_MAGIC 0x4c4e524a57474541ull /* "AEGWJRNL" */
 #define RECORD_MAGIC 0x4443524au             /* "JRCD" */
-#define JOURNAL_VERSION 6u
+/* 7: readings written as they move (timeout.c); a journal of an older
+ * daemon has those of its last signalling, which a restart of both
+ * daemons would resume from, short of what was protected since. */
+#define JOURNAL_VERSION 7u
 
 struct record_head {
 	uint32_t magic;
