@@ -143,7 +143,7 @@ struct aegw_srtp_stream {
 	uint16_t win_words; /* per slot, a power of two: the ring is
 			     * indexed with a mask, never a division */
 	uint16_t key_stride;
-	uint32_t initial_roc;
+	uint32_t initial_roc;  /* RTP; SRTCP: initial_rtcp_index */
 	uint32_t alloc_size;
 	uint32_t clock;
 	struct ssrc_slot slots[AEGW_SRTP_SSRC_SLOTS];

@@ -29,7 +29,7 @@ static int next_index(struct aegw_srtp_stream *s, const uint8_t *buf,
 	else if (aegw_slot_new_state(s, ssrc, &floor))
 		c->index = floor + 1;
 	else
-		c->index = 0;
+		c->index = s->initial_roc; /* the config's initial_rtcp_index */
 	if (c->index > 0x7fffffff)
 		return AEGW_ERR_KEY_EXPIRED; /* RFC 3711 3.4: 2^31 packets */
 	return aegw_pkt_index(s, c, ssrc, 0);

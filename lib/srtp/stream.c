@@ -104,7 +104,8 @@ int aegw_srtp_config_check(const struct aegw_srtp_config *cfg)
 	    (cfg->mki_len == 0 && cfg->n_keys > 1))
 		return AEGW_ERR_INVALID_ARG;
 	if (cfg->resume_index >= 1ull << 48 ||
-	    cfg->resume_rtcp_index >= 1ull << 31)
+	    cfg->resume_rtcp_index >= 1ull << 31 ||
+	    cfg->initial_rtcp_index >= 1u << 31)
 		return AEGW_ERR_INVALID_ARG;
 	if (cfg->window > AEGW_SRTP_WINDOW_MAX ||
 	    (cfg->window && cfg->window < 64) || cfg->kdr_log2 > 24)
@@ -242,7 +243,8 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 	s->kdr_log2 = (uint8_t)cfg->kdr_log2;
 	s->window = (uint16_t)window;
 	s->win_words = (uint16_t)(win / 8);
-	s->initial_roc = cfg->initial_roc;
+	s->initial_roc = cfg->kind == AEGW_SRTP_RTP ? cfg->initial_roc :
+						      cfg->initial_rtcp_index;
 	/* The SSRC it resumes is one seen before: the retired-SSRC path
 	 * (replay.c) estimates its indices from its highest and refuses
 	 * those up to it. */

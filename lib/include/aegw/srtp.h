@@ -79,6 +79,12 @@ struct aegw_srtp_config {
 	uint32_t resume_ssrc;
 	uint64_t resume_index;
 	uint32_t resume_rtcp_ssrc;
+	/* SRTCP: the index an SSRC the context has no state for starts
+	 * from when the context protects (31 bits). RFC 3711 3.4 starts a
+	 * key's count at 0; a context made again over one that may have
+	 * protected under the same key, for SSRCs no resume names, goes on
+	 * above what that one may have used. */
+	uint32_t initial_rtcp_index;
 	uint64_t resume_rtcp_index;
 	struct aegw_srtp_master_key keys[AEGW_SRTP_MAX_KEYS];
 };
