@@ -166,13 +166,21 @@ static void resume_config(struct aegw_srtp_config *cfg,
 }
 
 /* A spec's contexts resume where r says they were. aegw numbers the
- * SRTCP it protects itself: its out contexts resume a gap above. */
+ * SRTCP it protects itself: its out contexts resume a gap above, and,
+ * where its out key protected before (out_used), an SSRC the reading does
+ * not name starts above it too: one the context had before the reading's,
+ * or any, when the key came after the last reading (a restart within a
+ * second of it), whose SRTCP would otherwise start at 0 again. */
 static void spec_resume(struct aegw_stream_spec *spec,
-			const struct ctl_resume *r)
+			const struct ctl_resume *r, bool out_used)
 {
+	struct aegw_srtp_config *out = &spec->out_crypto;
+
 	resume_config(&spec->in_crypto, &r->rtp_in, &r->rtcp_in, 0);
-	resume_config(&spec->out_crypto, &r->rtp_out, &r->rtcp_out,
-		      CTL_RTCP_RESUME_GAP);
+	resume_config(out, &r->rtp_out, &r->rtcp_out, CTL_RTCP_RESUME_GAP);
+	if (out_used)
+		out->initial_rtcp_index = (uint32_t)(out->resume_rtcp_index ?
+				out->resume_rtcp_index : CTL_RTCP_RESUME_GAP);
 }
 
 /* ADD of stream `from` as m has it. Its contexts resume where m says
@@ -189,7 +197,7 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 	int rc;
 
 	ctl_stream_spec(c, m, from, &spec);
-	spec_resume(&spec, &m->resume[from]);
+	spec_resume(&spec, &m->resume[from], true);
 	rc = add_stream(ctl, &spec);
 	aegw_wipe(&spec, sizeof(spec));
 	return rc;
@@ -265,21 +273,24 @@ bool ctl_media_in_place(const struct ctl_call *c, const struct ctl_media *m,
 }
 
 /* Where the contexts of the keys that stay were: a key that stays goes
- * on from there, a new key starts afresh. */
-static void resume_kept(struct ctl_resume *r, const struct ctl_resume *old,
+ * on from there, a new key starts afresh. Whether aegw's out key stayed. */
+static bool resume_kept(struct ctl_resume *r, const struct ctl_resume *old,
 			const struct aegw_stream_spec *now,
 			const struct aegw_stream_spec *was)
 {
+	bool out_kept = !memcmp(&now->out_crypto, &was->out_crypto,
+				sizeof(now->out_crypto));
+
 	*r = (struct ctl_resume){ { 0, 0 } };
 	if (!memcmp(&now->in_crypto, &was->in_crypto, sizeof(now->in_crypto))) {
 		r->rtp_in = old->rtp_in;
 		r->rtcp_in = old->rtcp_in;
 	}
-	if (!memcmp(&now->out_crypto, &was->out_crypto,
-		    sizeof(now->out_crypto))) {
+	if (out_kept) {
 		r->rtp_out = old->rtp_out;
 		r->rtcp_out = old->rtcp_out;
 	}
+	return out_kept;
 }
 
 /* Leg from's stream as m has it: unchanged from old's, updated in place,
@@ -294,7 +305,7 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 {
 	struct aegw_stream_spec now, was;
 	uint32_t mask = 0;
-	bool update = false;
+	bool update = false, out_kept = false;
 
 	ctl_stream_spec(c, m, from, &now);
 	m->resume[from] = (struct ctl_resume){ { 0, 0 } };
@@ -302,14 +313,15 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 		ctl_stream_spec(c, old, from, &was);
 		if (old->installed)
 			update = update_mask_of(&now, &was, &mask);
-		resume_kept(&m->resume[from], &old->resume[from], &now, &was);
+		out_kept = resume_kept(&m->resume[from], &old->resume[from],
+				       &now, &was);
 		aegw_wipe(&was, sizeof(was));
 		if (old->installed && !update)
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
 	}
 	if (!update)
-		spec_resume(&now, &m->resume[from]);
+		spec_resume(&now, &m->resume[from], out_kept);
 	if (!update || mask) {
 		batch_add(ctl, b, &now, (int8_t)from);
 		if (update) {

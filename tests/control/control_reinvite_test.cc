@@ -43,6 +43,7 @@ struct Seen {
 	uint32_t flags;                 // an ADD's or UPDATE's AEGW_STREAM_*
 	uint16_t local_port;
 	uint16_t dst_port, rtcp_port;   // egress_dst's, egress_rtcp_port
+	uint32_t rtcp_out_start;        // out_crypto.initial_rtcp_index
 };
 
 // Worker 0 of a one-worker dataplane that acks everything, answers
@@ -102,7 +103,8 @@ private:
 						 cmd.spec.out_crypto.resume_rtcp_index,
 						 cmd.spec.flags, cmd.spec.local.port,
 						 cmd.spec.egress_dst.port,
-						 cmd.spec.egress_rtcp_port});
+						 cmd.spec.egress_rtcp_port,
+						 cmd.spec.out_crypto.initial_rtcp_index});
 				if (spec && cmd.spec.in_crypto.resume_index) {
 					EXPECT_EQ(cmd.spec.in_crypto.resume_ssrc,
 						  0x1234u);
@@ -793,10 +795,10 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 	ctl_tick(&c); // the new dataplane: replay of nothing
 	worker->take();
 	call(7000, kKey1, 9000);
-	worker->take();
-	c.calls.first->next_sample_ns = 0;
-	ctl_tick(&c); // the timeout walk samples the call
-	ASSERT_EQ(count(worker->take(), AEGW_CMD_COUNTERS), 2u);
+	std::vector<Seen> first = worker->take();
+	ASSERT_EQ(count(first, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &a : first)
+		EXPECT_EQ(a.rtcp_out_start, 0u) << "a new key counts from 0";
 
 	auto restart = [&] {
 		worker.reset();
@@ -804,7 +806,22 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 		ctl_tick(&c);
 		return worker->take();
 	};
+	// Before any reading (a restart within a second of the install):
+	// whatever SRTCP aegw protected under its key, it is not sent again.
 	std::vector<Seen> replay = restart();
+	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &a : replay) {
+		if (a.type != AEGW_CMD_ADD_STREAM)
+			continue;
+		EXPECT_EQ(a.rtcp_out, 0u);
+		EXPECT_EQ(a.rtcp_out_start, 1024u)
+			<< "every SSRC's SRTCP starts above what it may have used";
+	}
+
+	c.calls.first->next_sample_ns = 0;
+	ctl_tick(&c); // the timeout walk samples the call
+	ASSERT_EQ(count(worker->take(), AEGW_CMD_COUNTERS), 2u);
+	replay = restart();
 	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
 	for (const Seen &a : replay) {
 		// The fake reports both for every stream; each stream's spec
@@ -815,6 +832,8 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 		EXPECT_EQ(a.rtcp_out, 60u + 1024)
 			<< "aegw numbers what it protects: resumed above a "
 			   "reading that may lag";
+		EXPECT_EQ(a.rtcp_out_start, 60u + 1024)
+			<< "and an SSRC the reading does not name too";
 	}
 
 	// A new UE key (aegw keeps its own): the contexts of the new key
