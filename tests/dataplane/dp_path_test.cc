@@ -346,17 +346,24 @@ dp_stream *owned_stream(uint32_t id, uint16_t local_port)
 	return dp_stream_find_id(&dp->workers[w], id);
 }
 
-// Gives stream s a new in-key, as an SDES re-offer does.
-int update_in_key(const aegw_stream_spec &s, const aegw_srtp_config &k)
+// Sends an UPDATE of spec s with mask to the worker of its port.
+int update(const aegw_stream_spec &s, uint32_t mask)
 {
 	aegw_cmd cmd{};
 	cmd.type = AEGW_CMD_UPDATE_STREAM;
-	cmd.update_mask = AEGW_UPDATE_IN_KEY;
+	cmd.update_mask = mask;
 	cmd.spec = s;
-	cmd.spec.in_crypto = k;
 	return command(aegw_ring_worker_for_port(s.local.port,
 						 harness()->n_workers),
 		       cmd);
+}
+
+// Gives stream s a new in-key, as an SDES re-offer does.
+int update_in_key(const aegw_stream_spec &s, const aegw_srtp_config &k)
+{
+	aegw_stream_spec t = s;
+	t.in_crypto = k;
+	return update(t, AEGW_UPDATE_IN_KEY);
 }
 
 // The peer switches keys (SDES re-offer): packets under the old key that
@@ -402,18 +409,6 @@ TEST_F(DpPath, RekeyMidStreamLosesNothing)
 	EXPECT_EQ(c[AEGW_SC_drop_auth_failed], 0u);
 }
 
-// Sends an UPDATE of spec s with mask to the worker of its port.
-int update(const aegw_stream_spec &s, uint32_t mask)
-{
-	aegw_cmd cmd{};
-	cmd.type = AEGW_CMD_UPDATE_STREAM;
-	cmd.update_mask = mask;
-	cmd.spec = s;
-	return command(aegw_ring_worker_for_port(s.local.port,
-						 harness()->n_workers),
-		       cmd);
-}
-
 // A re-INVITE that turns rtcp-mux on, then off again: the stream lets go
 // of its RTCP port and takes it back, and its contexts go on. The SRTCP
 // aegw numbers itself shows it: a context made anew would send index 0
@@ -425,7 +420,7 @@ TEST_F(DpPath, RtcpMuxChangesInPlace)
 	aegw_endpoint core_rtcp = kCore, rtcp_local = local;
 	core_rtcp.port++;
 	rtcp_local.port++;
-	auto s = spec_for(26, AEGW_ACTION_E2AE_OUT, local, 1, esrc, kUe, 0);
+	auto s = spec_for(126, AEGW_ACTION_E2AE_OUT, local, 1, esrc, kUe, 0);
 	s.flags = 0;
 	s.remote = kCore;
 	s.out_crypto = key();
@@ -461,7 +456,7 @@ TEST_F(DpPath, RtcpMuxChangesInPlace)
 	s.flags = 0;
 	ASSERT_EQ(update(s, AEGW_UPDATE_FLAGS), 0);
 	expect_srtp(send(4, true), uint16_t(kUe.port + 1));
-	auto c = counters(26);
+	auto c = counters(126);
 	EXPECT_EQ(c[AEGW_SC_tx_packets], 7u) << "RTP and RTCP, one stream";
 	EXPECT_EQ(c[AEGW_SC_rtcp_tx_packets], 3u);
 
@@ -469,7 +464,7 @@ TEST_F(DpPath, RtcpMuxChangesInPlace)
 	// stream stays as it was, multiplexed.
 	s.flags = AEGW_STREAM_RTCP_MUX;
 	ASSERT_EQ(update(s, AEGW_UPDATE_FLAGS), 0);
-	auto other = spec_for(27, AEGW_ACTION_RELAY, rtcp_local, 1, esrc, kUe,
+	auto other = spec_for(127, AEGW_ACTION_RELAY, rtcp_local, 1, esrc, kUe,
 			      0);
 	other.flags = AEGW_STREAM_RTCP_MUX;
 	add(other);
@@ -479,7 +474,7 @@ TEST_F(DpPath, RtcpMuxChangesInPlace)
 	inject(1, 0, udp_frame(kCore, rtcp_local, rtp(6), 1));
 	poll();
 	EXPECT_EQ(collect(0).size(), 1u);
-	EXPECT_EQ(counters(27)[AEGW_SC_tx_packets], 1u)
+	EXPECT_EQ(counters(127)[AEGW_SC_tx_packets], 1u)
 		<< "port + 1 stays the other stream's";
 }
 
@@ -721,15 +716,10 @@ TEST_F(DpPath, UpdateThatFailsHalfwayLeavesTheStreamAsItWas)
 	g_failing_ops.key_init = failing_key_init;
 	eng->be = &g_failing_ops;
 	g_key_inits_left = 1; // the in-key's SRTP context, then fail
-	aegw_cmd cmd{};
-	cmd.type = AEGW_CMD_UPDATE_STREAM;
-	cmd.update_mask = AEGW_UPDATE_IN_KEY | AEGW_UPDATE_OUT_KEY;
-	cmd.spec = s;
-	cmd.spec.in_crypto = key();
-	cmd.spec.out_crypto = key();
-	int rc = command(aegw_ring_worker_for_port(local.port,
-						   harness()->n_workers),
-			 cmd);
+	aegw_stream_spec both = s;
+	both.in_crypto = key();
+	both.out_crypto = key();
+	int rc = update(both, AEGW_UPDATE_IN_KEY | AEGW_UPDATE_OUT_KEY);
 	eng->be = g_real_ops;
 	g_key_inits_left = -1;
 	EXPECT_EQ(rc, AEGW_ERR_NO_MEMORY);
@@ -1130,14 +1120,9 @@ TEST_F(DpPath, SeparateRtcpGoesToThePeersRtcpPort)
 		// A re-INVITE with a new a=rtcp port only: taken where the
 		// stream still sends to the SDP's endpoint; a peer latched
 		// elsewhere keeps its RTP and RTCP destinations.
-		aegw_cmd cmd{};
-		cmd.type = AEGW_CMD_UPDATE_STREAM;
-		cmd.update_mask = AEGW_UPDATE_RTCP_PORT;
-		cmd.spec = down;
-		cmd.spec.egress_rtcp_port = 7777;
-		ASSERT_EQ(command(aegw_ring_worker_for_port(core_local.port,
-							    harness()->n_workers),
-				  cmd), 0);
+		aegw_stream_spec port_only = down;
+		port_only.egress_rtcp_port = 7777;
+		ASSERT_EQ(update(port_only, AEGW_UPDATE_RTCP_PORT), 0);
 		inject(1, 0, udp_frame(core_rtcp, rtcp_in, c, 1));
 		poll();
 		out = collect(0);
