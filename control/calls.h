@@ -132,6 +132,8 @@ struct ctl_call {
 				       * monologue i (its o= version) */
 	time_t created, last_signal;
 	unsigned journal_slot;       /* its record (journal.h); 0: none */
+	bool journal_stale;          /* the record lags the call: written
+				      * again at its next sample */
 	/* timeout.c's clocks (CLOCK_MONOTONIC ns) and its last sample. */
 	uint64_t created_ns;         /* --final-timeout counts from here */
 	uint64_t active_ns;          /* a sample saw packets, or a signal */

@@ -293,8 +293,14 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 
 	if (!j->base)
 		return;
+	c->journal_stale = true;
+	/* Full: the record goes where the call's older one was, no longer
+	 * both at once (a crash between leaves none, never a stale one). */
+	if (!j->n_free && c->journal_slot)
+		ctl_journal_drop(ctl, c);
 	if (!j->n_free) {
 		j->failed++;
+		ctl_journal_drop(ctl, c);
 		ctl_log(CTL_LOG_WARN, "call %s: journal full: it would not "
 			"survive a restart", c->call_id);
 		return;
@@ -308,6 +314,7 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 	if (w.short_) {
 		j->too_big++;
 		slot_wipe(j, slot, CTL_JOURNAL_SLOT);
+		ctl_journal_drop(ctl, c);
 		ctl_log(CTL_LOG_WARN, "call %s: too big for the journal: it "
 			"would not survive a restart", c->call_id);
 		return;
@@ -320,6 +327,7 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 	if (c->journal_slot)
 		slot_wipe(j, c->journal_slot, record_bytes(j, c->journal_slot));
 	c->journal_slot = slot;
+	c->journal_stale = false;
 	j->written++;
 }
 

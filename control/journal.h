@@ -57,7 +57,9 @@ void ctl_journal_unlink(const char *instance);
 void ctl_journal_trim(struct ctl_journal *j);
 
 /* Writes c's current state. A call too big for a slot, or a full
- * journal, is counted and logged: it would not survive a restart. */
+ * journal, is counted and logged, and its older record wiped (a restart
+ * must not take back a state the call has left): it would not survive a
+ * restart, and c->journal_stale asks for another try. */
 void ctl_journal_put(struct ctl *ctl, struct ctl_call *c);
 /* Wipes c's record. */
 void ctl_journal_drop(struct ctl *ctl, struct ctl_call *c);

@@ -26,6 +26,7 @@ struct answer {
 	const char *line_ptr[AEGW_SDP_MAX_MEDIA];
 	char *err;
 	size_t errlen;
+	bool committed;                  /* the work became the call's */
 };
 
 /* The answerer declined SRTP (RFC 4568 7.1.2: an RTP/AVP answer): aegw
@@ -224,6 +225,7 @@ static int install_and_commit(struct answer *a)
 	c->n_pending = 0;
 	c->has_pending = false;
 	c->answered = true;
+	a->committed = true;
 	return rc;
 }
 
@@ -338,8 +340,13 @@ enum ctl_result ctl_call_answer(struct ctl *ctl, const struct ctl_sdp_req *req,
 	a.err = err;
 	a.errlen = errlen;
 	c->last_signal = time(NULL);
-	if (build(&a, out, cap, out_len))
+	if (build(&a, out, cap, out_len)) {
+		/* A failed install changed the call all the same (its media,
+		 * their readings): a restart must not take back the old. */
+		if (a.committed)
+			ctl_journal_put(ctl, c);
 		return CTL_RESULT_ERROR;
+	}
 	ctl_timeout_signal(ctl, c);
 	ctl_journal_put(ctl, c);
 	return CTL_RESULT_OK;

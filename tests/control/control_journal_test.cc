@@ -285,6 +285,32 @@ TEST_F(Journal, KillBetweenNewAndOldRecordKeepsTheNewer)
 	EXPECT_EQ(c.calls.n_calls, 1u);
 }
 
+// A full journal (one as large as --max-sessions): a call's new record takes
+// the slot of its older one (written after the old one's wipe), rather
+// than failing and leaving a state the call has left for a restart. A
+// call that finds no slot at all is marked, so that it is tried again.
+TEST_F(Journal, FullJournalRewritesACallInItsOwnSlot)
+{
+	ctl_call *a = make_call("a", 20000), *b = make_call("b", 20010);
+	ctl_journal_put(&c, a);
+	ctl_journal_put(&c, b);
+	c.journal.n_free = 0; // the other slots taken (the next daemon
+			      // finds them free again: it reads the slots)
+	a->last_signal = 5005;
+	ctl_journal_put(&c, a);
+	EXPECT_EQ(c.journal.failed, 0u);
+	EXPECT_FALSE(a->journal_stale);
+	ctl_call *x = make_call("x", 20020);
+	ctl_journal_put(&c, x);
+	EXPECT_EQ(c.journal.failed, 1u);
+	EXPECT_TRUE(x->journal_stale) << "to be tried again";
+	restart();
+	ASSERT_EQ(c.calls.n_calls, 2u);
+	ctl_call *back = ctl_call_find(&c.calls, "a", 1);
+	ASSERT_NE(back, nullptr);
+	EXPECT_EQ(back->last_signal, 5005);
+}
+
 TEST_F(Journal, TornRecordIsRefused)
 {
 	ctl_call *k = make_call("torn", 20000);
