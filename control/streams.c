@@ -149,6 +149,7 @@ static int add_stream(struct ctl *ctl, const struct aegw_stream_spec *spec)
  * to a second old) may lag what it sent: resume that far above it. The
  * peer takes a jump forward; RTCP comes a few packets a second. */
 enum { CTL_RTCP_RESUME_GAP = 1024 };
+#define CTL_RTCP_INDEX_MAX 0x7fffffffull
 
 static void resume_config(struct aegw_srtp_config *cfg,
 			  const struct ctl_resume_at *rtp,
@@ -158,11 +159,14 @@ static void resume_config(struct aegw_srtp_config *cfg,
 	cfg->resume_index = rtp->index;
 	cfg->resume_rtcp_ssrc = rtcp->ssrc;
 	/* Index 0 with an SSRC is a context that sent its first packet
-	 * (SRTCP counts from 0): state too. */
-	cfg->resume_rtcp_index = (rtcp->index || rtcp->ssrc) &&
-					 rtcp->index + gap < 1ull << 31 ?
-					 rtcp->index + gap :
-					 rtcp->index;
+	 * (SRTCP counts from 0): state too. Near the 2^31 limit the SSRC's
+	 * count ends there (its key's SRTCP lifetime), not a gap lower. */
+	if (rtcp->index || rtcp->ssrc)
+		cfg->resume_rtcp_index = rtcp->index + gap < CTL_RTCP_INDEX_MAX ?
+						 rtcp->index + gap :
+						 CTL_RTCP_INDEX_MAX;
+	else
+		cfg->resume_rtcp_index = 0;
 }
 
 /* A spec's contexts resume where r says they were. aegw numbers the
@@ -183,6 +187,16 @@ static void spec_resume(struct aegw_stream_spec *spec,
 				out->resume_rtcp_index : CTL_RTCP_RESUME_GAP);
 }
 
+/* The gap an install added above aegw's SRTCP reading is taken: the next
+ * install before a new reading (a dataplane that restarts again within
+ * the sampling lap) adds another above it, not the same one. */
+static void gap_used(struct ctl_resume *r, const struct aegw_srtp_config *out)
+{
+	r->rtcp_out.ssrc = out->resume_rtcp_ssrc;
+	r->rtcp_out.index = out->resume_rtcp_index ? out->resume_rtcp_index :
+						     out->initial_rtcp_index;
+}
+
 /* ADD of stream `from` as m has it. Its contexts resume where m says
  * they were (m->resume; nothing for a new stream or key): a stream the
  * dataplane lost (a restart, an UPDATE that found none) comes back under
@@ -191,7 +205,7 @@ static void spec_resume(struct aegw_stream_spec *spec,
  * it had protected already (a reused keystream). From the highest index
  * read, the engine sees a wrap since as well (RFC 3711 3.3.1). */
 static int install_one(struct ctl *ctl, const struct ctl_call *c,
-		       const struct ctl_media *m, unsigned from)
+		       struct ctl_media *m, unsigned from)
 {
 	struct aegw_stream_spec spec;
 	int rc;
@@ -199,6 +213,8 @@ static int install_one(struct ctl *ctl, const struct ctl_call *c,
 	ctl_stream_spec(c, m, from, &spec);
 	spec_resume(&spec, &m->resume[from], true);
 	rc = add_stream(ctl, &spec);
+	if (!rc)
+		gap_used(&m->resume[from], &spec.out_crypto);
 	aegw_wipe(&spec, sizeof(spec));
 	return rc;
 }
@@ -320,8 +336,11 @@ static void batch_leg(struct ctl *ctl, struct batch *b,
 			batch_remove(ctl, b, old->leg[from].port,
 				     old->stream_id[from]);
 	}
-	if (!update)
+	if (!update) {
 		spec_resume(&now, &m->resume[from], out_kept);
+		if (out_kept)
+			gap_used(&m->resume[from], &now.out_crypto);
+	}
 	if (!update || mask) {
 		batch_add(ctl, b, &now, (int8_t)from);
 		if (update) {
@@ -462,8 +481,10 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 }
 
 /* Whether a restart would resume elsewhere than from was: another SSRC,
- * another ROC, or SRTCP past another 512 indices (half the gap a replay
- * leaves above aegw's own). */
+ * RTP 2^14 indices on (a quarter of the sequence space: resumed from a
+ * reading that far behind, the engine still estimates the ROC right,
+ * RFC 3711 3.3.1), or SRTCP 512 on (half the gap a replay leaves above
+ * aegw's own). The journal then gets the new reading. */
 static bool resume_moved(const struct ctl_resume *was,
 			 const struct ctl_resume *now)
 {
@@ -473,7 +494,7 @@ static bool resume_moved(const struct ctl_resume *was,
 					     &now->rtcp_in, &now->rtcp_out };
 
 	for (unsigned i = 0; i < 4; i++) {
-		unsigned shift = i < 2 ? 16 : 9;
+		unsigned shift = i < 2 ? 14 : 9;
 
 		if (w[i]->ssrc != n[i]->ssrc ||
 		    w[i]->index >> shift != n[i]->index >> shift)
@@ -523,24 +544,34 @@ void ctl_media_uninstall(struct ctl *ctl, struct ctl_media *m)
 	m->installed = false;
 }
 
+/* Every installed media of c again; the journal gets the gaps taken
+ * (install_one), at once: daemons that both stop before the next sample
+ * must not resume from the same place a second time. */
+static void replay_call(struct ctl *ctl, struct ctl_call *c, unsigned *ok,
+			unsigned *failed)
+{
+	unsigned before = *ok;
+
+	for (unsigned i = 0; i < c->n_media; i++) {
+		struct ctl_media *m = &c->media[i];
+
+		for (unsigned from = 0; m->installed && from < 2; from++) {
+			if (install_one(ctl, c, m, from))
+				(*failed)++;
+			else
+				(*ok)++;
+		}
+	}
+	if (*ok != before)
+		ctl_journal_put(ctl, c);
+}
+
 void ctl_replay(struct ctl *ctl)
 {
 	unsigned ok = 0, failed = 0;
 
-	for (struct ctl_call *c = ctl->calls.first; c; c = c->next) {
-		for (unsigned i = 0; i < c->n_media; i++) {
-			struct ctl_media *m = &c->media[i];
-
-			if (!m->installed)
-				continue;
-			for (unsigned from = 0; from < 2; from++) {
-				if (install_one(ctl, c, m, from))
-					failed++;
-				else
-					ok++;
-			}
-		}
-	}
+	for (struct ctl_call *c = ctl->calls.first; c; c = c->next)
+		replay_call(ctl, c, &ok, &failed);
 	ctl->stats.replays += ok;
 	if (ok + failed)
 		ctl_log(failed ? CTL_LOG_ERR : CTL_LOG_INFO,
@@ -569,8 +600,10 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 	unsigned again = 0;
 
 	for (struct ctl_call *c = ctl->calls.first; c; c = c->next) {
+		unsigned before = again;
+
 		for (unsigned i = 0; i < c->n_media; i++) {
-			const struct ctl_media *m = &c->media[i];
+			struct ctl_media *m = &c->media[i];
 
 			for (unsigned from = 0; m->installed && from < 2; from++) {
 				const struct aegw_evt *e =
@@ -582,6 +615,8 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 					again++;
 			}
 		}
+		if (again != before)
+			ctl_journal_put(ctl, c);
 	}
 	return again;
 }

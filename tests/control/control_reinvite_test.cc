@@ -68,6 +68,12 @@ public:
 	}
 	// The next UPDATE is refused, as a worker out of memory refuses it.
 	void refuse_next_update() { refuse_update_ = true; }
+	// What COUNTERS reports of the protect contexts from now on.
+	void set_out(uint64_t rtp, uint64_t rtcp)
+	{
+		index_out_ = rtp;
+		rtcp_out_ = rtcp;
+	}
 	std::vector<Seen> take()
 	{
 		std::lock_guard<std::mutex> l(mu_);
@@ -121,7 +127,7 @@ private:
 				e.index_out = index_out_;
 				e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
 				e.rtcp_index_in = index_in_ ? 50 : 0;
-				e.rtcp_index_out = index_out_ ? rtcp_out_ : 0;
+				e.rtcp_index_out = index_out_ ? rtcp_out_.load() : 0;
 				send(e);
 			}
 			e.type = AEGW_EVT_ACK;
@@ -132,7 +138,7 @@ private:
 			aegw_cmd_wipe(&cmd);
 		}
 	}
-	uint64_t index_in_, index_out_, rtcp_out_;
+	std::atomic<uint64_t> index_in_, index_out_, rtcp_out_;
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
 	std::atomic<bool> stop_{false}, refuse_update_{false};
@@ -711,8 +717,10 @@ TEST_F(ReInvite, AnswerAfterAFailedInstallResumes)
 	worker->take();
 }
 
-// Both daemons restart (a host's reboot, an upgrade across a ring
-// layout): the new aegw-control takes the calls back from its journal and
+// Both daemons restart on the same boot and build (both killed, both
+// services restarted; a reboot empties /dev/shm, an upgrade across a
+// layout wipes the journal): the new aegw-control takes the calls back
+// from its journal and
 // installs them into the new dataplane, under the same keys, from the
 // readings the journal has. A sample that moves a reading far enough (a
 // first packet, another ROC, SRTCP 512 further) writes the call's record
@@ -759,6 +767,12 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 	};
 	EXPECT_EQ(sample(), 1u) << "the first reading is written";
 	EXPECT_EQ(sample(), 0u) << "the same reading is not";
+	dataplane->set_out(out + 1000, 60 + 100);
+	EXPECT_EQ(sample(), 0u) << "nor one a restart may resume short of";
+	dataplane->set_out(out + (1u << 14), 60 + 100);
+	EXPECT_EQ(sample(), 1u) << "RTP 2^14 on: written";
+	dataplane->set_out(out + (1u << 14), 60 + 600);
+	EXPECT_EQ(sample(), 1u) << "SRTCP 512 on: written";
 	dataplane->take();
 
 	ctl_fini(&d);
@@ -771,8 +785,9 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 		if (x.type != AEGW_CMD_ADD_STREAM)
 			continue;
 		EXPECT_EQ(x.resume_in, in);
-		EXPECT_EQ(x.resume_out, out);
-		EXPECT_EQ(x.rtcp_out, 60u + 1024);
+		EXPECT_EQ(x.resume_out, out + (1u << 14));
+		EXPECT_EQ(x.rtcp_out, 660u + 1024);
+		EXPECT_EQ(x.rtcp_out_start, 660u + 1024);
 	}
 	ask({{"command", S("delete")}, {"call-id", S("jr")},
 	     {"from-tag", S("ue")}}, &d);
@@ -808,6 +823,8 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 	};
 	// Before any reading (a restart within a second of the install):
 	// whatever SRTCP aegw protected under its key, it is not sent again.
+	// (The fake reports fixed readings: no sample in between here.)
+	c.calls.first->next_sample_ns = UINT64_MAX;
 	std::vector<Seen> replay = restart();
 	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
 	for (const Seen &a : replay) {
@@ -816,6 +833,17 @@ TEST_F(ReInvite, ReplayResumesWhereTheContextsWere)
 		EXPECT_EQ(a.rtcp_out, 0u);
 		EXPECT_EQ(a.rtcp_out_start, 1024u)
 			<< "every SSRC's SRTCP starts above what it may have used";
+	}
+	// Again before a reading (a dataplane that restarts in a loop):
+	// the next gap above, not the same one.
+	c.calls.first->next_sample_ns = UINT64_MAX;
+	replay = restart();
+	ASSERT_EQ(count(replay, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &a : replay) {
+		if (a.type != AEGW_CMD_ADD_STREAM)
+			continue;
+		EXPECT_EQ(a.rtcp_out, 2048u);
+		EXPECT_EQ(a.rtcp_out_start, 2048u);
 	}
 
 	c.calls.first->next_sample_ns = 0;
