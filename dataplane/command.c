@@ -47,8 +47,9 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 	if (s->rtp_out)
 		aegw_srtp_stream_last(s->rtp_out, &evt->ssrc_out,
 				      &evt->index_out);
-	dp_rtcp_slot_last(s->rtcp_in, &evt->rtcp_ssrc_in, &evt->rtcp_index_in);
-	dp_rtcp_slot_last(s->rtcp_out, &evt->rtcp_ssrc_out,
+	dp_rtcp_slot_last(s->rtcp_in, false, &evt->rtcp_ssrc_in,
+			  &evt->rtcp_index_in);
+	dp_rtcp_slot_last(s->rtcp_out, true, &evt->rtcp_ssrc_out,
 			  &evt->rtcp_index_out);
 	memcpy(evt->counters, s->counters, sizeof(s->counters));
 }

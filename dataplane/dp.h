@@ -298,9 +298,11 @@ struct aegw_srtp_stream *dp_rtcp_slot_open(struct dp_worker *w,
 void dp_rtcp_slot_free(dp_rtcp_slot *slot);
 /* Bytes the slot holds: the context's, or the config's. */
 size_t dp_rtcp_slot_size(dp_rtcp_slot slot);
-/* aegw_srtp_stream_last() of the context; of a config not made into one
+/* aegw_srtp_stream_last() of the context (aegw_srtp_stream_last_sent()
+ * with sent, for the protecting side); of a config not made into one
  * yet, the SRTCP index it resumes from. */
-int dp_rtcp_slot_last(dp_rtcp_slot slot, uint32_t *ssrc, uint64_t *index);
+int dp_rtcp_slot_last(dp_rtcp_slot slot, bool sent, uint32_t *ssrc,
+		      uint64_t *index);
 
 /* command.c */
 /* Runs commands waiting on the worker's ring, between bursts. */

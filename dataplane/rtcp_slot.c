@@ -91,13 +91,15 @@ size_t dp_rtcp_slot_size(dp_rtcp_slot slot)
 	return ctx ? aegw_srtp_stream_size(ctx) : 0;
 }
 
-int dp_rtcp_slot_last(dp_rtcp_slot slot, uint32_t *ssrc, uint64_t *index)
+int dp_rtcp_slot_last(dp_rtcp_slot slot, bool sent, uint32_t *ssrc,
+		      uint64_t *index)
 {
 	struct aegw_srtp_config *seed = slot_seed(slot);
 	struct aegw_srtp_stream *ctx = slot_ctx(slot);
 
 	if (ctx)
-		return aegw_srtp_stream_last(ctx, ssrc, index);
+		return sent ? aegw_srtp_stream_last_sent(ctx, ssrc, index) :
+			      aegw_srtp_stream_last(ctx, ssrc, index);
 	/* Not made yet: what it would resume from, so that a restart
 	 * before the first RTCP packet does not lose it. */
 	if (!seed || !seed->resume_rtcp_index)

@@ -341,6 +341,20 @@ int aegw_srtp_stream_last(const struct aegw_srtp_stream *s, uint32_t *ssrc,
 	return -1;
 }
 
+int aegw_srtp_stream_last_sent(const struct aegw_srtp_stream *s,
+			       uint32_t *ssrc, uint64_t *index)
+{
+	if (aegw_srtp_stream_last(s, ssrc, index))
+		return -1;
+	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
+		if ((s->slot_used >> i & 1) && s->slots[i].highest > *index)
+			*index = s->slots[i].highest;
+	for (int i = 0; i < AEGW_SRTP_SSRC_RETIRED; i++)
+		if (s->retired[i].in_use && s->retired[i].highest > *index)
+			*index = s->retired[i].highest;
+	return 0;
+}
+
 uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,
 				      unsigned idx)
 {

@@ -448,6 +448,36 @@ TEST_P(LibsrtpDiff, RtcpInitialIndexForUnreadSsrcs)
 	}
 	cfg.initial_rtcp_index = 1u << 31;
 	EXPECT_EQ(aegw_srtp_config_check(&cfg), AEGW_ERR_INVALID_ARG);
+	cfg.initial_rtcp_index = (1u << 31) - 1;
+	EXPECT_EQ(aegw_srtp_config_check(&cfg), AEGW_ERR_OK);
+}
+
+// What a protecting SRTCP context reports for a restart: the SSRC it saw
+// last, with the highest index it used for any SSRC. After an SSRC
+// change the earlier SSRC may have sent more; started above the last
+// one's index alone, it would send some again.
+TEST_P(LibsrtpDiff, RtcpLastSentCoversEarlierSsrcs)
+{
+	Engine eng(backend());
+	auto cfg = make_config(suite(), AEGW_SRTP_RTCP, rng);
+	Stream tx(eng.e, cfg);
+	const uint32_t a = 0xaaaa0001, b = 0xbbbb0002;
+	for (unsigned i = 0; i < 10; i++) {
+		auto w = make_rtcp(a, 8, rng);
+		ASSERT_EQ(aegw_run(eng.e, tx.s, w, true), 0);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		auto w = make_rtcp(b, 8, rng);
+		ASSERT_EQ(aegw_run(eng.e, tx.s, w, true), 0);
+	}
+	uint32_t ssrc = 0;
+	uint64_t index = 0;
+	ASSERT_EQ(aegw_srtp_stream_last(tx.s, &ssrc, &index), 0);
+	EXPECT_EQ(ssrc, b);
+	EXPECT_EQ(index, 1u);
+	ASSERT_EQ(aegw_srtp_stream_last_sent(tx.s, &ssrc, &index), 0);
+	EXPECT_EQ(ssrc, b);
+	EXPECT_EQ(index, 9u) << "a's highest";
 }
 
 // Bursts mixing streams of every suite: the backend sees a mixed batch.

@@ -210,7 +210,9 @@ struct aegw_evt {
 	uint32_t ssrc_in, ssrc_out;
 	uint64_t index_in, index_out;
 	uint32_t rtcp_ssrc_in, rtcp_ssrc_out; /* the same of the SRTCP */
-	uint64_t rtcp_index_in, rtcp_index_out; /* contexts */
+	uint64_t rtcp_index_in, rtcp_index_out; /* contexts; out: the
+					 * highest index sent for any SSRC
+					 * (aegw_srtp_stream_last_sent) */
 	struct aegw_endpoint local;    /* STREAM */
 	struct aegw_endpoint remote;   /* STREAM, LATCHED */
 	struct aegw_endpoint egress_src; /* STREAM */

@@ -146,6 +146,14 @@ size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s);
  * when it has seen no packet. */
 int aegw_srtp_stream_last(const struct aegw_srtp_stream *s, uint32_t *ssrc,
 			  uint64_t *index);
+/* For an SRTCP context that protects: the SSRC it saw last, and the
+ * highest index it used for any SSRC it remembers. A context made again
+ * resumes that SSRC above it and starts others there (its
+ * initial_rtcp_index), so an SSRC it had before the last one (more SRTCP
+ * sent, then an SSRC change) sends no index twice either. Not for RTP,
+ * whose indices are the packets' own, nor for unprotecting. */
+int aegw_srtp_stream_last_sent(const struct aegw_srtp_stream *s,
+			       uint32_t *ssrc, uint64_t *index);
 
 /* Packets processed under master key idx (for lifetime accounting). */
 uint64_t aegw_srtp_stream_key_packets(const struct aegw_srtp_stream *s,
