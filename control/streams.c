@@ -172,9 +172,9 @@ static void resume_config(struct aegw_srtp_config *cfg,
 /* A spec's contexts resume where r says they were. aegw numbers the
  * SRTCP it protects itself: its out contexts resume a gap above, and,
  * where its out key protected before (out_used), an SSRC the reading does
- * not name starts above it too: one the context had before the reading's,
- * or any, when the key came after the last reading (a restart within a
- * second of it), whose SRTCP would otherwise start at 0 again. */
+ * not name starts above it too (any, when the key came after the last
+ * reading: the walk had not come by since), whose SRTCP would otherwise
+ * start at 0 again. */
 static void spec_resume(struct aegw_stream_spec *spec,
 			const struct ctl_resume *r, bool out_used)
 {
