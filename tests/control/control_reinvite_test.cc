@@ -193,27 +193,42 @@ protected:
 	// The UE's SRTP offer (e2ae: RTP/AVP toward the core), then the
 	// core's plain answer.
 	// Returns aegw's a=crypto line toward the UE in the answer.
+	static std::string ue_offer_sdp(uint16_t port, const std::string &key,
+					const std::string &extra = "",
+					const std::string &version = "1")
+	{
+		return "v=0\r\no=- 1 " + version + " IN IP4 10.0.0.2\r\ns=-\r\n"
+		       "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio " +
+		       std::to_string(port) + " RTP/SAVP 0\r\na=crypto:1 "
+		       "AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n" + extra;
+	}
+	static std::string core_answer_sdp(uint16_t port,
+					   const std::string &extra = "")
+	{
+		return "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
+		       "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio " +
+		       std::to_string(port) + " RTP/AVP 0\r\n" + extra;
+	}
+	// The UE's offer (RTP/AVP toward the core) and the core's answer
+	// on call id, as Kamailio sends them; the answer's reply.
+	Reply ue_call(const std::string &id, const std::string &offer,
+		      const std::string &answer, ctl *to = nullptr)
+	{
+		Reply o = ask({{"command", S("offer")}, {"call-id", S(id)},
+			       {"from-tag", S("ue")}, {"sdp", S(offer)},
+			       {"transport-protocol", S("RTP/AVP")}}, to);
+		EXPECT_EQ(o.result(), "ok") << o.raw();
+		Reply a = ask({{"command", S("answer")}, {"call-id", S(id)},
+			       {"from-tag", S("ue")}, {"to-tag", S("core")},
+			       {"sdp", S(answer)}}, to);
+		EXPECT_EQ(a.result(), "ok") << a.raw();
+		return a;
+	}
 	std::string call(uint16_t ue_port, const std::string &key,
 			 uint16_t core_port, const std::string &extra = "")
 	{
-		std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
-				    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio " +
-				    std::to_string(ue_port) +
-				    " RTP/SAVP 0\r\na=crypto:1 "
-				    "AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n" +
-				    extra;
-		std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-				     "c=IN IP4 192.168.0.2\r\nt=0 0\r\nm=audio " +
-				     std::to_string(core_port) + " RTP/AVP 0\r\n" +
-				     extra;
-		Reply o = ask({{"command", S("offer")}, {"call-id", S("re")},
-			       {"from-tag", S("ue")}, {"sdp", S(offer)},
-			       {"transport-protocol", S("RTP/AVP")}});
-		EXPECT_EQ(o.result(), "ok") << o.raw();
-		Reply a = ask({{"command", S("answer")}, {"call-id", S("re")},
-			       {"from-tag", S("ue")}, {"to-tag", S("core")},
-			       {"sdp", S(answer)}});
-		EXPECT_EQ(a.result(), "ok") << a.raw();
+		Reply a = ue_call("re", ue_offer_sdp(ue_port, key, extra),
+				  core_answer_sdp(core_port, extra));
 		size_t at = a.sdp().find("a=crypto:");
 		return at == std::string::npos ? "" :
 			a.sdp().substr(at, a.sdp().find('\r', at) - at);
@@ -321,16 +336,7 @@ TEST_F(ReInvite, ActionChangesInPlace)
 		if (srtp)
 			offer += "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
 				 kKey1 + "\r\n";
-		Reply o = ask({{"command", S("offer")}, {"call-id", S("act")},
-			       {"from-tag", S("ue")}, {"sdp", S(offer)},
-			       {"transport-protocol", S("RTP/AVP")}});
-		EXPECT_EQ(o.result(), "ok") << o.raw();
-		Reply a = ask({{"command", S("answer")}, {"call-id", S("act")},
-			       {"from-tag", S("ue")}, {"to-tag", S("core")},
-			       {"sdp", S("v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\n"
-					 "s=-\r\nc=IN IP4 192.168.0.2\r\n"
-					 "t=0 0\r\nm=audio 9000 RTP/AVP 0\r\n")}});
-		EXPECT_EQ(a.result(), "ok") << a.raw();
+		Reply a = ue_call("act", offer, core_answer_sdp(9000));
 		size_t at = a.sdp().find("inline:");
 		return at == std::string::npos ? std::string() :
 			a.sdp().substr(at, a.sdp().find('\r', at) - at);
@@ -680,13 +686,8 @@ TEST_F(ReInvite, AnswerAfterAFailedInstallResumes)
 	ASSERT_NE(ours, "");
 	worker->take();
 
-	std::string offer = "v=0\r\no=- 1 2 IN IP4 10.0.0.2\r\ns=-\r\n"
-			    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7002 "
-			    "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-			    "inline:" + kKey1 + "\r\n";
-	std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			     "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			     "m=audio 9000 RTP/AVP 0\r\n";
+	const std::string offer = ue_offer_sdp(7002, kKey1, "", "2");
+	const std::string answer = core_answer_sdp(9000);
 	ASSERT_EQ(ask({{"command", S("offer")}, {"call-id", S("re")},
 		       {"from-tag", S("ue")}, {"sdp", S(offer)},
 		       {"transport-protocol", S("RTP/AVP")}}).result(), "ok");
@@ -746,19 +747,8 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 		ASSERT_TRUE(ctl_ring_ready(&d.ring));
 	};
 	start();
-	std::string offer = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\n"
-			    "c=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 7000 "
-			    "RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-			    "inline:" + kKey1 + "\r\n";
-	std::string answer = "v=0\r\no=- 2 1 IN IP4 192.168.0.2\r\ns=-\r\n"
-			     "c=IN IP4 192.168.0.2\r\nt=0 0\r\n"
-			     "m=audio 9000 RTP/AVP 0\r\n";
-	ASSERT_EQ(ask({{"command", S("offer")}, {"call-id", S("jr")},
-		       {"from-tag", S("ue")}, {"sdp", S(offer)},
-		       {"transport-protocol", S("RTP/AVP")}}, &d).result(), "ok");
-	ASSERT_EQ(ask({{"command", S("answer")}, {"call-id", S("jr")},
-		       {"from-tag", S("ue")}, {"to-tag", S("core")},
-		       {"sdp", S(answer)}}, &d).result(), "ok");
+	ASSERT_EQ(ue_call("jr", ue_offer_sdp(7000, kKey1), core_answer_sdp(9000),
+			  &d).result(), "ok");
 	auto sample = [&] {
 		uint64_t before = d.journal.written;
 		d.calls.first->next_sample_ns = 0;
