@@ -518,6 +518,22 @@ TEST_F(DpPath, ActionThatDropsAKeyDropsItsContexts)
 	ASSERT_EQ(out.size(), 1u);
 	Bytes got = parse_out(out[0]).payload;
 	EXPECT_EQ(ue.unprotect(got), 0);
+
+	// The unprotect side alike, the old key a re-key keeps for its
+	// grace period included.
+	aegw_endpoint in_local = ep4("10.0.0.1", 4282);
+	auto up = spec_for(29, AEGW_ACTION_E2AE_IN, in_local, 0, local, kCore,
+			   1);
+	up.in_crypto = key();
+	add(up);
+	ASSERT_EQ(update_in_key(up, key()), 0);
+	EXPECT_GE(stream_state(29, in_local.port),
+		  sizeof(dp_stream) + 2 * aegw_srtp_stream_size(
+			  owned_stream(29, in_local.port)->rtp_in))
+		<< "the new key's context and the old one's";
+	up.action = AEGW_ACTION_RELAY;
+	ASSERT_EQ(update(up, AEGW_UPDATE_ACTION), 0);
+	EXPECT_EQ(stream_state(29, in_local.port), sizeof(dp_stream));
 }
 
 // A stream direction holds an SRTCP context only once RTCP needs it:
