@@ -230,9 +230,6 @@ static void remove_streams(struct ctl *ctl, const struct ctl_media *m)
 	batch_run(ctl, &b, NULL, NULL);
 }
 
-enum { CTL_FLAGS_RTCP = AEGW_STREAM_RTCP_MUX | AEGW_STREAM_RTCP_OUT_MUX |
-			AEGW_STREAM_RTCP_OUT_SPLIT };
-
 /* What an UPDATE must change to turn was into now, or false when only a
  * new stream can (another id, port or peer stream). In place, the SRTP
  * contexts of a key that stays keep their ROC, replay window and the
@@ -245,7 +242,7 @@ static bool update_mask_of(const struct aegw_stream_spec *now,
 {
 	if (now->stream_id != was->stream_id ||
 	    now->reverse_id != was->reverse_id || now->in_port != was->in_port ||
-	    ((now->flags ^ was->flags) & ~CTL_FLAGS_RTCP) ||
+	    ((now->flags ^ was->flags) & ~AEGW_STREAM_RTCP_FLAGS) ||
 	    memcmp(&now->local, &was->local, sizeof(now->local)) ||
 	    memcmp(&now->remote, &was->remote, sizeof(now->remote)))
 		return false;

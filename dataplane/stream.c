@@ -380,9 +380,6 @@ static int update_check(const struct dp_worker *w, const struct dp_stream *s,
 	return 0;
 }
 
-enum { DP_FLAGS_RTCP = AEGW_STREAM_RTCP_MUX | AEGW_STREAM_RTCP_OUT_MUX |
-		       AEGW_STREAM_RTCP_OUT_SPLIT };
-
 /* Everything the update needs is created before anything changes, so a
  * refused update leaves the stream as it was: the RTCP port an update
  * out of rtcp-mux takes, then the new keys' contexts. */
@@ -420,8 +417,8 @@ int dp_stream_update(struct dp_worker *w, const struct aegw_stream_spec *spec,
 	if (mask & AEGW_UPDATE_FLAGS) {
 		if (!mux_was && mux_now)
 			rtcp_port_release(w, s);
-		s->flags = (uint8_t)((s->flags & ~DP_FLAGS_RTCP) |
-				     (spec->flags & DP_FLAGS_RTCP));
+		s->flags = (uint8_t)((s->flags & ~AEGW_STREAM_RTCP_FLAGS) |
+				     (spec->flags & AEGW_STREAM_RTCP_FLAGS));
 	}
 	if (mask & AEGW_UPDATE_EGRESS) {
 		stream_set_egress(s, spec);

@@ -85,6 +85,10 @@ enum {
 	 * muxed, the other not. At most one of the two. */
 	AEGW_STREAM_RTCP_OUT_MUX = 1u << 3,   /* egress RTCP on the RTP port */
 	AEGW_STREAM_RTCP_OUT_SPLIT = 1u << 4, /* egress RTCP on port+1 */
+	/* Where RTCP travels: the flags an UPDATE_FLAGS sets. */
+	AEGW_STREAM_RTCP_FLAGS = AEGW_STREAM_RTCP_MUX |
+				 AEGW_STREAM_RTCP_OUT_MUX |
+				 AEGW_STREAM_RTCP_OUT_SPLIT,
 };
 
 /* Whether the stream sends RTCP on its egress RTP port. */
@@ -152,10 +156,10 @@ enum {
 	 * to the spec's egress_dst: a peer that latched elsewhere (a NAT)
 	 * keeps where it sends and the RTCP port it has. */
 	AEGW_UPDATE_RTCP_PORT = 1u << 5,
-	/* RTCP_MUX, RTCP_OUT_MUX and RTCP_OUT_SPLIT (a re-INVITE that
-	 * turns rtcp-mux on or off): the stream takes or lets go of its
-	 * local port + 1 and keeps its contexts. LATCH goes with REMOTE;
-	 * NO_REPLAY is the ADD's. */
+	/* AEGW_STREAM_RTCP_FLAGS (a re-INVITE that turns rtcp-mux on or
+	 * off): the stream takes or lets go of its local port + 1 and
+	 * keeps its contexts. LATCH goes with REMOTE; NO_REPLAY is the
+	 * ADD's. */
 	AEGW_UPDATE_FLAGS = 1u << 6,
 };
 
