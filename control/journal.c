@@ -298,9 +298,8 @@ void ctl_journal_put(struct ctl *ctl, struct ctl_call *c)
 	 * both at once (a crash between leaves none, never a stale one). */
 	if (!j->n_free && c->journal_slot)
 		ctl_journal_drop(ctl, c);
-	if (!j->n_free) {
+	if (!j->n_free) { /* and the call had no record to make room */
 		j->failed++;
-		ctl_journal_drop(ctl, c);
 		ctl_log(CTL_LOG_WARN, "call %s: journal full: it would not "
 			"survive a restart", c->call_id);
 		return;
