@@ -145,6 +145,7 @@ static unsigned run_burst(struct aegw_srtp_engine *eng,
 {
 	unsigned good = 0;
 
+	eng->n_moved = 0;
 	for (unsigned off = 0; off < n; off += AEGW_SRTP_BURST_MAX) {
 		unsigned k = n - off < AEGW_SRTP_BURST_MAX ?
 				     n - off : AEGW_SRTP_BURST_MAX;
@@ -174,6 +175,7 @@ int aegw_srtp_protect(struct aegw_srtp_engine *eng, struct aegw_srtp_stream *s,
 		      struct aegw_srtp_pkt *pkt)
 {
 	int st;
+	eng->n_moved = 0;
 	run_chunk(eng, &s, pkt, &st, 1, 1);
 	return st;
 }
@@ -182,6 +184,14 @@ int aegw_srtp_unprotect(struct aegw_srtp_engine *eng,
 			struct aegw_srtp_stream *s, struct aegw_srtp_pkt *pkt)
 {
 	int st;
+	eng->n_moved = 0;
 	run_chunk(eng, &s, pkt, &st, 1, 0);
 	return st;
+}
+
+unsigned aegw_srtp_engine_moved(const struct aegw_srtp_engine *eng,
+				struct aegw_srtp_stream *const **out)
+{
+	*out = eng->moved;
+	return eng->n_moved;
 }

@@ -69,6 +69,10 @@ struct aegw_srtp_engine {
 	void *impl; /* backend's own state (IMB_MGR *, ...) */
 	struct aegw_srtp_allocator mem;
 	size_t n_streams; /* made with mem and not yet freed */
+	/* Streams whose reading moved in the current call
+	 * (aegw_srtp_engine_moved). */
+	unsigned n_moved;
+	struct aegw_srtp_stream *moved[AEGW_SRTP_BURST_MAX];
 };
 
 /* Replay window and index of one SSRC (RFC 3711 3.3.1 and 3.3.2). The

@@ -77,6 +77,7 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 		memset(w, 0, s->win_words * sizeof(*w));
 		st->highest = index;
 	}
+	aegw_note_moved(s);
 	aegw_replay_commit(s, victim, index);
 	return victim;
 }

@@ -69,6 +69,16 @@ static inline int aegw_replay_check(const struct aegw_srtp_stream *s,
 	return AEGW_ERR_OK;
 }
 
+/* The stream's reading moved a step: listed once in a row. */
+static inline void aegw_note_moved(struct aegw_srtp_stream *s)
+{
+	struct aegw_srtp_engine *e = s->eng;
+
+	if (e->n_moved < AEGW_SRTP_BURST_MAX &&
+	    (!e->n_moved || e->moved[e->n_moved - 1] != s))
+		e->moved[e->n_moved++] = s;
+}
+
 static inline void aegw_replay_commit(struct aegw_srtp_stream *s, int slot,
 				      uint64_t index)
 {
@@ -79,6 +89,11 @@ static inline void aegw_replay_commit(struct aegw_srtp_stream *s, int slot,
 
 	if (index > st->highest) {
 		uint64_t clear = cur - top;
+		unsigned step = s->kind == AEGW_SRTP_RTP ?
+					AEGW_SRTP_READING_STEP_LOG2 :
+					AEGW_SRTCP_READING_STEP_LOG2;
+		if ((index ^ st->highest) >> step)
+			aegw_note_moved(s);
 		if (clear > s->win_words)
 			clear = s->win_words;
 		for (uint64_t i = 1; i <= clear; i++)

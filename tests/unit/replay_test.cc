@@ -138,4 +138,107 @@ TEST_P(Window, EveryIndexOnceInAnyOrder)
 INSTANTIATE_TEST_SUITE_P(Sizes, Window, ::testing::Values(64u, 128u, 1024u,
 							  4096u, 100u));
 
+// Which packets move a stream's reading (aegw_srtp_engine_moved): a new
+// SSRC, and an SSRC's highest index crossing a multiple of the step; not
+// a packet below the highest, nor one that fails.
+std::vector<bool> moved_by(aegw_srtp_engine *eng, aegw_srtp_stream *s,
+			   const std::vector<std::vector<uint8_t>> &pkts,
+			   bool protect)
+{
+	std::vector<bool> moved;
+
+	for (auto p : pkts) {
+		aegw_srtp_stream *const *list;
+		testutil::aegw_run(eng, s, p, protect);
+		unsigned n = aegw_srtp_engine_moved(eng, &list);
+		EXPECT_LE(n, 1u);
+		moved.push_back(n == 1 && list[0] == s);
+	}
+	return moved;
+}
+
+TEST(Reading, MovesAtNewSsrcsAndSteps)
+{
+	std::mt19937 rng(3);
+	int err;
+	aegw_srtp_engine *eng =
+		aegw_srtp_engine_create(AEGW_SRTP_BACKEND_OPENSSL, &err);
+	ASSERT_NE(eng, nullptr);
+	auto cfg = testutil::make_config(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
+					 AEGW_SRTP_RTP, rng);
+	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
+	aegw_srtp_stream *rx = aegw_srtp_stream_create(eng, &cfg, &err);
+	ASSERT_TRUE(tx && rx);
+	const unsigned step = 1u << AEGW_SRTP_READING_STEP_LOG2;
+	struct Row {
+		uint32_t ssrc;
+		uint16_t seq;
+		bool moves;
+	} rows[] = {
+		{ 1, uint16_t(step - 2), true },  // a new SSRC
+		{ 1, uint16_t(step - 1), false },
+		{ 1, uint16_t(step), true },      // crosses a step
+		{ 1, uint16_t(step - 3), false }, // late, below the highest
+		{ 1, uint16_t(step + 1), false },
+		{ 2, 100, true },                 // another SSRC
+		{ 1, uint16_t(2 * step), true },  // back to 1, a step on
+		{ 1, 40000, true },
+		{ 1, 65535, true },
+		{ 1, 3, true },                   // the wrap is a step too
+		{ 1, 4, false },
+	};
+	std::vector<std::vector<uint8_t>> plain, wire;
+	std::vector<bool> want;
+	for (const auto &r : rows) {
+		testutil::RtpShape sh;
+		sh.ssrc = r.ssrc;
+		sh.seq = r.seq;
+		plain.push_back(testutil::make_rtp(sh, rng));
+		want.push_back(r.moves);
+	}
+	EXPECT_EQ(moved_by(eng, tx, plain, true), want) << "protect";
+	// The same packets as a sender's, through a receiver.
+	aegw_srtp_stream *sender = aegw_srtp_stream_create(eng, &cfg, &err);
+	ASSERT_NE(sender, nullptr);
+	for (auto p : plain) {
+		ASSERT_EQ(testutil::aegw_run(eng, sender, p, true), 0);
+		wire.push_back(p);
+	}
+	aegw_srtp_stream_free(sender);
+	auto forged = wire[2];
+	forged[forged.size() - 1] ^= 1;
+	EXPECT_EQ(moved_by(eng, rx, { forged }, false),
+		  std::vector<bool>{ false })
+		<< "a packet that fails moves nothing";
+	EXPECT_EQ(moved_by(eng, rx, wire, false), want) << "unprotect";
+	EXPECT_EQ(moved_by(eng, rx, wire, false),
+		  std::vector<bool>(wire.size(), false))
+		<< "replays move nothing";
+	aegw_srtp_stream_free(tx);
+	aegw_srtp_stream_free(rx);
+	aegw_srtp_engine_free(eng);
+}
+
+TEST(Reading, SrtcpMovesAtItsStep)
+{
+	std::mt19937 rng(4);
+	int err;
+	aegw_srtp_engine *eng =
+		aegw_srtp_engine_create(AEGW_SRTP_BACKEND_OPENSSL, &err);
+	ASSERT_NE(eng, nullptr);
+	auto cfg = testutil::make_config(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
+					 AEGW_SRTP_RTCP, rng);
+	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
+	ASSERT_NE(tx, nullptr);
+	const unsigned step = 1u << AEGW_SRTCP_READING_STEP_LOG2;
+	std::vector<std::vector<uint8_t>> pkts(2 * step + 1);
+	for (auto &p : pkts)
+		p = testutil::make_rtcp(7, 8, rng);
+	auto moved = moved_by(eng, tx, pkts, true);
+	for (unsigned i = 0; i < moved.size(); i++)
+		EXPECT_EQ(moved[i], i % step == 0) << "SRTCP index " << i;
+	aegw_srtp_stream_free(tx);
+	aegw_srtp_engine_free(eng);
+}
+
 } // namespace

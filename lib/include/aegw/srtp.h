@@ -34,6 +34,14 @@ enum {
 	AEGW_SRTP_SSRC_SLOTS = 2,      /* SSRCs with a live replay window */
 	AEGW_SRTP_SSRC_RETIRED = 4,    /* further SSRCs remembered by their
 					* highest index only */
+	/* A stream's reading (aegw_srtp_stream_last) moves a step when a
+	 * new SSRC takes a slot or an SSRC's highest index crosses a
+	 * multiple of 2^STEP_LOG2: 2^13 for SRTP, a quarter of what RFC
+	 * 3711 3.3.1's estimate still gets right from a stale reading;
+	 * 2^8 for SRTCP, a quarter of the gap aegw-control leaves above
+	 * its own SRTCP after a restart (docs/CONTROL.md). */
+	AEGW_SRTP_READING_STEP_LOG2 = 13,
+	AEGW_SRTCP_READING_STEP_LOG2 = 8,
 };
 
 /* RFC 4568 session parameters. */
@@ -146,6 +154,16 @@ size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s);
  * when it has seen no packet. */
 int aegw_srtp_stream_last(const struct aegw_srtp_stream *s, uint32_t *ssrc,
 			  uint64_t *index);
+/* The streams whose reading moved a step (AEGW_SRTP_READING_STEP_LOG2)
+ * in the last burst or packet call on eng, in the order their packets
+ * moved them, each once in a row: *out points at n of them, valid until
+ * the next call. The first AEGW_SRTP_BURST_MAX only: a caller that wants
+ * them all calls with at most AEGW_SRTP_BURST_MAX / 2 packets (a packet
+ * moves its stream at most twice). So a dataplane learns at once that
+ * a restart would now resume elsewhere, without reading every stream. */
+unsigned aegw_srtp_engine_moved(const struct aegw_srtp_engine *eng,
+				struct aegw_srtp_stream *const **out);
+
 /* For an SRTCP context that protects: the SSRC it saw last, and the
  * highest index it used for any SSRC it remembers. A context made again
  * resumes that SSRC above it and starts others there (its
