@@ -1,6 +1,7 @@
 /* The command-ring consumer: runs the control daemon's commands between
  * bursts, so a stream never changes under a packet in flight, and answers
- * each one on the event ring with its sequence number. */
+ * each one on the event ring with its sequence number. The streams'
+ * READING events go out on the same ring, between commands. */
 #include <errno.h>
 #include <string.h>
 
@@ -193,6 +194,46 @@ static void execute(struct dp_worker *w, const struct aegw_cmd *cmd)
 	ack(w, cmd->seq, id, err);
 }
 
+void dp_reading_note(struct dp_worker *w, const struct dp_stream *s)
+{
+	if (w->n_readings && w->readings[w->n_readings - 1] == s->id)
+		return;
+	if (w->n_readings == DP_READINGS_WAITING) {
+		/* Control's walk reads the stream in its lap anyway. */
+		w->counters[AEGW_WC_readings_lost]++;
+		return;
+	}
+	w->readings[w->n_readings++] = s->id;
+}
+
+/* The readings waiting, each as the stream is now, in the room a walk
+ * would leave for commands' events: an ACK must never wait behind them
+ * for long. A stream removed since has nothing left to resume. */
+static void readings_send(struct dp_worker *w)
+{
+	unsigned depth = aegw_ring_evt_depth(w->dp->shm, w->idx), k;
+
+	for (k = 0; k < w->n_readings; k++) {
+		struct dp_stream *s;
+		struct aegw_evt evt;
+
+		if (depth + DP_WALK_HEADROOM >= AEGW_RING_EVT_SLOTS)
+			break;
+		s = dp_stream_find_id(w, w->readings[k]);
+		if (!s)
+			continue;
+		memset(&evt, 0, sizeof(evt));
+		evt.type = AEGW_EVT_READING;
+		dp_stream_fill_evt(s, &evt);
+		if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
+			break;
+		depth++;
+		w->counters[AEGW_WC_readings_sent]++;
+	}
+	w->n_readings -= k;
+	memmove(w->readings, w->readings + k, w->n_readings * sizeof(uint32_t));
+}
+
 void dp_command_poll(struct dp_worker *w)
 {
 	struct aegw_cmd cmd;
@@ -202,6 +243,8 @@ void dp_command_poll(struct dp_worker *w)
 			return;
 		w->pending_ack = false;
 	}
+	if (w->n_readings)
+		readings_send(w);
 	if (w->walk.active)
 		walk_step(w);
 	/* Commands go on during a walk; a second walk waits for the first,

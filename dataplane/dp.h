@@ -32,6 +32,7 @@ enum {
 	DP_MAX_STATIC_NEIGH = 16,
 	DP_REKEY_GRACE_MS = 2000, /* old in-keys tried after a re-key */
 	DP_RETRY_MAX = 1500,      /* largest packet kept for that retry */
+	DP_READINGS_WAITING = 1024, /* READING events not sent yet */
 };
 
 /* A neighbour's MAC, published by whichever worker learns it. Writers
@@ -174,6 +175,10 @@ struct dp_worker {
 	} walk_next;
 	bool pending_ack; /* an ACK waits for room on the event ring */
 	struct aegw_evt ack;
+	/* Streams whose reading moved, by id, until their READING event
+	 * is out (command.c). */
+	unsigned n_readings;
+	uint32_t readings[DP_READINGS_WAITING];
 	uint64_t loops;
 	struct dp_tx tx[DP_MAX_PORTS];
 	uint16_t retry_len[DP_BURST];
@@ -305,9 +310,14 @@ int dp_rtcp_slot_last(dp_rtcp_slot slot, bool sent, uint32_t *ssrc,
 		      uint64_t *index);
 
 /* command.c */
-/* Runs commands waiting on the worker's ring, between bursts. */
+/* Runs commands waiting on the worker's ring, between bursts, and sends
+ * the READING events waiting. */
 void dp_command_poll(struct dp_worker *w);
 void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt);
+/* s's contexts moved a step: control hears it (a READING event) at the
+ * next poll, so that a restart resumes them from near where they are,
+ * whatever the time control's walk takes to come by. */
+void dp_reading_note(struct dp_worker *w, const struct dp_stream *s);
 
 /* path.c */
 void dp_path_process(struct dp_worker *w, struct rte_mbuf **m, unsigned n,

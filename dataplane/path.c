@@ -348,6 +348,23 @@ static int retry_prev_key(struct dp_worker *w, struct dp_stream *s, bool rtcp,
 	return aegw_srtp_unprotect(w->eng, prev, pkt);
 }
 
+/* The streams whose contexts the burst moved a step (before a retry
+ * under a previous key runs the engine again). */
+static void note_moved(struct dp_worker *w, const struct dp_burst *b,
+		       struct aegw_srtp_stream *const ctx[],
+		       const unsigned idx[], unsigned k)
+{
+	struct aegw_srtp_stream *const *moved;
+	unsigned n = aegw_srtp_engine_moved(w->eng, &moved);
+
+	for (unsigned x = 0; x < n; x++)
+		for (unsigned j = 0; j < k; j++)
+			if (ctx[j] == moved[x]) {
+				dp_reading_note(w, b->s[idx[j]]);
+				break;
+			}
+}
+
 /* Stage 3 (unprotect) or 4 (protect), over the frames whose action needs
  * it, as one engine burst. status[i] is set for those; others pass. */
 static void stage_crypto(struct dp_worker *w, struct dp_burst *b,
@@ -386,6 +403,7 @@ static void stage_crypto(struct dp_worker *w, struct dp_burst *b,
 		aegw_srtp_protect_burst(w->eng, ctx, sub, st, k);
 	else
 		aegw_srtp_unprotect_burst(w->eng, ctx, sub, st, k);
+	note_moved(w, b, ctx, idx, k);
 	for (unsigned j = 0; j < k; j++) {
 		unsigned i = idx[j];
 

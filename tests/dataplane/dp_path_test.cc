@@ -226,6 +226,52 @@ TEST_F(DpPath, E2aeOutEncryptsTowardTheUe)
 	}
 }
 
+// Control hears where a stream's contexts are as they move a step (a new
+// SSRC, RTP 2^13 on, SRTCP 2^8 on), not only when its walk comes by: a
+// restart resumes them from there (RFC 3711 3.3.1 gets the ROC right
+// within 2^15).
+TEST_F(DpPath, ContextsThatMoveAStepAreReported)
+{
+	aegw_endpoint local = ep4("192.168.0.1", 5140);
+	aegw_endpoint esrc = ep4("10.0.0.1", 4140);
+	auto s = spec_for(140, AEGW_ACTION_E2AE_OUT, local, 1, esrc, kUe, 0);
+	s.out_crypto = key();
+	add(s);
+	unsigned w = aegw_ring_worker_for_port(local.port, harness()->n_workers);
+	const uint16_t step = 1u << AEGW_SRTP_READING_STEP_LOG2;
+	uint64_t sent0 = worker_counter(w, AEGW_WC_readings_sent);
+	// One packet per loop turn: a turn sends what the one before noted.
+	auto turn = [&](uint16_t seq) {
+		inject(1, 0, udp_frame(kCore, local, rtp(seq, 160, 0x77), 1));
+		poll();
+		poll();
+		std::vector<aegw_evt> ev;
+		aegw_cmd c{};
+		c.type = AEGW_CMD_COUNTERS;
+		c.stream_id = 140;
+		EXPECT_EQ(command(w, c, &ev), 0);
+		std::vector<aegw_evt> readings;
+		for (auto &e : ev)
+			if (e.type == AEGW_EVT_READING && e.stream_id == 140)
+				readings.push_back(e);
+		return readings;
+	};
+	auto r = turn(uint16_t(step - 2));
+	ASSERT_EQ(r.size(), 1u) << "a new SSRC";
+	EXPECT_EQ(r[0].ssrc_out, 0x77u);
+	EXPECT_EQ(r[0].index_out, uint64_t(step - 2));
+	EXPECT_EQ(r[0].seq, 0u) << "spontaneous";
+	EXPECT_EQ(turn(uint16_t(step - 1)).size(), 0u);
+	r = turn(step);
+	ASSERT_EQ(r.size(), 1u) << "a step on";
+	EXPECT_EQ(r[0].index_out, uint64_t(step));
+	EXPECT_EQ(r[0].counters[AEGW_SC_tx_packets], 3u) << "as COUNTERS";
+	EXPECT_EQ(turn(uint16_t(step + 1)).size(), 0u);
+	EXPECT_EQ(worker_counter(w, AEGW_WC_readings_sent) - sent0, 2u);
+	EXPECT_EQ(worker_counter(w, AEGW_WC_readings_lost), 0u);
+	EXPECT_EQ(collect(0).size(), 4u);
+}
+
 TEST_F(DpPath, RecryptChangesKeysAndIpv6ToIpv4)
 {
 	aegw_endpoint ue6 = ep6("fd00:a::2", 7078);

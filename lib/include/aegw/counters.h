@@ -67,7 +67,9 @@ enum aegw_stream_counter {
 	X(neigh_requests, "ARP requests / solicitations sent")               \
 	X(neigh_learned, "neighbour entries learned")                        \
 	X(commands, "ring commands executed")                                \
-	X(command_errors, "ring commands refused")
+	X(command_errors, "ring commands refused")                           \
+	X(readings_sent, "stream readings pushed to control (READING)")     \
+	X(readings_lost, "stream readings not pushed: too many waiting")
 
 enum aegw_worker_counter {
 #define AEGW_WORKER_COUNTER_ENUM(name, help) AEGW_WC_##name,

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 enum {
-	AEGW_SHM_LAYOUT_VERSION = 4,
+	AEGW_SHM_LAYOUT_VERSION = 5,
 	AEGW_RING_MAX_WORKERS = 16,
 	AEGW_RING_CMD_SLOTS = 256,   /* per worker; a power of two */
 	AEGW_RING_EVT_SLOTS = 1024,  /* per worker; a power of two */
@@ -177,7 +177,9 @@ struct aegw_cmd {
 	X(STREAM, "stream")     /* a stream's spec (no keys) and counters */  \
 	X(COUNTERS, "counters") /* a stream's counters */                     \
 	X(LATCHED, "latched")   /* a stream learned its peer */               \
-	X(WORKER, "worker")     /* the worker's own counters */
+	X(WORKER, "worker")     /* the worker's own counters */            \
+	X(READING, "reading")   /* a stream's contexts moved a step      \
+				 * (aegw_srtp_engine_moved): as COUNTERS */
 
 enum aegw_evt_type {
 #define AEGW_EVT_ENUM(id, name) AEGW_EVT_##id,
@@ -208,9 +210,10 @@ struct aegw_evt {
 	uint8_t action;     /* STREAM */
 	uint8_t flags;      /* STREAM */
 	uint16_t egress_rtcp_port; /* STREAM */
-	/* STREAM, COUNTERS: where the RTP unprotect (in) and protect (out)
-	 * contexts are, as aegw_srtp_stream_last says (index 0: no packet
-	 * yet): a replay resumes them there (resume_ssrc, resume_index). */
+	/* STREAM, COUNTERS, READING: where the RTP unprotect (in) and
+	 * protect (out) contexts are, as aegw_srtp_stream_last says (index
+	 * 0: no packet yet): a replay resumes them there (resume_ssrc,
+	 * resume_index). */
 	uint32_t ssrc_in, ssrc_out;
 	uint64_t index_in, index_out;
 	uint32_t rtcp_ssrc_in, rtcp_ssrc_out; /* the same of the SRTCP */
