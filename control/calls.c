@@ -47,6 +47,23 @@ void ctl_calls_fini(struct ctl_calls *t)
 		ctl_call_destroy(t, t->first);
 	free(t->buckets);
 	t->buckets = NULL;
+	ctl_id_map_fini(&t->by_stream);
+}
+
+struct ctl_call *ctl_call_by_stream(const struct ctl_calls *t, uint32_t id)
+{
+	return ctl_id_map_get(&t->by_stream, id);
+}
+
+int ctl_call_index_slot(struct ctl_calls *t, struct ctl_call *c, unsigned i)
+{
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t id = c->slot[i].stream_id[k];
+
+		if (id && ctl_id_map_put(&t->by_stream, id, c))
+			return -1;
+	}
+	return 0;
 }
 
 static bool str_is(const char *s, const char *p, size_t n)
@@ -251,11 +268,14 @@ void ctl_call_destroy(struct ctl_calls *t, struct ctl_call *c)
 	unlink_call(t, c);
 	ctl_media_drop_keys(c->media, c->n_media);
 	ctl_media_drop_keys(c->pending, c->n_pending);
-	for (unsigned i = 0; i < c->cap; i++)
-		for (unsigned k = 0; k < 2; k++)
+	for (unsigned i = 0; i < c->cap; i++) {
+		for (unsigned k = 0; k < 2; k++) {
 			if (c->slot[i].port[k] && c->iface[k])
 				ctl_pool_put(&c->iface[k]->pool,
 					     c->slot[i].port[k]);
+			ctl_id_map_del(&t->by_stream, c->slot[i].stream_id[k]);
+		}
+	}
 	free(c->media);
 	free(c->call_id);
 	free(c->tag[0]);

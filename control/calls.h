@@ -18,6 +18,7 @@
 
 #include "aegw/ring.h"
 #include "aegw/sdp.h"
+#include "id_map.h"
 #include "sdp_version.h"
 
 struct ctl_iface;
@@ -132,6 +133,10 @@ struct ctl_call {
 				       * monologue i (its o= version) */
 	time_t created, last_signal;
 	unsigned journal_slot;       /* its record (journal.h); 0: none */
+	/* Moves whenever answers install the call's streams: a reading
+	 * the dataplane sent before is of contexts that may be gone
+	 * (readings.c). */
+	uint32_t streams_gen;
 	bool journal_stale;          /* the record lags the call: written
 				      * again at its next sample */
 	/* timeout.c's clocks (CLOCK_MONOTONIC ns) and its last sample. */
@@ -155,6 +160,7 @@ struct ctl_calls {
 	struct ctl_call *cursor;
 	/* Calls waiting for their delete delay, by delete_ns. */
 	struct ctl_call *del_first, *del_last;
+	struct ctl_id_map by_stream; /* a slot's stream id -> its call */
 	uint64_t created_total;
 };
 
@@ -164,6 +170,11 @@ void ctl_calls_fini(struct ctl_calls *t);
 
 struct ctl_call *ctl_call_find(const struct ctl_calls *t, const char *id,
 			       size_t len);
+/* The call whose media slots hold stream id `id`; NULL if none. */
+struct ctl_call *ctl_call_by_stream(const struct ctl_calls *t, uint32_t id);
+/* Makes c's slot i's stream ids find c. 0, or -1 when out of memory. */
+int ctl_call_index_slot(struct ctl_calls *t, struct ctl_call *c, unsigned i);
+
 /* A new call with its first monologue; NULL when out of memory. */
 struct ctl_call *ctl_call_create(struct ctl_calls *t, const char *id,
 				 size_t id_len, const char *tag,

@@ -46,6 +46,8 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 	    ctl_registry_init(&ctl->registry, opt->max_registrations))
 		goto nomem;
 	ctl_ring_init(&ctl->ring, opt->instance);
+	ctl->ring.on_reading = ctl_readings_take;
+	ctl->ring.reading_arg = ctl;
 	if (opt->journal > 0) {
 		if (ctl_journal_open(&ctl->journal, opt->instance,
 				     opt->max_sessions ? opt->max_sessions :
@@ -78,6 +80,7 @@ void ctl_fini(struct ctl *ctl)
 		ng_cache_fini(&ctl->cache);
 	ctl_registry_fini(&ctl->registry);
 	ctl_reg_store_close(&ctl->reg_store);
+	ctl_readings_fini(&ctl->readings);
 	ctl_journal_close(&ctl->journal);
 	ctl_dp_counters_free(&ctl->dp_totals);
 	ctl_ring_fini(&ctl->ring);
@@ -102,6 +105,7 @@ void ctl_tick(struct ctl *ctl)
 	case CTL_RING_SAME:
 		break;
 	}
+	ctl_readings_apply(ctl);
 	if ((ctl->adopt_pending || ctl->replay_pending) &&
 	    ctl_ring_ready(&ctl->ring)) {
 		if (ctl->adopt_pending)

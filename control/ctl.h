@@ -18,6 +18,7 @@
 #include "ng_cache.h"
 #include "options.h"
 #include "ports.h"
+#include "readings.h"
 #include "reg_store.h"
 #include "registry.h"
 #include "ring_client.h"
@@ -73,6 +74,7 @@ struct ctl {
 	struct ctl_statics statics; /* installed by hand (aegwctl) */
 	struct ctl_stats stats;
 	struct ctl_dp_counters dp_totals; /* the dataplane's, for metrics */
+	struct ctl_readings readings;     /* the dataplane's, to apply */
 	uint32_t next_stream_id;
 	unsigned rr_worker;       /* next worker for a new media */
 	bool adopt_pending;       /* first attach: look for old streams */
@@ -94,8 +96,9 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
  * finds them, see ctl_adopt). */
 void ctl_fini(struct ctl *ctl);
 
-/* Once per loop turn: the ring (attach, epoch: replay), the cache, the
- * registrations that expired and the calls that timed out. */
+/* Once per loop turn: the ring (attach, epoch: replay), the readings it
+ * brought, the cache, the registrations that expired and the calls that
+ * timed out. */
 void ctl_tick(struct ctl *ctl);
 
 struct ctl_iface *ctl_iface_find(struct ctl *ctl, const char *name,

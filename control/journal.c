@@ -438,8 +438,18 @@ static unsigned media_used(const struct record_call *rc)
 	return n;
 }
 
-static void reserve(struct ctl *ctl, struct ctl_call *c)
+/* The call's ports taken from their pools and its stream ids known (to
+ * the call table and for the next new id). 0, or -1 out of memory. */
+static int reserve(struct ctl *ctl, struct ctl_call *c)
 {
+	for (unsigned i = 0; i < c->cap; i++) {
+		if (!ctl_call_index_slot(&ctl->calls, c, i))
+			continue;
+		/* None taken yet: destroying c must not give them back. */
+		for (unsigned k = 0; k < c->cap; k++)
+			c->slot[k].port[0] = c->slot[k].port[1] = 0;
+		return -1;
+	}
 	for (unsigned i = 0; i < c->cap; i++) {
 		for (unsigned side = 0; side < 2; side++) {
 			uint32_t id = c->slot[i].stream_id[side];
@@ -451,6 +461,7 @@ static void reserve(struct ctl *ctl, struct ctl_call *c)
 				ctl->next_stream_id = id + 1;
 		}
 	}
+	return 0;
 }
 
 static struct ctl_call *call_from(struct ctl *ctl, struct cursor *r)
@@ -495,7 +506,10 @@ static struct ctl_call *call_from(struct ctl *ctl, struct cursor *r)
 			.version = rc->sent_version[k], .body = rc->sent_body[k]
 		};
 	memcpy(c->slot, rc->slot, c->cap * sizeof(*c->slot));
-	reserve(ctl, c);
+	if (reserve(ctl, c)) {
+		ctl_call_destroy(&ctl->calls, c);
+		return NULL;
+	}
 	return c;
 }
 

@@ -283,6 +283,14 @@ static void ring(FILE *f, const struct ctl *ctl)
 	single(f, "aegw_dataplane_adopted_streams_total", "counter",
 	       "Streams found in the dataplane from a previous aegw-control",
 	       ctl->stats.adopted);
+	family(f, "aegw_dataplane_readings_total", "counter",
+	       "Readings of where a stream's contexts are, pushed by the "
+	       "dataplane as they move, by what became of them");
+	for (unsigned k = 0; k < CTL_READING_RESULT_COUNT; k++)
+		sample(f, "aegw_dataplane_readings_total",
+		       (struct label[]){ { "result", ctl_reading_result_name(
+							(enum ctl_reading_result)k) } },
+		       1, ctl->readings.results[k]);
 }
 
 /* What the attached dataplane's object says, beating or not. */

@@ -83,11 +83,16 @@ static int try_attach(struct ctl_ring *r)
 	return 0;
 }
 
-/* An event no one waits for: a latch, or what answers a command that
- * timed out (its ACK settles one the worker owed). */
+/* An event no one waits for: a reading, a latch, or what answers a
+ * command that timed out (its ACK settles one the worker owed). */
 static void spontaneous(struct ctl_ring *r, unsigned worker,
 			const struct aegw_evt *evt)
 {
+	if (evt->type == AEGW_EVT_READING) {
+		if (r->on_reading)
+			r->on_reading(r->reading_arg, evt);
+		return;
+	}
 	if (evt->type == AEGW_EVT_LATCHED) {
 		ctl_log(CTL_LOG_DEBUG, "stream %u latched its peer",
 			evt->stream_id);

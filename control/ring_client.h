@@ -21,6 +21,8 @@ enum {
 
 struct ctl_ring_waiter; /* a fiber's commands out (ring_client.c) */
 
+typedef void ctl_ring_evt_fn(void *arg, const struct aegw_evt *evt);
+
 struct ctl_ring {
 	char instance[AEGW_INSTANCE_MAX + 1];
 	struct aegw_shm *shm;   /* NULL while no dataplane is attached */
@@ -37,6 +39,10 @@ struct ctl_ring {
 	uint32_t overdue[AEGW_RING_MAX_WORKERS];
 	uint64_t overdue_gen;   /* moves when a new dataplane zeroes them */
 	uint64_t wait_limit_ns; /* ctl_ring_limit_waits; 0: no limit */
+	/* Where EVT_READING events go, whenever the rings are drained;
+	 * NULL: dropped. */
+	ctl_ring_evt_fn *on_reading;
+	void *reading_arg;
 };
 
 /* What ctl_ring_poll found. */
@@ -56,10 +62,9 @@ bool ctl_ring_ready(const struct ctl_ring *r);
 int64_t ctl_ring_heartbeat_age_ms(const struct ctl_ring *r);
 
 /* Once per loop tick: (re)attaches, notices a new epoch, drains the event
- * rings (spontaneous events are logged). */
+ * rings (readings go to on_reading, other spontaneous events are
+ * logged). */
 enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r);
-
-typedef void ctl_ring_evt_fn(void *arg, const struct aegw_evt *evt);
 
 /* Sends cmd to worker and waits for its ACK; the events the worker sends
  * for it first (DUMP, COUNTERS) go to on_evt (may be NULL). Returns 0, the

@@ -218,6 +218,7 @@ static int install_and_commit(struct answer *a)
 				      a->errlen))
 			rc = -1;
 	}
+	c->streams_gen++;
 	ctl_media_drop_keys(c->media, c->n_media);
 	memcpy(c->media, a->work, sizeof(a->work[0]) * a->n);
 	c->n_media = a->n;

@@ -42,6 +42,10 @@ static int ensure_slot(struct offer *o, unsigned i)
 	if (!s->stream_id[0]) {
 		s->stream_id[0] = ctl_stream_id_next(ctl);
 		s->stream_id[1] = ctl_stream_id_next(ctl);
+		if (ctl_call_index_slot(&ctl->calls, o->c, i)) {
+			s->stream_id[0] = s->stream_id[1] = 0;
+			return fail(o, "out of memory");
+		}
 	}
 	if (s->port[0] && s->port[1])
 		return 0;

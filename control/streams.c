@@ -376,12 +376,7 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 			continue;
 		memcpy(out->c[from], evt->counters,
 		       sizeof(uint64_t) * AEGW_SC_COUNT);
-		out->resume[from] = (struct ctl_resume){
-			{ evt->ssrc_in, evt->index_in },
-			{ evt->ssrc_out, evt->index_out },
-			{ evt->rtcp_ssrc_in, evt->rtcp_index_in },
-			{ evt->rtcp_ssrc_out, evt->rtcp_index_out },
-		};
+		out->resume[from] = ctl_resume_of_evt(evt);
 		out->have[from] = true;
 		if (x->final)
 			ctl_dp_counters_final(&x->ctl->dp_totals, x->ctl, evt);
@@ -477,11 +472,22 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 	return 0;
 }
 
+struct ctl_resume ctl_resume_of_evt(const struct aegw_evt *evt)
+{
+	return (struct ctl_resume){
+		{ evt->ssrc_in, evt->index_in },
+		{ evt->ssrc_out, evt->index_out },
+		{ evt->rtcp_ssrc_in, evt->rtcp_index_in },
+		{ evt->rtcp_ssrc_out, evt->rtcp_index_out },
+	};
+}
+
 /* Whether a restart would resume elsewhere than from was: another SSRC,
- * RTP 2^14 indices on (a quarter of the sequence space: resumed from a
- * reading that far behind, the engine still estimates the ROC right,
- * RFC 3711 3.3.1), or SRTCP 512 on (half the gap a replay leaves above
- * aegw's own). The journal then gets the new reading. */
+ * or an index a step on, the step the dataplane reports readings at
+ * (AEGW_SRTP_READING_STEP_LOG2): RTP 2^13 (resumed from a reading 2^15
+ * behind, RFC 3711 3.3.1's estimate gets the ROC wrong), SRTCP 2^8 (a
+ * quarter of the gap a replay leaves above aegw's own). The journal then
+ * gets the new reading. */
 static bool resume_moved(const struct ctl_resume *was,
 			 const struct ctl_resume *now)
 {
@@ -491,7 +497,8 @@ static bool resume_moved(const struct ctl_resume *was,
 					     &now->rtcp_in, &now->rtcp_out };
 
 	for (unsigned i = 0; i < 4; i++) {
-		unsigned shift = i < 2 ? 14 : 9;
+		unsigned shift = i < 2 ? AEGW_SRTP_READING_STEP_LOG2 :
+					 AEGW_SRTCP_READING_STEP_LOG2;
 
 		if (w[i]->ssrc != n[i]->ssrc ||
 		    w[i]->index >> shift != n[i]->index >> shift)
@@ -500,12 +507,12 @@ static bool resume_moved(const struct ctl_resume *was,
 	return false;
 }
 
-bool ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
-			   unsigned from)
+bool ctl_media_note_resume(struct ctl_media *m, unsigned from,
+			   const struct ctl_resume *now)
 {
-	bool moved = resume_moved(&m->resume[from], &k->resume[from]);
+	bool moved = resume_moved(&m->resume[from], now);
 
-	m->resume[from] = k->resume[from];
+	m->resume[from] = *now;
 	return moved;
 }
 
@@ -589,8 +596,10 @@ static void adopt_one(struct ctl *ctl, const struct aegw_evt *evt)
 }
 
 /* The calls a journal gave back (journal.h) find their streams in the
- * dump, marked as theirs; a stream the dataplane lost meanwhile (it
- * restarted too) is installed again. Returns how many were. */
+ * dump, marked as theirs, and where their contexts are now (the journal
+ * has it from up to a step before); a stream the dataplane lost
+ * meanwhile (it restarted too) is installed again. Returns how many
+ * were. */
 static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 				bool *theirs)
 {
@@ -598,6 +607,7 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 
 	for (struct ctl_call *c = ctl->calls.first; c; c = c->next) {
 		unsigned before = again;
+		bool moved = false;
 
 		for (unsigned i = 0; i < c->n_media; i++) {
 			struct ctl_media *m = &c->media[i];
@@ -605,14 +615,18 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 			for (unsigned from = 0; m->installed && from < 2; from++) {
 				const struct aegw_evt *e =
 					ctl_dp_view_find(v, m->stream_id[from]);
+				struct ctl_resume now;
 
-				if (e)
-					theirs[e - v->evt] = true;
-				else if (!install_one(ctl, c, m, from))
-					again++;
+				if (!e) {
+					again += !install_one(ctl, c, m, from);
+					continue;
+				}
+				theirs[e - v->evt] = true;
+				now = ctl_resume_of_evt(e);
+				moved |= ctl_media_note_resume(m, from, &now);
 			}
 		}
-		if (again != before)
+		if (again != before || moved)
 			ctl_journal_put(ctl, c);
 	}
 	return again;

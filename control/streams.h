@@ -46,12 +46,15 @@ struct ctl_counts {
 };
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
 			struct ctl_counts *out);
-/* Keeps where stream `from`'s contexts are (k from ctl_media_counters),
- * for a replay. True when a restart would now resume elsewhere enough
- * (another SSRC or ROC, SRTCP 512 further) that the journal must hear
- * of it: a restart of both daemons resumes from the journal's. */
-bool ctl_media_note_resume(struct ctl_media *m, const struct ctl_counts *k,
-			   unsigned from);
+/* Where a stream's contexts are, as its EVT_STREAM, EVT_COUNTERS or
+ * EVT_READING says. */
+struct ctl_resume ctl_resume_of_evt(const struct aegw_evt *evt);
+/* Keeps where stream `from`'s contexts are now (a reading), for a
+ * replay. True when a restart would now resume elsewhere enough (another
+ * SSRC, an index a reading step on) that the journal must hear of it: a
+ * restart of both daemons resumes from the journal's. */
+bool ctl_media_note_resume(struct ctl_media *m, unsigned from,
+			   const struct ctl_resume *now);
 /* Its last counters and its streams removed, in one round trip: what a
  * delete reports and does. */
 void ctl_media_uninstall_counted(struct ctl *ctl, struct ctl_media *m,

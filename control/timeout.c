@@ -130,8 +130,8 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 			waited_in_vain |= k.rc[from] && k.rc[from] != -EINPROGRESS;
 			sum += ctl_timeout_peer_packets(k.c[from]);
 			if (k.have[from])
-				moved |= ctl_media_note_resume(&c->media[i],
-							       &k, from);
+				moved |= ctl_media_note_resume(
+					&c->media[i], from, &k.resume[from]);
 		}
 	}
 	ctl_ring_limit_waits(&ctl->ring, 0);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -29,6 +30,7 @@ extern "C" {
 #include "ng_commands.h"
 #include "reg_store.h"
 #include "secret.h"
+#include "streams.h"
 #include "timeout.h"
 }
 
@@ -74,6 +76,26 @@ public:
 		index_out_ = rtp;
 		rtcp_out_ = rtcp;
 	}
+	// A READING event for stream id, sent by the worker's own thread
+	// (the event ring has one producer); returns once it is in the ring.
+	void reading(uint32_t id, uint64_t index_out, uint64_t rtcp_out)
+	{
+		aegw_evt e{};
+		e.type = AEGW_EVT_READING;
+		e.stream_id = id;
+		e.ssrc_in = e.ssrc_out = e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
+		e.index_in = index_in_;
+		e.index_out = index_out;
+		e.rtcp_index_in = index_in_ ? 50 : 0;
+		e.rtcp_index_out = rtcp_out;
+		unsigned want = ++readings_asked_;
+		{
+			std::lock_guard<std::mutex> l(mu_);
+			readings_.push_back(e);
+		}
+		while (readings_sent_ < want)
+			std::this_thread::yield();
+	}
 	std::vector<Seen> take()
 	{
 		std::lock_guard<std::mutex> l(mu_);
@@ -88,11 +110,24 @@ private:
 		while (aegw_ring_evt_send(shm_, 0, &e) && !stop_)
 			std::this_thread::yield();
 	}
+	void send_readings()
+	{
+		std::vector<aegw_evt> r;
+		{
+			std::lock_guard<std::mutex> l(mu_);
+			r.swap(readings_);
+		}
+		for (const aegw_evt &e : r) {
+			send(e);
+			readings_sent_++;
+		}
+	}
 	void run()
 	{
 		aegw_cmd cmd;
 		while (!stop_) {
 			aegw_shm_heartbeat(shm_);
+			send_readings();
 			if (aegw_ring_cmd_recv(shm_, 0, &cmd)) {
 				std::this_thread::yield();
 				continue;
@@ -119,17 +154,30 @@ private:
 			aegw_evt e{};
 			e.seq = cmd.seq;
 			e.stream_id = cmd.stream_id;
+			e.ssrc_in = e.ssrc_out = 0x1234;
+			e.index_in = index_in_;
+			e.index_out = index_out_;
+			e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
+			e.rtcp_index_in = index_in_ ? 50 : 0;
+			e.rtcp_index_out = index_out_ ? rtcp_out_.load() : 0;
+			if (cmd.type == AEGW_CMD_ADD_STREAM)
+				streams_[cmd.spec.stream_id] = cmd.spec.local;
+			if (cmd.type == AEGW_CMD_REMOVE_STREAM)
+				streams_.erase(cmd.stream_id);
 			if (cmd.type == AEGW_CMD_COUNTERS) {
 				e.type = AEGW_EVT_COUNTERS;
 				e.counters[AEGW_SC_rx_packets] = 5;
-				e.ssrc_in = e.ssrc_out = 0x1234;
-				e.index_in = index_in_;
-				e.index_out = index_out_;
-				e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
-				e.rtcp_index_in = index_in_ ? 50 : 0;
-				e.rtcp_index_out = index_out_ ? rtcp_out_.load() : 0;
 				send(e);
 			}
+			for (auto &st : streams_) {
+				if (cmd.type != AEGW_CMD_DUMP)
+					break;
+				e.type = AEGW_EVT_STREAM;
+				e.stream_id = st.first;
+				e.local = st.second;
+				send(e);
+			}
+			e.stream_id = cmd.stream_id;
 			e.type = AEGW_EVT_ACK;
 			if (cmd.type == AEGW_CMD_UPDATE_STREAM &&
 			    refuse_update_.exchange(false))
@@ -144,6 +192,9 @@ private:
 	std::atomic<bool> stop_{false}, refuse_update_{false};
 	std::mutex mu_;
 	std::vector<Seen> seen_;
+	std::vector<aegw_evt> readings_;
+	std::map<uint32_t, aegw_endpoint> streams_; // added, not removed
+	std::atomic<unsigned> readings_asked_{0}, readings_sent_{0};
 };
 
 const std::string kKey1 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";
@@ -760,9 +811,9 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 	dataplane->set_out(out + 1000, 60 + 100);
 	EXPECT_EQ(sample(), 0u) << "nor one a restart may resume short of";
 	dataplane->set_out(out + (1u << 14), 60 + 100);
-	EXPECT_EQ(sample(), 1u) << "RTP 2^14 on: written";
+	EXPECT_EQ(sample(), 1u) << "RTP a step on: written";
 	dataplane->set_out(out + (1u << 14), 60 + 600);
-	EXPECT_EQ(sample(), 1u) << "SRTCP 512 on: written";
+	EXPECT_EQ(sample(), 1u) << "SRTCP a step on: written";
 	dataplane->take();
 
 	ctl_fini(&d);
@@ -780,6 +831,117 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 		EXPECT_EQ(x.rtcp_out_start, 660u + 1024);
 	}
 	ask({{"command", S("delete")}, {"call-id", S("jr")},
+	     {"from-tag", S("ue")}}, &d);
+	ctl_fini(&d);
+	dataplane.reset();
+	ctl_journal_unlink(ji.c_str());
+	ctl_reg_store_unlink(ji.c_str());
+	aegw_shm_unlink(ji.c_str());
+}
+
+// The dataplane's readings reach the journal at the next tick, with no
+// sample of the walk: a restart of both daemons resumes from them. One
+// sent before an answer installed the streams again is dropped (its
+// contexts may be gone); one of a stream no call has is counted.
+TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
+{
+	const uint64_t in = (3ull << 16) + 100, out = (4ull << 16) + 200;
+	const std::string ji = inst + "r";
+	auto dataplane = std::make_unique<FakeWorker>(ji, in, out);
+	ctl d{};
+	// tick false: attach and claim the journal's calls, and no more
+	// (no walk).
+	auto start = [&](bool tick = true) {
+		ctl_options o;
+		char err[200];
+		const char *argv[] = {"aegw-control", "--interface",
+				      "access=10.0.0.1/20000-20099@0",
+				      "--interface",
+				      "core=192.168.0.1/30000-30099@1",
+				      "--instance", ji.c_str(), "--journal", "on"};
+		ASSERT_EQ(ctl_options_parse(&o, 9, const_cast<char **>(argv),
+					    err, sizeof(err)), 0) << err;
+		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
+		if (tick) {
+			ctl_tick(&d);
+		} else {
+			ASSERT_EQ(ctl_ring_poll(&d.ring), CTL_RING_ATTACHED);
+			ctl_adopt(&d);
+		}
+		ASSERT_TRUE(ctl_ring_ready(&d.ring));
+	};
+	start();
+	ASSERT_EQ(ue_call("rd", ue_offer_sdp(7000, kKey1), core_answer_sdp(9000),
+			  &d).result(), "ok");
+	ctl_call *call = d.calls.first;
+	call->next_sample_ns = UINT64_MAX; // the walk never comes by
+	const uint32_t toward_ue = call->media[0].stream_id[1];
+	auto results = [&](ctl_reading_result r) {
+		return d.readings.results[r];
+	};
+	uint64_t written = d.journal.written;
+
+	dataplane->reading(toward_ue, out + 100, 60);
+	ctl_tick(&d);
+	EXPECT_EQ(results(CTL_READING_JOURNALED), 1u) << "the first one";
+	dataplane->reading(toward_ue, out + 200, 70);
+	ctl_tick(&d);
+	EXPECT_EQ(results(CTL_READING_KEPT), 1u) << "less than a step on";
+	const uint64_t far = out + (2u << AEGW_SRTP_READING_STEP_LOG2);
+	dataplane->reading(toward_ue, far, 70);
+	ctl_tick(&d);
+	EXPECT_EQ(results(CTL_READING_JOURNALED), 2u) << "a step on";
+	EXPECT_EQ(d.journal.written - written, 2u);
+
+	// Read by a drain in the middle of an answer's install, applied
+	// after it: dropped.
+	dataplane->reading(toward_ue, far + (4u << AEGW_SRTP_READING_STEP_LOG2),
+			   70);
+	ctl_ring_poll(&d.ring);
+	ASSERT_EQ(ask({{"command", S("answer")}, {"call-id", S("rd")},
+		       {"from-tag", S("ue")}, {"to-tag", S("core")},
+		       {"sdp", S(core_answer_sdp(9000))}}, &d).result(), "ok");
+	ctl_tick(&d);
+	EXPECT_EQ(results(CTL_READING_STALE), 1u);
+	dataplane->reading(123456, far, 70);
+	ctl_tick(&d);
+	EXPECT_EQ(results(CTL_READING_UNKNOWN), 1u);
+	dataplane->take();
+
+	ctl_fini(&d);
+	dataplane.reset();
+	dataplane = std::make_unique<FakeWorker>(ji, in, out);
+	start();
+	std::vector<Seen> back = dataplane->take();
+	ASSERT_EQ(count(back, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &x : back) {
+		if (x.type != AEGW_CMD_ADD_STREAM || x.id != toward_ue)
+			continue;
+		EXPECT_EQ(x.resume_out, far) << "the reading, not the sample";
+		EXPECT_EQ(x.rtcp_out, 70u + 1024);
+	}
+
+	// Control alone restarts: the dump's readings (the dataplane went
+	// on) reach the journal before anything else could.
+	const uint64_t later = far + (8u << AEGW_SRTP_READING_STEP_LOG2);
+	dataplane->set_out(later, 2000);
+	ctl_fini(&d);
+	start(false);
+	EXPECT_EQ(count(dataplane->take(), AEGW_CMD_ADD_STREAM), 0u)
+		<< "the streams are claimed, not added";
+	ctl_fini(&d);
+	dataplane.reset();
+	dataplane = std::make_unique<FakeWorker>(ji, in, out);
+	start();
+	back = dataplane->take();
+	ASSERT_EQ(count(back, AEGW_CMD_ADD_STREAM), 2u);
+	for (const Seen &x : back) {
+		if (x.type != AEGW_CMD_ADD_STREAM)
+			continue;
+		EXPECT_EQ(x.resume_out, later) << "from the dump";
+		EXPECT_EQ(x.rtcp_out, 2000u + 1024);
+	}
+	ask({{"command", S("delete")}, {"call-id", S("rd")},
 	     {"from-tag", S("ue")}}, &d);
 	ctl_fini(&d);
 	dataplane.reset();

@@ -20,6 +20,7 @@
 extern "C" {
 #include "aegw/ring.h"
 #include "calls.h"
+#include "id_map.h"
 #include "ng_cache.h"
 #include "ng_server.h"
 #include "options.h"
@@ -146,6 +147,40 @@ struct Cache {
 constexpr uint64_t kSec = 1000000000ull;
 const uint8_t kPeerA[NG_CACHE_PEER_LEN] = {4, 127, 0, 0, 1};
 const uint8_t kPeerB[NG_CACHE_PEER_LEN] = {4, 10, 0, 0, 9};
+
+// The stream-id map against std::map, through growth and deletions that
+// move runs back: ids in a narrow range collide on purpose.
+TEST(IdMap, AgreesWithAnOrderedMapThroughPutsAndDeletes)
+{
+	std::mt19937 rng(11);
+	std::map<uint32_t, uintptr_t> want;
+	ctl_id_map m{};
+
+	EXPECT_EQ(ctl_id_map_get(&m, 5), nullptr) << "empty";
+	EXPECT_NE(ctl_id_map_put(&m, 0, &m), 0) << "0 is no id";
+	for (int k = 0; k < 200000; k++) {
+		uint32_t id = 1 + rng() % 5000;
+		uintptr_t v = rng() | 1;
+		if (rng() % 3) {
+			ASSERT_EQ(ctl_id_map_put(&m, id, (void *)v), 0);
+			want[id] = v;
+		} else {
+			ctl_id_map_del(&m, id);
+			want.erase(id);
+		}
+		if (k % 1000 == 0) {
+			ASSERT_EQ(m.n, want.size());
+			for (uint32_t i = 1; i <= 5000; i++) {
+				auto it = want.find(i);
+				ASSERT_EQ((uintptr_t)ctl_id_map_get(&m, i),
+					  it == want.end() ? 0 : it->second)
+					<< "id " << i << " step " << k;
+			}
+		}
+	}
+	ctl_id_map_fini(&m);
+	EXPECT_EQ(ctl_id_map_get(&m, 5), nullptr);
+}
 
 TEST(NgCache, SameCookieSamePeerOnly)
 {

@@ -1,0 +1,104 @@
+/* The dataplane's readings, queued and applied (readings.h). */
+#include <stdlib.h>
+
+#include "ctl.h"
+#include "journal.h"
+#include "readings.h"
+#include "streams.h"
+
+/* Readings a burst of drains may queue before the tick; more are lost
+ * (the walk reads those streams in its lap). */
+enum { CTL_READINGS_MAX = 1u << 20 };
+
+struct ctl_reading {
+	uint32_t stream_id;
+	uint32_t gen;              /* the call's streams_gen when it came */
+	struct ctl_resume at;
+};
+
+static const char *const result_names[] = {
+#define CTL_READING_RESULT_NAME(id, name) [CTL_READING_##id] = name,
+	CTL_FOREACH_READING_RESULT(CTL_READING_RESULT_NAME)
+#undef CTL_READING_RESULT_NAME
+};
+
+const char *ctl_reading_result_name(enum ctl_reading_result r)
+{
+	return (unsigned)r < CTL_READING_RESULT_COUNT ? result_names[r] :
+							"unknown";
+}
+
+static struct ctl_reading *queue_slot(struct ctl_readings *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		struct ctl_reading *q;
+
+		if (cap > CTL_READINGS_MAX ||
+		    !(q = realloc(r->q, cap * sizeof(*q))))
+			return NULL;
+		r->q = q;
+		r->cap = cap;
+	}
+	return &r->q[r->n++];
+}
+
+void ctl_readings_take(void *arg, const struct aegw_evt *evt)
+{
+	struct ctl *ctl = arg;
+	struct ctl_readings *r = &ctl->readings;
+	struct ctl_call *c = ctl_call_by_stream(&ctl->calls, evt->stream_id);
+	struct ctl_reading *q;
+
+	if (!c) {
+		r->results[CTL_READING_UNKNOWN]++;
+		return;
+	}
+	if (!(q = queue_slot(r))) {
+		r->results[CTL_READING_LOST]++;
+		return;
+	}
+	q->stream_id = evt->stream_id;
+	q->gen = c->streams_gen;
+	q->at = ctl_resume_of_evt(evt);
+}
+
+static enum ctl_reading_result apply(struct ctl *ctl,
+				     const struct ctl_reading *q)
+{
+	struct ctl_call *c = ctl_call_by_stream(&ctl->calls, q->stream_id);
+
+	if (!c)
+		return CTL_READING_UNKNOWN;
+	if (c->streams_gen != q->gen)
+		return CTL_READING_STALE;
+	for (unsigned i = 0; i < c->n_media; i++) {
+		struct ctl_media *m = &c->media[i];
+
+		for (unsigned from = 0; m->installed && from < 2; from++) {
+			if (m->stream_id[from] != q->stream_id)
+				continue;
+			if (!ctl_media_note_resume(m, from, &q->at))
+				return CTL_READING_KEPT;
+			ctl_journal_put(ctl, c);
+			return CTL_READING_JOURNALED;
+		}
+	}
+	return CTL_READING_STALE;
+}
+
+void ctl_readings_apply(struct ctl *ctl)
+{
+	struct ctl_readings *r = &ctl->readings;
+
+	for (size_t k = 0; k < r->n; k++)
+		r->results[apply(ctl, &r->q[k])]++;
+	r->n = 0;
+}
+
+void ctl_readings_fini(struct ctl_readings *r)
+{
+	free(r->q);
+	r->q = NULL;
+	r->n = r->cap = 0;
+}

@@ -1,0 +1,56 @@
+/* The dataplane's readings (EVT_READING, docs/RING.md): a worker tells
+ * where a stream's contexts are whenever a packet moved them a step (a
+ * new SSRC, RTP 2^13 on, SRTCP 2^8 on), so that the journal, and with it
+ * a restart of both daemons, is never more than about a step behind,
+ * whatever time the timeout walk takes to come by.
+ *
+ * A reading arrives whenever the rings are drained, which may be in the
+ * middle of a request's wait for its ACKs: it is queued there and applied
+ * at the loop's next tick, when no request runs, to the installed media
+ * whose stream it is. A reading the dataplane sent before the call's
+ * streams were installed again (an answer, which may have changed keys)
+ * is dropped: it may be of contexts that are gone. Control thread only. */
+#ifndef CTL_READINGS_H
+#define CTL_READINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aegw/ring.h"
+
+struct ctl;
+
+/* What became of a reading. */
+#define CTL_FOREACH_READING_RESULT(X)                                        \
+	X(KEPT, "kept")           /* the media's resume point moved on */   \
+	X(JOURNALED, "journaled") /* ... far enough to rewrite the record */ \
+	X(STALE, "stale")         /* sent before the streams were         \
+				   * installed again, or of a media gone */ \
+	X(UNKNOWN, "unknown")     /* a stream no call has (a static one) */ \
+	X(LOST, "lost")           /* no memory to queue it */
+
+enum ctl_reading_result {
+#define CTL_READING_RESULT_ENUM(id, name) CTL_READING_##id,
+	CTL_FOREACH_READING_RESULT(CTL_READING_RESULT_ENUM)
+#undef CTL_READING_RESULT_ENUM
+	CTL_READING_RESULT_COUNT
+};
+
+const char *ctl_reading_result_name(enum ctl_reading_result r);
+
+struct ctl_reading; /* readings.c */
+
+struct ctl_readings {
+	struct ctl_reading *q;
+	size_t n, cap;
+	uint64_t results[CTL_READING_RESULT_COUNT];
+};
+
+/* The ring's on_reading (arg: the struct ctl): queues evt. */
+void ctl_readings_take(void *arg, const struct aegw_evt *evt);
+/* At the tick, before a replay uses the resume points: applies every
+ * reading queued. */
+void ctl_readings_apply(struct ctl *ctl);
+void ctl_readings_fini(struct ctl_readings *r);
+
+#endif
