@@ -195,6 +195,9 @@ int aegw_slot_new_state(const struct aegw_srtp_stream *s, uint32_t ssrc,
 			uint64_t *highest);
 int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc,
 		    uint64_t index);
+/* A context made again: the SSRCs it had before the one it resumes. */
+void aegw_slots_seed_earlier(struct aegw_srtp_stream *s,
+			     const struct aegw_srtp_config *cfg);
 
 /* kdf.c: RFC 3711 4.3.1 AES-CM PRF. */
 enum kdf_label {

@@ -76,8 +76,62 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 	} else {
 		memset(w, 0, s->win_words * sizeof(*w));
 		st->highest = index;
+		/* An SSRC new to the stream. One it remembers (resumed,
+		 * or back after an eviction) is in the reading already,
+		 * by its highest index: the commit moves it from there. */
+		aegw_note_moved(s);
 	}
-	aegw_note_moved(s);
 	aegw_replay_commit(s, victim, index);
 	return victim;
+}
+
+/* Retired entries are a ring: the next to go is retired_next, the most
+ * recently retired the one before it. A context made again holds the
+ * SSRC it resumes at retired[0] with retired_next 1, so the earlier ones
+ * go behind it, most recent first: retired[3], [2], [1]. */
+void aegw_slots_seed_earlier(struct aegw_srtp_stream *s,
+			     const struct aegw_srtp_config *cfg)
+{
+	for (unsigned k = 0; k < AEGW_SRTP_RESUME_EARLIER; k++) {
+		const struct aegw_srtp_ssrc_at *e = &cfg->resume_earlier[k];
+
+		if (!e->index)
+			break;
+		if (retired_find(s, e->ssrc) >= 0)
+			continue; /* one SSRC, one entry */
+		s->retired[AEGW_SRTP_SSRC_RETIRED - 1 - k] = (struct ssrc_retired){
+			.highest = e->index, .ssrc = e->ssrc, .in_use = 1
+		};
+	}
+}
+
+static void earlier_add(struct aegw_srtp_ssrc_at out[], unsigned *n,
+			uint32_t ssrc, uint64_t index)
+{
+	if (*n < AEGW_SRTP_RESUME_EARLIER && index)
+		out[(*n)++] = (struct aegw_srtp_ssrc_at){ .ssrc = ssrc,
+							  .index = index };
+}
+
+unsigned aegw_srtp_stream_earlier(const struct aegw_srtp_stream *s,
+				  struct aegw_srtp_ssrc_at out[])
+{
+	uint32_t last;
+	uint64_t index;
+	unsigned n = 0;
+
+	if (s->kind != AEGW_SRTP_RTP || aegw_srtp_stream_last(s, &last, &index))
+		return 0;
+	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++)
+		if ((s->slot_used >> i & 1) && s->slots[i].ssrc != last)
+			earlier_add(out, &n, s->slots[i].ssrc, s->slots[i].highest);
+	for (unsigned k = 1; k <= AEGW_SRTP_SSRC_RETIRED; k++) {
+		const struct ssrc_retired *r =
+			&s->retired[(s->retired_next + AEGW_SRTP_SSRC_RETIRED - k) %
+				    AEGW_SRTP_SSRC_RETIRED];
+
+		if (r->in_use && r->ssrc != last)
+			earlier_add(out, &n, r->ssrc, r->highest);
+	}
+	return n;
 }

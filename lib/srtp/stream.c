@@ -103,6 +103,9 @@ int aegw_srtp_config_check(const struct aegw_srtp_config *cfg)
 	if (cfg->mki_len > AEGW_SRTP_MAX_MKI_LEN ||
 	    (cfg->mki_len == 0 && cfg->n_keys > 1))
 		return AEGW_ERR_INVALID_ARG;
+	for (unsigned i = 0; i < AEGW_SRTP_RESUME_EARLIER; i++)
+		if (cfg->resume_earlier[i].index >= 1ull << 48)
+			return AEGW_ERR_INVALID_ARG;
 	if (cfg->resume_index >= 1ull << 48 ||
 	    cfg->resume_rtcp_index >= 1ull << 31 ||
 	    cfg->initial_rtcp_index >= 1u << 31)
@@ -259,6 +262,8 @@ struct aegw_srtp_stream *aegw_srtp_stream_create(struct aegw_srtp_engine *eng,
 		};
 		s->retired_next = 1;
 		s->resume_seeded = 1;
+		if (rtp)
+			aegw_slots_seed_earlier(s, cfg);
 	}
 	s->key_stride = (uint16_t)stride;
 	s->ks_off = (uint8_t)ks_off;

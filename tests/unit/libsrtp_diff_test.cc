@@ -481,6 +481,82 @@ TEST_P(LibsrtpDiff, RtcpLastSentCoversEarlierSsrcs)
 }
 
 // Bursts mixing streams of every suite: the backend sees a mixed batch.
+// SRTP across a restart for an SSRC the context had before the last one
+// (an announcement, then the call's own source again): its reading goes
+// with the last one's (aegw_srtp_stream_earlier -> resume_earlier), so a
+// context made again protects it past its wrap, where libsrtp2, which
+// kept its state, expects it, and a receiver made again refuses its old
+// packets. Without it the SSRC would start at ROC 0 again: indices it
+// had used, under the same key.
+TEST_P(LibsrtpDiff, ResumeCoversEarlierSsrcs)
+{
+	Engine eng(backend());
+	auto cfg = make_config(suite(), AEGW_SRTP_RTP, rng);
+	if (!libsrtp_is_oracle(cfg))
+		GTEST_SKIP() << "no libsrtp2 oracle for this suite";
+	Stream tx(eng.e, cfg), rx_aegw(eng.e, cfg);
+	SrtpOracle rx(cfg, false);
+	ASSERT_TRUE(rx.ok());
+	const uint32_t a = 0xaaaa0001, b = 0xbbbb0002;
+	std::vector<uint8_t> a_old;
+	auto send = [&](aegw_srtp_stream *s, uint32_t ssrc, uint16_t seq) {
+		RtpShape sh;
+		sh.ssrc = ssrc;
+		sh.seq = seq;
+		auto w = make_rtp(sh, rng);
+		EXPECT_EQ(aegw_run(eng.e, s, w, true), 0);
+		return w;
+	};
+	for (unsigned i = 0; i < 16; i++) { // a wraps: ROC 1
+		auto w = send(tx.s, a, uint16_t(65530 + i));
+		auto copy = w;
+		a_old = w;
+		ASSERT_EQ(rx.unprotect(w), srtp_err_status_ok) << i;
+		ASSERT_EQ(aegw_run(eng.e, rx_aegw.s, copy, false), 0) << i;
+	}
+	for (uint16_t seq = 100; seq < 105; seq++) {
+		auto w = send(tx.s, b, seq);
+		ASSERT_EQ(rx.unprotect(w), srtp_err_status_ok);
+	}
+	aegw_srtp_ssrc_at earlier[AEGW_SRTP_RESUME_EARLIER] = {};
+	ASSERT_EQ(aegw_srtp_stream_earlier(tx.s, earlier), 1u);
+	EXPECT_EQ(earlier[0].ssrc, a);
+	EXPECT_EQ(earlier[0].index, (1ull << 16) + 9);
+	ASSERT_EQ(aegw_srtp_stream_earlier(rx_aegw.s, earlier), 0u)
+		<< "a receiver that saw one SSRC";
+	ASSERT_EQ(aegw_srtp_stream_earlier(tx.s, earlier), 1u);
+
+	auto made_again = cfg;
+	ASSERT_EQ(aegw_srtp_stream_last(tx.s, &made_again.resume_ssrc,
+					&made_again.resume_index), 0);
+	EXPECT_EQ(made_again.resume_ssrc, b);
+	auto forgetful = made_again;
+	made_again.resume_earlier[0] = earlier[0];
+	Stream again(eng.e, made_again), rx_again(eng.e, made_again),
+		without(eng.e, forgetful);
+	aegw_srtp_ssrc_at reported[AEGW_SRTP_RESUME_EARLIER] = {};
+	ASSERT_EQ(aegw_srtp_stream_earlier(again.s, reported), 1u)
+		<< "reported before any packet, for a second restart";
+	EXPECT_EQ(reported[0].index, earlier[0].index);
+
+	auto w = send(again.s, a, 10);
+	EXPECT_EQ(rx.unprotect(w), srtp_err_status_ok)
+		<< "the earlier SSRC past its wrap";
+	w = send(again.s, b, 105);
+	EXPECT_EQ(rx.unprotect(w), srtp_err_status_ok);
+	w = send(without.s, a, 11);
+	EXPECT_NE(rx.unprotect(w), srtp_err_status_ok)
+		<< "ROC 0 again: what the reading of the last SSRC alone gave";
+	auto replayed = a_old;
+	EXPECT_NE(aegw_run(eng.e, rx_again.s, replayed, false), 0)
+		<< "a's packet from before the restart";
+	w = send(again.s, a, 12);
+	EXPECT_EQ(aegw_run(eng.e, rx_again.s, w, false), 0);
+
+	made_again.resume_earlier[1] = { a, 0, 1ull << 48 };
+	EXPECT_EQ(aegw_srtp_config_check(&made_again), AEGW_ERR_INVALID_ARG);
+}
+
 void mixed_burst(aegw_srtp_backend be, std::mt19937 &rng);
 
 TEST(LibsrtpMixed, BurstOfEverySuite)

@@ -186,6 +186,9 @@ TEST(Reading, MovesAtNewSsrcsAndSteps)
 		{ 1, 65535, true },
 		{ 1, 3, true },                   // the wrap is a step too
 		{ 1, 4, false },
+		{ 3, 7, true },                   // a third: 2 is evicted
+		{ 2, 101, false },                // back, from its highest
+		{ 2, uint16_t(step), true },      // and a step on from there
 	};
 	std::vector<std::vector<uint8_t>> plain, wire;
 	std::vector<bool> want;

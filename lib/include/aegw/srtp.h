@@ -34,14 +34,25 @@ enum {
 	AEGW_SRTP_SSRC_SLOTS = 2,      /* SSRCs with a live replay window */
 	AEGW_SRTP_SSRC_RETIRED = 4,    /* further SSRCs remembered by their
 					* highest index only */
-	/* A stream's reading (aegw_srtp_stream_last) moves a step when a
-	 * new SSRC takes a slot or an SSRC's highest index crosses a
+	/* A stream's reading (aegw_srtp_stream_last and _earlier) moves a
+	 * step when an SSRC new to it takes a slot (not one it remembers
+	 * by its highest index) or an SSRC's highest index crosses a
 	 * multiple of 2^STEP_LOG2: 2^13 for SRTP, a quarter of what RFC
 	 * 3711 3.3.1's estimate still gets right from a stale reading;
 	 * 2^8 for SRTCP, a quarter of the gap aegw-control leaves above
 	 * its own SRTCP after a restart (docs/CONTROL.md). */
 	AEGW_SRTP_READING_STEP_LOG2 = 13,
 	AEGW_SRTCP_READING_STEP_LOG2 = 8,
+	/* SSRCs an SRTP context made again remembers besides the one it
+	 * resumes (resume_earlier, aegw_srtp_stream_earlier). */
+	AEGW_SRTP_RESUME_EARLIER = AEGW_SRTP_SSRC_RETIRED - 1,
+};
+
+/* An SSRC and the highest index a context reached for it. */
+struct aegw_srtp_ssrc_at {
+	uint32_t ssrc;
+	uint32_t pad;
+	uint64_t index; /* 48 bits; 0: none */
 };
 
 /* RFC 4568 session parameters. */
@@ -86,6 +97,10 @@ struct aegw_srtp_config {
 	 * (31 bits; 0: none). */
 	uint32_t resume_ssrc;
 	uint64_t resume_index;
+	/* SRTP: SSRCs it had before resume_ssrc, most recent first (index
+	 * 0 ends the list), so that one coming back (after an announcement,
+	 * say) goes on from its own index too, not from initial_roc. */
+	struct aegw_srtp_ssrc_at resume_earlier[AEGW_SRTP_RESUME_EARLIER];
 	uint32_t resume_rtcp_ssrc;
 	/* SRTCP: the index an SSRC the context has no state for starts
 	 * from when the context protects (31 bits). RFC 3711 3.4 starts a
@@ -154,6 +169,13 @@ size_t aegw_srtp_stream_size(const struct aegw_srtp_stream *s);
  * when it has seen no packet. */
 int aegw_srtp_stream_last(const struct aegw_srtp_stream *s, uint32_t *ssrc,
 			  uint64_t *index);
+/* For an SRTP context: the SSRCs it remembers besides the one
+ * aegw_srtp_stream_last names, most recently used first, at most
+ * AEGW_SRTP_RESUME_EARLIER: what a context made again takes as its
+ * resume_earlier. Returns how many. */
+unsigned aegw_srtp_stream_earlier(const struct aegw_srtp_stream *s,
+				  struct aegw_srtp_ssrc_at out[]);
+
 /* The streams whose reading moved a step (AEGW_SRTP_READING_STEP_LOG2)
  * in the last burst or packet call on eng, in the order their packets
  * moved them, each once in a row: *out points at n of them, valid until
