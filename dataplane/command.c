@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_hash.h>
 
 #include "dp.h"
@@ -43,11 +44,15 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 	evt->egress_src = s->egress_src;
 	evt->egress_dst = s->egress_dst;
 	evt->egress_rtcp_port = s->egress_rtcp_port;
-	if (s->rtp_in)
+	if (s->rtp_in) {
 		aegw_srtp_stream_last(s->rtp_in, &evt->ssrc_in, &evt->index_in);
-	if (s->rtp_out)
+		aegw_srtp_stream_earlier(s->rtp_in, evt->earlier_in);
+	}
+	if (s->rtp_out) {
 		aegw_srtp_stream_last(s->rtp_out, &evt->ssrc_out,
 				      &evt->index_out);
+		aegw_srtp_stream_earlier(s->rtp_out, evt->earlier_out);
+	}
 	dp_rtcp_slot_last(s->rtcp_in, false, &evt->rtcp_ssrc_in,
 			  &evt->rtcp_index_in);
 	dp_rtcp_slot_last(s->rtcp_out, true, &evt->rtcp_ssrc_out,
@@ -194,26 +199,37 @@ static void execute(struct dp_worker *w, const struct aegw_cmd *cmd)
 	ack(w, cmd->seq, id, err);
 }
 
-void dp_reading_note(struct dp_worker *w, const struct dp_stream *s)
+void dp_reading_note(struct dp_worker *w, struct dp_stream *s)
 {
-	if (w->n_readings && w->readings[w->n_readings - 1] == s->id)
+	if (s->reading_due)
 		return;
 	if (w->n_readings == DP_READINGS_WAITING) {
 		/* Control's walk reads the stream in its lap anyway. */
 		w->counters[AEGW_WC_readings_lost]++;
 		return;
 	}
+	s->reading_due = 1;
 	w->readings[w->n_readings++] = s->id;
 }
 
-/* The readings waiting, each as the stream is now, in the room a walk
+/* The readings waiting, each as the stream is now, a bounded number a
+ * millisecond (a stream that changes SSRC at every packet costs one a
+ * millisecond, and a poll's pause stays short), in the room a walk
  * would leave for commands' events: an ACK must never wait behind them
  * for long. A stream removed since has nothing left to resume. */
 static void readings_send(struct dp_worker *w)
 {
-	unsigned depth = aegw_ring_evt_depth(w->dp->shm, w->idx), k;
+	unsigned depth, k;
+	uint64_t now = rte_get_tsc_cycles();
 
-	for (k = 0; k < w->n_readings; k++) {
+	if (now >= w->readings_next_tsc) {
+		w->readings_next_tsc = now + rte_get_tsc_hz() / 1000;
+		w->readings_budget = DP_READINGS_PER_MS;
+	}
+	if (!w->readings_budget)
+		return;
+	depth = aegw_ring_evt_depth(w->dp->shm, w->idx);
+	for (k = 0; k < w->n_readings && w->readings_budget; k++) {
 		struct dp_stream *s;
 		struct aegw_evt evt;
 
@@ -227,6 +243,8 @@ static void readings_send(struct dp_worker *w)
 		dp_stream_fill_evt(s, &evt);
 		if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
 			break;
+		s->reading_due = 0;
+		w->readings_budget--;
 		depth++;
 		w->counters[AEGW_WC_readings_sent]++;
 	}

@@ -32,7 +32,8 @@ enum {
 	DP_MAX_STATIC_NEIGH = 16,
 	DP_REKEY_GRACE_MS = 2000, /* old in-keys tried after a re-key */
 	DP_RETRY_MAX = 1500,      /* largest packet kept for that retry */
-	DP_READINGS_WAITING = 1024, /* READING events not sent yet */
+	DP_READINGS_WAITING = 1024, /* streams with a READING not sent yet */
+	DP_READINGS_PER_MS = 64,    /* sent at most */
 };
 
 /* A neighbour's MAC, published by whichever worker learns it. Writers
@@ -82,6 +83,7 @@ struct dp_stream {
 	uint16_t in_port, out_port;
 	uint16_t egress_rtcp_port; /* as aegw_stream_spec's (padding here) */
 	uint32_t mac_gen; /* port neigh_gen when dst_mac was resolved */
+	uint8_t reading_due; /* in the worker's readings (command.c) */
 	/* After a re-key, the previous unprotect contexts until grace ends,
 	 * so packets the sender protected before switching still pass
 	 * (every unprotected packet looks at prev_rtp_in). */
@@ -175,10 +177,12 @@ struct dp_worker {
 	} walk_next;
 	bool pending_ack; /* an ACK waits for room on the event ring */
 	struct aegw_evt ack;
-	/* Streams whose reading moved, by id, until their READING event
-	 * is out (command.c). */
+	/* Streams whose reading moved, by id, each once, until their
+	 * READING event is out (command.c); and when they go out next. */
 	unsigned n_readings;
 	uint32_t readings[DP_READINGS_WAITING];
+	uint64_t readings_next_tsc;
+	unsigned readings_budget;
 	uint64_t loops;
 	struct dp_tx tx[DP_MAX_PORTS];
 	uint16_t retry_len[DP_BURST];
@@ -317,7 +321,7 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt);
 /* s's contexts moved a step: control hears it (a READING event) at the
  * next poll, so that a restart resumes them from near where they are,
  * whatever the time control's walk takes to come by. */
-void dp_reading_note(struct dp_worker *w, const struct dp_stream *s);
+void dp_reading_note(struct dp_worker *w, struct dp_stream *s);
 
 /* path.c */
 void dp_path_process(struct dp_worker *w, struct rte_mbuf **m, unsigned n,

@@ -268,8 +268,14 @@ TEST_F(DpPath, ContextsThatMoveAStepAreReported)
 	EXPECT_EQ(r[0].counters[AEGW_SC_tx_packets], 3u) << "as COUNTERS";
 	EXPECT_EQ(turn(uint16_t(step + 1)).size(), 0u);
 	EXPECT_EQ(worker_counter(w, AEGW_WC_readings_sent) - sent0, 2u);
+	// New SSRCs at every packet: one reading waits per stream.
+	for (uint32_t ssrc = 0x100; ssrc < 0x108; ssrc++)
+		inject(1, 0, udp_frame(kCore, local, rtp(1, 160, ssrc), 1));
+	r = turn(uint16_t(step + 2));
+	ASSERT_EQ(r.size(), 1u) << "one per stream, however many moves";
+	EXPECT_EQ(r[0].ssrc_out, 0x77u) << "as the stream is when it goes";
 	EXPECT_EQ(worker_counter(w, AEGW_WC_readings_lost), 0u);
-	EXPECT_EQ(collect(0).size(), 4u);
+	EXPECT_EQ(collect(0).size(), 4u + 8u + 1u);
 }
 
 TEST_F(DpPath, RecryptChangesKeysAndIpv6ToIpv4)

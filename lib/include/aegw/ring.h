@@ -216,6 +216,10 @@ struct aegw_evt {
 	 * resume_index). */
 	uint32_t ssrc_in, ssrc_out;
 	uint64_t index_in, index_out;
+	/* ... and the SSRCs they had before (aegw_srtp_stream_earlier;
+	 * index 0 ends a list): resume_earlier. */
+	struct aegw_srtp_ssrc_at earlier_in[AEGW_SRTP_RESUME_EARLIER];
+	struct aegw_srtp_ssrc_at earlier_out[AEGW_SRTP_RESUME_EARLIER];
 	uint32_t rtcp_ssrc_in, rtcp_ssrc_out; /* the same of the SRTCP */
 	uint64_t rtcp_index_in, rtcp_index_out; /* contexts; out: the
 					 * highest index sent for any SSRC
