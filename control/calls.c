@@ -60,8 +60,10 @@ int ctl_call_index_slot(struct ctl_calls *t, struct ctl_call *c, unsigned i)
 	for (unsigned k = 0; k < 2; k++) {
 		uint32_t id = c->slot[i].stream_id[k];
 
-		if (id && ctl_id_map_put(&t->by_stream, id, c))
+		if (id && ctl_id_map_put(&t->by_stream, id, c)) {
+			ctl_id_map_del(&t->by_stream, c->slot[i].stream_id[0]);
 			return -1;
+		}
 	}
 	return 0;
 }

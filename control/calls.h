@@ -76,6 +76,10 @@ struct ctl_resume_at {
 
 struct ctl_resume {
 	struct ctl_resume_at rtp_in, rtp_out, rtcp_in, rtcp_out;
+	/* The SSRCs the RTP contexts had before rtp_in's and rtp_out's
+	 * (index 0 ends a list). */
+	struct aegw_srtp_ssrc_at earlier_in[AEGW_SRTP_RESUME_EARLIER];
+	struct aegw_srtp_ssrc_at earlier_out[AEGW_SRTP_RESUME_EARLIER];
 };
 
 struct ctl_media {
@@ -133,10 +137,11 @@ struct ctl_call {
 				       * monologue i (its o= version) */
 	time_t created, last_signal;
 	unsigned journal_slot;       /* its record (journal.h); 0: none */
-	/* Moves whenever answers install the call's streams: a reading
-	 * the dataplane sent before is of contexts that may be gone
-	 * (readings.c). */
-	uint32_t streams_gen;
+	/* Moves whenever the media's resume points are set from what is
+	 * newer than any reading queued (readings.c): an answer's install
+	 * (which may change keys), a sample of the walk, a dump. */
+	uint32_t resume_gen;
+	bool reading_moved;          /* readings.c, within one apply */
 	bool journal_stale;          /* the record lags the call: written
 				      * again at its next sample */
 	/* timeout.c's clocks (CLOCK_MONOTONIC ns) and its last sample. */

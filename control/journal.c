@@ -21,8 +21,10 @@
 #define RECORD_MAGIC 0x4443524au             /* "JRCD" */
 /* 7: readings written as they move (timeout.c); a journal of an older
  * daemon has those of its last signalling, which a restart of both
- * daemons would resume from, short of what was protected since. */
-#define JOURNAL_VERSION 7u
+ * daemons would resume from, short of what was protected since.
+ * 8: readings pushed by the workers, written a step on rather than two,
+ * with the SSRCs each RTP context had before its last one. */
+#define JOURNAL_VERSION 8u
 
 struct record_head {
 	uint32_t magic;

@@ -6,13 +6,14 @@
 #include "readings.h"
 #include "streams.h"
 
-/* Readings a burst of drains may queue before the tick; more are lost
- * (the walk reads those streams in its lap). */
-enum { CTL_READINGS_MAX = 1u << 20 };
+/* Readings the drains between two ticks may queue (a worker sends 64 a
+ * millisecond at most); more are lost (the walk reads those streams in
+ * its lap). */
+enum { CTL_READINGS_MAX = 1u << 16 };
 
 struct ctl_reading {
-	uint32_t stream_id;
-	uint32_t gen;              /* the call's streams_gen when it came */
+	uint32_t stream_id;        /* 0: applied already */
+	uint32_t gen;              /* the call's resume_gen when it came */
 	struct ctl_resume at;
 };
 
@@ -59,10 +60,12 @@ void ctl_readings_take(void *arg, const struct aegw_evt *evt)
 		return;
 	}
 	q->stream_id = evt->stream_id;
-	q->gen = c->streams_gen;
+	q->gen = c->resume_gen;
 	q->at = ctl_resume_of_evt(evt);
 }
 
+/* q to its call's installed media. A reading that moved a step marks
+ * the call: its record is written once, however many came. */
 static enum ctl_reading_result apply(struct ctl *ctl,
 				     const struct ctl_reading *q)
 {
@@ -70,7 +73,7 @@ static enum ctl_reading_result apply(struct ctl *ctl,
 
 	if (!c)
 		return CTL_READING_UNKNOWN;
-	if (c->streams_gen != q->gen)
+	if (c->resume_gen != q->gen)
 		return CTL_READING_STALE;
 	for (unsigned i = 0; i < c->n_media; i++) {
 		struct ctl_media *m = &c->media[i];
@@ -80,7 +83,7 @@ static enum ctl_reading_result apply(struct ctl *ctl,
 				continue;
 			if (!ctl_media_note_resume(m, from, &q->at))
 				return CTL_READING_KEPT;
-			ctl_journal_put(ctl, c);
+			c->reading_moved = true;
 			return CTL_READING_JOURNALED;
 		}
 	}
@@ -92,8 +95,34 @@ void ctl_readings_apply(struct ctl *ctl)
 	struct ctl_readings *r = &ctl->readings;
 
 	for (size_t k = 0; k < r->n; k++)
-		r->results[apply(ctl, &r->q[k])]++;
+		if (r->q[k].stream_id)
+			r->results[apply(ctl, &r->q[k])]++;
+	for (size_t k = 0; k < r->n; k++) {
+		struct ctl_call *c =
+			ctl_call_by_stream(&ctl->calls, r->q[k].stream_id);
+
+		if (c && c->reading_moved) {
+			c->reading_moved = false;
+			ctl_journal_put(ctl, c);
+		}
+	}
 	r->n = 0;
+}
+
+void ctl_readings_apply_call(struct ctl *ctl, struct ctl_call *c)
+{
+	struct ctl_readings *r = &ctl->readings;
+
+	for (size_t k = 0; k < r->n; k++) {
+		struct ctl_reading *q = &r->q[k];
+
+		if (q->stream_id &&
+		    ctl_call_by_stream(&ctl->calls, q->stream_id) == c) {
+			r->results[apply(ctl, q)]++;
+			q->stream_id = 0;
+		}
+	}
+	c->reading_moved = false; /* the caller writes the record */
 }
 
 void ctl_readings_fini(struct ctl_readings *r)

@@ -210,6 +210,10 @@ static int install_and_commit(struct answer *a)
 	struct ctl_call *c = a->c;
 	int rc = 0;
 
+	/* What the workers said of the streams before this answer, into
+	 * what the install resumes from: after it, it may be of contexts
+	 * that are gone. */
+	ctl_readings_apply_call(a->ctl, c);
 	for (unsigned i = 0; i < a->n; i++) {
 		const struct ctl_media *old = i < c->n_media ? &c->media[i] :
 							       NULL;
@@ -218,7 +222,7 @@ static int install_and_commit(struct answer *a)
 				      a->errlen))
 			rc = -1;
 	}
-	c->streams_gen++;
+	c->resume_gen++;
 	ctl_media_drop_keys(c->media, c->n_media);
 	memcpy(c->media, a->work, sizeof(a->work[0]) * a->n);
 	c->n_media = a->n;

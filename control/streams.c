@@ -153,10 +153,12 @@ enum { CTL_RTCP_RESUME_GAP = 1024 };
 
 static void resume_config(struct aegw_srtp_config *cfg,
 			  const struct ctl_resume_at *rtp,
+			  const struct aegw_srtp_ssrc_at *earlier,
 			  const struct ctl_resume_at *rtcp, uint64_t gap)
 {
 	cfg->resume_ssrc = rtp->ssrc;
 	cfg->resume_index = rtp->index;
+	memcpy(cfg->resume_earlier, earlier, sizeof(cfg->resume_earlier));
 	cfg->resume_rtcp_ssrc = rtcp->ssrc;
 	/* Index 0 with an SSRC is a context that sent its first packet
 	 * (SRTCP counts from 0): state too. Near the 2^31 limit the SSRC's
@@ -180,8 +182,10 @@ static void spec_resume(struct aegw_stream_spec *spec,
 {
 	struct aegw_srtp_config *out = &spec->out_crypto;
 
-	resume_config(&spec->in_crypto, &r->rtp_in, &r->rtcp_in, 0);
-	resume_config(out, &r->rtp_out, &r->rtcp_out, CTL_RTCP_RESUME_GAP);
+	resume_config(&spec->in_crypto, &r->rtp_in, r->earlier_in, &r->rtcp_in,
+		      0);
+	resume_config(out, &r->rtp_out, r->earlier_out, &r->rtcp_out,
+		      CTL_RTCP_RESUME_GAP);
 	if (out_used)
 		out->initial_rtcp_index = (uint32_t)(out->resume_rtcp_index ?
 				out->resume_rtcp_index : CTL_RTCP_RESUME_GAP);
@@ -298,10 +302,12 @@ static bool resume_kept(struct ctl_resume *r, const struct ctl_resume *old,
 	if (!memcmp(&now->in_crypto, &was->in_crypto, sizeof(now->in_crypto))) {
 		r->rtp_in = old->rtp_in;
 		r->rtcp_in = old->rtcp_in;
+		memcpy(r->earlier_in, old->earlier_in, sizeof(r->earlier_in));
 	}
 	if (out_kept) {
 		r->rtp_out = old->rtp_out;
 		r->rtcp_out = old->rtcp_out;
+		memcpy(r->earlier_out, old->earlier_out, sizeof(r->earlier_out));
 	}
 	return out_kept;
 }
@@ -474,12 +480,31 @@ int ctl_media_install(struct ctl *ctl, const struct ctl_call *c,
 
 struct ctl_resume ctl_resume_of_evt(const struct aegw_evt *evt)
 {
-	return (struct ctl_resume){
+	struct ctl_resume r = {
 		{ evt->ssrc_in, evt->index_in },
 		{ evt->ssrc_out, evt->index_out },
 		{ evt->rtcp_ssrc_in, evt->rtcp_index_in },
 		{ evt->rtcp_ssrc_out, evt->rtcp_index_out },
 	};
+
+	memcpy(r.earlier_in, evt->earlier_in, sizeof(r.earlier_in));
+	memcpy(r.earlier_out, evt->earlier_out, sizeof(r.earlier_out));
+	return r;
+}
+
+/* One earlier-SSRC list as far as its end (index 0), moved a step? */
+static bool earlier_moved(const struct aegw_srtp_ssrc_at *was,
+			  const struct aegw_srtp_ssrc_at *now)
+{
+	for (unsigned k = 0; k < AEGW_SRTP_RESUME_EARLIER; k++) {
+		if (was[k].ssrc != now[k].ssrc ||
+		    was[k].index >> AEGW_SRTP_READING_STEP_LOG2 !=
+			    now[k].index >> AEGW_SRTP_READING_STEP_LOG2)
+			return true;
+		if (!now[k].index)
+			return false;
+	}
+	return false;
 }
 
 /* Whether a restart would resume elsewhere than from was: another SSRC,
@@ -504,7 +529,8 @@ static bool resume_moved(const struct ctl_resume *was,
 		    w[i]->index >> shift != n[i]->index >> shift)
 			return true;
 	}
-	return false;
+	return earlier_moved(was->earlier_in, now->earlier_in) ||
+	       earlier_moved(was->earlier_out, now->earlier_out);
 }
 
 bool ctl_media_note_resume(struct ctl_media *m, unsigned from,
@@ -626,6 +652,7 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 				moved |= ctl_media_note_resume(m, from, &now);
 			}
 		}
+		c->resume_gen++; /* readings queued before are older */
 		if (again != before || moved)
 			ctl_journal_put(ctl, c);
 	}

@@ -135,6 +135,8 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 		}
 	}
 	ctl_ring_limit_waits(&ctl->ring, 0);
+	if (!unread)
+		c->resume_gen++; /* readings queued before are older */
 	if (moved || c->journal_stale)
 		ctl_journal_put(ctl, c);
 	if (unread || sum != c->seen)

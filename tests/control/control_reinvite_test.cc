@@ -46,6 +46,7 @@ struct Seen {
 	uint16_t local_port;
 	uint16_t dst_port, rtcp_port;   // egress_dst's, egress_rtcp_port
 	uint32_t rtcp_out_start;        // out_crypto.initial_rtcp_index
+	aegw_srtp_ssrc_at earlier_out;  // out_crypto.resume_earlier[0]
 };
 
 // Worker 0 of a one-worker dataplane that acks everything, answers
@@ -71,6 +72,13 @@ public:
 	// The next UPDATE is refused, as a worker out of memory refuses it.
 	void refuse_next_update() { refuse_update_ = true; }
 	// What COUNTERS reports of the protect contexts from now on.
+	// The SSRC every protect context had before 0x1234, in every
+	// reading from now on.
+	void set_earlier_out(aegw_srtp_ssrc_at at)
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		earlier_out_ = at;
+	}
 	void set_out(uint64_t rtp, uint64_t rtcp)
 	{
 		index_out_ = rtp;
@@ -91,10 +99,25 @@ public:
 		unsigned want = ++readings_asked_;
 		{
 			std::lock_guard<std::mutex> l(mu_);
+			e.earlier_out[0] = earlier_out_;
 			readings_.push_back(e);
 		}
 		while (readings_sent_ < want)
 			std::this_thread::yield();
+	}
+	// A READING the worker sends just before it answers the next
+	// COUNTERS: one a sample's wait drains.
+	void reading_before_counters(uint32_t id, uint64_t index_out,
+				     uint64_t rtcp_out)
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		pre_counters_ = aegw_evt{};
+		pre_counters_.type = AEGW_EVT_READING;
+		pre_counters_.stream_id = id;
+		pre_counters_.ssrc_out = pre_counters_.rtcp_ssrc_out = 0x1234;
+		pre_counters_.index_out = index_out;
+		pre_counters_.rtcp_index_out = rtcp_out;
+		pre_counters_.earlier_out[0] = earlier_out_;
 	}
 	std::vector<Seen> take()
 	{
@@ -145,7 +168,8 @@ private:
 						 cmd.spec.flags, cmd.spec.local.port,
 						 cmd.spec.egress_dst.port,
 						 cmd.spec.egress_rtcp_port,
-						 cmd.spec.out_crypto.initial_rtcp_index});
+						 cmd.spec.out_crypto.initial_rtcp_index,
+						 cmd.spec.out_crypto.resume_earlier[0]});
 				if (spec && cmd.spec.in_crypto.resume_index) {
 					EXPECT_EQ(cmd.spec.in_crypto.resume_ssrc,
 						  0x1234u);
@@ -160,11 +184,22 @@ private:
 			e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
 			e.rtcp_index_in = index_in_ ? 50 : 0;
 			e.rtcp_index_out = index_out_ ? rtcp_out_.load() : 0;
+			{
+				std::lock_guard<std::mutex> l(mu_);
+				e.earlier_out[0] = earlier_out_;
+			}
 			if (cmd.type == AEGW_CMD_ADD_STREAM)
 				streams_[cmd.spec.stream_id] = cmd.spec.local;
 			if (cmd.type == AEGW_CMD_REMOVE_STREAM)
 				streams_.erase(cmd.stream_id);
 			if (cmd.type == AEGW_CMD_COUNTERS) {
+				aegw_evt pre{};
+				{
+					std::lock_guard<std::mutex> l(mu_);
+					std::swap(pre, pre_counters_);
+				}
+				if (pre.type == AEGW_EVT_READING)
+					send(pre);
 				e.type = AEGW_EVT_COUNTERS;
 				e.counters[AEGW_SC_rx_packets] = 5;
 				send(e);
@@ -193,6 +228,8 @@ private:
 	std::mutex mu_;
 	std::vector<Seen> seen_;
 	std::vector<aegw_evt> readings_;
+	aegw_evt pre_counters_{};
+	aegw_srtp_ssrc_at earlier_out_{};
 	std::map<uint32_t, aegw_endpoint> streams_; // added, not removed
 	std::atomic<unsigned> readings_asked_{0}, readings_sent_{0};
 };
@@ -879,6 +916,9 @@ TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
 	auto results = [&](ctl_reading_result r) {
 		return d.readings.results[r];
 	};
+	// An announcement's SSRC before 0x1234, past its wrap.
+	const aegw_srtp_ssrc_at announcement = { 0x4444, 0, (1ull << 16) + 5 };
+	dataplane->set_earlier_out(announcement);
 	uint64_t written = d.journal.written;
 
 	dataplane->reading(toward_ue, out + 100, 60);
@@ -893,16 +933,26 @@ TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
 	EXPECT_EQ(results(CTL_READING_JOURNALED), 2u) << "a step on";
 	EXPECT_EQ(d.journal.written - written, 2u);
 
-	// Read by a drain in the middle of an answer's install, applied
-	// after it: dropped.
-	dataplane->reading(toward_ue, far + (4u << AEGW_SRTP_READING_STEP_LOG2),
-			   70);
+	// Queued by a drain before an answer: into what its install
+	// resumes from (a re-INVITE keeps the keys), before it.
+	const uint64_t step = 1u << AEGW_SRTP_READING_STEP_LOG2;
+	dataplane->reading(toward_ue, far + 4 * step, 70);
 	ctl_ring_poll(&d.ring);
 	ASSERT_EQ(ask({{"command", S("answer")}, {"call-id", S("rd")},
 		       {"from-tag", S("ue")}, {"to-tag", S("core")},
 		       {"sdp", S(core_answer_sdp(9000))}}, &d).result(), "ok");
+	EXPECT_EQ(results(CTL_READING_JOURNALED), 3u) << "before the install";
+	EXPECT_EQ(call->media[0].resume[1].rtp_out.index, far + 4 * step);
+	// Sent before the worker answered a sample's COUNTERS: older than
+	// the sample, dropped, not taken over it at the next tick.
+	dataplane->set_out(far + 5 * step, 80);
+	dataplane->reading_before_counters(toward_ue, far + 4 * step + 1, 70);
+	call->next_sample_ns = 0;
+	ctl_tick(&d);
+	call->next_sample_ns = UINT64_MAX;
 	ctl_tick(&d);
 	EXPECT_EQ(results(CTL_READING_STALE), 1u);
+	EXPECT_EQ(call->media[0].resume[1].rtp_out.index, far + 5 * step);
 	dataplane->reading(123456, far, 70);
 	ctl_tick(&d);
 	EXPECT_EQ(results(CTL_READING_UNKNOWN), 1u);
@@ -917,13 +967,16 @@ TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
 	for (const Seen &x : back) {
 		if (x.type != AEGW_CMD_ADD_STREAM || x.id != toward_ue)
 			continue;
-		EXPECT_EQ(x.resume_out, far) << "the reading, not the sample";
-		EXPECT_EQ(x.rtcp_out, 70u + 1024);
+		EXPECT_EQ(x.resume_out, far + 5 * step) << "the newest";
+		EXPECT_EQ(x.rtcp_out, 80u + 1024);
+		EXPECT_EQ(x.earlier_out.ssrc, announcement.ssrc);
+		EXPECT_EQ(x.earlier_out.index, announcement.index)
+			<< "the SSRC before the last one";
 	}
 
 	// Control alone restarts: the dump's readings (the dataplane went
 	// on) reach the journal before anything else could.
-	const uint64_t later = far + (8u << AEGW_SRTP_READING_STEP_LOG2);
+	const uint64_t later = far + 8 * step;
 	dataplane->set_out(later, 2000);
 	ctl_fini(&d);
 	start(false);
