@@ -37,6 +37,11 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 	int victim = 0;
 	uint64_t floor = 0;
 	int had_floor = aegw_slot_new_state(s, ssrc, &floor);
+	/* The SSRC a context made again resumes is where its reading says
+	 * it is; any other moves the reading (a reading names four SSRCs,
+	 * a stream remembers six). */
+	int resumed = s->resume_seeded && s->retired[0].in_use &&
+		      s->retired[0].ssrc == ssrc;
 
 	for (int i = 0; i < AEGW_SRTP_SSRC_SLOTS; i++) {
 		if (!(s->slot_used >> i & 1)) {
@@ -76,11 +81,9 @@ int aegw_slot_adopt(struct aegw_srtp_stream *s, uint32_t ssrc, uint64_t index)
 	} else {
 		memset(w, 0, s->win_words * sizeof(*w));
 		st->highest = index;
-		/* An SSRC new to the stream. One it remembers (resumed,
-		 * or back after an eviction) is in the reading already,
-		 * by its highest index: the commit moves it from there. */
-		aegw_note_moved(s);
 	}
+	if (!resumed)
+		aegw_note_moved(s);
 	aegw_replay_commit(s, victim, index);
 	return victim;
 }

@@ -187,8 +187,9 @@ TEST(Reading, MovesAtNewSsrcsAndSteps)
 		{ 1, 3, true },                   // the wrap is a step too
 		{ 1, 4, false },
 		{ 3, 7, true },                   // a third: 2 is evicted
-		{ 2, 101, false },                // back, from its highest
-		{ 2, uint16_t(step), true },      // and a step on from there
+		{ 2, 101, true },                 // back from eviction
+		{ 2, 102, false },
+		{ 2, uint16_t(step), true },      // a step on
 	};
 	std::vector<std::vector<uint8_t>> plain, wire;
 	std::vector<bool> want;
@@ -219,6 +220,37 @@ TEST(Reading, MovesAtNewSsrcsAndSteps)
 		<< "replays move nothing";
 	aegw_srtp_stream_free(tx);
 	aegw_srtp_stream_free(rx);
+	aegw_srtp_engine_free(eng);
+}
+
+// A context made again: its resumed SSRC's first packet goes on from the
+// reading (were it a move, every stream would report at once after a
+// restart); an SSRC it had before moves the reading.
+TEST(Reading, ResumedSsrcMovesOnlyAtSteps)
+{
+	std::mt19937 rng(5);
+	int err;
+	aegw_srtp_engine *eng =
+		aegw_srtp_engine_create(AEGW_SRTP_BACKEND_OPENSSL, &err);
+	ASSERT_NE(eng, nullptr);
+	auto cfg = testutil::make_config(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
+					 AEGW_SRTP_RTP, rng);
+	cfg.resume_ssrc = 9;
+	cfg.resume_index = 500;
+	cfg.resume_earlier[0] = { 8, 0, 300 };
+	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
+	ASSERT_NE(tx, nullptr);
+	std::vector<std::vector<uint8_t>> pkts;
+	for (auto [ssrc, seq] : { std::pair<uint32_t, uint16_t>{ 9, 501 },
+				  { 9, 8192 }, { 8, 301 } }) {
+		testutil::RtpShape sh;
+		sh.ssrc = ssrc;
+		sh.seq = seq;
+		pkts.push_back(testutil::make_rtp(sh, rng));
+	}
+	EXPECT_EQ(moved_by(eng, tx, pkts, true),
+		  (std::vector<bool>{ false, true, true }));
+	aegw_srtp_stream_free(tx);
 	aegw_srtp_engine_free(eng);
 }
 

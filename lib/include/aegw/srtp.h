@@ -35,8 +35,9 @@ enum {
 	AEGW_SRTP_SSRC_RETIRED = 4,    /* further SSRCs remembered by their
 					* highest index only */
 	/* A stream's reading (aegw_srtp_stream_last and _earlier) moves a
-	 * step when an SSRC new to it takes a slot (not one it remembers
-	 * by its highest index) or an SSRC's highest index crosses a
+	 * step when an SSRC takes a slot (but the one a context made again
+	 * resumes, whose first packet only goes on from the reading) or an
+	 * SSRC's highest index crosses a
 	 * multiple of 2^STEP_LOG2: 2^13 for SRTP, a quarter of what RFC
 	 * 3711 3.3.1's estimate still gets right from a stale reading;
 	 * 2^8 for SRTCP, a quarter of the gap aegw-control leaves above
