@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,7 +24,8 @@
  * daemon has those of its last signalling, which a restart of both
  * daemons would resume from, short of what was protected since.
  * 8: readings pushed by the workers, written a step on rather than two,
- * with the SSRCs each RTP context had before its last one. */
+ * with the SSRCs each RTP context had before its last one; resume points
+ * of installed media only, keys without resume state. */
 #define JOURNAL_VERSION 8u
 
 struct record_head {
@@ -218,13 +220,27 @@ static void put(struct cursor *w, const void *src, size_t n)
 }
 
 /* A key: its parameters and only the master keys it has. */
+/* A key as a leg holds it: what comes before the resume state (a leg's
+ * key has none; the spec's copy gets it, streams.c), and its master
+ * keys. */
+#define KEY_HEAD offsetof(struct aegw_srtp_config, resume_ssrc)
+_Static_assert(offsetof(struct aegw_srtp_config, keys) ==
+		       sizeof(struct aegw_srtp_config) -
+			       sizeof(((struct aegw_srtp_config *)0)->keys),
+	       "the master keys end a config");
+
 static void put_key(struct cursor *w, const struct aegw_srtp_config *k)
 {
-	size_t fixed = offsetof(struct aegw_srtp_config, keys);
-
-	put(w, k, fixed);
+	put(w, k, KEY_HEAD);
 	put(w, k->keys, k->n_keys * sizeof(k->keys[0]));
 }
+
+/* A media's resume points come last and go only with an installed one:
+ * a pending media has none, and a call's record must fit its slot. */
+#define MEDIA_HEAD offsetof(struct ctl_media, resume)
+_Static_assert(MEDIA_HEAD + sizeof(((struct ctl_media *)0)->resume) ==
+		       sizeof(struct ctl_media),
+	       "the resume points end a media");
 
 static void put_media(struct cursor *w, const struct ctl_media *m)
 {
@@ -236,7 +252,9 @@ static void put_media(struct cursor *w, const struct ctl_media *m)
 		mask |= (uint8_t)((m->leg[i].our_key ? 2u : 0u) << (2 * i));
 		copy.leg[i].peer_key = copy.leg[i].our_key = NULL;
 	}
-	put(w, &copy, sizeof(copy));
+	put(w, &copy, MEDIA_HEAD);
+	if (m->installed)
+		put(w, copy.resume, sizeof(copy.resume));
 	put(w, &mask, 1);
 	for (unsigned i = 0; i < 2; i++) {
 		if (m->leg[i].peer_key)
@@ -367,12 +385,11 @@ static bool take(struct cursor *r, void *dst, size_t n)
 
 static struct aegw_srtp_config *get_key(struct cursor *r)
 {
-	size_t fixed = offsetof(struct aegw_srtp_config, keys);
-	struct aegw_srtp_config *k = ctl_secret_alloc();
+	struct aegw_srtp_config *k = ctl_secret_alloc(); /* zeroed */
 
 	if (!k)
 		return NULL;
-	if (!take(r, k, fixed) || k->n_keys < 1 ||
+	if (!take(r, k, KEY_HEAD) || k->n_keys < 1 ||
 	    k->n_keys > AEGW_SRTP_MAX_KEYS ||
 	    !take(r, k->keys, k->n_keys * sizeof(k->keys[0]))) {
 		ctl_secret_free(k);
@@ -387,11 +404,13 @@ static int get_media(struct cursor *r, struct ctl_media *m)
 	uint8_t mask;
 	int rc = 0;
 
-	if (!take(r, m, sizeof(*m)))
+	memset(m, 0, sizeof(*m));
+	if (!take(r, m, MEDIA_HEAD))
 		return -1;
 	for (unsigned i = 0; i < 2; i++)
 		m->leg[i].peer_key = m->leg[i].our_key = NULL;
-	if (!take(r, &mask, 1))
+	if ((m->installed && !take(r, m->resume, sizeof(m->resume))) ||
+	    !take(r, &mask, 1))
 		return -1;
 	for (unsigned i = 0; i < 2; i++) {
 		struct ctl_leg *l = &m->leg[i];

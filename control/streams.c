@@ -533,13 +533,32 @@ static bool resume_moved(const struct ctl_resume *was,
 	       earlier_moved(was->earlier_out, now->earlier_out);
 }
 
+/* A context's reading goes back only for another SSRC (a sender's new
+ * one): of two readings of one SSRC the higher is the later, whichever
+ * came last (one a worker sent just before it answered a sample). */
+static void keep_later(struct ctl_resume_at *was, const struct ctl_resume_at *now,
+		       struct aegw_srtp_ssrc_at *was_earlier,
+		       const struct aegw_srtp_ssrc_at *now_earlier)
+{
+	if (was->ssrc == now->ssrc && was->index > now->index)
+		return;
+	*was = *now;
+	if (was_earlier)
+		memcpy(was_earlier, now_earlier,
+		       AEGW_SRTP_RESUME_EARLIER * sizeof(*now_earlier));
+}
+
 bool ctl_media_note_resume(struct ctl_media *m, unsigned from,
 			   const struct ctl_resume *now)
 {
-	bool moved = resume_moved(&m->resume[from], now);
+	struct ctl_resume *r = &m->resume[from], was = *r;
 
-	m->resume[from] = *now;
-	return moved;
+	keep_later(&r->rtp_in, &now->rtp_in, r->earlier_in, now->earlier_in);
+	keep_later(&r->rtp_out, &now->rtp_out, r->earlier_out,
+		   now->earlier_out);
+	keep_later(&r->rtcp_in, &now->rtcp_in, NULL, NULL);
+	keep_later(&r->rtcp_out, &now->rtcp_out, NULL, NULL);
+	return resume_moved(&was, r);
 }
 
 void ctl_media_counters(struct ctl *ctl, const struct ctl_media *m,
@@ -652,7 +671,6 @@ static unsigned claim_recovered(struct ctl *ctl, const struct ctl_dp_view *v,
 				moved |= ctl_media_note_resume(m, from, &now);
 			}
 		}
-		c->resume_gen++; /* readings queued before are older */
 		if (again != before || moved)
 			ctl_journal_put(ctl, c);
 	}
@@ -665,7 +683,12 @@ void ctl_adopt(struct ctl *ctl)
 	uint64_t before = ctl->stats.adopted;
 	bool *theirs;
 	unsigned again;
-	int rc = ctl_dp_view_read(ctl, &v);
+	int rc;
+
+	/* Readings queued before the dump are older than it. */
+	for (struct ctl_call *c = ctl->calls.first; c; c = c->next)
+		c->resume_gen++;
+	rc = ctl_dp_view_read(ctl, &v);
 
 	if (rc)
 		ctl_log(CTL_LOG_WARN, "dump of the dataplane: %s",

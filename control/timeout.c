@@ -119,6 +119,10 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 	uint64_t sum = 0;
 	bool unread = false, waited_in_vain = false, moved = false;
 
+	/* Readings queued before are older than what this reads; those
+	 * that come while it waits are as new or newer (a worker sends a
+	 * reading before it runs the commands of the same poll). */
+	c->resume_gen++;
 	ctl_ring_limit_waits(&ctl->ring,
 			     CTL_TIMEOUT_READ_WAIT_MS * 1000000ull);
 	for (unsigned i = 0; i < c->n_media; i++) {
@@ -135,8 +139,6 @@ static bool sample(struct ctl *ctl, struct ctl_call *c, uint64_t now)
 		}
 	}
 	ctl_ring_limit_waits(&ctl->ring, 0);
-	if (!unread)
-		c->resume_gen++; /* readings queued before are older */
 	if (moved || c->journal_stale)
 		ctl_journal_put(ctl, c);
 	if (unread || sum != c->seen)

@@ -324,6 +324,56 @@ TEST_F(Journal, TornRecordIsRefused)
 	EXPECT_TRUE(ctl_pool_reserve(&c.ifaces[0].pool, 20000));
 }
 
+// The call a record must hold at its largest in practice: audio and video
+// under SRTP on both legs (recrypt: four keys a media) in the middle of
+// a re-INVITE (as many media pending). The resume points of installed
+// media come back whole, with the SSRCs before the last one.
+TEST_F(Journal, RecryptAudioAndVideoInAReInviteFitsASlot)
+{
+	ctl_call *k = make_call("av", 20000);
+	ASSERT_EQ(ctl_call_reserve(k, 2), 0);
+	ctl_media &m = k->media[0];
+	m.mode = CTL_MODE_RECRYPT;
+	m.leg[1].srtp = true;
+	m.leg[1].peer_key = key(0x21, 2);
+	m.leg[1].our_key = key(0x65);
+	for (unsigned from = 0; from < 2; from++) {
+		ctl_resume &r = m.resume[from];
+		r.rtp_in = { 0x1111u + from, (5ull << 16) + 9 };
+		r.rtp_out = { 0x2222u + from, (6ull << 16) + 9 };
+		r.rtcp_in = { 0x1111u + from, 300 };
+		r.rtcp_out = { 0x2222u + from, 400 };
+		for (unsigned e = 0; e < AEGW_SRTP_RESUME_EARLIER; e++) {
+			r.earlier_in[e] = { 0x3000u + e, 0, (1ull << 16) + e };
+			r.earlier_out[e] = { 0x4000u + e, 0, (2ull << 16) + e };
+		}
+	}
+	ASSERT_EQ(ctl_media_dup(&k->media[1], &m), 0);
+	std::strcpy(k->media[1].type_name, "video");
+	k->n_media = 2;
+	for (unsigned i = 0; i < 2; i++) {
+		ASSERT_EQ(ctl_media_dup(&k->pending[i], &k->media[i]), 0);
+		k->pending[i].installed = false;
+	}
+	k->n_pending = 2;
+	k->has_pending = true;
+	const ctl_resume want = m.resume[1];
+	ctl_journal_put(&c, k);
+	EXPECT_EQ(c.journal.too_big, 0u);
+	ASSERT_NE(k->journal_slot, 0u);
+	restart();
+	ASSERT_EQ(c.calls.n_calls, 1u);
+	ctl_call *back = c.calls.first;
+	ASSERT_EQ(back->n_media, 2u);
+	ASSERT_EQ(back->n_pending, 2u);
+	EXPECT_EQ(std::memcmp(&back->media[1].resume[1], &want, sizeof(want)), 0);
+	EXPECT_EQ(back->pending[0].resume[0].rtp_out.index, 0u)
+		<< "a pending media's go nowhere";
+	ASSERT_NE(back->media[0].leg[1].peer_key, nullptr);
+	EXPECT_EQ(back->media[0].leg[1].peer_key->n_keys, 2u);
+	EXPECT_EQ(back->media[0].leg[1].peer_key->resume_index, 0u);
+}
+
 TEST_F(Journal, CallTooBigForASlotIsCountedNotWritten)
 {
 	std::string id(CTL_ID_MAX, 'x');

@@ -88,19 +88,10 @@ public:
 	// (the event ring has one producer); returns once it is in the ring.
 	void reading(uint32_t id, uint64_t index_out, uint64_t rtcp_out)
 	{
-		aegw_evt e{};
-		e.type = AEGW_EVT_READING;
-		e.stream_id = id;
-		e.ssrc_in = e.ssrc_out = e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
-		e.index_in = index_in_;
-		e.index_out = index_out;
-		e.rtcp_index_in = index_in_ ? 50 : 0;
-		e.rtcp_index_out = rtcp_out;
 		unsigned want = ++readings_asked_;
 		{
 			std::lock_guard<std::mutex> l(mu_);
-			e.earlier_out[0] = earlier_out_;
-			readings_.push_back(e);
+			readings_.push_back(reading_evt(id, index_out, rtcp_out));
 		}
 		while (readings_sent_ < want)
 			std::this_thread::yield();
@@ -111,13 +102,7 @@ public:
 				     uint64_t rtcp_out)
 	{
 		std::lock_guard<std::mutex> l(mu_);
-		pre_counters_ = aegw_evt{};
-		pre_counters_.type = AEGW_EVT_READING;
-		pre_counters_.stream_id = id;
-		pre_counters_.ssrc_out = pre_counters_.rtcp_ssrc_out = 0x1234;
-		pre_counters_.index_out = index_out;
-		pre_counters_.rtcp_index_out = rtcp_out;
-		pre_counters_.earlier_out[0] = earlier_out_;
+		pre_counters_ = reading_evt(id, index_out, rtcp_out);
 	}
 	std::vector<Seen> take()
 	{
@@ -128,6 +113,20 @@ public:
 	}
 
 private:
+	// Under mu_.
+	aegw_evt reading_evt(uint32_t id, uint64_t index_out, uint64_t rtcp_out)
+	{
+		aegw_evt e{};
+		e.type = AEGW_EVT_READING;
+		e.stream_id = id;
+		e.ssrc_in = e.ssrc_out = e.rtcp_ssrc_in = e.rtcp_ssrc_out = 0x1234;
+		e.index_in = index_in_;
+		e.index_out = index_out;
+		e.rtcp_index_in = index_in_ ? 50 : 0;
+		e.rtcp_index_out = rtcp_out;
+		e.earlier_out[0] = earlier_out_;
+		return e;
+	}
 	void send(const aegw_evt &e)
 	{
 		while (aegw_ring_evt_send(shm_, 0, &e) && !stop_)
@@ -943,16 +942,28 @@ TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
 		       {"sdp", S(core_answer_sdp(9000))}}, &d).result(), "ok");
 	EXPECT_EQ(results(CTL_READING_JOURNALED), 3u) << "before the install";
 	EXPECT_EQ(call->media[0].resume[1].rtp_out.index, far + 4 * step);
-	// Sent before the worker answered a sample's COUNTERS: older than
-	// the sample, dropped, not taken over it at the next tick.
+	// Sent before the worker answered a sample's COUNTERS: applied
+	// after the sample, at the next tick, but of one SSRC the higher
+	// index stays.
 	dataplane->set_out(far + 5 * step, 80);
-	dataplane->reading_before_counters(toward_ue, far + 4 * step + 1, 70);
+	dataplane->reading_before_counters(toward_ue, far + 4 * step + 2, 70);
 	call->next_sample_ns = 0;
 	ctl_tick(&d);
 	call->next_sample_ns = UINT64_MAX;
+	uint64_t kept = results(CTL_READING_KEPT);
+	ctl_tick(&d);
+	EXPECT_EQ(results(CTL_READING_KEPT), kept + 1);
+	EXPECT_EQ(call->media[0].resume[1].rtp_out.index, far + 5 * step);
+	EXPECT_EQ(call->media[0].resume[1].rtcp_out.index, 80u);
+	// Queued before a sample (by another call's wait in the same tick,
+	// say): older than the sample, dropped.
+	dataplane->reading(toward_ue, far + 4 * step + 3, 70);
+	ctl_ring_poll(&d.ring);
+	call->next_sample_ns = 0;
+	ctl_timeout_tick(&d);
+	call->next_sample_ns = UINT64_MAX;
 	ctl_tick(&d);
 	EXPECT_EQ(results(CTL_READING_STALE), 1u);
-	EXPECT_EQ(call->media[0].resume[1].rtp_out.index, far + 5 * step);
 	dataplane->reading(123456, far, 70);
 	ctl_tick(&d);
 	EXPECT_EQ(results(CTL_READING_UNKNOWN), 1u);
