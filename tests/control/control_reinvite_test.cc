@@ -341,6 +341,54 @@ protected:
 			    {"from-tag", S("core")}, {"to-tag", S(to_tag)},
 			    {"sdp", S(sdp)}, {"transport-protocol", S("RTP/AVP")}});
 	}
+	// A second daemon with a journal, on instance ji, attached to its
+	// dataplane. tick false: it claims the journal's calls from the
+	// dump and no more (no walk).
+	void start_journaled(ctl &d, const std::string &ji, bool tick = true)
+	{
+		ctl_options o;
+		char err[200];
+		const char *argv[] = {"aegw-control", "--interface",
+				      "access=10.0.0.1/20000-20099@0",
+				      "--interface",
+				      "core=192.168.0.1/30000-30099@1",
+				      "--instance", ji.c_str(), "--journal", "on"};
+		ASSERT_EQ(ctl_options_parse(&o, 9, const_cast<char **>(argv),
+					    err, sizeof(err)), 0) << err;
+		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
+		if (tick) {
+			ctl_tick(&d);
+		} else {
+			ASSERT_EQ(ctl_ring_poll(&d.ring), CTL_RING_ATTACHED);
+			ctl_adopt(&d);
+		}
+		ASSERT_TRUE(ctl_ring_ready(&d.ring));
+	}
+	// The call deleted, both daemons gone and their objects unlinked.
+	void stop_journaled(ctl &d, std::unique_ptr<FakeWorker> &dp,
+			    const std::string &ji, const std::string &call)
+	{
+		ask({{"command", S("delete")}, {"call-id", S(call)},
+		     {"from-tag", S("ue")}}, &d);
+		ctl_fini(&d);
+		dp.reset();
+		ctl_journal_unlink(ji.c_str());
+		ctl_reg_store_unlink(ji.c_str());
+		aegw_shm_unlink(ji.c_str());
+	}
+	// Both daemons stop and start again (a new dataplane reporting
+	// in/out): what the journal's calls install into it.
+	std::vector<Seen> restart_both(ctl &d, std::unique_ptr<FakeWorker> &dp,
+				       const std::string &ji, uint64_t in,
+				       uint64_t out)
+	{
+		dp->take();
+		ctl_fini(&d);
+		dp.reset();
+		dp = std::make_unique<FakeWorker>(ji, in, out);
+		start_journaled(d, ji);
+		return dp->take();
+	}
 	static unsigned count(const std::vector<Seen> &v, uint32_t type)
 	{
 		unsigned k = 0;
@@ -819,20 +867,7 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 	const std::string ji = inst + "j";
 	auto dataplane = std::make_unique<FakeWorker>(ji, in, out);
 	ctl d{};
-	auto start = [&] {
-		ctl_options o;
-		char err[200];
-		const char *argv[] = {"aegw-control", "--interface",
-				      "access=10.0.0.1/20000-20099@0",
-				      "--interface",
-				      "core=192.168.0.1/30000-30099@1",
-				      "--instance", ji.c_str(), "--journal", "on"};
-		ASSERT_EQ(ctl_options_parse(&o, 9, const_cast<char **>(argv),
-					    err, sizeof(err)), 0) << err;
-		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
-		ctl_tick(&d);
-		ASSERT_TRUE(ctl_ring_ready(&d.ring));
-	};
+	auto start = [&] { start_journaled(d, ji); };
 	start();
 	ASSERT_EQ(ue_call("jr", ue_offer_sdp(7000, kKey1), core_answer_sdp(9000),
 			  &d).result(), "ok");
@@ -850,13 +885,7 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 	EXPECT_EQ(sample(), 1u) << "RTP a step on: written";
 	dataplane->set_out(out + (1u << 14), 60 + 600);
 	EXPECT_EQ(sample(), 1u) << "SRTCP a step on: written";
-	dataplane->take();
-
-	ctl_fini(&d);
-	dataplane.reset();
-	dataplane = std::make_unique<FakeWorker>(ji, in, out);
-	start();
-	std::vector<Seen> back = dataplane->take();
+	std::vector<Seen> back = restart_both(d, dataplane, ji, in, out);
 	ASSERT_EQ(count(back, AEGW_CMD_ADD_STREAM), 2u);
 	for (const Seen &x : back) {
 		if (x.type != AEGW_CMD_ADD_STREAM)
@@ -866,13 +895,7 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 		EXPECT_EQ(x.rtcp_out, 660u + 1024);
 		EXPECT_EQ(x.rtcp_out_start, 660u + 1024);
 	}
-	ask({{"command", S("delete")}, {"call-id", S("jr")},
-	     {"from-tag", S("ue")}}, &d);
-	ctl_fini(&d);
-	dataplane.reset();
-	ctl_journal_unlink(ji.c_str());
-	ctl_reg_store_unlink(ji.c_str());
-	aegw_shm_unlink(ji.c_str());
+	stop_journaled(d, dataplane, ji, "jr");
 }
 
 // The dataplane's readings reach the journal at the next tick, with no
@@ -885,27 +908,7 @@ TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
 	const std::string ji = inst + "r";
 	auto dataplane = std::make_unique<FakeWorker>(ji, in, out);
 	ctl d{};
-	// tick false: attach and claim the journal's calls, and no more
-	// (no walk).
-	auto start = [&](bool tick = true) {
-		ctl_options o;
-		char err[200];
-		const char *argv[] = {"aegw-control", "--interface",
-				      "access=10.0.0.1/20000-20099@0",
-				      "--interface",
-				      "core=192.168.0.1/30000-30099@1",
-				      "--instance", ji.c_str(), "--journal", "on"};
-		ASSERT_EQ(ctl_options_parse(&o, 9, const_cast<char **>(argv),
-					    err, sizeof(err)), 0) << err;
-		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
-		if (tick) {
-			ctl_tick(&d);
-		} else {
-			ASSERT_EQ(ctl_ring_poll(&d.ring), CTL_RING_ATTACHED);
-			ctl_adopt(&d);
-		}
-		ASSERT_TRUE(ctl_ring_ready(&d.ring));
-	};
+	auto start = [&](bool tick = true) { start_journaled(d, ji, tick); };
 	start();
 	ASSERT_EQ(ue_call("rd", ue_offer_sdp(7000, kKey1), core_answer_sdp(9000),
 			  &d).result(), "ok");
@@ -967,13 +970,7 @@ TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
 	dataplane->reading(123456, far, 70);
 	ctl_tick(&d);
 	EXPECT_EQ(results(CTL_READING_UNKNOWN), 1u);
-	dataplane->take();
-
-	ctl_fini(&d);
-	dataplane.reset();
-	dataplane = std::make_unique<FakeWorker>(ji, in, out);
-	start();
-	std::vector<Seen> back = dataplane->take();
+	std::vector<Seen> back = restart_both(d, dataplane, ji, in, out);
 	ASSERT_EQ(count(back, AEGW_CMD_ADD_STREAM), 2u);
 	for (const Seen &x : back) {
 		if (x.type != AEGW_CMD_ADD_STREAM || x.id != toward_ue)
@@ -1005,13 +1002,7 @@ TEST_F(ReInvite, ReadingsReachTheJournalWithoutTheWalk)
 		EXPECT_EQ(x.resume_out, later) << "from the dump";
 		EXPECT_EQ(x.rtcp_out, 2000u + 1024);
 	}
-	ask({{"command", S("delete")}, {"call-id", S("rd")},
-	     {"from-tag", S("ue")}}, &d);
-	ctl_fini(&d);
-	dataplane.reset();
-	ctl_journal_unlink(ji.c_str());
-	ctl_reg_store_unlink(ji.c_str());
-	aegw_shm_unlink(ji.c_str());
+	stop_journaled(d, dataplane, ji, "rd");
 }
 
 // A dataplane restart: every stream is installed again under the keys it

@@ -157,18 +157,50 @@ std::vector<bool> moved_by(aegw_srtp_engine *eng, aegw_srtp_stream *s,
 	return moved;
 }
 
-TEST(Reading, MovesAtNewSsrcsAndSteps)
+class Reading : public ::testing::Test {
+protected:
+	std::mt19937 rng{3};
+	aegw_srtp_engine *eng = nullptr;
+	std::vector<aegw_srtp_stream *> made;
+
+	void SetUp() override
+	{
+		int err;
+		eng = aegw_srtp_engine_create(AEGW_SRTP_BACKEND_OPENSSL, &err);
+		ASSERT_NE(eng, nullptr);
+	}
+	void TearDown() override
+	{
+		for (auto *s : made)
+			aegw_srtp_stream_free(s);
+		aegw_srtp_engine_free(eng);
+	}
+	aegw_srtp_config config(aegw_srtp_kind kind)
+	{
+		return testutil::make_config(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
+					     kind, rng);
+	}
+	aegw_srtp_stream *stream(const aegw_srtp_config &cfg)
+	{
+		int err;
+		aegw_srtp_stream *s = aegw_srtp_stream_create(eng, &cfg, &err);
+		EXPECT_NE(s, nullptr);
+		made.push_back(s);
+		return s;
+	}
+	std::vector<uint8_t> rtp(uint32_t ssrc, uint16_t seq)
+	{
+		testutil::RtpShape sh;
+		sh.ssrc = ssrc;
+		sh.seq = seq;
+		return testutil::make_rtp(sh, rng);
+	}
+};
+
+TEST_F(Reading, MovesAtNewSsrcsAndSteps)
 {
-	std::mt19937 rng(3);
-	int err;
-	aegw_srtp_engine *eng =
-		aegw_srtp_engine_create(AEGW_SRTP_BACKEND_OPENSSL, &err);
-	ASSERT_NE(eng, nullptr);
-	auto cfg = testutil::make_config(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
-					 AEGW_SRTP_RTP, rng);
-	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
-	aegw_srtp_stream *rx = aegw_srtp_stream_create(eng, &cfg, &err);
-	ASSERT_TRUE(tx && rx);
+	auto cfg = config(AEGW_SRTP_RTP);
+	aegw_srtp_stream *tx = stream(cfg), *rx = stream(cfg);
 	const unsigned step = 1u << AEGW_SRTP_READING_STEP_LOG2;
 	struct Row {
 		uint32_t ssrc;
@@ -194,21 +226,16 @@ TEST(Reading, MovesAtNewSsrcsAndSteps)
 	std::vector<std::vector<uint8_t>> plain, wire;
 	std::vector<bool> want;
 	for (const auto &r : rows) {
-		testutil::RtpShape sh;
-		sh.ssrc = r.ssrc;
-		sh.seq = r.seq;
-		plain.push_back(testutil::make_rtp(sh, rng));
+		plain.push_back(rtp(r.ssrc, r.seq));
 		want.push_back(r.moves);
 	}
 	EXPECT_EQ(moved_by(eng, tx, plain, true), want) << "protect";
 	// The same packets as a sender's, through a receiver.
-	aegw_srtp_stream *sender = aegw_srtp_stream_create(eng, &cfg, &err);
-	ASSERT_NE(sender, nullptr);
+	aegw_srtp_stream *sender = stream(cfg);
 	for (auto p : plain) {
 		ASSERT_EQ(testutil::aegw_run(eng, sender, p, true), 0);
 		wire.push_back(p);
 	}
-	aegw_srtp_stream_free(sender);
 	auto forged = wire[2];
 	forged[forged.size() - 1] ^= 1;
 	EXPECT_EQ(moved_by(eng, rx, { forged }, false),
@@ -218,53 +245,26 @@ TEST(Reading, MovesAtNewSsrcsAndSteps)
 	EXPECT_EQ(moved_by(eng, rx, wire, false),
 		  std::vector<bool>(wire.size(), false))
 		<< "replays move nothing";
-	aegw_srtp_stream_free(tx);
-	aegw_srtp_stream_free(rx);
-	aegw_srtp_engine_free(eng);
 }
 
 // A context made again: its resumed SSRC's first packet goes on from the
 // reading (were it a move, every stream would report at once after a
 // restart); an SSRC it had before moves the reading.
-TEST(Reading, ResumedSsrcMovesOnlyAtSteps)
+TEST_F(Reading, ResumedSsrcMovesOnlyAtSteps)
 {
-	std::mt19937 rng(5);
-	int err;
-	aegw_srtp_engine *eng =
-		aegw_srtp_engine_create(AEGW_SRTP_BACKEND_OPENSSL, &err);
-	ASSERT_NE(eng, nullptr);
-	auto cfg = testutil::make_config(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
-					 AEGW_SRTP_RTP, rng);
+	auto cfg = config(AEGW_SRTP_RTP);
 	cfg.resume_ssrc = 9;
 	cfg.resume_index = 500;
 	cfg.resume_earlier[0] = { 8, 0, 300 };
-	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
-	ASSERT_NE(tx, nullptr);
-	std::vector<std::vector<uint8_t>> pkts;
-	for (auto [ssrc, seq] : { std::pair<uint32_t, uint16_t>{ 9, 501 },
-				  { 9, 8192 }, { 8, 301 } }) {
-		testutil::RtpShape sh;
-		sh.ssrc = ssrc;
-		sh.seq = seq;
-		pkts.push_back(testutil::make_rtp(sh, rng));
-	}
-	EXPECT_EQ(moved_by(eng, tx, pkts, true),
+	aegw_srtp_stream *tx = stream(cfg);
+	EXPECT_EQ(moved_by(eng, tx, { rtp(9, 501), rtp(9, 8192), rtp(8, 301) },
+			   true),
 		  (std::vector<bool>{ false, true, true }));
-	aegw_srtp_stream_free(tx);
-	aegw_srtp_engine_free(eng);
 }
 
-TEST(Reading, SrtcpMovesAtItsStep)
+TEST_F(Reading, SrtcpMovesAtItsStep)
 {
-	std::mt19937 rng(4);
-	int err;
-	aegw_srtp_engine *eng =
-		aegw_srtp_engine_create(AEGW_SRTP_BACKEND_OPENSSL, &err);
-	ASSERT_NE(eng, nullptr);
-	auto cfg = testutil::make_config(AEGW_SUITE_AES_CM_128_HMAC_SHA1_80,
-					 AEGW_SRTP_RTCP, rng);
-	aegw_srtp_stream *tx = aegw_srtp_stream_create(eng, &cfg, &err);
-	ASSERT_NE(tx, nullptr);
+	aegw_srtp_stream *tx = stream(config(AEGW_SRTP_RTCP));
 	const unsigned step = 1u << AEGW_SRTCP_READING_STEP_LOG2;
 	std::vector<std::vector<uint8_t>> pkts(2 * step + 1);
 	for (auto &p : pkts)
@@ -272,8 +272,6 @@ TEST(Reading, SrtcpMovesAtItsStep)
 	auto moved = moved_by(eng, tx, pkts, true);
 	for (unsigned i = 0; i < moved.size(); i++)
 		EXPECT_EQ(moved[i], i % step == 0) << "SRTCP index " << i;
-	aegw_srtp_stream_free(tx);
-	aegw_srtp_engine_free(eng);
 }
 
 } // namespace
