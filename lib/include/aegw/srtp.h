@@ -37,11 +37,11 @@ enum {
 	/* A stream's reading (aegw_srtp_stream_last and _earlier) moves a
 	 * step when an SSRC takes a slot (but the one a context made again
 	 * resumes, whose first packet only goes on from the reading) or an
-	 * SSRC's highest index crosses a
-	 * multiple of 2^STEP_LOG2: 2^13 for SRTP, a quarter of what RFC
-	 * 3711 3.3.1's estimate still gets right from a stale reading;
-	 * 2^8 for SRTCP, a quarter of the gap aegw-control leaves above
-	 * its own SRTCP after a restart (docs/CONTROL.md). */
+	 * SSRC's highest index crosses a multiple of 2^STEP_LOG2: 2^13 for
+	 * SRTP, a quarter of what RFC 3711 3.3.1's estimate still gets
+	 * right from a stale reading; 2^8 for SRTCP, a quarter of the gap
+	 * aegw-control leaves above its own SRTCP after a restart
+	 * (docs/CONTROL.md). */
 	AEGW_SRTP_READING_STEP_LOG2 = 13,
 	AEGW_SRTCP_READING_STEP_LOG2 = 8,
 	/* SSRCs an SRTP context made again remembers besides the one it
@@ -181,9 +181,9 @@ unsigned aegw_srtp_stream_earlier(const struct aegw_srtp_stream *s,
  * in the last burst or packet call on eng, in the order their packets
  * moved them, each once in a row: *out points at n of them, valid until
  * the next call. The first AEGW_SRTP_BURST_MAX only: a caller that wants
- * them all calls with at most AEGW_SRTP_BURST_MAX / 2 packets (a packet
- * moves its stream at most twice). So a dataplane learns at once that
- * a restart would now resume elsewhere, without reading every stream. */
+ * them all calls with at most AEGW_SRTP_BURST_MAX packets (a packet
+ * lists its stream once at most). So a dataplane learns at once that a
+ * restart would now resume elsewhere, without reading every stream. */
 unsigned aegw_srtp_engine_moved(const struct aegw_srtp_engine *eng,
 				struct aegw_srtp_stream *const **out);
 
