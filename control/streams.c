@@ -535,12 +535,15 @@ static bool resume_moved(const struct ctl_resume *was,
 
 /* A context's reading goes back only for another SSRC (a sender's new
  * one): of two readings of one SSRC the higher is the later, whichever
- * came last (one a worker sent just before it answered a sample). */
+ * came last (one a worker sent just before it answered a sample). The
+ * SRTCP aegw protects is read as the highest index it sent for any SSRC
+ * (any_ssrc): that never goes back. */
 static void keep_later(struct ctl_resume_at *was, const struct ctl_resume_at *now,
 		       struct aegw_srtp_ssrc_at *was_earlier,
-		       const struct aegw_srtp_ssrc_at *now_earlier)
+		       const struct aegw_srtp_ssrc_at *now_earlier,
+		       bool any_ssrc)
 {
-	if (was->ssrc == now->ssrc && was->index > now->index)
+	if ((any_ssrc || was->ssrc == now->ssrc) && was->index > now->index)
 		return;
 	*was = *now;
 	if (was_earlier)
@@ -553,11 +556,12 @@ bool ctl_media_note_resume(struct ctl_media *m, unsigned from,
 {
 	struct ctl_resume *r = &m->resume[from], was = *r;
 
-	keep_later(&r->rtp_in, &now->rtp_in, r->earlier_in, now->earlier_in);
+	keep_later(&r->rtp_in, &now->rtp_in, r->earlier_in, now->earlier_in,
+		   false);
 	keep_later(&r->rtp_out, &now->rtp_out, r->earlier_out,
-		   now->earlier_out);
-	keep_later(&r->rtcp_in, &now->rtcp_in, NULL, NULL);
-	keep_later(&r->rtcp_out, &now->rtcp_out, NULL, NULL);
+		   now->earlier_out, false);
+	keep_later(&r->rtcp_in, &now->rtcp_in, NULL, NULL, false);
+	keep_later(&r->rtcp_out, &now->rtcp_out, NULL, NULL, true);
 	return resume_moved(&was, r);
 }
 
