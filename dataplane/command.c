@@ -34,7 +34,7 @@ static void ack(struct dp_worker *w, uint64_t seq, uint32_t id, int status)
 	w->pending_ack = aegw_ring_evt_send(w->dp->shm, w->idx, &w->ack) != 0;
 }
 
-void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
+static void stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 {
 	evt->stream_id = s->id;
 	evt->action = s->action;
@@ -58,6 +58,20 @@ void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt)
 	dp_rtcp_slot_last(s->rtcp_out, true, &evt->rtcp_ssrc_out,
 			  &evt->rtcp_index_out);
 	memcpy(evt->counters, s->counters, sizeof(s->counters));
+}
+
+/* A stream's event (STREAM, COUNTERS, READING) onto the event ring: 0,
+ * or -EAGAIN when it is full. */
+static int stream_evt_send(struct dp_worker *w, const struct dp_stream *s,
+			   uint32_t type, uint64_t seq)
+{
+	struct aegw_evt evt;
+
+	memset(&evt, 0, sizeof(evt));
+	evt.type = type;
+	evt.seq = seq;
+	stream_fill_evt(s, &evt);
+	return aegw_ring_evt_send(w->dp->shm, w->idx, &evt);
 }
 
 static void worker_evt(const struct dp_worker *w, uint64_t seq,
@@ -111,7 +125,6 @@ static void walk_step(struct dp_worker *w)
 		quota = DP_WALK_PER_POLL;
 	for (unsigned k = 0; k < DP_WALK_SLOTS_PER_POLL && sent < quota; k++) {
 		int32_t pos = (int32_t)w->walk.next;
-		struct aegw_evt evt;
 		void *key, *data;
 
 		if (pos > last) {
@@ -123,12 +136,11 @@ static void walk_step(struct dp_worker *w)
 			w->walk.next++;
 			continue;
 		}
-		memset(&evt, 0, sizeof(evt));
-		evt.seq = w->walk.seq;
-		evt.type = w->walk.type == AEGW_CMD_DUMP ? AEGW_EVT_STREAM :
-							   AEGW_EVT_COUNTERS;
-		dp_stream_fill_evt(data, &evt);
-		if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
+		if (stream_evt_send(w, data,
+				    w->walk.type == AEGW_CMD_DUMP ?
+					    AEGW_EVT_STREAM :
+					    AEGW_EVT_COUNTERS,
+				    w->walk.seq))
 			return; /* the ring is full: resume here */
 		w->walk.next++;
 		sent++;
@@ -151,14 +163,13 @@ static void walk_start(struct dp_worker *w, const struct aegw_cmd *cmd)
 static int counters_one(struct dp_worker *w, const struct aegw_cmd *cmd)
 {
 	struct dp_stream *s = dp_stream_find_id(w, cmd->stream_id);
-	struct aegw_evt evt = { .seq = cmd->seq, .type = AEGW_EVT_COUNTERS };
 
 	if (!s)
 		return AEGW_ERR_NOT_FOUND;
-	dp_stream_fill_evt(s, &evt);
 	/* Retried by the control side like any refused command. */
-	return aegw_ring_evt_send(w->dp->shm, w->idx, &evt) ? AEGW_ERR_NO_ROOM :
-							      0;
+	return stream_evt_send(w, s, AEGW_EVT_COUNTERS, cmd->seq) ?
+		       AEGW_ERR_NO_ROOM :
+		       0;
 }
 
 static void execute(struct dp_worker *w, const struct aegw_cmd *cmd)
@@ -231,17 +242,13 @@ static void readings_send(struct dp_worker *w)
 	depth = aegw_ring_evt_depth(w->dp->shm, w->idx);
 	for (k = 0; k < w->n_readings && w->readings_budget; k++) {
 		struct dp_stream *s;
-		struct aegw_evt evt;
 
 		if (depth + DP_WALK_HEADROOM >= AEGW_RING_EVT_SLOTS)
 			break;
 		s = dp_stream_find_id(w, w->readings[k]);
 		if (!s)
 			continue;
-		memset(&evt, 0, sizeof(evt));
-		evt.type = AEGW_EVT_READING;
-		dp_stream_fill_evt(s, &evt);
-		if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt))
+		if (stream_evt_send(w, s, AEGW_EVT_READING, 0))
 			break;
 		s->reading_due = 0;
 		w->readings_budget--;

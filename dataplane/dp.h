@@ -317,7 +317,6 @@ int dp_rtcp_slot_last(dp_rtcp_slot slot, bool sent, uint32_t *ssrc,
 /* Runs commands waiting on the worker's ring, between bursts, and sends
  * the READING events waiting. */
 void dp_command_poll(struct dp_worker *w);
-void dp_stream_fill_evt(const struct dp_stream *s, struct aegw_evt *evt);
 /* s's contexts moved a step: control hears it (a READING event) at the
  * next poll, so that a restart resumes them from near where they are,
  * whatever the time control's walk takes to come by. */
