@@ -141,6 +141,7 @@ struct ctl_call {
 	 * newer than any reading queued (readings.c): an answer's install
 	 * (which may change keys), a sample of the walk, a dump. */
 	uint32_t resume_gen;
+	bool readings_queued;        /* readings.c: some wait to be applied */
 	bool reading_moved;          /* readings.c, within one apply */
 	bool journal_stale;          /* the record lags the call: written
 				      * again at its next sample */

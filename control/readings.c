@@ -59,6 +59,7 @@ void ctl_readings_take(void *arg, const struct aegw_evt *evt)
 		r->results[CTL_READING_LOST]++;
 		return;
 	}
+	c->readings_queued = true;
 	q->stream_id = evt->stream_id;
 	q->gen = c->resume_gen;
 	q->at = ctl_resume_of_evt(evt);
@@ -73,6 +74,7 @@ static enum ctl_reading_result apply(struct ctl *ctl,
 
 	if (!c)
 		return CTL_READING_UNKNOWN;
+	c->readings_queued = false; /* the queue is being emptied */
 	if (c->resume_gen != q->gen)
 		return CTL_READING_STALE;
 	for (unsigned i = 0; i < c->n_media; i++) {
@@ -113,6 +115,9 @@ void ctl_readings_apply_call(struct ctl *ctl, struct ctl_call *c)
 {
 	struct ctl_readings *r = &ctl->readings;
 
+	/* An answer's usual case, kept from walking the queue. */
+	if (!c->readings_queued)
+		return;
 	for (size_t k = 0; k < r->n; k++) {
 		struct ctl_reading *q = &r->q[k];
 
