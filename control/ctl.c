@@ -83,6 +83,7 @@ void ctl_fini(struct ctl *ctl)
 	ctl_readings_fini(&ctl->readings);
 	ctl_journal_close(&ctl->journal);
 	ctl_dp_counters_free(&ctl->dp_totals);
+	ctl_adopted_free(&ctl->adopted);
 	ctl_ring_fini(&ctl->ring);
 	for (unsigned i = 0; i < ctl->n_ifaces; i++)
 		ctl_pool_fini(&ctl->ifaces[i].pool);
@@ -101,6 +102,7 @@ void ctl_tick(struct ctl *ctl)
 	case CTL_RING_NEW_DATAPLANE:
 		ctl->adopt_pending = false;
 		ctl->replay_pending = true;
+		ctl_adopted_drop_all(ctl);
 		break;
 	case CTL_RING_SAME:
 		break;

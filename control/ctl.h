@@ -11,6 +11,7 @@
 
 #include "aegw/ng.h"
 #include "aegw/sdp.h"
+#include "adopted.h"
 #include "calls.h"
 #include "dp_counters.h"
 #include "journal.h"
@@ -57,7 +58,9 @@ struct ctl_stats {
 				   * (loop-protect): passed unchanged */
 	uint64_t replays;         /* streams installed again after a
 				   * dataplane restart */
-	uint64_t adopted;         /* streams found from a previous control */
+	uint64_t adopted;         /* streams found from a previous control
+				   * that no journal claims */
+	uint64_t adopted_reaped;  /* of those, removed after silence */
 	uint64_t timeouts[CTL_TIMEOUT_COUNT]; /* calls that ended by time */
 };
 
@@ -72,6 +75,7 @@ struct ctl {
 	struct ctl_ring ring;
 	struct ng_cache cache;
 	struct ctl_statics statics; /* installed by hand (aegwctl) */
+	struct ctl_adopted adopted; /* a previous control's, no call's */
 	struct ctl_stats stats;
 	struct ctl_dp_counters dp_totals; /* the dataplane's, for metrics */
 	struct ctl_readings readings;     /* the dataplane's, to apply */

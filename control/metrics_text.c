@@ -281,8 +281,14 @@ static void ring(FILE *f, const struct ctl *ctl)
 	       "Streams installed again into a restarted dataplane",
 	       ctl->stats.replays);
 	single(f, "aegw_dataplane_adopted_streams_total", "counter",
-	       "Streams found in the dataplane from a previous aegw-control",
-	       ctl->stats.adopted);
+	       "Streams found in the dataplane from a previous aegw-control "
+	       "that no journal claims", ctl->stats.adopted);
+	single(f, "aegw_dataplane_adopted_streams_reaped_total", "counter",
+	       "Of those, streams removed once their media timed out",
+	       ctl->stats.adopted_reaped);
+	single(f, "aegw_dataplane_adopted_streams", "gauge",
+	       "Streams of a previous aegw-control held until their media "
+	       "times out", ctl->adopted.live);
 	family(f, "aegw_dataplane_readings_total", "counter",
 	       "Readings of where a stream's contexts are, pushed by the "
 	       "dataplane as they move, by what became of them");

@@ -257,6 +257,8 @@ static void add_dataplane(struct aegw_benc_enc *e, const struct ctl *ctl)
 	aegw_benc_add_cstr(e, "dataplane");
 	aegw_benc_dict_begin(e);
 	aegw_benc_dict_add_int(e, "adopted-streams", (int64_t)ctl->stats.adopted);
+	aegw_benc_dict_add_int(e, "adopted-streams-reaped",
+			       (int64_t)ctl->stats.adopted_reaped);
 	aegw_benc_dict_add_int(e, "alive", ctl_ring_ready(r));
 	aegw_benc_dict_add_int(e, "commands", (int64_t)r->sent);
 	aegw_benc_dict_add_int(e, "commands-refused", (int64_t)r->refused);

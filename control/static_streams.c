@@ -137,7 +137,8 @@ static void spec_of(const struct ctl_static_stream *s,
 	memset(spec, 0, sizeof(*spec));
 	spec->stream_id = s->id;
 	spec->action = (uint8_t)s->action;
-	spec->flags = (uint8_t)((s->remote.family ? 0 : AEGW_STREAM_LATCH) |
+	spec->flags = (uint8_t)(AEGW_STREAM_STATIC |
+				(s->remote.family ? 0 : AEGW_STREAM_LATCH) |
 				(s->rtcp_mux ? AEGW_STREAM_RTCP_MUX : 0) |
 				s->rtcp_out);
 	spec->in_port = s->iface->cfg->dpdk_port;
@@ -205,6 +206,46 @@ const struct ctl_static_stream *ctl_static_install(struct ctl *ctl,
 	return s;
 }
 
+/* The interface whose address ep has, the one with ep's port in its
+ * pool first (ctl_iface_index_of). */
+static struct ctl_iface *iface_of(struct ctl *ctl,
+				  const struct aegw_endpoint *ep)
+{
+	int i = ctl_iface_index_of(ctl, ep);
+
+	return i < 0 ? NULL : &ctl->ifaces[i];
+}
+
+bool ctl_static_adopt(struct ctl *ctl, const struct aegw_evt *e)
+{
+	struct ctl_static_stream *s = free_slot(ctl);
+	struct ctl_iface *in = iface_of(ctl, &e->local);
+	struct ctl_iface *out = iface_of(ctl, &e->egress_src);
+
+	if (!(e->flags & AEGW_STREAM_STATIC) || !s || !in || !out ||
+	    e->action >= AEGW_ACTION_COUNT || taken(ctl, in, e->local.port))
+		return false;
+	s->id = e->stream_id;
+	s->action = (enum aegw_action)e->action;
+	s->iface = in;
+	s->out_iface = out;
+	s->port = e->local.port;
+	s->source_port = e->egress_src.port;
+	s->reserved = ctl_pool_contains(&in->pool, s->port) &&
+		      ctl_pool_reserve(&in->pool, s->port);
+	s->rtcp_mux = e->flags & AEGW_STREAM_RTCP_MUX;
+	s->rtcp_out = e->flags & (AEGW_STREAM_RTCP_OUT_MUX |
+				  AEGW_STREAM_RTCP_OUT_SPLIT);
+	s->peer = e->egress_dst;
+	if (!(e->flags & AEGW_STREAM_LATCH))
+		s->remote = e->remote;
+	ctl->statics.n++;
+	ctl_log(CTL_LOG_INFO, "static stream %u of a previous control kept: "
+		"%s on %s port %u", s->id, aegw_action_name(s->action),
+		in->cfg->name, s->port);
+	return true;
+}
+
 /* The call one of whose media carries stream id, or NULL. */
 static const struct ctl_call *call_of(const struct ctl *ctl, uint32_t id)
 {
@@ -264,7 +305,8 @@ static int remove_adopted(struct ctl *ctl, uint32_t id, char *err,
 	if (rc && rc != AEGW_ERR_NOT_FOUND)
 		return fail(err, errlen, "stream %u not removed: %s", id,
 			    ctl_ring_strerror(rc));
-	release_adopted(ctl, &local);
+	if (!ctl_adopted_forget(ctl, id))
+		release_adopted(ctl, &local);
 	ctl_log(CTL_LOG_INFO, "stream %u of a previous control removed", id);
 	return 0;
 }

@@ -7,9 +7,9 @@
  * Nothing keeps them alive beyond that: the keys are wiped once the
  * stream is installed (the daemon holds none for it), so a new dataplane
  * does not get it again (it is listed as not in the dataplane until it is
- * uninstalled), and a new daemon finds it as any stream a previous one
- * left (adopted, its port reserved; uninstall still removes it). Control
- * thread only. */
+ * uninstalled). A new daemon takes it back from the dataplane's DUMP
+ * (the stream carries AEGW_STREAM_STATIC): all it holds is there but the
+ * keys, which it never kept. Control thread only. */
 #ifndef CTL_STATIC_STREAMS_H
 #define CTL_STATIC_STREAMS_H
 
@@ -73,6 +73,13 @@ const struct ctl_static_stream *ctl_static_install(struct ctl *ctl,
  * the reason in err. */
 int ctl_static_uninstall(struct ctl *ctl, uint32_t id, char *err,
 			 size_t errlen);
+
+/* A stream of a previous daemon's DUMP, taken back as the static stream
+ * it was (AEGW_STREAM_STATIC), its port's pair reserved when in the
+ * pool; the peer and remote as the dataplane has them. False when it is
+ * none, or does not fit: no free slot, an interface no longer
+ * configured, a static stream on its port already. */
+bool ctl_static_adopt(struct ctl *ctl, const struct aegw_evt *e);
 
 /* The static stream with that id, or NULL. */
 const struct ctl_static_stream *ctl_static_find(const struct ctl *ctl,

@@ -389,33 +389,50 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 	}
 }
 
-/* COUNTERS of both streams, and REMOVEs after them in the same batch
- * when the media goes: the worker reads before it removes, and what it
- * read goes into the metrics' totals as the streams' last reading. */
-static void media_counters(struct ctl *ctl, const struct ctl_media *m,
-			   struct ctl_counts *out, bool remove)
+/* COUNTERS of streams id[i] (0: none) on aegw's ports port[i], and
+ * REMOVEs after them in the same batch when they go: the worker reads
+ * before it removes, and what it read goes into the metrics' totals as
+ * the streams' last reading. */
+void ctl_stream_pair_counters(struct ctl *ctl, const uint32_t id[2],
+			      const uint16_t port[2], struct ctl_counts *out,
+			      bool remove)
 {
 	struct counters_ctx x = { ctl, out, remove };
 	struct batch b = { .n = 0 };
+	int8_t at[2] = { -1, -1 };
 
 	memset(out, 0, sizeof(*out));
 	if (!ctl->ring.shm)
 		return;
 	for (unsigned from = 0; from < 2; from++) {
+		if (!id[from])
+			continue;
+		at[from] = (int8_t)b.n;
 		b.cmd[b.n] = (struct aegw_cmd){ .type = AEGW_CMD_COUNTERS,
-						.stream_id = m->stream_id[from] };
-		b.worker[b.n] = worker_of(ctl, m->leg[from].port);
+						.stream_id = id[from] };
+		b.worker[b.n] = worker_of(ctl, port[from]);
 		b.from[b.n++] = -1;
-		out->id[from] = m->stream_id[from];
+		out->id[from] = id[from];
 	}
 	for (unsigned from = 0; remove && from < 2; from++)
-		batch_remove(ctl, &b, m->leg[from].port, m->stream_id[from]);
+		if (id[from])
+			batch_remove(ctl, &b, port[from], id[from]);
 	batch_run(ctl, &b, on_counters, &x);
 	for (unsigned from = 0; from < 2; from++) {
-		out->rc[from] = b.rc[from];
-		if (b.rc[from])
+		if (at[from] < 0)
+			continue;
+		out->rc[from] = b.rc[at[from]];
+		if (out->rc[from])
 			out->have[from] = false;
 	}
+}
+
+static void media_counters(struct ctl *ctl, const struct ctl_media *m,
+			   struct ctl_counts *out, bool remove)
+{
+	const uint16_t port[2] = { m->leg[0].port, m->leg[1].port };
+
+	ctl_stream_pair_counters(ctl, m->stream_id, port, out, remove);
 }
 
 /* After an install that failed: the streams go, and where they were is
@@ -632,16 +649,21 @@ void ctl_replay(struct ctl *ctl)
 			"failed", ok, failed);
 }
 
+/* A stream no call claims: a static one is taken back as such; any
+ * other goes in the table that ends it once silent. Failing that (out
+ * of memory), its port stays reserved for good. */
 static void adopt_one(struct ctl *ctl, const struct aegw_evt *evt)
 {
 	int i;
 
 	if (evt->stream_id >= ctl->next_stream_id)
 		ctl->next_stream_id = evt->stream_id + 1;
+	ctl->stats.adopted++;
+	if (ctl_static_adopt(ctl, evt) || ctl_adopted_add(ctl, evt))
+		return;
 	i = ctl_iface_index_of(ctl, &evt->local);
 	if (i >= 0)
 		ctl_pool_reserve(&ctl->ifaces[i].pool, evt->local.port);
-	ctl->stats.adopted++;
 }
 
 /* The calls a journal gave back (journal.h) find their streams in the
@@ -685,6 +707,7 @@ void ctl_adopt(struct ctl *ctl)
 {
 	struct ctl_dp_view v = { 0 };
 	uint64_t before = ctl->stats.adopted;
+	unsigned statics = ctl->statics.n;
 	bool *theirs;
 	unsigned again;
 	int rc;
@@ -709,14 +732,17 @@ void ctl_adopt(struct ctl *ctl)
 	for (size_t i = 0; i < v.n; i++)
 		if (!theirs[i])
 			adopt_one(ctl, &v.evt[i]);
+	ctl_adopted_pair(&ctl->adopted);
 	if (v.n - (ctl->stats.adopted - before) || again)
 		ctl_log(CTL_LOG_INFO, "%zu stream(s) of the journal's calls "
 			"found in the dataplane, %u installed again",
 			(size_t)(v.n - (ctl->stats.adopted - before)), again);
 	if (ctl->stats.adopted != before)
 		ctl_log(CTL_LOG_WARN, "%llu stream(s) from a previous control "
-			"left in place; their ports stay reserved",
-			(unsigned long long)(ctl->stats.adopted - before));
+			"that no call claims: %u static, %zu kept until their "
+			"media times out",
+			(unsigned long long)(ctl->stats.adopted - before),
+			ctl->statics.n - statics, ctl->adopted.live);
 	free(theirs);
 	ctl_dp_view_free(&v);
 }

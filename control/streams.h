@@ -55,6 +55,12 @@ struct ctl_resume ctl_resume_of_evt(const struct aegw_evt *evt);
  * restart of both daemons resumes from the journal's. */
 bool ctl_media_note_resume(struct ctl_media *m, unsigned from,
 			   const struct ctl_resume *now);
+/* The same for any two streams: id[i] (0: none) on aegw's port[i];
+ * with remove, they go in the same round trip (their last counters into
+ * the metrics' totals). */
+void ctl_stream_pair_counters(struct ctl *ctl, const uint32_t id[2],
+			      const uint16_t port[2], struct ctl_counts *out,
+			      bool remove);
 /* Its last counters and its streams removed, in one round trip: what a
  * delete reports and does. */
 void ctl_media_uninstall_counted(struct ctl *ctl, struct ctl_media *m,

@@ -226,6 +226,7 @@ void ctl_timeout_tick(struct ctl *ctl)
 	if (!readable)
 		ctl->blind_ns = now;
 	walk(ctl, now, readable);
+	ctl_adopted_walk(ctl, now, readable);
 }
 
 void ctl_timeout_signal(struct ctl *ctl, struct ctl_call *c)

@@ -126,17 +126,24 @@ protected:
 		tcp_port = free_port(SOCK_STREAM);
 		have_python = !run("command -v python3").empty();
 		start_dataplane();
-		gw = spawn({bin("AEGW_CONTROL"), "--listen-ng",
-			    "127.0.0.1:" + std::to_string(udp_port),
-			    "--listen-tcp-ng",
-			    "127.0.0.1:" + std::to_string(tcp_port), "--instance",
-			    inst, "--interface", "access=10.0.0.1/20000-20999@0",
-			    "--interface", "core=192.168.0.1/30000-30007@1",
-			    "--ctl-socket", sock, "--log-level", "7",
-			    "--e2ae-policy", "3GPP-E-UTRAN-FDD=preferred"},
-			   dir + "/control.log");
+		start_control();
 		ng = std::make_unique<NgClient>(udp_port, tcp_port);
 		wait_alive();
+	}
+
+	static void start_control(const std::vector<std::string> &extra = {})
+	{
+		std::vector<std::string> argv = {
+			bin("AEGW_CONTROL"), "--listen-ng",
+			"127.0.0.1:" + std::to_string(udp_port),
+			"--listen-tcp-ng", "127.0.0.1:" + std::to_string(tcp_port),
+			"--instance", inst, "--interface",
+			"access=10.0.0.1/20000-20999@0", "--interface",
+			"core=192.168.0.1/30000-30007@1", "--ctl-socket", sock,
+			"--log-level", "7", "--e2ae-policy",
+			"3GPP-E-UTRAN-FDD=preferred"};
+		argv.insert(argv.end(), extra.begin(), extra.end());
+		gw = spawn(argv, dir + "/control.log");
 	}
 
 	static void TearDownTestSuite()
@@ -744,6 +751,73 @@ TEST_F(Ctl, ExitCodes)
 
 // A second daemon on the same socket is refused; a socket file nothing
 // answers on (a daemon killed with SIGKILL) is taken over; none: no file.
+// A daemon whose journal is lost finds what the last one left in the
+// dataplane: a static stream comes back as one (listed `static`, its
+// port reserved, uninstall as before); a call's two streams, which no
+// call claims now, are listed `adopted` and go, their ports with them,
+// once silent for --timeout (net_null carries no packet).
+TEST_F(Ctl, AfterALostJournalStaticStaysAndCallStreamsTimeOut)
+{
+	int64_t access0 = ports_used("access"), core0 = ports_used("core");
+	Out r = aegwctl("--json install --interface access --port 20520 "
+			"--action relay --out-interface core --peer "
+			"192.168.0.9:4020 --remote 10.0.0.9:5020 --rtcp-mux "
+			"--rtcp-out split");
+	ASSERT_EQ(r.rc, 0) << r.err;
+	std::string sid = json(r.out, "d[\"id\"]");
+	uint16_t ue_port, core_port;
+	e2ae_call("left-behind", &ue_port, &core_port);
+	auto listing = [&] { return aegwctl("--json streams").out; };
+	auto owners = [&](const std::string &js) {
+		return json(js, "sorted(s[\"owner\"] for s in d[\"streams\"])");
+	};
+	auto static_line = [&](const std::string &js) {
+		return json(js, "[(s[\"owner\"], s[\"action\"], s[\"local\"], "
+				"s[\"peer\"], s[\"rtcp-in\"], s[\"rtcp-out\"]) "
+				"for s in d[\"streams\"] if s[\"id\"] == " +
+				(sid.empty() ? "0" : sid) + "]");
+	};
+	std::string was = listing();
+	EXPECT_EQ(owners(was).find("adopted"), std::string::npos) << was;
+
+	stop(gw);
+	unlink(("/dev/shm/aegw-" + inst + "-calls").c_str());
+	start_control({"--timeout", "1"});
+	wait_alive();
+	std::string now = listing();
+	if (have_python) {
+		EXPECT_EQ(owners(now), "['adopted', 'adopted', 'static']") << now;
+		EXPECT_EQ(static_line(now), static_line(was));
+		EXPECT_NE(static_line(now).find("10.0.0.1:20520"),
+			  std::string::npos) << now;
+	}
+	EXPECT_EQ(stats().num({"statistics", "dataplane", "adopted-streams"}), 3);
+	EXPECT_EQ(ports_used("core"), core0 + 1) << "the call's, kept";
+
+	int64_t reaped = 0;
+	for (int i = 0; i < 60 && reaped < 2; i++) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+		reaped = stats().num({"statistics", "dataplane",
+				      "adopted-streams-reaped"});
+	}
+	EXPECT_EQ(reaped, 2) << "--timeout 1: gone within a few seconds";
+	EXPECT_EQ(ports_used("core"), core0);
+	EXPECT_EQ(ports_used("access"), access0 + 1) << "the static's only";
+	if (have_python) {
+		EXPECT_EQ(owners(listing()), "['static']");
+	}
+	EXPECT_NE(slurp(dir + "/control.log").find("of a previous control "
+						   "removed: media timeout"),
+		  std::string::npos);
+	if (!sid.empty()) {
+		EXPECT_EQ(aegwctl("uninstall " + sid).rc, 0);
+	}
+	EXPECT_EQ(ports_used("access"), access0);
+	stop(gw);
+	start_control();
+	wait_alive();
+}
+
 TEST_F(Ctl, StaleSocketsAndASecondDaemon)
 {
 	auto control = [&](const std::string &path, const std::string &log) {

@@ -79,6 +79,8 @@ public:
 		std::lock_guard<std::mutex> l(mu_);
 		earlier_out_ = at;
 	}
+	// The rx_packets COUNTERS reports for every stream from now on.
+	void set_rx(uint64_t n) { rx_ = n; }
 	void set_out(uint64_t rtp, uint64_t rtcp)
 	{
 		index_out_ = rtp;
@@ -189,8 +191,12 @@ private:
 				std::lock_guard<std::mutex> l(mu_);
 				e.earlier_out[0] = earlier_out_;
 			}
-			if (cmd.type == AEGW_CMD_ADD_STREAM)
-				streams_[cmd.spec.stream_id] = cmd.spec.local;
+			if (cmd.type == AEGW_CMD_ADD_STREAM) {
+				aegw_stream_spec &kept = streams_[cmd.spec.stream_id];
+				kept = cmd.spec;
+				aegw_srtp_config_wipe(&kept.in_crypto);
+				aegw_srtp_config_wipe(&kept.out_crypto);
+			}
 			if (cmd.type == AEGW_CMD_REMOVE_STREAM)
 				streams_.erase(cmd.stream_id);
 			if (cmd.type == AEGW_CMD_COUNTERS) {
@@ -202,7 +208,7 @@ private:
 				if (pre.type == AEGW_EVT_READING)
 					send(pre);
 				e.type = AEGW_EVT_COUNTERS;
-				e.counters[AEGW_SC_rx_packets] = 5;
+				e.counters[AEGW_SC_rx_packets] = rx_;
 				send(e);
 			}
 			for (auto &st : streams_) {
@@ -210,7 +216,12 @@ private:
 					break;
 				e.type = AEGW_EVT_STREAM;
 				e.stream_id = st.first;
-				e.local = st.second;
+				e.action = st.second.action;
+				e.flags = st.second.flags;
+				e.local = st.second.local;
+				e.remote = st.second.remote;
+				e.egress_src = st.second.egress_src;
+				e.egress_dst = st.second.egress_dst;
 				send(e);
 			}
 			e.stream_id = cmd.stream_id;
@@ -222,7 +233,7 @@ private:
 			aegw_cmd_wipe(&cmd);
 		}
 	}
-	std::atomic<uint64_t> index_in_, index_out_, rtcp_out_;
+	std::atomic<uint64_t> index_in_, index_out_, rtcp_out_, rx_{5};
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
 	std::atomic<bool> stop_{false}, refuse_update_{false};
@@ -231,7 +242,8 @@ private:
 	std::vector<aegw_evt> readings_;
 	aegw_evt pre_counters_{};
 	aegw_srtp_ssrc_at earlier_out_{};
-	std::map<uint32_t, aegw_endpoint> streams_; // added, not removed
+	// Added, not removed; without their keys.
+	std::map<uint32_t, aegw_stream_spec> streams_;
 	std::atomic<unsigned> readings_asked_{0}, readings_sent_{0};
 };
 
@@ -898,6 +910,106 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 		EXPECT_EQ(x.rtcp_out_start, 660u + 1024);
 	}
 	stop_journaled(d, dataplane, ji, "jr");
+}
+
+// A daemon that finds streams no journal claims (the previous one ran
+// with --journal off, or its journal was lost): a static stream is taken
+// back as the static stream it was; a call's two streams are paired, kept
+// while either peer sends and removed, their ports freed, once both were
+// silent for --timeout. The walk is driven with an injected clock.
+TEST_F(ReInvite, StreamsNoCallClaimsGoOnceSilent)
+{
+	const std::string ai = inst + "a";
+	auto dataplane = std::make_unique<FakeWorker>(ai);
+	auto start = [&](ctl &d, const char *timeout) {
+		ctl_options o;
+		char err[200];
+		const char *argv[] = {"aegw-control", "--interface",
+				      "access=10.0.0.1/20000-20099@0",
+				      "--interface",
+				      "core=192.168.0.1/30000-30099@1",
+				      "--instance", ai.c_str(), "--journal", "off",
+				      "--timeout", timeout};
+		ASSERT_EQ(ctl_options_parse(&o, 11, const_cast<char **>(argv),
+					    err, sizeof(err)), 0) << err;
+		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
+		ctl_tick(&d);
+		ASSERT_TRUE(ctl_ring_ready(&d.ring));
+	};
+	ctl before{};
+	start(before, "60");
+	ASSERT_EQ(ue_call("gone", ue_offer_sdp(7000, kKey1),
+			  core_answer_sdp(9000), &before).result(), "ok");
+	ctl_static_req req{};
+	char err[200];
+	req.iface = "access";
+	req.iface_len = 6;
+	req.out_iface = "core";
+	req.out_iface_len = 4;
+	req.port = 20090;
+	req.action = AEGW_ACTION_RELAY;
+	req.peer = {4, 0, 4000, {192, 168, 0, 9}};
+	req.remote = {4, 0, 5000, {10, 0, 0, 9}};
+	req.rtcp_mux = true;
+	req.rtcp_out = AEGW_STREAM_RTCP_OUT_SPLIT;
+	const ctl_static_stream *st = ctl_static_install(&before, &req, err,
+							 sizeof(err));
+	ASSERT_NE(st, nullptr) << err;
+	const ctl_static_stream kept = *st;
+	ctl_fini(&before);
+
+	ctl d{};
+	start(d, "3");
+	EXPECT_EQ(d.stats.adopted, 3u);
+	ASSERT_EQ(d.statics.n, 1u) << "the static stream is one again";
+	const ctl_static_stream *back = ctl_static_find(&d, kept.id);
+	ASSERT_NE(back, nullptr);
+	EXPECT_EQ(back->port, 20090);
+	EXPECT_EQ(back->source_port, 20090);
+	EXPECT_EQ(back->iface, &d.ifaces[0]);
+	EXPECT_EQ(back->out_iface, &d.ifaces[1]);
+	EXPECT_EQ(back->action, AEGW_ACTION_RELAY);
+	EXPECT_EQ(back->peer.port, 4000);
+	EXPECT_EQ(back->remote.port, 5000) << "fixed, not latched";
+	EXPECT_TRUE(back->rtcp_mux);
+	EXPECT_EQ(back->rtcp_out, AEGW_STREAM_RTCP_OUT_SPLIT);
+	EXPECT_TRUE(back->reserved);
+	ASSERT_EQ(d.adopted.live, 2u);
+	EXPECT_EQ(d.adopted.s[0].reverse, 2u) << "the call's two streams pair";
+	EXPECT_EQ(d.adopted.s[1].reverse, 1u);
+	EXPECT_EQ(d.ifaces[0].pool.n_used, 2u) << "the call's and the static's";
+	EXPECT_EQ(d.ifaces[1].pool.n_used, 1u);
+
+	dataplane->take();
+	const uint64_t t0 = ctl_now_ns(), s = 1000000000ull;
+	auto walk = [&](uint64_t at, uint64_t rx) {
+		dataplane->set_rx(rx);
+		ctl_adopted_walk(&d, at, true);
+		return dataplane->take();
+	};
+	// The attach's tick read the pair once already (rx 5 each).
+	EXPECT_EQ(count(walk(t0 + s / 2, 5), AEGW_CMD_COUNTERS), 0u)
+		<< "at most once a second";
+	std::vector<Seen> moved = walk(t0 + s * 11 / 10, 10);
+	EXPECT_EQ(count(moved, AEGW_CMD_COUNTERS), 2u) << "one read of the pair";
+	EXPECT_EQ(count(moved, AEGW_CMD_REMOVE_STREAM), 0u) << "a peer sent";
+	EXPECT_EQ(count(walk(t0 + s * 22 / 10, 10), AEGW_CMD_REMOVE_STREAM), 0u)
+		<< "silent for 1.1 s of --timeout 3: kept";
+	EXPECT_EQ(count(walk(t0 + s * 33 / 10, 10), AEGW_CMD_REMOVE_STREAM), 0u)
+		<< "2.2 s";
+	EXPECT_EQ(d.adopted.live, 2u);
+	std::vector<Seen> last = walk(t0 + s * 44 / 10, 10);
+	EXPECT_EQ(count(last, AEGW_CMD_COUNTERS), 4u)
+		<< "the read, then the last counters with the REMOVEs";
+	EXPECT_EQ(count(last, AEGW_CMD_REMOVE_STREAM), 2u) << "3.3 s: gone";
+	EXPECT_EQ(d.adopted.live, 0u);
+	EXPECT_EQ(d.stats.adopted_reaped, 2u);
+	EXPECT_EQ(d.ifaces[0].pool.n_used, 1u) << "the static's pair stays";
+	EXPECT_EQ(d.ifaces[1].pool.n_used, 0u);
+	EXPECT_NE(ctl_static_find(&d, kept.id), nullptr);
+	ctl_fini(&d);
+	dataplane.reset();
+	aegw_shm_unlink(ai.c_str());
 }
 
 // The dataplane's readings reach the journal at the next tick, with no

@@ -85,6 +85,11 @@ enum {
 	 * muxed, the other not. At most one of the two. */
 	AEGW_STREAM_RTCP_OUT_MUX = 1u << 3,   /* egress RTCP on the RTP port */
 	AEGW_STREAM_RTCP_OUT_SPLIT = 1u << 4, /* egress RTCP on port+1 */
+	/* Installed by hand, with no call (aegwctl install): a control
+	 * that finds it in a DUMP keeps it as such, where it ends a call's
+	 * stream no call claims once it falls silent. The worker only
+	 * keeps it and reports it. */
+	AEGW_STREAM_STATIC = 1u << 5,
 	/* Where RTCP travels: the flags an UPDATE_FLAGS sets. */
 	AEGW_STREAM_RTCP_FLAGS = AEGW_STREAM_RTCP_MUX |
 				 AEGW_STREAM_RTCP_OUT_MUX |
