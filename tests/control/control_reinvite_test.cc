@@ -261,19 +261,9 @@ protected:
 
 	void SetUp() override
 	{
-		ctl_options o;
-		char err[200];
-		const char *argv[] = {"aegw-control", "--interface",
-				      "access=10.0.0.1/20000-20099@0", "--interface",
-				      "core=192.168.0.1/30000-30099@1", "--instance",
-				      inst.c_str()};
 		ctl_log_set_level(CTL_LOG_ERR);
 		worker = std::make_unique<FakeWorker>(inst);
-		ASSERT_EQ(ctl_options_parse(&o, 7, const_cast<char **>(argv), err,
-					    sizeof(err)), 0) << err;
-		ASSERT_EQ(ctl_init(&c, &o, err, sizeof(err)), 0) << err;
-		ctl_tick(&c); // attach, and the DUMP of adoption
-		ASSERT_TRUE(ctl_ring_ready(&c.ring));
+		start_daemon(c, inst, {}); // attach, and the DUMP of adoption
 		worker->take();
 	}
 	void TearDown() override
@@ -360,14 +350,21 @@ protected:
 	// dump and no more (no walk).
 	void start_journaled(ctl &d, const std::string &ji, bool tick = true)
 	{
+		start_daemon(d, ji, {"--journal", "on"}, tick);
+	}
+	// A daemon on instance in, attached: two interfaces and extra.
+	void start_daemon(ctl &d, const std::string &in,
+			  std::vector<const char *> extra, bool tick = true)
+	{
 		ctl_options o;
 		char err[200];
-		const char *argv[] = {"aegw-control", "--interface",
-				      "access=10.0.0.1/20000-20099@0",
-				      "--interface",
-				      "core=192.168.0.1/30000-30099@1",
-				      "--instance", ji.c_str(), "--journal", "on"};
-		ASSERT_EQ(ctl_options_parse(&o, 9, const_cast<char **>(argv),
+		std::vector<const char *> argv = {
+			"aegw-control", "--interface",
+			"access=10.0.0.1/20000-20099@0", "--interface",
+			"core=192.168.0.1/30000-30099@1", "--instance", in.c_str()};
+		argv.insert(argv.end(), extra.begin(), extra.end());
+		ASSERT_EQ(ctl_options_parse(&o, int(argv.size()),
+					    const_cast<char **>(argv.data()),
 					    err, sizeof(err)), 0) << err;
 		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
 		if (tick) {
@@ -922,19 +919,7 @@ TEST_F(ReInvite, StreamsNoCallClaimsGoOnceSilent)
 	const std::string ai = inst + "a";
 	auto dataplane = std::make_unique<FakeWorker>(ai);
 	auto start = [&](ctl &d, const char *timeout) {
-		ctl_options o;
-		char err[200];
-		const char *argv[] = {"aegw-control", "--interface",
-				      "access=10.0.0.1/20000-20099@0",
-				      "--interface",
-				      "core=192.168.0.1/30000-30099@1",
-				      "--instance", ai.c_str(), "--journal", "off",
-				      "--timeout", timeout};
-		ASSERT_EQ(ctl_options_parse(&o, 11, const_cast<char **>(argv),
-					    err, sizeof(err)), 0) << err;
-		ASSERT_EQ(ctl_init(&d, &o, err, sizeof(err)), 0) << err;
-		ctl_tick(&d);
-		ASSERT_TRUE(ctl_ring_ready(&d.ring));
+		start_daemon(d, ai, {"--journal", "off", "--timeout", timeout});
 	};
 	ctl before{};
 	start(before, "60");
