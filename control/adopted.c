@@ -218,7 +218,8 @@ static bool sample(struct ctl *ctl, struct ctl_adopted_stream *a,
 }
 
 /* Both go in one round trip, their last counters into the metrics'
- * totals. A stream whose read failed stays for the next lap. */
+ * totals. A stream whose REMOVE failed (a full ring, no ACK) may still
+ * run: it stays, its port reserved, for the next lap. */
 static void reap(struct ctl *ctl, struct ctl_adopted_stream *a,
 		 struct ctl_adopted_stream *r)
 {
@@ -230,45 +231,55 @@ static void reap(struct ctl *ctl, struct ctl_adopted_stream *a,
 	pair_of(a, r, id, port);
 	ctl_stream_pair_counters(ctl, id, port, &k, true);
 	for (unsigned j = 2; j-- > 0;) {
-		if (!id[j] || (!k.have[j] && k.rc[j] != AEGW_ERR_NOT_FOUND))
+		if (!id[j] || (k.rm_rc[j] && k.rm_rc[j] != AEGW_ERR_NOT_FOUND))
 			continue;
-		ctl_log(CTL_LOG_INFO, "stream %u of a previous control removed: "
-			"media timeout", id[j]);
-		ctl->stats.adopted_reaped++;
+		if (k.rm_rc[j]) {
+			ctl_log(CTL_LOG_INFO, "stream %u of a previous control "
+				"is no longer in the dataplane", id[j]);
+		} else {
+			ctl_log(CTL_LOG_INFO, "stream %u of a previous control "
+				"removed: media timeout", id[j]);
+			ctl->stats.adopted_reaped++;
+		}
 		drop(ctl, both[j]);
 	}
 }
 
 /* One entry of the walk: the pair's leader (the lower index) reads and
- * judges for both. */
+ * judges for both. A stream with no reverse is no call's for sure (a
+ * static stream of a build without AEGW_STREAM_STATIC, one that did not
+ * fit): it is kept, as it was before this table. */
 static void visit(struct ctl *ctl, size_t i, uint64_t now, bool *readable)
 {
 	struct ctl_adopted *t = &ctl->adopted;
 	struct ctl_adopted_stream *a = &t->s[i], *r;
 	uint64_t since;
 
-	if (!a->id || (a->reverse && a->reverse - 1 < i) ||
+	if (!a->id || !a->reverse || a->reverse - 1 < i ||
 	    now < a->next_sample_ns)
 		return;
-	r = a->reverse ? &t->s[a->reverse - 1] : NULL;
+	r = &t->s[a->reverse - 1];
 	a->next_sample_ns = now + CTL_TIMEOUT_SAMPLE_MS * 1000000ull;
 	if (!sample(ctl, a, r, now)) {
 		*readable = false;
 		return;
 	}
-	if (!a->id) /* gone from the dataplane, and r with it or alone */
+	if (!a->id || !a->reverse) /* gone from the dataplane, one or both */
 		return;
-	r = a->reverse ? &t->s[a->reverse - 1] : NULL;
+	r = &t->s[a->reverse - 1];
 	since = a->active_ns > ctl->blind_ns ? a->active_ns : ctl->blind_ns;
 	if (now > since && now - since >= ctl->opt.timeout_s * 1000000000ull)
 		reap(ctl, a, r);
 }
 
+/* Its own budget, from when it starts: the calls' walk before it may
+ * have used the tick's time already. At most one lap a tick. */
 void ctl_adopted_walk(struct ctl *ctl, uint64_t now, bool readable)
 {
 	struct ctl_adopted *t = &ctl->adopted;
-	uint64_t stop = now + CTL_ADOPTED_TICK_BUDGET_US * 1000ull;
-	unsigned n = CTL_ADOPTED_VISITS_PER_TICK;
+	uint64_t stop = ctl_now_ns() + CTL_ADOPTED_TICK_BUDGET_US * 1000ull;
+	size_t n = t->n < CTL_ADOPTED_VISITS_PER_TICK ?
+			   t->n : CTL_ADOPTED_VISITS_PER_TICK;
 
 	if (!t->live && t->s)
 		ctl_adopted_free(t); /* entries only go: the last one went */

@@ -5,8 +5,10 @@
  * source, as a call's two directions are. A pair is read at most once a
  * second, a bounded number per loop tick, and goes (its streams removed,
  * their ports back in the pools) once neither stream's peer sent for
- * --timeout seconds, a call's media timeout. A new dataplane has none of
- * them: they are forgotten and their ports freed. Static streams are not
+ * --timeout seconds, a call's media timeout. A stream with no reverse is
+ * kept, its port reserved: it is no call's two directions (a static
+ * stream of an older build). A new dataplane has none of them: they are
+ * forgotten and their ports freed. Static streams that say so are not
  * here (ctl_static_adopt). Control thread only. */
 #ifndef CTL_ADOPTED_H
 #define CTL_ADOPTED_H
@@ -63,8 +65,9 @@ bool ctl_adopted_forget(struct ctl *ctl, uint32_t id);
 void ctl_adopted_drop_all(struct ctl *ctl);
 
 /* Once per loop tick (timeout.c): the next pairs read and judged against
- * --timeout at now_ns; readable false: judged without reading, silence
- * counted from blind_ns at the earliest. */
+ * --timeout at now_ns, silence counted from ctl->blind_ns at the
+ * earliest. Nothing while the dataplane cannot be read (readable
+ * false) or with --timeout 0. */
 void ctl_adopted_walk(struct ctl *ctl, uint64_t now_ns, bool readable);
 
 void ctl_adopted_free(struct ctl_adopted *t);

@@ -246,17 +246,6 @@ bool ctl_static_adopt(struct ctl *ctl, const struct aegw_evt *e)
 	return true;
 }
 
-/* The call one of whose media carries stream id, or NULL. */
-static const struct ctl_call *call_of(const struct ctl *ctl, uint32_t id)
-{
-	for (const struct ctl_call *c = ctl->calls.first; c; c = c->next)
-		for (unsigned i = 0; i < c->n_media; i++)
-			if (c->media[i].stream_id[0] == id ||
-			    c->media[i].stream_id[1] == id)
-				return c;
-	return NULL;
-}
-
 static int remove_static(struct ctl *ctl, struct ctl_static_stream *s,
 			 char *err, size_t errlen)
 {
@@ -321,7 +310,7 @@ int ctl_static_uninstall(struct ctl *ctl, uint32_t id, char *err,
 		return remove_static(ctl, s, err, errlen);
 	if (!id)
 		return fail(err, errlen, "no stream 0");
-	c = call_of(ctl, id);
+	c = ctl_call_by_stream(&ctl->calls, id);
 	if (c)
 		return fail(err, errlen, "stream %u belongs to call %s: delete "
 			    "the call", id, c->call_id);

@@ -399,7 +399,7 @@ void ctl_stream_pair_counters(struct ctl *ctl, const uint32_t id[2],
 {
 	struct counters_ctx x = { ctl, out, remove };
 	struct batch b = { .n = 0 };
-	int8_t at[2] = { -1, -1 };
+	int8_t at[2] = { -1, -1 }, rm[2] = { -1, -1 };
 
 	memset(out, 0, sizeof(*out));
 	if (!ctl->ring.shm)
@@ -415,10 +415,14 @@ void ctl_stream_pair_counters(struct ctl *ctl, const uint32_t id[2],
 		out->id[from] = id[from];
 	}
 	for (unsigned from = 0; remove && from < 2; from++)
-		if (id[from])
+		if (id[from]) {
+			rm[from] = (int8_t)b.n;
 			batch_remove(ctl, &b, port[from], id[from]);
+		}
 	batch_run(ctl, &b, on_counters, &x);
 	for (unsigned from = 0; from < 2; from++) {
+		if (rm[from] >= 0)
+			out->rm_rc[from] = b.rc[rm[from]];
 		if (at[from] < 0)
 			continue;
 		out->rc[from] = b.rc[at[from]];
@@ -712,6 +716,9 @@ void ctl_adopt(struct ctl *ctl)
 	unsigned again;
 	int rc;
 
+	/* A table a replaced object left (this attach is to another
+	 * dataplane) names streams that are gone. */
+	ctl_adopted_drop_all(ctl);
 	/* Readings queued before the dump are older than it. */
 	for (struct ctl_call *c = ctl->calls.first; c; c = c->next)
 		c->resume_gen++;

@@ -41,6 +41,7 @@ struct ctl_counts {
 	uint32_t id[2];  /* the streams asked */
 	bool have[2];
 	int rc[2];       /* each read's ctl_ring_exec result */
+	int rm_rc[2];    /* each REMOVE's, when the streams went */
 	struct ctl_resume resume[2]; /* where their contexts are */
 	uint64_t c[2][AEGW_SC_COUNT];
 };

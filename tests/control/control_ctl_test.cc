@@ -749,13 +749,12 @@ TEST_F(Ctl, ExitCodes)
 	close(lfd);
 }
 
-// A second daemon on the same socket is refused; a socket file nothing
-// answers on (a daemon killed with SIGKILL) is taken over; none: no file.
 // A daemon whose journal is lost finds what the last one left in the
 // dataplane: a static stream comes back as one (listed `static`, its
 // port reserved, uninstall as before); a call's two streams, which no
-// call claims now, are listed `adopted` and go, their ports with them,
-// once silent for --timeout (net_null carries no packet).
+// call claims now, are listed `adopted`, kept under --timeout 0, and go,
+// their ports with them, once silent for --timeout (net_null carries no
+// packet).
 TEST_F(Ctl, AfterALostJournalStaticStaysAndCallStreamsTimeOut)
 {
 	int64_t access0 = ports_used("access"), core0 = ports_used("core");
@@ -780,9 +779,10 @@ TEST_F(Ctl, AfterALostJournalStaticStaysAndCallStreamsTimeOut)
 	std::string was = listing();
 	EXPECT_EQ(owners(was).find("adopted"), std::string::npos) << was;
 
+	// First with --timeout 0: nothing ends them.
 	stop(gw);
 	unlink(("/dev/shm/aegw-" + inst + "-calls").c_str());
-	start_control({"--timeout", "1"});
+	start_control({"--timeout", "0"});
 	wait_alive();
 	std::string now = listing();
 	if (have_python) {
@@ -794,6 +794,10 @@ TEST_F(Ctl, AfterALostJournalStaticStaysAndCallStreamsTimeOut)
 	EXPECT_EQ(stats().num({"statistics", "dataplane", "adopted-streams"}), 3);
 	EXPECT_EQ(ports_used("core"), core0 + 1) << "the call's, kept";
 
+	// Then --timeout 1: the next daemon finds them again, and they go.
+	stop(gw);
+	start_control({"--timeout", "1"});
+	wait_alive();
 	int64_t reaped = 0;
 	for (int i = 0; i < 60 && reaped < 2; i++) {
 		std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -818,6 +822,8 @@ TEST_F(Ctl, AfterALostJournalStaticStaysAndCallStreamsTimeOut)
 	wait_alive();
 }
 
+// A second daemon on the same socket is refused; a socket file nothing
+// answers on (a daemon killed with SIGKILL) is taken over; none: no file.
 TEST_F(Ctl, StaleSocketsAndASecondDaemon)
 {
 	auto control = [&](const std::string &path, const std::string &log) {

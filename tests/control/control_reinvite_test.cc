@@ -79,8 +79,15 @@ public:
 		std::lock_guard<std::mutex> l(mu_);
 		earlier_out_ = at;
 	}
-	// The rx_packets COUNTERS reports for every stream from now on.
-	void set_rx(uint64_t n) { rx_ = n; }
+	// The rx_packets COUNTERS reports for stream id from now on.
+	void set_rx(uint32_t id, uint64_t n)
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		rx_[id] = n;
+	}
+	// DUMP reports its streams without these flags from now on, as a
+	// dataplane that got them from an older build has them.
+	void dump_without(uint8_t flags) { dump_without_ = flags; }
 	void set_out(uint64_t rtp, uint64_t rtcp)
 	{
 		index_out_ = rtp;
@@ -208,7 +215,12 @@ private:
 				if (pre.type == AEGW_EVT_READING)
 					send(pre);
 				e.type = AEGW_EVT_COUNTERS;
-				e.counters[AEGW_SC_rx_packets] = rx_;
+				{
+					std::lock_guard<std::mutex> l(mu_);
+					auto r = rx_.find(cmd.stream_id);
+					e.counters[AEGW_SC_rx_packets] =
+						r == rx_.end() ? 5 : r->second;
+				}
 				send(e);
 			}
 			for (auto &st : streams_) {
@@ -217,7 +229,7 @@ private:
 				e.type = AEGW_EVT_STREAM;
 				e.stream_id = st.first;
 				e.action = st.second.action;
-				e.flags = st.second.flags;
+				e.flags = st.second.flags & ~dump_without_;
 				e.local = st.second.local;
 				e.remote = st.second.remote;
 				e.egress_src = st.second.egress_src;
@@ -233,7 +245,9 @@ private:
 			aegw_cmd_wipe(&cmd);
 		}
 	}
-	std::atomic<uint64_t> index_in_, index_out_, rtcp_out_, rx_{5};
+	std::atomic<uint64_t> index_in_, index_out_, rtcp_out_;
+	std::atomic<uint8_t> dump_without_{0};
+	std::map<uint32_t, uint64_t> rx_; // COUNTERS' rx_packets; else 5
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
 	std::atomic<bool> stop_{false}, refuse_update_{false};
@@ -966,32 +980,87 @@ TEST_F(ReInvite, StreamsNoCallClaimsGoOnceSilent)
 	EXPECT_EQ(d.ifaces[1].pool.n_used, 1u);
 
 	dataplane->take();
-	const uint64_t t0 = ctl_now_ns(), s = 1000000000ull;
-	auto walk = [&](uint64_t at, uint64_t rx) {
-		dataplane->set_rx(rx);
+	// The attach's tick read the pair once (rx 5 each): the walk's
+	// clock starts there.
+	const uint64_t s = 1000000000ull, t0 = d.adopted.s[0].next_sample_ns - s;
+	const uint32_t one = d.adopted.s[0].id, other = d.adopted.s[1].id;
+	auto walk = [&](uint64_t at) {
 		ctl_adopted_walk(&d, at, true);
 		return dataplane->take();
 	};
-	// The attach's tick read the pair once already (rx 5 each).
-	EXPECT_EQ(count(walk(t0 + s / 2, 5), AEGW_CMD_COUNTERS), 0u)
+	EXPECT_EQ(count(walk(t0 + s / 2), AEGW_CMD_COUNTERS), 0u)
 		<< "at most once a second";
-	std::vector<Seen> moved = walk(t0 + s * 11 / 10, 10);
+	dataplane->set_rx(other, 6);
+	std::vector<Seen> moved = walk(t0 + s * 11 / 10);
 	EXPECT_EQ(count(moved, AEGW_CMD_COUNTERS), 2u) << "one read of the pair";
-	EXPECT_EQ(count(moved, AEGW_CMD_REMOVE_STREAM), 0u) << "a peer sent";
-	EXPECT_EQ(count(walk(t0 + s * 22 / 10, 10), AEGW_CMD_REMOVE_STREAM), 0u)
+	EXPECT_EQ(count(moved, AEGW_CMD_REMOVE_STREAM), 0u)
+		<< "one of the two peers sent: both kept";
+	EXPECT_EQ(count(walk(t0 + s * 22 / 10), AEGW_CMD_REMOVE_STREAM), 0u)
 		<< "silent for 1.1 s of --timeout 3: kept";
-	EXPECT_EQ(count(walk(t0 + s * 33 / 10, 10), AEGW_CMD_REMOVE_STREAM), 0u)
+	EXPECT_EQ(count(walk(t0 + s * 33 / 10), AEGW_CMD_REMOVE_STREAM), 0u)
 		<< "2.2 s";
 	EXPECT_EQ(d.adopted.live, 2u);
-	std::vector<Seen> last = walk(t0 + s * 44 / 10, 10);
+	std::vector<Seen> last = walk(t0 + s * 44 / 10);
 	EXPECT_EQ(count(last, AEGW_CMD_COUNTERS), 4u)
 		<< "the read, then the last counters with the REMOVEs";
 	EXPECT_EQ(count(last, AEGW_CMD_REMOVE_STREAM), 2u) << "3.3 s: gone";
+	for (const Seen &x : last)
+		if (x.type == AEGW_CMD_REMOVE_STREAM) {
+			EXPECT_TRUE(x.id == one || x.id == other) << x.id;
+		}
 	EXPECT_EQ(d.adopted.live, 0u);
 	EXPECT_EQ(d.stats.adopted_reaped, 2u);
 	EXPECT_EQ(d.ifaces[0].pool.n_used, 1u) << "the static's pair stays";
 	EXPECT_EQ(d.ifaces[1].pool.n_used, 0u);
 	EXPECT_NE(ctl_static_find(&d, kept.id), nullptr);
+	ctl_fini(&d);
+	dataplane.reset();
+	aegw_shm_unlink(ai.c_str());
+}
+
+// A static stream of a build whose ADD did not carry AEGW_STREAM_STATIC
+// pairs with no stream: the next daemon keeps it, however silent, and
+// gives its port back exactly once when it is removed by hand.
+TEST_F(ReInvite, AStreamThatPairsWithNoneIsKept)
+{
+	const std::string ai = inst + "o";
+	auto dataplane = std::make_unique<FakeWorker>(ai);
+	ctl before{}, d{};
+	start_daemon(before, ai, {"--journal", "off"});
+	ctl_static_req req{};
+	char err[200];
+	req.iface = "access";
+	req.iface_len = 6;
+	req.port = 20094;
+	req.action = AEGW_ACTION_RELAY;
+	req.peer = {4, 0, 4000, {10, 0, 0, 9}};
+	const ctl_static_stream *st = ctl_static_install(&before, &req, err,
+							 sizeof(err));
+	ASSERT_NE(st, nullptr) << err;
+	const uint32_t id = st->id;
+	ctl_fini(&before);
+
+	dataplane->dump_without(AEGW_STREAM_STATIC);
+	start_daemon(d, ai, {"--journal", "off", "--timeout", "1"});
+	EXPECT_EQ(d.statics.n, 0u);
+	ASSERT_EQ(d.adopted.live, 1u);
+	EXPECT_EQ(d.adopted.s[0].reverse, 0u);
+	EXPECT_EQ(d.ifaces[0].pool.n_used, 1u);
+	dataplane->take();
+	const uint64_t later = ctl_now_ns() + 10 * 1000000000ull;
+	ctl_adopted_walk(&d, later, true);
+	ctl_adopted_walk(&d, later + 5 * 1000000000ull, true);
+	std::vector<Seen> seen = dataplane->take();
+	EXPECT_EQ(count(seen, AEGW_CMD_COUNTERS), 0u) << "not even read";
+	EXPECT_EQ(count(seen, AEGW_CMD_REMOVE_STREAM), 0u);
+	EXPECT_EQ(d.adopted.live, 1u);
+
+	ASSERT_EQ(ctl_static_uninstall(&d, id, err, sizeof(err)), 0) << err;
+	EXPECT_EQ(count(dataplane->take(), AEGW_CMD_REMOVE_STREAM), 1u);
+	EXPECT_EQ(d.adopted.live, 0u);
+	EXPECT_EQ(d.ifaces[0].pool.n_used, 0u) << "its port back, once";
+	EXPECT_NE(ctl_static_uninstall(&d, id, err, sizeof(err)), 0);
+	EXPECT_EQ(d.ifaces[0].pool.n_used, 0u);
 	ctl_fini(&d);
 	dataplane.reset();
 	aegw_shm_unlink(ai.c_str());

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 enum {
-	AEGW_SHM_LAYOUT_VERSION = 5,
+	AEGW_SHM_LAYOUT_VERSION = 6,
 	AEGW_RING_MAX_WORKERS = 16,
 	AEGW_RING_CMD_SLOTS = 256,   /* per worker; a power of two */
 	AEGW_RING_EVT_SLOTS = 1024,  /* per worker; a power of two */
