@@ -235,6 +235,9 @@ void ctl_ng_add_interfaces(struct aegw_benc_enc *e, const struct ctl *ctl,
 		/* Keys in bencode's (sorted) order. */
 		aegw_benc_dict_begin(e);
 		aegw_benc_dict_add_cstr(e, "address", f->cfg->addr_text);
+		if (f->cfg->advertised.family)
+			aegw_benc_dict_add_cstr(e, "advertised",
+						f->cfg->advertised_text);
 		if (with_config)
 			aegw_benc_dict_add_int(e, "dpdk-port", f->cfg->dpdk_port);
 		aegw_benc_dict_add_cstr(e, "name", f->cfg->name);

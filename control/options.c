@@ -44,11 +44,13 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"                              (docs/CONFIGURATION.md); the command\n"
 		"                              line overrides it\n"
 		"  --instance NAME             the dataplane's ring (default aegw)\n"
-		"  --interface NAME=ADDR[/PORTMIN-PORTMAX][@DPDKPORT]\n"
+		"  --interface NAME=ADDR[!ADVERTISED][/PORTMIN-PORTMAX][@DPDKPORT]\n"
 		"                              a media interface (repeatable; the\n"
 		"                              first faces the UEs by default);\n"
-		"                              ports default to %u-%u, the DPDK\n"
-		"                              port to the interface's position\n"
+		"                              SDP names ADVERTISED if given (a\n"
+		"                              1:1 NAT's address); ports default\n"
+		"                              to %u-%u, the DPDK port to the\n"
+		"                              interface's position\n"
 		"  --srtp-suites NAME[,NAME]   the SRTP suites aegw terminates, most\n"
 		"                              preferred first (default: all eight,\n"
 		"                              AES_CM_128_HMAC_SHA1_80 first)\n"
@@ -148,7 +150,10 @@ static int parse_u16(const char *s, size_t n, uint16_t *v)
 	return 0;
 }
 
-static int parse_iface_addr(const char *s, size_t n, struct ctl_iface_cfg *ifc)
+/* An IPv4 or IPv6 address (IPv6 bracketed or not) into ep and its
+ * canonical text. */
+static int parse_ip(const char *s, size_t n, struct aegw_endpoint *ep,
+		    char text[CTL_ADDR_TEXT_MAX])
 {
 	char buf[CTL_ADDR_TEXT_MAX];
 
@@ -160,15 +165,15 @@ static int parse_iface_addr(const char *s, size_t n, struct ctl_iface_cfg *ifc)
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = 0;
-	memset(&ifc->addr, 0, sizeof(ifc->addr));
-	if (inet_pton(AF_INET, buf, ifc->addr.ip) == 1)
-		ifc->addr.family = 4;
-	else if (inet_pton(AF_INET6, buf, ifc->addr.ip) == 1)
-		ifc->addr.family = 6;
+	memset(ep, 0, sizeof(*ep));
+	if (inet_pton(AF_INET, buf, ep->ip) == 1)
+		ep->family = 4;
+	else if (inet_pton(AF_INET6, buf, ep->ip) == 1)
+		ep->family = 6;
 	else
 		return -1;
-	inet_ntop(ifc->addr.family == 4 ? AF_INET : AF_INET6, ifc->addr.ip,
-		  ifc->addr_text, sizeof(ifc->addr_text));
+	inet_ntop(ep->family == 4 ? AF_INET : AF_INET6, ep->ip, text,
+		  CTL_ADDR_TEXT_MAX);
 	return 0;
 }
 
@@ -212,13 +217,18 @@ const char *ctl_iface_field(struct ctl_iface_cfg *ifc, const char *key,
 			    const char *value, size_t n)
 {
 	if (!strcmp(key, "addr"))
-		return parse_iface_addr(value, n, ifc) ?
+		return parse_ip(value, n, &ifc->addr, ifc->addr_text) ?
 			       "bad address (IPv4 or IPv6)" : NULL;
+	if (!strcmp(key, "advertised"))
+		return parse_ip(value, n, &ifc->advertised,
+				ifc->advertised_text) ?
+			       "bad advertised address (IPv4 or IPv6)" : NULL;
 	if (!strcmp(key, "dpdk-port"))
 		return parse_u16(value, n, &ifc->dpdk_port) ?
 			       "bad DPDK port" : NULL;
 	if (strcmp(key, "ports"))
-		return "unknown key (an interface takes addr, ports, dpdk-port)";
+		return "unknown key (an interface takes addr, advertised, "
+		       "ports, dpdk-port)";
 	if (parse_range(value, n, ifc))
 		return "bad port range (MIN-MAX)";
 	/* RTP on an even port, RTCP on the next: at least one pair. */
@@ -231,20 +241,26 @@ const char *ctl_iface_field(struct ctl_iface_cfg *ifc, const char *key,
 int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 		    char *err, size_t errlen)
 {
-	const char *eq = strchr(s, '='), *at, *slash, *addr_end, *why;
+	const char *eq = strchr(s, '='), *at, *slash, *bang, *end, *why;
 
 	if (!eq || ctl_iface_init(ifc, s, (size_t)(eq - s), index))
 		return fail(err, errlen, "interface '%s': expected NAME=ADDR"
-			    "[/PORTMIN-PORTMAX][@DPDKPORT]", s);
+			    "[!ADVERTISED][/PORTMIN-PORTMAX][@DPDKPORT]", s);
 	at = strchr(eq, '@');
-	addr_end = at ? at : eq + strlen(eq);
-	slash = memchr(eq, '/', (size_t)(addr_end - eq));
+	end = at ? at : eq + strlen(eq);
+	slash = memchr(eq, '/', (size_t)(end - eq));
+	end = slash ? slash : end; /* the addresses end here */
+	bang = memchr(eq, '!', (size_t)(end - eq));
 	if ((at && (why = ctl_iface_field(ifc, "dpdk-port", at + 1,
 					  strlen(at + 1)))) ||
 	    (slash && (why = ctl_iface_field(ifc, "ports", slash + 1,
-					     (size_t)(addr_end - slash - 1)))) ||
+					     (size_t)((at ? at : slash +
+						       strlen(slash)) -
+						      slash - 1)))) ||
+	    (bang && (why = ctl_iface_field(ifc, "advertised", bang + 1,
+					    (size_t)(end - bang - 1)))) ||
 	    (why = ctl_iface_field(ifc, "addr", eq + 1,
-				   (size_t)((slash ? slash : addr_end) - eq - 1))))
+				   (size_t)((bang ? bang : end) - eq - 1))))
 		return fail(err, errlen, "interface '%s': %s", s, why);
 	return 0;
 }
@@ -256,6 +272,13 @@ static int check_ifaces(const struct ctl_options *o, char *err, size_t errlen)
 	for (unsigned i = 0; i < o->n_ifaces; i++) {
 		if (o->ifaces[i].addr.family == 0)
 			return fail(err, errlen, "interface '%s' has no addr",
+				    o->ifaces[i].name);
+		/* Peers are judged by the family of the address they are
+		 * given in SDP and reached by addr's. */
+		if (o->ifaces[i].advertised.family &&
+		    o->ifaces[i].advertised.family != o->ifaces[i].addr.family)
+			return fail(err, errlen, "interface '%s': the advertised "
+				    "address must be of addr's family",
 				    o->ifaces[i].name);
 		for (unsigned j = 0; j < i; j++) {
 			const struct ctl_iface_cfg *a = &o->ifaces[i],

@@ -47,8 +47,13 @@ struct ctl_listen {
 /* --interface NAME=ADDR[/PORTMIN-PORTMAX][@DPDKPORT] */
 struct ctl_iface_cfg {
 	char name[CTL_IFACE_NAME_MAX + 1];
-	char addr_text[CTL_ADDR_TEXT_MAX]; /* canonical, for SDP */
+	char addr_text[CTL_ADDR_TEXT_MAX]; /* canonical */
 	struct aegw_endpoint addr;         /* port 0 */
+	/* The address SDP names instead, where a 1:1 NAT in front of the
+	 * gateway maps it to addr (rtpengine's ADDR!ADVERTISED); family 0:
+	 * none, SDP names addr. */
+	char advertised_text[CTL_ADDR_TEXT_MAX];
+	struct aegw_endpoint advertised;
 	uint16_t port_min, port_max;       /* inclusive; RTP even, RTCP odd */
 	uint16_t dpdk_port;
 };
@@ -116,9 +121,17 @@ int ctl_option_set(struct ctl_options *o, const char *name, const char *value,
 int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 		    char *err, size_t errlen);
 
+/* The address aegw puts in SDP for the interface: its advertised one,
+ * else its own. */
+static inline const char *ctl_iface_sdp_addr(const struct ctl_iface_cfg *c)
+{
+	return c->advertised.family ? c->advertised_text : c->addr_text;
+}
+
 /* A configuration file's [interface NAME]: the defaults for the
  * interface at index (-1 for a bad name), then one key at a time: addr,
- * ports ("MIN-MAX"), dpdk-port. A field returns NULL or the reason. */
+ * advertised, ports ("MIN-MAX"), dpdk-port. A field returns NULL or the
+ * reason. */
 int ctl_iface_init(struct ctl_iface_cfg *ifc, const char *name, size_t n,
 		   unsigned index);
 const char *ctl_iface_field(struct ctl_iface_cfg *ifc, const char *key,

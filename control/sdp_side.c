@@ -201,8 +201,8 @@ void ctl_edit_session(const struct ctl *ctl, struct aegw_sdp_edit *ed,
 		      const struct ctl_sdp_req *req)
 {
 	ed->addr = sdp->session.c.present && !held(&sdp->session.c) ?
-			   ifc->cfg->addr_text : NULL;
-	ed->origin_addr = req->replace_origin ? ifc->cfg->addr_text : NULL;
+			   ctl_iface_sdp_addr(ifc->cfg) : NULL;
+	ed->origin_addr = req->replace_origin ? ctl_iface_sdp_addr(ifc->cfg) : NULL;
 	/* Always: aegw is no ICE agent, and a peer's candidates, passed
 	 * on, would name addresses other than the c=/m= aegw put there
 	 * (RFC 8839 5.1: the other side would find the default candidate
@@ -223,7 +223,7 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 	const struct aegw_sdp_media *sm = &sdp->media[i];
 
 	if (sm->s.c.present ? !held(&sm->s.c) : !sdp->session.c.present)
-		me->addr = ifc->cfg->addr_text;
+		me->addr = ctl_iface_sdp_addr(ifc->cfg);
 	me->set_port = true;
 	me->port = port;
 	/* RFC 3605 is RTP's: no a=rtcp for udptl or DTLS/SCTP sections. */
@@ -239,7 +239,7 @@ void ctl_edit_rejected(struct aegw_sdp_media_edit *me,
 		       const struct ctl_iface *ifc)
 {
 	if (sm->s.c.present && !held(&sm->s.c))
-		me->addr = ifc->cfg->addr_text;
+		me->addr = ctl_iface_sdp_addr(ifc->cfg);
 	me->e2ae = AEGW_SDP_REMOVE;
 }
 

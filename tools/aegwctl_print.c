@@ -289,6 +289,10 @@ static void print_ifaces(const struct aegw_benc_node *l)
 		printf("  ");
 		cell(get(f, "name"), 12);
 		cell(get(f, "address"), 16);
+		if (get(f, "advertised")) {
+			printf("SDP ");
+			cell(get(f, "advertised"), 16);
+		}
 		printf("ports %" PRId64 "-%" PRId64 ", DPDK port %" PRId64
 		       ", pairs used %" PRId64 ", free %" PRId64 "\n",
 		       num(f, "port-min"), num(f, "port-max"),

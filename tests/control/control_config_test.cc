@@ -72,6 +72,7 @@ const char kFile[] =
 	"\n"
 	"[interface core]\n"
 	"addr = fd00:c::1\n"
+	"advertised = 2001:db8::1\n"
 	"\n"
 	"[e2ae-policy]\n"
 	"3GPP-E-UTRAN-FDD = preferred\n"
@@ -105,6 +106,10 @@ TEST_F(Config, EveryKeyApplies)
 	EXPECT_EQ(o.ifaces[0].port_max, 29999);
 	EXPECT_EQ(o.ifaces[0].dpdk_port, 1);
 	EXPECT_STREQ(o.ifaces[1].addr_text, "fd00:c::1");
+	EXPECT_EQ(o.ifaces[0].advertised.family, 0);
+	EXPECT_STREQ(o.ifaces[1].advertised_text, "2001:db8::1");
+	EXPECT_STREQ(ctl_iface_sdp_addr(&o.ifaces[1]), "2001:db8::1");
+	EXPECT_STREQ(ctl_iface_sdp_addr(&o.ifaces[0]), "10.0.0.1");
 	EXPECT_EQ(o.ifaces[1].port_min, CTL_DEFAULT_PORT_MIN);
 	EXPECT_EQ(o.ifaces[1].dpdk_port, 1) << "its position, by default";
 	EXPECT_EQ(ctl_e2ae_policy_for(&o, "3GPP-E-UTRAN-FDD", 16),

@@ -117,6 +117,34 @@ TEST_F(Offer, Ipv6AccessAudioAndVideoAndARejectedSection)
 	EXPECT_TRUE(out.has_line("a=rtcp:" + std::to_string(out.port(1) + 1)));
 }
 
+// Behind a 1:1 NAT: every address aegw writes into SDP (c=, o= with
+// replace origin) is the interface's advertised one; the dataplane's
+// streams keep its own.
+TEST_F(Offer, AdvertisedAddressesAreWhatSdpNames)
+{
+	ctl_fini(&c);
+	c = ctl{};
+	start({"--interface", "edge=10.0.0.1!203.0.113.5/40000-40099@2"});
+	std::string sdp = from_core("m=audio 9000 RTP/AVP 0\r\n");
+	Reply r = ask(D({{"command", S("offer")}, {"call-id", S("nat")},
+			 {"from-tag", S("f")}, {"sdp", S(sdp)},
+			 {"replace", L({"origin"})},
+			 {"direction", L({"core", "edge"})}}));
+	ASSERT_EQ(r.result(), "ok") << r.raw();
+	Sdp out(r.sdp());
+	ASSERT_TRUE(out.ok) << r.sdp();
+	EXPECT_TRUE(out.has_line("c=IN IP4 203.0.113.5")) << r.sdp();
+	EXPECT_NE(r.sdp().find("IN IP4 203.0.113.5\r\ns="), std::string::npos)
+		<< "o= with replace origin: " << r.sdp();
+	EXPECT_EQ(r.sdp().find("10.0.0.1"), std::string::npos) << r.sdp();
+	EXPECT_GE(out.port(0), 40000);
+	EXPECT_LE(out.port(0), 40099);
+	const ctl_call *call = ctl_call_find(&c.calls, "nat", 3);
+	ASSERT_NE(call, nullptr);
+	EXPECT_STREQ(call->iface[1]->cfg->addr_text, "10.0.0.1")
+		<< "the stream's own address stays addr";
+}
+
 TEST_F(Offer, RejectedSectionLeaksNoKey)
 {
 	std::string crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey + "\r\n";

@@ -488,10 +488,28 @@ TEST(Options, InterfaceSpellings)
 	ASSERT_EQ(ctl_iface_parse("v6=[fd00::1]/40000-40001@3", 0, &f, err,
 				  sizeof(err)), 0);
 	EXPECT_EQ(f.dpdk_port, 3);
+	EXPECT_EQ(f.advertised.family, 0) << "none given";
+	// Behind a 1:1 NAT: SDP names the NAT's address (rtpengine's
+	// ADDR!ADVERTISED).
+	ASSERT_EQ(ctl_iface_parse("access=10.0.0.1!203.0.113.5/20000-29999@2",
+				  0, &f, err, sizeof(err)), 0) << err;
+	EXPECT_STREQ(f.addr_text, "10.0.0.1");
+	EXPECT_STREQ(f.advertised_text, "203.0.113.5");
+	EXPECT_STREQ(ctl_iface_sdp_addr(&f), "203.0.113.5");
+	EXPECT_EQ(f.port_min, 20000);
+	EXPECT_EQ(f.dpdk_port, 2);
+	ASSERT_EQ(ctl_iface_parse("v6=[fd00::1]![2001:db8::5]", 0, &f, err,
+				  sizeof(err)), 0) << err;
+	EXPECT_STREQ(f.advertised_text, "2001:db8::5");
+	ASSERT_EQ(ctl_iface_parse("a=10.0.0.1!203.0.113.5@1", 0, &f, err,
+				  sizeof(err)), 0) << err;
+	EXPECT_EQ(f.dpdk_port, 1);
+	EXPECT_STREQ(f.advertised_text, "203.0.113.5");
 	for (const char *bad : {"access", "=10.0.0.1", "a=10.0.0.300",
 				"a=10.0.0.1/20000", "a=10.0.0.1/2-1",
 				"a=10.0.0.1@x", "a=10.0.0.1/0-100", "a b=10.0.0.1",
-				"a=host.example"})
+				"a=host.example", "a=10.0.0.1!", "a=!10.0.0.1",
+				"a=10.0.0.1!nat.example", "a=10.0.0.1!1.2.3.4!5.6.7.8"})
 		EXPECT_NE(ctl_iface_parse(bad, 0, &f, err, sizeof(err)), 0) << bad;
 }
 
@@ -531,6 +549,8 @@ TEST(Options, CommandLine)
 	EXPECT_NE(err.find("share"), std::string::npos) << err;
 	EXPECT_EQ(parse({"--interface", "a=10.0.0.1", "--interface",
 			 "a=10.0.0.2"}, &o, &err), -1);
+	EXPECT_EQ(parse({"--interface", "a=10.0.0.1!2001:db8::5"}, &o, &err), -1);
+	EXPECT_NE(err.find("family"), std::string::npos) << err;
 	EXPECT_EQ(parse({"--interface", "a=10.0.0.1", "--instance", "a/b"}, &o,
 			&err), -1);
 	EXPECT_EQ(parse({"--interface", "a=10.0.0.1", "--bogus"}, &o, &err), -1);
