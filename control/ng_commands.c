@@ -293,6 +293,7 @@ static void sdp_req_of(const struct ctl_options *o,
 	r->replace_origin = aegw_ng_list_has(replace, "origin");
 	r->recrypt = aegw_ng_list_has(q->flags, "recrypt");
 	r->loop_protect = aegw_ng_list_has(q->flags, "loop-protect");
+	r->no_rtcp_attr = aegw_ng_list_has(q->flags, "no-rtcp-attribute");
 	r->load_limit_supported = aegw_ng_list_has(q->supports, "load-limit");
 	sdes_allow(o, sdes, r);
 	sdes_params(sdes, r);

@@ -149,7 +149,7 @@ static void answer_edit(struct answer *a, unsigned i)
 	const struct ctl_leg *ol = &m->leg[a->off];
 
 	ctl_edit_media(me, a->sdp, i, a->c->iface[a->off], ol->port,
-		       m->rtcp_mux[a->off]);
+		       m->rtcp_mux[a->off], a->req->no_rtcp_attr);
 	me->rtcp_mux = m->rtcp_mux[a->off] ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
 	if (!ctl_mode_terminates(m->mode))
 		return;

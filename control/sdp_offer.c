@@ -209,7 +209,8 @@ static void offer_edit(struct offer *o, unsigned i)
 	const struct ctl_media *m = &o->work[i];
 	const struct ctl_leg *al = &m->leg[o->ans];
 
-	ctl_edit_media(me, o->sdp, i, o->c->iface[o->ans], al->port, false);
+	ctl_edit_media(me, o->sdp, i, o->c->iface[o->ans], al->port, false,
+		       o->req->no_rtcp_attr);
 	me->rtcp_mux = m->mux_to_answerer ? AEGW_SDP_SET : AEGW_SDP_REMOVE;
 	if (sm->proto_id != AEGW_SDP_PROTO_OTHER)
 		me->proto = al->proto;

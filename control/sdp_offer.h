@@ -30,6 +30,7 @@ struct ctl_sdp_req {
 	bool recrypt;                   /* flags: recrypt */
 	bool load_limit_supported;      /* supports: load limit */
 	bool loop_protect;              /* flags: loop-protect */
+	bool no_rtcp_attr;              /* flags: no-rtcp-attribute */
 	/* aegw's extension keys: the UEs the registration store is asked
 	 * about (TS 33.328 7.1); p NULL: not named. */
 	struct ctl_str ue_identity;         /* the answerer (terminating) */

@@ -218,7 +218,7 @@ void ctl_edit_session(const struct ctl *ctl, struct aegw_sdp_edit *ed,
 
 void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 		    unsigned i, const struct ctl_iface *ifc, uint16_t port,
-		    bool rtcp_mux)
+		    bool rtcp_mux, bool no_rtcp_attr)
 {
 	const struct aegw_sdp_media *sm = &sdp->media[i];
 
@@ -230,6 +230,10 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 	if (sm->proto_id == AEGW_SDP_PROTO_OTHER &&
 	    (!sm->proto.n || !memmem(sm->proto.p, sm->proto.n, "RTP/", 4)))
 		return;
+	if (no_rtcp_attr) {
+		me->rtcp = AEGW_SDP_REMOVE;
+		return;
+	}
 	me->rtcp = AEGW_SDP_SET;
 	me->rtcp_port = rtcp_mux ? port : (uint16_t)(port + 1);
 }

@@ -145,6 +145,27 @@ TEST_F(Offer, AdvertisedAddressesAreWhatSdpNames)
 		<< "the stream's own address stays addr";
 }
 
+// rtpengine's no-rtcp-attribute: no a=rtcp from aegw, and the peer's
+// gone too (it named the peer's port, not aegw's); the other side then
+// takes port + 1, where aegw's RTCP is. Without it, aegw's a=rtcp.
+TEST_F(Offer, NoRtcpAttributeLeavesNone)
+{
+	std::string sdp = from_core("m=audio 9000 RTP/AVP 0\r\n"
+				    "a=rtcp:9005\r\n");
+	Reply with = ask(D({{"command", S("offer")}, {"call-id", S("nr1")},
+			    {"from-tag", S("f")}, {"sdp", S(sdp)},
+			    {"direction", L({"core", "access"})},
+			    {"flags", L({"no-rtcp-attribute"})}}));
+	ASSERT_EQ(with.result(), "ok") << with.raw();
+	EXPECT_EQ(with.sdp().find("a=rtcp"), std::string::npos) << with.sdp();
+	Reply without = offer(sdp, "", {"core", "access"});
+	ASSERT_EQ(without.result(), "ok") << without.raw();
+	Sdp out(without.sdp());
+	EXPECT_TRUE(out.has_line("a=rtcp:" + std::to_string(out.port(0) + 1)))
+		<< without.sdp();
+	EXPECT_EQ(without.sdp().find("9005"), std::string::npos);
+}
+
 TEST_F(Offer, RejectedSectionLeaksNoKey)
 {
 	std::string crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey + "\r\n";

@@ -923,6 +923,24 @@ TEST_F(ReInvite, RestartOfBothResumesFromTheJournal)
 	stop_journaled(d, dataplane, ji, "jr");
 }
 
+// no-rtcp-attribute on an answer: the SDP toward the offerer has no
+// a=rtcp (the offer's reply, without the flag, has aegw's).
+TEST_F(ReInvite, NoRtcpAttributeOnTheAnswer)
+{
+	Reply o = ask({{"command", S("offer")}, {"call-id", S("nra")},
+		       {"from-tag", S("ue")},
+		       {"sdp", S(ue_offer_sdp(7000, kKey1))},
+		       {"transport-protocol", S("RTP/AVP")}});
+	ASSERT_EQ(o.result(), "ok") << o.raw();
+	EXPECT_NE(o.sdp().find("a=rtcp:"), std::string::npos) << o.sdp();
+	Reply a = ask({{"command", S("answer")}, {"call-id", S("nra")},
+		       {"from-tag", S("ue")}, {"to-tag", S("core")},
+		       {"sdp", S(core_answer_sdp(9000, "a=rtcp:9005\r\n"))},
+		       {"flags", L({"no-rtcp-attribute"})}});
+	ASSERT_EQ(a.result(), "ok") << a.raw();
+	EXPECT_EQ(a.sdp().find("a=rtcp"), std::string::npos) << a.sdp();
+}
+
 // A daemon that finds streams no journal claims (the previous one ran
 // with --journal off, or its journal was lost): a static stream is taken
 // back as the static stream it was; a call's two streams are paired, kept
