@@ -159,6 +159,13 @@ enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r)
 	if (!r->shm) {
 		if (ctl_now_ns() < r->next_attach_ns || try_attach(r))
 			return CTL_RING_SAME;
+		/* Only the first attach may find a previous control's
+		 * streams. After a replaced object whose successor was not
+		 * there at once (made in the meantime), this is that
+		 * successor: it has none of this daemon's streams. */
+		if (r->attached_before)
+			return CTL_RING_NEW_DATAPLANE;
+		r->attached_before = true;
 		return CTL_RING_ATTACHED;
 	}
 	e = aegw_shm_epoch(r->shm);
@@ -169,6 +176,7 @@ enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r)
 		aegw_shm_detach(r->shm);
 		r->shm = NULL;
 		r->next_attach_ns = 0;
+		r->attached_before = true;
 		return try_attach(r) ? CTL_RING_SAME : CTL_RING_NEW_DATAPLANE;
 	}
 	if (e != r->epoch) {

@@ -29,6 +29,7 @@ struct ctl_ring {
 	uint64_t epoch;
 	unsigned n_workers;
 	uint64_t next_attach_ns;
+	bool attached_before;   /* any later attach is to a new dataplane */
 	uint64_t sent, refused, timeouts;
 	/* Backpressure: commands that found their worker's ring full and
 	 * waited, and those given up (-EBUSY) when it stayed full. */

@@ -941,6 +941,39 @@ TEST_F(ReInvite, NoRtcpAttributeOnTheAnswer)
 	EXPECT_EQ(a.sdp().find("a=rtcp"), std::string::npos) << a.sdp();
 }
 
+// A dataplane of another shape (here two workers, then one again)
+// replaces the object: the old mapping reads epoch 0. When the new
+// object is not there at that moment, the daemon attaches to it later,
+// and that attach is to a new dataplane: the calls go in again, they are
+// not looked for as a previous control's streams.
+TEST_F(ReInvite, ACallIsReplayedWhenTheNewObjectCameLate)
+{
+	const std::string ri = inst + "r";
+	auto dataplane = std::make_unique<FakeWorker>(ri);
+	ctl d{};
+	start_daemon(d, ri, {"--journal", "off"});
+	ASSERT_EQ(ue_call("late", ue_offer_sdp(7000, kKey1),
+			  core_answer_sdp(9000), &d).result(), "ok");
+	dataplane.reset();
+	aegw_shm *other = nullptr;
+	ASSERT_EQ(aegw_shm_create(ri.c_str(), 2, &other), 0);
+	aegw_shm_detach(other);
+	aegw_shm_unlink(ri.c_str()); // the successor is not there yet
+	ctl_tick(&d);
+	EXPECT_FALSE(ctl_ring_ready(&d.ring));
+	dataplane = std::make_unique<FakeWorker>(ri);
+	d.ring.next_attach_ns = 0; // no need to wait for the retry
+	ctl_tick(&d);
+	ASSERT_TRUE(ctl_ring_ready(&d.ring));
+	std::vector<Seen> back = dataplane->take();
+	EXPECT_EQ(count(back, AEGW_CMD_ADD_STREAM), 2u)
+		<< "the call's two streams, installed again";
+	EXPECT_EQ(d.stats.replays, 2u);
+	ctl_fini(&d);
+	dataplane.reset();
+	aegw_shm_unlink(ri.c_str());
+}
+
 // A daemon that finds streams no journal claims (the previous one ran
 // with --journal off, or its journal was lost): a static stream is taken
 // back as the static stream it was; a call's two streams are paired, kept
