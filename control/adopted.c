@@ -29,6 +29,7 @@ bool ctl_adopted_add(struct ctl *ctl, const struct aegw_evt *e)
 	t->s[t->n++] = (struct ctl_adopted_stream){
 		.id = e->stream_id,
 		.iface = (int16_t)(reserved ? i : -1),
+		.is_static = e->flags & AEGW_STREAM_STATIC,
 		.local = e->local,
 		.egress_src = e->egress_src,
 		.active_ns = ctl_now_ns(),
@@ -79,7 +80,8 @@ static const struct by_local *local_find(const struct by_local *v, size_t n,
 }
 
 /* A call's two streams name each other: each one's egress source is the
- * other's local end. Only such mutual pairs are joined. */
+ * other's local end. Only such mutual pairs are joined; static streams
+ * never (two of them may name each other: a two-way relay by hand). */
 void ctl_adopted_pair(struct ctl_adopted *t)
 {
 	struct by_local *v = t->n ? malloc(t->n * sizeof(*v)) : NULL;
@@ -93,16 +95,18 @@ void ctl_adopted_pair(struct ctl_adopted *t)
 		struct ctl_adopted_stream *a = &t->s[i], *b;
 		const struct by_local *f;
 
-		if (!a->id || a->reverse)
+		if (!a->id || a->reverse || a->is_static)
 			continue;
 		f = local_find(v, t->n, &a->egress_src);
 		if (!f || f->at == i)
 			continue;
 		b = &t->s[f->at];
-		if (!b->id || b->reverse || ep_cmp(&b->egress_src, &a->local))
+		if (!b->id || b->reverse || b->is_static ||
+		    ep_cmp(&b->egress_src, &a->local))
 			continue;
 		a->reverse = (uint32_t)f->at + 1;
 		b->reverse = (uint32_t)i + 1;
+		a->paired = b->paired = true;
 	}
 	free(v);
 }
@@ -117,8 +121,9 @@ struct ctl_adopted_stream *ctl_adopted_find(struct ctl_adopted *t,
 }
 
 /* The entry goes and its pair goes back to its pool; a reverse it had
- * stays alone, and counts as active from the latest of the two: its own
- * reading no longer holds the sum of both. */
+ * stays, judged alone from its next read on: the reading the two shared
+ * no longer fits it, so that read counts as a move and its silence
+ * starts there. */
 static void drop(struct ctl *ctl, struct ctl_adopted_stream *a)
 {
 	struct ctl_adopted *t = &ctl->adopted;
@@ -246,27 +251,27 @@ static void reap(struct ctl *ctl, struct ctl_adopted_stream *a,
 }
 
 /* One entry of the walk: the pair's leader (the lower index) reads and
- * judges for both. A stream with no reverse is no call's for sure (a
- * static stream of a build without AEGW_STREAM_STATIC, one that did not
- * fit): it is kept, as it was before this table. */
+ * judges for both; one whose reverse went, for itself. One that never
+ * paired is no call's (a static stream that did not fit back): it is
+ * kept. */
 static void visit(struct ctl *ctl, size_t i, uint64_t now, bool *readable)
 {
 	struct ctl_adopted *t = &ctl->adopted;
 	struct ctl_adopted_stream *a = &t->s[i], *r;
 	uint64_t since;
 
-	if (!a->id || !a->reverse || a->reverse - 1 < i ||
+	if (!a->id || !a->paired || (a->reverse && a->reverse - 1 < i) ||
 	    now < a->next_sample_ns)
 		return;
-	r = &t->s[a->reverse - 1];
+	r = a->reverse ? &t->s[a->reverse - 1] : NULL;
 	a->next_sample_ns = now + CTL_TIMEOUT_SAMPLE_MS * 1000000ull;
 	if (!sample(ctl, a, r, now)) {
 		*readable = false;
 		return;
 	}
-	if (!a->id || !a->reverse) /* gone from the dataplane, one or both */
+	if (!a->id) /* gone from the dataplane */
 		return;
-	r = &t->s[a->reverse - 1];
+	r = a->reverse ? &t->s[a->reverse - 1] : NULL;
 	since = a->active_ns > ctl->blind_ns ? a->active_ns : ctl->blind_ns;
 	if (now > since && now - since >= ctl->opt.timeout_s * 1000000000ull)
 		reap(ctl, a, r);

@@ -5,11 +5,12 @@
  * source, as a call's two directions are. A pair is read at most once a
  * second, a bounded number per loop tick, and goes (its streams removed,
  * their ports back in the pools) once neither stream's peer sent for
- * --timeout seconds, a call's media timeout. A stream with no reverse is
- * kept, its port reserved: it is no call's two directions (a static
- * stream of an older build). A new dataplane has none of them: they are
- * forgotten and their ports freed. Static streams that say so are not
- * here (ctl_static_adopt). Control thread only. */
+ * --timeout seconds, a call's media timeout. A stream that paired with
+ * none is kept, its port reserved: it is no call's two directions (a
+ * static stream that did not fit back, ctl_static_adopt). One whose
+ * reverse went (a failed REMOVE, removed by hand) is judged alone. A new
+ * dataplane has none of them: they are forgotten and their ports freed.
+ * Control thread only. */
 #ifndef CTL_ADOPTED_H
 #define CTL_ADOPTED_H
 
@@ -30,6 +31,9 @@ struct ctl_adopted_stream {
 	uint32_t id;                /* 0: gone */
 	uint32_t reverse;           /* its reverse's index + 1; 0: none */
 	int16_t iface;              /* whose pool its pair came from; -1 */
+	bool paired;                /* was a call's: judged, also once its
+				     * reverse went */
+	bool is_static;             /* AEGW_STREAM_STATIC: never paired */
 	struct aegw_endpoint local;
 	struct aegw_endpoint egress_src;
 	uint64_t seen;              /* its peer's packets at the last read */

@@ -287,8 +287,8 @@ static void ring(FILE *f, const struct ctl *ctl)
 	       "Of those, streams removed once their media timed out",
 	       ctl->stats.adopted_reaped);
 	single(f, "aegw_dataplane_adopted_streams", "gauge",
-	       "Streams of a previous aegw-control held until their media "
-	       "times out", ctl->adopted.live);
+	       "Streams of a previous aegw-control held: a call's until its "
+	       "media times out, others for good", ctl->adopted.live);
 	family(f, "aegw_dataplane_readings_total", "counter",
 	       "Readings of where a stream's contexts are, pushed by the "
 	       "dataplane as they move, by what became of them");

@@ -285,6 +285,13 @@ static int remove_adopted(struct ctl *ctl, uint32_t id, char *err,
 	if (e)
 		local = e->local;
 	ctl_dp_view_free(&v);
+	if (!e && !rc && ctl_adopted_forget(ctl, id)) {
+		/* Gone already (a REMOVE that timed out but ran): its port
+		 * is free again. */
+		ctl_log(CTL_LOG_INFO, "stream %u of a previous control was "
+			"gone; forgotten", id);
+		return 0;
+	}
 	if (!e && rc)
 		return fail(err, errlen, "no stream %u known (dataplane: %s)",
 			    id, ctl_ring_strerror(rc));

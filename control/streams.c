@@ -368,6 +368,7 @@ struct counters_ctx {
 	struct ctl *ctl;
 	struct ctl_counts *out;
 	bool final;  /* the streams go in the same batch */
+	struct aegw_evt last[2]; /* with final: each stream's reading */
 };
 
 static void on_counters(void *arg, const struct aegw_evt *evt)
@@ -385,14 +386,16 @@ static void on_counters(void *arg, const struct aegw_evt *evt)
 		out->resume[from] = ctl_resume_of_evt(evt);
 		out->have[from] = true;
 		if (x->final)
-			ctl_dp_counters_final(&x->ctl->dp_totals, x->ctl, evt);
+			x->last[from] = *evt;
 	}
 }
 
 /* COUNTERS of streams id[i] (0: none) on aegw's ports port[i], and
  * REMOVEs after them in the same batch when they go: the worker reads
  * before it removes, and what it read goes into the metrics' totals as
- * the streams' last reading. */
+ * the streams' last reading once the REMOVE went through (a stream that
+ * stays is read again by the next scrape). Without a dataplane every
+ * result is -ENOTCONN (batch_run). */
 void ctl_stream_pair_counters(struct ctl *ctl, const uint32_t id[2],
 			      const uint16_t port[2], struct ctl_counts *out,
 			      bool remove)
@@ -402,8 +405,6 @@ void ctl_stream_pair_counters(struct ctl *ctl, const uint32_t id[2],
 	int8_t at[2] = { -1, -1 }, rm[2] = { -1, -1 };
 
 	memset(out, 0, sizeof(*out));
-	if (!ctl->ring.shm)
-		return;
 	for (unsigned from = 0; from < 2; from++) {
 		if (!id[from])
 			continue;
@@ -428,6 +429,10 @@ void ctl_stream_pair_counters(struct ctl *ctl, const uint32_t id[2],
 		out->rc[from] = b.rc[at[from]];
 		if (out->rc[from])
 			out->have[from] = false;
+		if (remove && out->have[from] &&
+		    (!out->rm_rc[from] || out->rm_rc[from] == AEGW_ERR_NOT_FOUND))
+			ctl_dp_counters_final(&ctl->dp_totals, ctl,
+					      &x.last[from]);
 	}
 }
 

@@ -71,6 +71,9 @@ public:
 	}
 	// The next UPDATE is refused, as a worker out of memory refuses it.
 	void refuse_next_update() { refuse_update_ = true; }
+	// The next REMOVE fails and leaves the stream (a command that found
+	// the worker stalled, say).
+	void refuse_next_remove() { refuse_remove_ = true; }
 	// What COUNTERS reports of the protect contexts from now on.
 	// The SSRC every protect context had before 0x1234, in every
 	// reading from now on.
@@ -204,7 +207,10 @@ private:
 				aegw_srtp_config_wipe(&kept.in_crypto);
 				aegw_srtp_config_wipe(&kept.out_crypto);
 			}
-			if (cmd.type == AEGW_CMD_REMOVE_STREAM)
+			bool refused_remove =
+				cmd.type == AEGW_CMD_REMOVE_STREAM &&
+				refuse_remove_.exchange(false);
+			if (cmd.type == AEGW_CMD_REMOVE_STREAM && !refused_remove)
 				streams_.erase(cmd.stream_id);
 			if (cmd.type == AEGW_CMD_COUNTERS) {
 				aegw_evt pre{};
@@ -238,8 +244,8 @@ private:
 			}
 			e.stream_id = cmd.stream_id;
 			e.type = AEGW_EVT_ACK;
-			if (cmd.type == AEGW_CMD_UPDATE_STREAM &&
-			    refuse_update_.exchange(false))
+			if ((cmd.type == AEGW_CMD_UPDATE_STREAM &&
+			     refuse_update_.exchange(false)) || refused_remove)
 				e.status = AEGW_ERR_NO_MEMORY;
 			send(e);
 			aegw_cmd_wipe(&cmd);
@@ -250,7 +256,8 @@ private:
 	std::map<uint32_t, uint64_t> rx_; // COUNTERS' rx_packets; else 5
 	aegw_shm *shm_ = nullptr;
 	std::thread thread_;
-	std::atomic<bool> stop_{false}, refuse_update_{false};
+	std::atomic<bool> stop_{false}, refuse_update_{false},
+		refuse_remove_{false};
 	std::mutex mu_;
 	std::vector<Seen> seen_;
 	std::vector<aegw_evt> readings_;
@@ -1051,6 +1058,7 @@ TEST_F(ReInvite, StreamsNoCallClaimsGoOnceSilent)
 	EXPECT_EQ(count(walk(t0 + s * 33 / 10), AEGW_CMD_REMOVE_STREAM), 0u)
 		<< "2.2 s";
 	EXPECT_EQ(d.adopted.live, 2u);
+	dataplane->refuse_next_remove(); // the first of the two fails
 	std::vector<Seen> last = walk(t0 + s * 44 / 10);
 	EXPECT_EQ(count(last, AEGW_CMD_COUNTERS), 4u)
 		<< "the read, then the last counters with the REMOVEs";
@@ -1059,6 +1067,16 @@ TEST_F(ReInvite, StreamsNoCallClaimsGoOnceSilent)
 		if (x.type == AEGW_CMD_REMOVE_STREAM) {
 			EXPECT_TRUE(x.id == one || x.id == other) << x.id;
 		}
+	ASSERT_EQ(d.adopted.live, 1u) << "the one whose REMOVE failed stays";
+	EXPECT_EQ(d.stats.adopted_reaped, 1u);
+	EXPECT_EQ(d.ifaces[0].pool.n_used + d.ifaces[1].pool.n_used, 2u)
+		<< "its port stays reserved, beside the static's; the other's "
+		   "went back";
+	// Judged alone from its next read: that read is a move (the pair's
+	// reading no longer fits it), silence counts from there.
+	EXPECT_EQ(count(walk(t0 + s * 55 / 10), AEGW_CMD_REMOVE_STREAM), 0u);
+	last = walk(t0 + s * 88 / 10);
+	EXPECT_EQ(count(last, AEGW_CMD_REMOVE_STREAM), 1u) << "then it goes";
 	EXPECT_EQ(d.adopted.live, 0u);
 	EXPECT_EQ(d.stats.adopted_reaped, 2u);
 	EXPECT_EQ(d.ifaces[0].pool.n_used, 1u) << "the static's pair stays";
@@ -1069,9 +1087,11 @@ TEST_F(ReInvite, StreamsNoCallClaimsGoOnceSilent)
 	aegw_shm_unlink(ai.c_str());
 }
 
-// A static stream of a build whose ADD did not carry AEGW_STREAM_STATIC
-// pairs with no stream: the next daemon keeps it, however silent, and
-// gives its port back exactly once when it is removed by hand.
+// A stream that pairs with no other is no call's (here a static one
+// whose flag the dump does not show, as one that did not fit back would
+// be adopted): the next daemon keeps it, however silent, and gives its
+// port back once when it is removed by hand. Two static streams that
+// name each other (a two-way relay by hand) never pair.
 TEST_F(ReInvite, AStreamThatPairsWithNoneIsKept)
 {
 	const std::string ai = inst + "o";
@@ -1109,9 +1129,39 @@ TEST_F(ReInvite, AStreamThatPairsWithNoneIsKept)
 	ASSERT_EQ(ctl_static_uninstall(&d, id, err, sizeof(err)), 0) << err;
 	EXPECT_EQ(count(dataplane->take(), AEGW_CMD_REMOVE_STREAM), 1u);
 	EXPECT_EQ(d.adopted.live, 0u);
-	EXPECT_EQ(d.ifaces[0].pool.n_used, 0u) << "its port back, once";
+	EXPECT_EQ(d.ifaces[0].pool.n_used, 0u) << "its port back";
+	ASSERT_TRUE(ctl_pool_reserve(&d.ifaces[0].pool, 20094))
+		<< "as a new call would take it";
 	EXPECT_NE(ctl_static_uninstall(&d, id, err, sizeof(err)), 0);
-	EXPECT_EQ(d.ifaces[0].pool.n_used, 0u);
+	EXPECT_EQ(d.ifaces[0].pool.n_used, 1u) << "and not given back twice";
+	ctl_pool_put(&d.ifaces[0].pool, 20094);
+
+	aegw_evt e{};
+	e.type = AEGW_EVT_STREAM;
+	e.flags = AEGW_STREAM_STATIC;
+	e.local = {4, 0, 20096, {10, 0, 0, 1}};
+	e.egress_src = {4, 0, 30096, {192, 168, 0, 1}};
+	e.stream_id = 901;
+	ASSERT_TRUE(ctl_adopted_add(&d, &e));
+	std::swap(e.local, e.egress_src);
+	e.stream_id = 902;
+	ASSERT_TRUE(ctl_adopted_add(&d, &e));
+	ctl_adopted_pair(&d.adopted);
+	EXPECT_FALSE(ctl_adopted_find(&d.adopted, 901)->paired);
+	EXPECT_FALSE(ctl_adopted_find(&d.adopted, 902)->paired);
+	ctl_adopted_drop_all(&d);
+	e.flags = 0;
+	e.stream_id = 903;
+	ASSERT_TRUE(ctl_adopted_add(&d, &e));
+	std::swap(e.local, e.egress_src);
+	e.stream_id = 904;
+	ASSERT_TRUE(ctl_adopted_add(&d, &e));
+	ctl_adopted_pair(&d.adopted);
+	EXPECT_TRUE(ctl_adopted_find(&d.adopted, 903)->paired)
+		<< "the same two, not static: a call's";
+	ctl_adopted_drop_all(&d);
+	EXPECT_EQ(d.ifaces[0].pool.n_used + d.ifaces[1].pool.n_used, 0u)
+		<< "the new dataplane has none of them: their ports go back";
 	ctl_fini(&d);
 	dataplane.reset();
 	aegw_shm_unlink(ai.c_str());
