@@ -177,6 +177,18 @@ static int parse_ip(const char *s, size_t n, struct aegw_endpoint *ep,
 	return 0;
 }
 
+/* What a peer can send to: not 0.0.0.0 or :: (RFC 3264's hold in a c=),
+ * not multicast, not IPv4 mapped into IPv6. */
+static bool unicast(const struct aegw_endpoint *ep)
+{
+	static const uint8_t zero[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (ep->family == 4)
+		return memcmp(ep->ip, zero, 4) && ep->ip[0] < 224;
+	return memcmp(ep->ip, zero, 16) && ep->ip[0] != 0xff &&
+	       memcmp(ep->ip, mapped, 12);
+}
+
 /* "MIN-MAX" */
 static int parse_range(const char *s, size_t n, struct ctl_iface_cfg *ifc)
 {
@@ -221,8 +233,10 @@ const char *ctl_iface_field(struct ctl_iface_cfg *ifc, const char *key,
 			       "bad address (IPv4 or IPv6)" : NULL;
 	if (!strcmp(key, "advertised"))
 		return parse_ip(value, n, &ifc->advertised,
-				ifc->advertised_text) ?
-			       "bad advertised address (IPv4 or IPv6)" : NULL;
+				ifc->advertised_text) ||
+				       !unicast(&ifc->advertised) ?
+			       "bad advertised address (an IPv4 or IPv6 "
+			       "unicast address)" : NULL;
 	if (!strcmp(key, "dpdk-port"))
 		return parse_u16(value, n, &ifc->dpdk_port) ?
 			       "bad DPDK port" : NULL;
@@ -265,8 +279,20 @@ int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 	return 0;
 }
 
+static bool same_ip(const struct aegw_endpoint *a, const struct aegw_endpoint *b)
+{
+	return a->family == b->family && !memcmp(a->ip, b->ip, 16);
+}
+
+/* The address peers are given in SDP. */
+static const struct aegw_endpoint *sdp_ep(const struct ctl_iface_cfg *c)
+{
+	return c->advertised.family ? &c->advertised : &c->addr;
+}
+
 /* Two interfaces on one address must not share ports: the dataplane
- * knows a stream by its local address and port. */
+ * knows a stream by its local address and port, and peers by the SDP's
+ * (a NAT delivers to one of them only). */
 static int check_ifaces(const struct ctl_options *o, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < o->n_ifaces; i++) {
@@ -287,8 +313,8 @@ static int check_ifaces(const struct ctl_options *o, char *err, size_t errlen)
 			if (!strcmp(a->name, b->name))
 				return fail(err, errlen, "interface '%s' given "
 					    "twice", a->name);
-			if (a->addr.family == b->addr.family &&
-			    !memcmp(a->addr.ip, b->addr.ip, 16) &&
+			if ((same_ip(&a->addr, &b->addr) ||
+			     same_ip(sdp_ep(a), sdp_ep(b))) &&
 			    a->port_min <= b->port_max &&
 			    b->port_min <= a->port_max)
 				return fail(err, errlen, "interfaces '%s' and "

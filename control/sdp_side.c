@@ -226,10 +226,13 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 		me->addr = ctl_iface_sdp_addr(ifc->cfg);
 	me->set_port = true;
 	me->port = port;
-	/* RFC 3605 is RTP's: no a=rtcp for udptl or DTLS/SCTP sections. */
+	/* RFC 3605 is RTP's: no a=rtcp for udptl or DTLS/SCTP sections,
+	 * and a peer's there named its own port and address, not aegw's. */
 	if (sm->proto_id == AEGW_SDP_PROTO_OTHER &&
-	    (!sm->proto.n || !memmem(sm->proto.p, sm->proto.n, "RTP/", 4)))
+	    (!sm->proto.n || !memmem(sm->proto.p, sm->proto.n, "RTP/", 4))) {
+		me->rtcp = AEGW_SDP_REMOVE;
 		return;
+	}
 	if (no_rtcp_attr) {
 		me->rtcp = AEGW_SDP_REMOVE;
 		return;
@@ -245,6 +248,7 @@ void ctl_edit_rejected(struct aegw_sdp_media_edit *me,
 	if (sm->s.c.present && !held(&sm->s.c))
 		me->addr = ctl_iface_sdp_addr(ifc->cfg);
 	me->e2ae = AEGW_SDP_REMOVE;
+	me->rtcp = AEGW_SDP_REMOVE; /* it named the peer's side */
 }
 
 bool ctl_proto_is_tcp(const struct aegw_sdp_media *sm)

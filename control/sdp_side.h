@@ -50,7 +50,8 @@ void ctl_edit_session(const struct ctl *ctl, struct aegw_sdp_edit *ed,
 		      const struct ctl_sdp_req *req);
 /* Media-level address, port and RTCP toward an interface: c= where the
  * section has one (or where nothing gives one), m= port, and RFC 3605's
- * a=rtcp with aegw's RTCP port; with no_rtcp_attr (rtpengine's
+ * a=rtcp with aegw's RTCP port (none in a section that is not RTP, the
+ * peer's removed); with no_rtcp_attr (rtpengine's
  * no-rtcp-attribute) no a=rtcp, the peer's removed too: the other side
  * takes port + 1, RFC 3605's default and aegw's RTCP port when not
  * muxed. */
@@ -59,7 +60,7 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 		    bool rtcp_mux, bool no_rtcp_attr);
 
 /* A rejected section (port 0): its own c= becomes aegw's (the peer's
- * address stays on its side), its a=3ge2ae goes. */
+ * address stays on its side), its a=3ge2ae and any a=rtcp go. */
 void ctl_edit_rejected(struct aegw_sdp_media_edit *me,
 		       const struct aegw_sdp_media *sm,
 		       const struct ctl_iface *ifc);

@@ -19,6 +19,8 @@ extern "C" {
 #include "log.h"
 #include "ng_commands.h"
 #include "secret.h"
+#include "streams.h"
+#include "aegw/wipe.h"
 }
 
 using namespace ngtest;
@@ -141,8 +143,17 @@ TEST_F(Offer, AdvertisedAddressesAreWhatSdpNames)
 	EXPECT_LE(out.port(0), 40099);
 	const ctl_call *call = ctl_call_find(&c.calls, "nat", 3);
 	ASSERT_NE(call, nullptr);
-	EXPECT_STREQ(call->iface[1]->cfg->addr_text, "10.0.0.1")
-		<< "the stream's own address stays addr";
+	ASSERT_TRUE(call->has_pending);
+	aegw_stream_spec spec;
+	ctl_stream_spec(call, &call->pending[0], 1, &spec);
+	char local[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET, spec.local.ip, local, sizeof(local));
+	aegw_wipe(&spec, sizeof(spec));
+	EXPECT_STREQ(local, "10.0.0.1") << "the stream from the edge";
+	ctl_stream_spec(call, &call->pending[0], 0, &spec);
+	inet_ntop(AF_INET, spec.egress_src.ip, src, sizeof(src));
+	aegw_wipe(&spec, sizeof(spec));
+	EXPECT_STREQ(src, "10.0.0.1") << "the stream toward it, from addr";
 }
 
 // rtpengine's no-rtcp-attribute: no a=rtcp from aegw, and the peer's
@@ -151,13 +162,15 @@ TEST_F(Offer, AdvertisedAddressesAreWhatSdpNames)
 TEST_F(Offer, NoRtcpAttributeLeavesNone)
 {
 	std::string sdp = from_core("m=audio 9000 RTP/AVP 0\r\n"
-				    "a=rtcp:9005\r\n");
+				    "a=rtcp:9005\r\na=rtcp-mux\r\n");
 	Reply with = ask(D({{"command", S("offer")}, {"call-id", S("nr1")},
 			    {"from-tag", S("f")}, {"sdp", S(sdp)},
 			    {"direction", L({"core", "access"})},
 			    {"flags", L({"no-rtcp-attribute"})}}));
 	ASSERT_EQ(with.result(), "ok") << with.raw();
-	EXPECT_EQ(with.sdp().find("a=rtcp"), std::string::npos) << with.sdp();
+	EXPECT_EQ(with.sdp().find("a=rtcp:"), std::string::npos) << with.sdp();
+	EXPECT_NE(with.sdp().find("a=rtcp-mux"), std::string::npos)
+		<< "RTCP-mux is negotiated apart: " << with.sdp();
 	Reply without = offer(sdp, "", {"core", "access"});
 	ASSERT_EQ(without.result(), "ok") << without.raw();
 	Sdp out(without.sdp());
@@ -566,7 +579,8 @@ TEST_F(Offer, TcpSectionsPassAndNonRtpGetsNoRtcp)
 			"m=audio 9000 RTP/AVP 0\r\n"
 			"m=message 7394 TCP/MSRP *\r\na=accept-types:text/plain\r\n"
 			"a=path:msrp://192.168.0.2:7394/s111;tcp\r\n"
-			"m=image 9002 udptl t38\r\n");
+			"m=image 9002 udptl t38\r\n"
+			"a=rtcp:9003 IN IP4 192.168.0.9\r\n"); // the peer's own
 	const unsigned before = c.ifaces[0].pool.n_used;
 	Reply r = offer(sdp, "", {"core", "access"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
@@ -613,6 +627,7 @@ TEST_F(Offer, RejectedSectionHidesThePeer)
 	Reply r = offer(from_core(
 			"m=audio 9000 RTP/AVP 0\r\n"
 			"m=video 0 RTP/AVP 96\r\nc=IN IP4 192.168.0.3\r\n"
+			"a=rtcp:9011 IN IP4 192.168.0.7\r\n"
 			"a=3ge2ae:requested\r\n"),
 			"", {"core", "access"});
 	ASSERT_EQ(r.result(), "ok") << r.raw();
@@ -620,6 +635,8 @@ TEST_F(Offer, RejectedSectionHidesThePeer)
 	EXPECT_NE(out.find("m=video 0 RTP/AVP 96\r\nc=IN IP6 fd00:a::1\r\n"),
 		  std::string::npos) << out;
 	EXPECT_EQ(out.find("192.168.0.3"), std::string::npos) << out;
+	EXPECT_EQ(out.find("192.168.0.7"), std::string::npos)
+		<< "nor its a=rtcp: " << out;
 	EXPECT_EQ(out.find("3ge2ae"), std::string::npos) << out;
 }
 

@@ -509,7 +509,10 @@ TEST(Options, InterfaceSpellings)
 				"a=10.0.0.1/20000", "a=10.0.0.1/2-1",
 				"a=10.0.0.1@x", "a=10.0.0.1/0-100", "a b=10.0.0.1",
 				"a=host.example", "a=10.0.0.1!", "a=!10.0.0.1",
-				"a=10.0.0.1!nat.example", "a=10.0.0.1!1.2.3.4!5.6.7.8"})
+				"a=10.0.0.1!nat.example", "a=10.0.0.1!1.2.3.4!5.6.7.8",
+				"a=10.0.0.1!0.0.0.0", "a=10.0.0.1!224.0.0.1",
+				"a=fd00::1!::", "a=fd00::1!ff02::1",
+				"a=fd00::1!::ffff:1.2.3.4"})
 		EXPECT_NE(ctl_iface_parse(bad, 0, &f, err, sizeof(err)), 0) << bad;
 }
 
@@ -551,6 +554,14 @@ TEST(Options, CommandLine)
 			 "a=10.0.0.2"}, &o, &err), -1);
 	EXPECT_EQ(parse({"--interface", "a=10.0.0.1!2001:db8::5"}, &o, &err), -1);
 	EXPECT_NE(err.find("family"), std::string::npos) << err;
+	// Two interfaces a NAT gives one address: one port each, or the NAT
+	// would deliver one's media to the other.
+	EXPECT_EQ(parse({"--interface", "a=10.0.0.1!203.0.113.5", "--interface",
+			 "b=10.0.1.1!203.0.113.5"}, &o, &err), -1);
+	EXPECT_NE(err.find("share"), std::string::npos) << err;
+	EXPECT_EQ(parse({"--interface", "a=10.0.0.1!203.0.113.5/20000-20099",
+			 "--interface", "b=10.0.1.1!203.0.113.5/20100-20199"},
+			&o, &err), 0) << err;
 	EXPECT_EQ(parse({"--interface", "a=10.0.0.1", "--instance", "a/b"}, &o,
 			&err), -1);
 	EXPECT_EQ(parse({"--interface", "a=10.0.0.1", "--bogus"}, &o, &err), -1);
