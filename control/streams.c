@@ -721,8 +721,8 @@ void ctl_adopt(struct ctl *ctl)
 	unsigned again;
 	int rc;
 
-	/* A table a replaced object left (this attach is to another
-	 * dataplane) names streams that are gone. */
+	/* Adoption is for a daemon's first attach; a table left by any
+	 * earlier one would name another dataplane's streams. */
 	ctl_adopted_drop_all(ctl);
 	/* Readings queued before the dump are older than it. */
 	for (struct ctl_call *c = ctl->calls.first; c; c = c->next)
@@ -751,8 +751,8 @@ void ctl_adopt(struct ctl *ctl)
 			(size_t)(v.n - (ctl->stats.adopted - before)), again);
 	if (ctl->stats.adopted != before)
 		ctl_log(CTL_LOG_WARN, "%llu stream(s) from a previous control "
-			"that no call claims: %u static, %zu kept until their "
-			"media times out",
+			"that no call claims: %u static, %zu held (a call's "
+			"until its media times out)",
 			(unsigned long long)(ctl->stats.adopted - before),
 			ctl->statics.n - statics, ctl->adopted.live);
 	free(theirs);
