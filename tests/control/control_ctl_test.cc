@@ -133,15 +133,9 @@ protected:
 
 	static void start_control(const std::vector<std::string> &extra = {})
 	{
-		std::vector<std::string> argv = {
-			bin("AEGW_CONTROL"), "--listen-ng",
-			"127.0.0.1:" + std::to_string(udp_port),
-			"--listen-tcp-ng", "127.0.0.1:" + std::to_string(tcp_port),
-			"--instance", inst, "--interface",
-			"access=10.0.0.1/20000-20999@0", "--interface",
-			"core=192.168.0.1/30000-30007@1", "--ctl-socket", sock,
-			"--log-level", "7", "--e2ae-policy",
-			"3GPP-E-UTRAN-FDD=preferred"};
+		std::vector<std::string> argv = control_argv(
+			bin("AEGW_CONTROL"), inst, udp_port, tcp_port,
+			{"--ctl-socket", sock});
 		argv.insert(argv.end(), extra.begin(), extra.end());
 		gw = spawn(argv, dir + "/control.log");
 	}

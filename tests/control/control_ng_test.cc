@@ -252,20 +252,13 @@ protected:
 	// E-UTRAN, off on WLAN, the default (supported) elsewhere.
 	static void start_control()
 	{
-		std::vector<std::string> argv = {
-			bin("AEGW_CONTROL"), "--listen-ng",
-			"127.0.0.1:" + std::to_string(udp_port),
-			"--listen-tcp-ng", "127.0.0.1:" + std::to_string(tcp_port),
-			"--instance", inst, "--interface",
-			"access=10.0.0.1/20000-20999@0", "--interface",
-			"core=192.168.0.1/30000-30007@1", "--max-sessions", "3",
-			"--log-level", "7", "--e2ae-policy",
-			"3GPP-E-UTRAN-FDD=preferred", "--e2ae-policy",
-			"IEEE-802.11=off",
-			// Restarts here test adoption of streams no journal
-			// names; the journal has its own tests (control_journal,
-			// restart).
-			"--journal", "off"};
+		std::vector<std::string> argv = control_argv(
+			bin("AEGW_CONTROL"), inst, udp_port, tcp_port,
+			{"--max-sessions", "3", "--e2ae-policy", "IEEE-802.11=off",
+			 // Restarts here test adoption of streams no journal
+			 // names; the journal has its own tests
+			 // (control_journal, restart).
+			 "--journal", "off"});
 		argv.insert(argv.end(), control_extra.begin(), control_extra.end());
 		gw = spawn(argv, dir + "/control.log");
 	}

@@ -28,6 +28,22 @@ extern char **environ;
 
 namespace ngtest {
 
+std::vector<std::string> control_argv(const char *bin, const std::string &inst,
+				      uint16_t udp, uint16_t tcp,
+				      const std::vector<std::string> &extra)
+{
+	std::vector<std::string> argv = {
+		bin, "--listen-ng", "127.0.0.1:" + std::to_string(udp),
+		"--listen-tcp-ng", "127.0.0.1:" + std::to_string(tcp),
+		"--instance", inst, "--interface",
+		"access=10.0.0.1/20000-20999@0", "--interface",
+		"core=192.168.0.1/30000-30007@1", "--log-level", "7",
+		"--e2ae-policy", "3GPP-E-UTRAN-FDD=preferred"};
+
+	argv.insert(argv.end(), extra.begin(), extra.end());
+	return argv;
+}
+
 pid_t spawn(const std::vector<std::string> &argv, const std::string &log)
 {
 	std::vector<char *> a;

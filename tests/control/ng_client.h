@@ -31,6 +31,13 @@ std::string slurp(const std::string &path);
 bool stop_all_threads(pid_t pid);
 // Runs a shell command, returns its stdout.
 std::string run(const std::string &cmd);
+// The command line the control tests start aegw-control with: ng on
+// 127.0.0.1 udp and tcp, instance inst, interfaces access
+// (10.0.0.1/20000-20999@0) and core (192.168.0.1/30000-30007@1: four
+// pairs), debug log, e2ae preferred on E-UTRAN; then extra.
+std::vector<std::string> control_argv(const char *bin, const std::string &inst,
+				      uint16_t udp, uint16_t tcp,
+				      const std::vector<std::string> &extra);
 
 // ---- bencode for requests -------------------------------------------
 
