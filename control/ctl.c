@@ -139,7 +139,7 @@ int ctl_iface_index_of(const struct ctl *ctl, const struct aegw_endpoint *ep)
 	for (unsigned i = 0; i < ctl->n_ifaces; i++) {
 		const struct ctl_iface_cfg *f = ctl->ifaces[i].cfg;
 
-		if (f->addr.family != ep->family || memcmp(f->addr.ip, ep->ip, 16))
+		if (!ctl_same_ip(&f->addr, ep))
 			continue;
 		if (ep->port >= f->port_min && ep->port <= f->port_max)
 			return (int)i;

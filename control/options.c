@@ -279,11 +279,6 @@ int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 	return 0;
 }
 
-static bool same_ip(const struct aegw_endpoint *a, const struct aegw_endpoint *b)
-{
-	return a->family == b->family && !memcmp(a->ip, b->ip, 16);
-}
-
 /* The address peers are given in SDP. */
 static const struct aegw_endpoint *sdp_ep(const struct ctl_iface_cfg *c)
 {
@@ -313,8 +308,8 @@ static int check_ifaces(const struct ctl_options *o, char *err, size_t errlen)
 			if (!strcmp(a->name, b->name))
 				return fail(err, errlen, "interface '%s' given "
 					    "twice", a->name);
-			if ((same_ip(&a->addr, &b->addr) ||
-			     same_ip(sdp_ep(a), sdp_ep(b))) &&
+			if ((ctl_same_ip(&a->addr, &b->addr) ||
+			     ctl_same_ip(sdp_ep(a), sdp_ep(b))) &&
 			    a->port_min <= b->port_max &&
 			    b->port_min <= a->port_max)
 				return fail(err, errlen, "interfaces '%s' and "

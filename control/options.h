@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "acl.h"
@@ -120,6 +121,13 @@ int ctl_option_set(struct ctl_options *o, const char *name, const char *value,
  * position, its default DPDK port. 0 or -1 with a message in err. */
 int ctl_iface_parse(const char *s, unsigned index, struct ctl_iface_cfg *ifc,
 		    char *err, size_t errlen);
+
+/* Whether a and b are one IP address (their ports aside). */
+static inline bool ctl_same_ip(const struct aegw_endpoint *a,
+			       const struct aegw_endpoint *b)
+{
+	return a->family == b->family && !memcmp(a->ip, b->ip, sizeof(a->ip));
+}
 
 /* The address aegw puts in SDP for the interface: its advertised one,
  * else its own. */

@@ -61,12 +61,6 @@ static int keys_fit(const struct ctl_static_req *r, char *err, size_t errlen)
 	return 0;
 }
 
-static bool same_addr(const struct aegw_endpoint *a,
-		      const struct aegw_endpoint *b)
-{
-	return a->family == b->family && !memcmp(a->ip, b->ip, 16);
-}
-
 /* Another static stream already on that address and port. */
 static bool taken(const struct ctl *ctl, const struct ctl_iface *ifc,
 		  uint16_t port)
@@ -75,7 +69,7 @@ static bool taken(const struct ctl *ctl, const struct ctl_iface *ifc,
 		const struct ctl_static_stream *s = &ctl->statics.s[i];
 
 		if (s->id && s->port == port &&
-		    same_addr(&s->iface->cfg->addr, &ifc->cfg->addr))
+		    ctl_same_ip(&s->iface->cfg->addr, &ifc->cfg->addr))
 			return true;
 	}
 	return false;
@@ -269,7 +263,7 @@ static int remove_static(struct ctl *ctl, struct ctl_static_stream *s,
 static void release_adopted(struct ctl *ctl, const struct aegw_endpoint *local)
 {
 	for (unsigned i = 0; i < ctl->n_ifaces; i++)
-		if (same_addr(&ctl->ifaces[i].cfg->addr, local))
+		if (ctl_same_ip(&ctl->ifaces[i].cfg->addr, local))
 			ctl_pool_put(&ctl->ifaces[i].pool, local->port);
 }
 
