@@ -219,7 +219,6 @@ static void put(struct cursor *w, const void *src, size_t n)
 	w->left -= n;
 }
 
-/* A key: its parameters and only the master keys it has. */
 /* A key as a leg holds it: what comes before the resume state (a leg's
  * key has none; the spec's copy gets it, streams.c), and its master
  * keys. */

@@ -228,12 +228,9 @@ void ctl_edit_media(struct aegw_sdp_media_edit *me, const struct aegw_sdp *sdp,
 	me->port = port;
 	/* RFC 3605 is RTP's: no a=rtcp for udptl or DTLS/SCTP sections,
 	 * and a peer's there named its own port and address, not aegw's. */
-	if (sm->proto_id == AEGW_SDP_PROTO_OTHER &&
-	    (!sm->proto.n || !memmem(sm->proto.p, sm->proto.n, "RTP/", 4))) {
-		me->rtcp = AEGW_SDP_REMOVE;
-		return;
-	}
-	if (no_rtcp_attr) {
+	if (no_rtcp_attr ||
+	    (sm->proto_id == AEGW_SDP_PROTO_OTHER &&
+	     (!sm->proto.n || !memmem(sm->proto.p, sm->proto.n, "RTP/", 4)))) {
 		me->rtcp = AEGW_SDP_REMOVE;
 		return;
 	}
