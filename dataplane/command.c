@@ -4,6 +4,7 @@
  * READING events go out on the same ring, between commands. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
@@ -208,6 +209,40 @@ static void execute(struct dp_worker *w, const struct aegw_cmd *cmd)
 		err = AEGW_ERR_BAD_RECORD;
 	}
 	ack(w, cmd->seq, id, err);
+}
+
+void dp_rtcp_report(struct dp_worker *w, const struct dp_stream *s,
+		    const uint8_t *rtcp, uint32_t len)
+{
+	struct aegw_evt evt = { .type = AEGW_EVT_RTCP, .stream_id = s->id };
+	uint64_t now = rte_get_tsc_cycles();
+	struct timespec ts;
+
+	if (aegw_rtcp_report_parse(rtcp, len, &evt.rtcp) ||
+	    !(evt.rtcp.has_sr || evt.rtcp.n_blocks))
+		return;
+	if (now >= w->rtcp_next_tsc) {
+		w->rtcp_next_tsc = now + rte_get_tsc_hz() / 1000;
+		w->rtcp_budget = DP_RTCP_REPORTS_PER_MS;
+	}
+	/* Never in the room a walk leaves for ACKs. */
+	if (!w->rtcp_budget ||
+	    aegw_ring_evt_depth(w->dp->shm, w->idx) + DP_WALK_HEADROOM >=
+		    AEGW_RING_EVT_SLOTS) {
+		w->counters[AEGW_WC_rtcp_reports_lost]++;
+		return;
+	}
+	/* Control's clock: its round-trip times set this against the
+	 * SRs it saw, maybe on another worker. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	evt.rtcp.rx_ns = (uint64_t)ts.tv_sec * 1000000000ull +
+			 (uint64_t)ts.tv_nsec;
+	if (aegw_ring_evt_send(w->dp->shm, w->idx, &evt)) {
+		w->counters[AEGW_WC_rtcp_reports_lost]++;
+		return;
+	}
+	w->rtcp_budget--;
+	w->counters[AEGW_WC_rtcp_reports]++;
 }
 
 void dp_reading_note(struct dp_worker *w, struct dp_stream *s)

@@ -34,6 +34,7 @@ enum {
 	DP_RETRY_MAX = 1500,      /* largest packet kept for that retry */
 	DP_READINGS_WAITING = 1024, /* streams with a READING not sent yet */
 	DP_READINGS_PER_MS = 64,    /* sent at most */
+	DP_RTCP_REPORTS_PER_MS = 32, /* peers' reports sent at most */
 };
 
 /* A neighbour's MAC, published by whichever worker learns it. Writers
@@ -183,6 +184,9 @@ struct dp_worker {
 	uint32_t readings[DP_READINGS_WAITING];
 	uint64_t readings_next_tsc;
 	unsigned readings_budget;
+	/* Peers' RTCP reports sent in the current millisecond's budget. */
+	uint64_t rtcp_next_tsc;
+	unsigned rtcp_budget;
 	uint64_t loops;
 	struct dp_tx tx[DP_MAX_PORTS];
 	uint16_t retry_len[DP_BURST];
@@ -321,6 +325,13 @@ void dp_command_poll(struct dp_worker *w);
  * next poll, so that a restart resumes them from near where they are,
  * whatever the time control's walk takes to come by. */
 void dp_reading_note(struct dp_worker *w, struct dp_stream *s);
+/* The SR and RR of a compound RTCP packet s's peer sent (plain: after
+ * unprotect, or before protect) go to control as an RTCP event, for the
+ * call's quality figures; a malformed one, or one the event ring or the
+ * budget has no room for, is counted and goes no further. The packet is
+ * forwarded either way. */
+void dp_rtcp_report(struct dp_worker *w, const struct dp_stream *s,
+		    const uint8_t *rtcp, uint32_t len);
 
 /* path.c */
 void dp_path_process(struct dp_worker *w, struct rte_mbuf **m, unsigned n,

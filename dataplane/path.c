@@ -438,6 +438,18 @@ static void stage_latch(struct dp_worker *w, struct dp_burst *b)
 	}
 }
 
+/* Between the two crypto stages the RTCP of every action but relay is
+ * plain (unprotected, or not protected yet): what its sender reports
+ * goes to control. A relay's stays as it came, maybe encrypted, unread. */
+static void stage_rtcp_reports(struct dp_worker *w, struct dp_burst *b,
+			       const struct aegw_srtp_pkt pkts[])
+{
+	for (unsigned i = 0; i < b->n; i++)
+		if (b->rtcp[i] && !b->status[i] &&
+		    b->s[i]->action != AEGW_ACTION_RELAY)
+			dp_rtcp_report(w, b->s[i], pkts[i].data, pkts[i].len);
+}
+
 static bool egress_mac(struct dp_worker *w, struct dp_stream *s,
 		       struct dp_port *p)
 {
@@ -526,6 +538,7 @@ static void process_burst(struct dp_worker *w, struct rte_mbuf **in,
 		pkts[i] = srtp_view(b.m[i], &b.pi[i]);
 	stage_crypto(w, &b, pkts, false);
 	stage_latch(w, &b);
+	stage_rtcp_reports(w, &b, pkts);
 	stage_crypto(w, &b, pkts, true);
 	for (unsigned i = 0; i < b.n; i++) {
 		if (b.status[i])

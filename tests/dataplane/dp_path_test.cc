@@ -639,6 +639,112 @@ TEST_F(DpPath, SrtcpContextIsMadeByTheFirstRtcpPacket)
 	EXPECT_EQ(c[AEGW_SC_drop_auth_failed], 0u);
 }
 
+// What a peer's RTCP reports goes to control as an RTCP event, read where
+// the RTCP is plain: the UE's SRTCP once it authenticated (e2ae-in), the
+// core's RTCP before it is protected (e2ae-out); forwarded all the same.
+// A relay's RTCP (encrypted, as far as aegw knows) and SRTCP that fails
+// authentication are not read.
+TEST_F(DpPath, PeersRtcpReportsGoToControl)
+{
+	const aegw_endpoint ue_side = ep4("10.0.0.1", 4260);
+	const aegw_endpoint core_side = ep4("192.168.0.1", 5260);
+	auto in = spec_for(30, AEGW_ACTION_E2AE_IN, ue_side, 0, core_side,
+			   kCore, 1);
+	in.in_crypto = key();
+	aegw_srtp_config rc = in.in_crypto;
+	rc.kind = AEGW_SRTP_RTCP;
+	SrtpOracle ue_rtcp(rc, true);
+	auto out = spec_for(31, AEGW_ACTION_E2AE_OUT, core_side, 1, ue_side,
+			    kUe, 0);
+	out.out_crypto = key();
+	const aegw_endpoint relay_side = ep4("10.0.0.1", 4262);
+	auto relay = spec_for(32, AEGW_ACTION_RELAY, relay_side, 0,
+			      ep4("192.168.0.1", 5262), kCore, 1);
+	add(in);
+	add(out);
+	add(relay);
+	auto plus1 = [](aegw_endpoint e) {
+		e.port++;
+		return e;
+	};
+	auto sent = [&] {
+		uint64_t n = 0;
+		for (unsigned w = 0; w < harness()->n_workers; w++)
+			n += worker_counter(w, AEGW_WC_rtcp_reports);
+		return n;
+	};
+	const uint64_t sent0 = sent();
+	// Every worker's events, drained with a command each.
+	std::vector<aegw_evt> ev;
+	auto reports = [&](uint32_t id) {
+		std::vector<aegw_evt> r;
+		for (unsigned w = 0; w < harness()->n_workers; w++) {
+			aegw_cmd c{};
+			c.type = AEGW_CMD_COUNTERS;
+			c.stream_id = 0;
+			EXPECT_EQ(command(w, c, &ev), 0);
+		}
+		for (auto &e : ev)
+			if (e.type == AEGW_EVT_RTCP && e.stream_id == id)
+				r.push_back(e);
+		return r;
+	};
+	auto be32 = [](const Bytes &b, size_t o) {
+		return uint32_t(b[o]) << 24 | uint32_t(b[o + 1]) << 16 |
+		       uint32_t(b[o + 2]) << 8 | b[o + 3];
+	};
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	const uint64_t t0 = uint64_t(ts.tv_sec) * 1000000000ull +
+			    uint64_t(ts.tv_nsec);
+
+	// An SR with one block (test_util's make_rtcp: the rest random).
+	Bytes ue_sr = testutil::make_rtcp(0x1234, 8, rng), pc = ue_sr;
+	ASSERT_EQ(ue_rtcp.protect(pc), 0);
+	inject(0, 0, udp_frame(plus1(kUe), plus1(ue_side), pc, 0));
+	Bytes forged = pc;
+	forged[20] ^= 1;
+	inject(0, 0, udp_frame(plus1(kUe), plus1(ue_side), forged, 0));
+	Bytes core_sr = testutil::make_rtcp(0x5678, 0, rng);
+	inject(1, 0, udp_frame(plus1(kCore), plus1(core_side), core_sr, 1));
+	Bytes relayed = testutil::make_rtcp(0x9abc, 0, rng);
+	inject(0, 0, udp_frame(plus1(kUe), plus1(relay_side), relayed, 0));
+	poll();
+
+	auto r = reports(30);
+	ASSERT_EQ(r.size(), 1u) << "the authentic SR only";
+	const aegw_rtcp_report &u = r[0].rtcp;
+	EXPECT_EQ(r[0].stream_id, 30u);
+	EXPECT_EQ(r[0].seq, 0u) << "spontaneous";
+	EXPECT_EQ(u.ssrc, 0x1234u);
+	EXPECT_EQ(u.has_sr, 1);
+	EXPECT_EQ(u.sr_ntp_mid, be32(ue_sr, 10));
+	ASSERT_EQ(u.n_blocks, 1);
+	EXPECT_EQ(u.block[0].ssrc, be32(ue_sr, 28));
+	EXPECT_EQ(u.block[0].fraction_lost, ue_sr[32]);
+	EXPECT_EQ(u.block[0].jitter, be32(ue_sr, 40));
+	EXPECT_EQ(u.block[0].lsr, be32(ue_sr, 44));
+	EXPECT_EQ(u.block[0].dlsr, be32(ue_sr, 48));
+	EXPECT_GE(u.rx_ns, t0);
+	EXPECT_LT(u.rx_ns, t0 + 10000000000ull);
+	r = reports(31);
+	ASSERT_EQ(r.size(), 1u) << "the core's plain RTCP";
+	EXPECT_EQ(r[0].stream_id, 31u);
+	EXPECT_EQ(r[0].rtcp.ssrc, 0x5678u);
+	EXPECT_EQ(r[0].rtcp.sr_ntp_mid, be32(core_sr, 10));
+	EXPECT_EQ(reports(32).size(), 0u) << "a relay's RTCP is not read";
+	EXPECT_EQ(sent() - sent0, 2u);
+
+	auto fwd = collect(1);
+	ASSERT_EQ(fwd.size(), 2u) << "the UE's SR, and the relayed RTCP";
+	EXPECT_EQ(parse_out(fwd[0]).payload, ue_sr);
+	fwd = collect(0);
+	ASSERT_EQ(fwd.size(), 1u) << "the core's SR, protected";
+	Bytes back = parse_out(fwd[0]).payload;
+	EXPECT_GT(back.size(), core_sr.size());
+	EXPECT_EQ(counters(30)[AEGW_SC_drop_auth_failed], 1u);
+}
+
 // A re-key before the stream's first RTCP packet: RTCP the peer protected
 // under the old key during the grace period still passes (its context is
 // made from the old key's seed), as does RTCP under the new key.

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "aegw/counters.h"
+#include "aegw/rtcp.h"
 #include "aegw/srtp.h"
 
 #ifdef __cplusplus
@@ -23,7 +24,7 @@ extern "C" {
 #endif
 
 enum {
-	AEGW_SHM_LAYOUT_VERSION = 6,
+	AEGW_SHM_LAYOUT_VERSION = 7,
 	AEGW_RING_MAX_WORKERS = 16,
 	AEGW_RING_CMD_SLOTS = 256,   /* per worker; a power of two */
 	AEGW_RING_EVT_SLOTS = 1024,  /* per worker; a power of two */
@@ -184,7 +185,9 @@ struct aegw_cmd {
 	X(LATCHED, "latched")   /* a stream learned its peer */               \
 	X(WORKER, "worker")     /* the worker's own counters */            \
 	X(READING, "reading")   /* a stream's contexts moved a step      \
-				 * (aegw_srtp_engine_moved): as COUNTERS */
+				 * (aegw_srtp_engine_moved): as COUNTERS */ \
+	X(RTCP, "rtcp")         /* an SR or RR the stream's peer sent:    \
+				 * stream_id, rtcp */
 
 enum aegw_evt_type {
 #define AEGW_EVT_ENUM(id, name) AEGW_EVT_##id,
@@ -233,8 +236,19 @@ struct aegw_evt {
 	struct aegw_endpoint remote;   /* STREAM, LATCHED */
 	struct aegw_endpoint egress_src; /* STREAM */
 	struct aegw_endpoint egress_dst; /* STREAM */
-	uint64_t counters[AEGW_EVT_COUNTER_SLOTS]; /* AEGW_SC_* or AEGW_WC_* */
+	union {
+		uint64_t counters[AEGW_EVT_COUNTER_SLOTS]; /* AEGW_SC_* or
+							    * AEGW_WC_* */
+		struct aegw_rtcp_report rtcp; /* RTCP */
+	};
 };
+#ifdef __cplusplus
+static_assert(
+#else
+_Static_assert(
+#endif
+	sizeof(struct aegw_rtcp_report) <= 8 * AEGW_EVT_COUNTER_SLOTS,
+	"an RTCP report takes no more of an event than its counters");
 
 /* The worker that owns a local UDP port: RTP and its port+1 RTCP go to
  * the same worker. Control allocates ports by this rule and writes each
