@@ -77,6 +77,57 @@ static int parse_origin(struct aegw_sdp *sdp, struct aegw_sdp_str v)
 }
 
 /* m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 5.14) */
+/* RFC 3551 6: the static payload types' clock rates; 0 for the
+ * unassigned and reserved. */
+static uint32_t static_clock_rate(unsigned pt)
+{
+	static const uint32_t rate[35] = {
+		[0] = 8000, [3] = 8000, [4] = 8000, [5] = 8000,
+		[6] = 16000, [7] = 8000, [8] = 8000, [9] = 8000,
+		[10] = 44100, [11] = 44100, [12] = 8000, [13] = 8000,
+		[14] = 90000, [15] = 8000, [16] = 11025, [17] = 22050,
+		[18] = 8000, [25] = 90000, [26] = 90000, [28] = 90000,
+		[31] = 90000, [32] = 90000, [33] = 90000, [34] = 90000,
+	};
+
+	return pt < sizeof(rate) / sizeof(rate[0]) ? rate[pt] : 0;
+}
+
+static void first_format(struct aegw_sdp_media *m)
+{
+	struct aegw_sdp_str f = m->formats, pt = str_token(&f);
+	uint32_t x;
+
+	m->first_pt = -1;
+	if (str_uint(pt, 3, 127, &x))
+		return;
+	m->first_pt = (int)x;
+	m->clock_rate = static_clock_rate(x);
+}
+
+/* a=rtpmap:<payload type> <encoding name>/<clock rate>[/<params>] (RFC
+ * 8866 6.6), read for the first format only. A malformed one is kept as
+ * it came and tells nothing. */
+static void parse_rtpmap(struct aegw_sdp_media *m, struct aegw_sdp_str v)
+{
+	struct aegw_sdp_str pt = str_token(&v), enc = str_token(&v), rate;
+	const char *slash, *end;
+	uint32_t x;
+
+	if (m->first_pt < 0 || str_uint(pt, 3, 127, &x) ||
+	    x != (uint32_t)m->first_pt || !enc.n)
+		return;
+	slash = memchr(enc.p, '/', enc.n);
+	if (!slash)
+		return;
+	rate.p = slash + 1;
+	end = memchr(rate.p, '/', enc.n - (size_t)(rate.p - enc.p));
+	rate.n = end ? (size_t)(end - rate.p) :
+		       enc.n - (size_t)(rate.p - enc.p);
+	if (!str_uint(rate, 7, 9999999, &x) && x)
+		m->clock_rate = x;
+}
+
 static int parse_media(struct aegw_sdp_media *m, struct aegw_sdp_str v)
 {
 	struct aegw_sdp_str port, count = { NULL, 0 };
@@ -101,6 +152,7 @@ static int parse_media(struct aegw_sdp_media *m, struct aegw_sdp_str v)
 		return -1;
 	m->port = (uint16_t)x;
 	m->proto_id = proto_id(m->proto);
+	first_format(m);
 	return 0;
 }
 
@@ -203,6 +255,8 @@ static int media_attr(struct aegw_sdp_media *m, struct aegw_sdp_str name,
 					      0);
 		return AEGW_SDP_LINE_CRYPTO;
 	}
+	if (str_eq(name, "rtpmap"))
+		parse_rtpmap(m, val);
 	if (str_eq(name, "3ge2ae")) {
 		if (m->e2ae == AEGW_SDP_E2AE_NONE)
 			m->e2ae = e2ae_of(val);

@@ -341,6 +341,41 @@ TEST(Sdp, AudioVideoIceIpv6Parse)
 
 // The answer aegw gives a UE under e2ae: its own address (IPv4 here),
 // ports and keys, ICE gone, a=3ge2ae:applied.
+// The clock a media's RTCP jitter counts in: its first format's, from
+// its a=rtpmap (RFC 8866 6.6) or RFC 3551's static table.
+TEST(Sdp, ClockRateOfTheFirstFormat)
+{
+	auto p = parse("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
+		       "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+		       "m=audio 4000 RTP/AVP 8 0 101\r\n"
+		       "a=rtpmap:101 telephone-event/8000\r\n"
+		       "m=audio 4002 RTP/AVP 104 101\r\n"
+		       "a=rtpmap:101 telephone-event/8000\r\n"
+		       "a=rtpmap:104 AMR-WB/16000/1\r\n"
+		       "m=video 4004 RTP/AVP 99\r\n"
+		       "a=rtpmap:99 H264/90000\r\n"
+		       "m=audio 4006 RTP/AVP 96\r\n"
+		       "a=rtpmap:96 AMR\r\n"
+		       "a=rtpmap:96 opus/x/2\r\n"
+		       "m=audio 4008 RTP/AVP 100\r\n"
+		       "m=image 4010 udptl t38\r\n"
+		       "m=audio 4012 RTP/AVP 6 9\r\n");
+	ASSERT_EQ(p->rc, 0) << p->err;
+	const aegw_sdp &s = p->sdp;
+	ASSERT_EQ(s.n_media, 7u);
+	EXPECT_EQ(s.media[0].first_pt, 8);
+	EXPECT_EQ(s.media[0].clock_rate, 8000u) << "PCMA, static";
+	EXPECT_EQ(s.media[1].first_pt, 104);
+	EXPECT_EQ(s.media[1].clock_rate, 16000u) << "its rtpmap, not 101's";
+	EXPECT_EQ(s.media[2].clock_rate, 90000u);
+	EXPECT_EQ(s.media[3].clock_rate, 0u) << "malformed rtpmaps tell nothing";
+	EXPECT_EQ(s.media[4].first_pt, 100);
+	EXPECT_EQ(s.media[4].clock_rate, 0u) << "dynamic with no rtpmap";
+	EXPECT_EQ(s.media[5].first_pt, -1) << "not RTP";
+	EXPECT_EQ(s.media[5].clock_rate, 0u);
+	EXPECT_EQ(s.media[6].clock_rate, 16000u) << "DVI4 at 16 kHz";
+}
+
 TEST(Sdp, AudioVideoE2aeAnswer)
 {
 	auto p = parse(kAv);

@@ -139,6 +139,11 @@ struct aegw_sdp_media {
 	struct aegw_sdp_str proto;
 	enum aegw_sdp_proto proto_id;  /* OTHER for any other protocol */
 	struct aegw_sdp_str formats;   /* everything after the protocol */
+	/* The first format (the one most preferred) as an RTP payload
+	 * type, -1 if it is none; its clock rate from its a=rtpmap, or
+	 * RFC 3551's table for a static type; 0: not known. */
+	int first_pt;
+	uint32_t clock_rate;
 	bool has_rtcp;
 	uint16_t rtcp_port;
 	struct aegw_sdp_conn rtcp_addr; /* not present: port only */
