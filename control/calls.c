@@ -279,6 +279,7 @@ void ctl_call_destroy(struct ctl_calls *t, struct ctl_call *c)
 		}
 	}
 	free(c->media);
+	free(c->quality);
 	free(c->call_id);
 	free(c->tag[0]);
 	free(c->tag[1]);

@@ -22,6 +22,7 @@
 #include "sdp_version.h"
 
 struct ctl_iface;
+struct ctl_quality;
 
 enum {
 	CTL_ID_MAX = 1024,  /* bytes of a call-id or tag */
@@ -96,6 +97,9 @@ struct ctl_media {
 				      * (RFC 5761), as negotiated */
 	bool installed;              /* both streams are in the dataplane */
 	char type_name[16];          /* "audio", "video", ... */
+	uint32_t clock_rate;         /* RTP clock of the format in use:
+				      * the answer's first, or the
+				      * offer's; 0: not known */
 	struct ctl_leg leg[2];       /* [i] faces monologue i */
 	uint32_t stream_id[2];       /* [i]: from leg i to leg 1 - i */
 	/* Where stream i's RTP contexts were when last read (timeout.c
@@ -136,6 +140,8 @@ struct ctl_call {
 	struct ctl_sdp_sent sent[2];  /* [i]: the SDP aegw last sent toward
 				       * monologue i (its o= version) */
 	time_t created, last_signal;
+	struct ctl_quality *quality; /* its peers' RTCP reports (quality.h);
+				      * NULL until the first */
 	unsigned journal_slot;       /* its record (journal.h); 0: none */
 	/* Moves whenever the media's resume points are set from what is
 	 * newer than any reading queued (readings.c): an answer's install

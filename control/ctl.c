@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "quality.h"
 #include "sdp_side.h"
 #include "streams.h"
 
@@ -15,6 +16,17 @@ static size_t cache_bytes(unsigned mb)
 	uint64_t b = (uint64_t)mb << 20;
 
 	return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
+/* The ring's spontaneous events that mean something to the daemon. */
+static void ring_event(void *arg, const struct aegw_evt *evt)
+{
+	struct ctl *ctl = arg;
+
+	if (evt->type == AEGW_EVT_READING)
+		ctl_readings_take(ctl, evt);
+	else if (evt->type == AEGW_EVT_RTCP)
+		ctl_quality_report(ctl, evt);
 }
 
 int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
@@ -46,8 +58,8 @@ int ctl_init(struct ctl *ctl, const struct ctl_options *opt, char *err,
 	    ctl_registry_init(&ctl->registry, opt->max_registrations))
 		goto nomem;
 	ctl_ring_init(&ctl->ring, opt->instance);
-	ctl->ring.on_reading = ctl_readings_take;
-	ctl->ring.reading_arg = ctl;
+	ctl->ring.on_event = ring_event;
+	ctl->ring.event_arg = ctl;
 	if (opt->journal > 0) {
 		if (ctl_journal_open(&ctl->journal, opt->instance,
 				     opt->max_sessions ? opt->max_sessions :

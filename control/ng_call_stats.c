@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "ng_call_stats.h"
+#include "quality.h"
 #include "sdp_offer.h"
 #include "secret.h"
 #include "streams.h"
@@ -60,6 +61,7 @@ static void add_media(struct aegw_benc_enc *e, const struct ctl_call *c,
 
 	aegw_benc_dict_begin(e);
 	aegw_benc_dict_add_int(e, "index", i + 1);
+	ctl_quality_add_ingress(e, c, i, side);
 	aegw_benc_dict_add_cstr(e, "mode", ctl_mode_name(m->mode));
 	aegw_benc_dict_add_cstr(e, "protocol",
 				aegw_sdp_proto_name(l->proto) ?
@@ -129,6 +131,7 @@ static size_t call_reply(const struct ctl_call *c, const struct call_counts *k,
 	struct aegw_benc_enc e;
 
 	aegw_ng_reply_begin(&e, out, cap, cookie);
+	ctl_quality_add_ssrcs(&e, c);
 	aegw_benc_dict_add_int(&e, "created", (int64_t)c->created);
 	aegw_benc_dict_add_int(&e, "last signal", (int64_t)c->last_signal);
 	aegw_benc_dict_add_cstr(&e, "result", "ok");

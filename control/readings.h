@@ -51,7 +51,7 @@ struct ctl_readings {
 	uint64_t results[CTL_READING_RESULT_COUNT];
 };
 
-/* The ring's on_reading (arg: the struct ctl): queues evt. */
+/* An EVT_READING from the ring (arg: the struct ctl): queues it. */
 void ctl_readings_take(void *arg, const struct aegw_evt *evt);
 /* At the tick, before a replay uses the resume points: applies every
  * reading queued, and writes the record of each call one moved a step,

@@ -88,9 +88,9 @@ static int try_attach(struct ctl_ring *r)
 static void spontaneous(struct ctl_ring *r, unsigned worker,
 			const struct aegw_evt *evt)
 {
-	if (evt->type == AEGW_EVT_READING) {
-		if (r->on_reading)
-			r->on_reading(r->reading_arg, evt);
+	if (evt->type == AEGW_EVT_READING || evt->type == AEGW_EVT_RTCP) {
+		if (r->on_event)
+			r->on_event(r->event_arg, evt);
 		return;
 	}
 	if (evt->type == AEGW_EVT_LATCHED) {

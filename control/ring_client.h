@@ -40,10 +40,10 @@ struct ctl_ring {
 	uint32_t overdue[AEGW_RING_MAX_WORKERS];
 	uint64_t overdue_gen;   /* moves when a new dataplane zeroes them */
 	uint64_t wait_limit_ns; /* ctl_ring_limit_waits; 0: no limit */
-	/* Where EVT_READING events go, whenever the rings are drained;
-	 * NULL: dropped. */
-	ctl_ring_evt_fn *on_reading;
-	void *reading_arg;
+	/* Where EVT_READING and EVT_RTCP events go, whenever the rings
+	 * are drained (a wait for an ACK included); NULL: dropped. */
+	ctl_ring_evt_fn *on_event;
+	void *event_arg;
 };
 
 /* What ctl_ring_poll found. */
@@ -63,7 +63,7 @@ bool ctl_ring_ready(const struct ctl_ring *r);
 int64_t ctl_ring_heartbeat_age_ms(const struct ctl_ring *r);
 
 /* Once per loop tick: (re)attaches, notices a new epoch, drains the event
- * rings (readings go to on_reading, other spontaneous events are
+ * rings (readings and RTCP reports go to on_event, other spontaneous events are
  * logged). */
 enum ctl_ring_change ctl_ring_poll(struct ctl_ring *r);
 

@@ -182,6 +182,8 @@ static int answer_media(struct answer *a, unsigned i)
 	const struct aegw_sdp_media *sm = &a->sdp->media[i];
 	struct ctl_media *m = &a->work[i];
 
+	if (sm->clock_rate) /* the answerer's choice of the offer's */
+		m->clock_rate = sm->clock_rate;
 	if (m->passthrough && ctl_proto_is_tcp(sm)) { /* as the offer's */
 		ctl_edit_keep(&a->edit.media[i], a->sdp, i, a->session_addr,
 			      sizeof(a->session_addr));

@@ -264,6 +264,7 @@ static int offer_media(struct offer *o, unsigned i)
 
 	snprintf(m->type_name, sizeof(m->type_name), "%.*s",
 		 (int)sm->media.n, sm->media.p);
+	m->clock_rate = sm->clock_rate;
 	m->mux_offered = sm->rtcp_mux;
 	m->mux_flags = o->req->mux_flags;
 	m->mux_to_answerer =

@@ -98,8 +98,35 @@ static void print_media(const struct aegw_benc_node *m)
 	       num(st, "errors"));
 }
 
+/* What each peer's RTCP reports said of the media it receives (the
+ * reply's SSRC dictionary, control/quality.h). */
+static void print_quality(const struct aegw_benc_node *d)
+{
+	for (const struct aegw_benc_node *k = aegw_benc_dict_first(get(d, "SSRC"));
+	     k; k = aegw_benc_dict_next(k)) {
+		const struct aegw_benc_node *r = aegw_benc_dict_value(k),
+					    *avg = get(r, "average MOS");
+
+		printf("  reports of SSRC ");
+		put(stdout, k, "");
+		if (!avg) {
+			printf(": no MOS yet (a leg's round trip unknown)\n");
+			continue;
+		}
+		printf(": MOS %.1f (lowest %.1f, highest %.1f, %" PRId64
+		       " samples), loss %" PRId64 "%%, jitter %" PRId64
+		       " ms, round trip %.1f ms (its leg %.1f ms)\n",
+		       num(avg, "MOS") / 10.0,
+		       num(get(r, "lowest MOS"), "MOS") / 10.0,
+		       num(get(r, "highest MOS"), "MOS") / 10.0,
+		       num(avg, "samples"), num(avg, "packet loss"),
+		       num(avg, "jitter"), num(avg, "round-trip time") / 1000.0,
+		       num(avg, "round-trip time leg") / 1000.0);
+	}
+}
+
 /* query and delete: the call, per monologue its media and what its peer
- * sent, and the totals. */
+ * sent, the totals, and the quality its peers reported. */
 void aegwctl_print_call(const struct aegw_benc_node *d, const char *call_id)
 {
 	const struct aegw_benc_node *tot = get(d, "totals");
@@ -126,6 +153,7 @@ void aegwctl_print_call(const struct aegw_benc_node *d, const char *call_id)
 	       ", errors %" PRId64 "; RTCP packets %" PRId64 "\n",
 	       num(get(tot, "RTP"), "packets"), num(get(tot, "RTP"), "bytes"),
 	       num(get(tot, "RTP"), "errors"), num(get(tot, "RTCP"), "packets"));
+	print_quality(d);
 	if (get(d, "warning")) {
 		fprintf(stderr, "aegwctl: ");
 		put(stderr, get(d, "warning"), "");

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -28,6 +30,7 @@ extern "C" {
 #include "journal.h"
 #include "log.h"
 #include "ng_commands.h"
+#include "quality.h"
 #include "reg_store.h"
 #include "secret.h"
 #include "streams.h"
@@ -106,6 +109,17 @@ public:
 			std::lock_guard<std::mutex> l(mu_);
 			readings_.push_back(reading_evt(id, index_out, rtcp_out));
 			readings_.back().rtcp_ssrc_out = rtcp_ssrc_out;
+		}
+		while (readings_sent_ < want)
+			std::this_thread::yield();
+	}
+	// Any spontaneous event (an RTCP report, say), as reading() sends.
+	void spontaneous(const aegw_evt &e)
+	{
+		unsigned want = ++readings_asked_;
+		{
+			std::lock_guard<std::mutex> l(mu_);
+			readings_.push_back(e);
 		}
 		while (readings_sent_ < want)
 			std::this_thread::yield();
@@ -1468,4 +1482,139 @@ TEST_F(ReInvite, RtcpMuxLegByLeg)
 		ask({{"command", S("delete")}, {"call-id", S(id)}, {"from-tag", S("ue")}});
 		worker->take();
 	}
+}
+
+// ---- a call's quality from its peers' RTCP ----------------------------
+
+// An EVT_RTCP as a worker sends it: one report of `from`, an SR when
+// ntp_mid is not 0, and one block about `about` when lsr or jitter is.
+aegw_evt rtcp_evt(uint32_t stream, uint64_t rx_ns, uint32_t from,
+		  uint32_t ntp_mid, uint32_t about = 0, uint32_t lsr = 0,
+		  double dlsr_s = 0, uint32_t jitter = 0, uint8_t fraction = 0)
+{
+	aegw_evt e{};
+	e.type = AEGW_EVT_RTCP;
+	e.stream_id = stream;
+	e.rtcp.rx_ns = rx_ns;
+	e.rtcp.ssrc = from;
+	e.rtcp.has_sr = ntp_mid != 0;
+	e.rtcp.sr_ntp_mid = ntp_mid;
+	if (about) {
+		e.rtcp.n_blocks = 1;
+		e.rtcp.block[0].ssrc = about;
+		e.rtcp.block[0].lsr = lsr;
+		e.rtcp.block[0].dlsr = uint32_t(dlsr_s * 65536 + 0.5);
+		e.rtcp.block[0].jitter = jitter;
+		e.rtcp.block[0].fraction_lost = fraction;
+	}
+	return e;
+}
+
+// ITU-T G.107's R to MOS, and the narrowband E-model as rtpengine
+// simplifies it (daemon/ssrc.c, mos_calc_nb), in floating point: the
+// integer arithmetic of quality.c must come within a tenth of it.
+int emodel_mos10(double rtt_ms, double jitter_ms, double loss_pct)
+{
+	double d = rtt_ms / 2 + jitter_ms;
+	double id = 0.024 * d + (d > 177.3 ? 0.11 * (d - 177.3) : 0);
+	double r = loss_pct <= 93 ? 93.2 - loss_pct : 0;
+	double rx = 0.18 * r * r - 27.9 * r + 112.662 * 10 - id;
+	double mos = rx < 0 ? 1 : rx > 100 ? 4.5 :
+		     1 + 0.035 * rx + 7e-6 * rx * (rx - 60) * (100 - rx);
+	return int(mos * 10);
+}
+
+TEST(Quality, MosFollowsTheEModel)
+{
+	struct { uint32_t rtt_us, jitter_ms, loss; } cases[] = {
+		{ 1000, 0, 0 },    { 70000, 10, 0 },  { 70000, 20, 10 },
+		{ 300000, 40, 2 }, { 500000, 100, 5 }, { 40000, 5, 50 },
+		{ 20000, 0, 93 },  { 20000, 0, 100 }, { 2000000, 300, 0 },
+	};
+	for (const auto &k : cases) {
+		SCOPED_TRACE(std::to_string(k.rtt_us) + " us, " +
+			     std::to_string(k.jitter_ms) + " ms, " +
+			     std::to_string(k.loss) + "%");
+		int want = emodel_mos10(k.rtt_us / 1000.0, k.jitter_ms, k.loss);
+		int got = int(ctl_quality_mos(k.rtt_us, k.jitter_ms, k.loss));
+		EXPECT_LE(std::abs(got - want), 1) << got << " vs " << want;
+		EXPECT_GE(got, 10);
+		EXPECT_LE(got, 45);
+	}
+	EXPECT_EQ(ctl_quality_mos(1000, 0, 0), 43u)
+		<< "no impairment but the codec's: 4.3, as rtpengine says";
+}
+
+// Both peers send SRs and RRs through an e2ae call. Each RR's round trip
+// is its leg's (the SR aegw saw go toward the reporter, and its DLSR);
+// a sample has a MOS once both legs' are known; one a second per
+// reporter; the delete's reply gives rtpengine's per-SSRC figures, which
+// Kamailio's mos_*_pv variables read, and each tag's "ingress SSRCs".
+TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
+{
+	ASSERT_EQ(ue_call("q", ue_offer_sdp(7000, kKey1),
+			  core_answer_sdp(9000)).result(), "ok");
+	const ctl_call *call = ctl_call_find(&c.calls, "q", 1);
+	ASSERT_NE(call, nullptr);
+	const uint32_t from_ue = call->media[0].stream_id[0];
+	const uint32_t from_core = call->media[0].stream_id[1];
+	const uint32_t ue = 0xe0, core = 0xc0e; // "224", "3086"
+	const uint64_t t = 5000000000ull, s = 1000000000ull;
+	auto send = [&](const aegw_evt &e) {
+		worker->spontaneous(e);
+		ctl_tick(&c); // drains the ring
+	};
+	send(rtcp_evt(from_core, t, core, 0x11110000));
+	send(rtcp_evt(from_ue, t + s / 100, ue, 0x22220000));
+	// The UE: 50 ms to it and back; the core's leg not known yet.
+	send(rtcp_evt(from_ue, t + s, ue, 0, core, 0x11110000, 0.95, 80));
+	// The core: 20 ms, 10% lost (26/256), 20 ms of jitter at 8 kHz.
+	send(rtcp_evt(from_core, t + 3 * s / 2, core, 0, ue, 0x22220000,
+		      1.47, 160, 26));
+	// The UE again within a second of its last sample: not a sample.
+	send(rtcp_evt(from_ue, t + 3 * s / 2, ue, 0, core, 0x11110000, 1.45, 8));
+	// ... and after it: 50 ms again (an LSR aegw knows), 10 ms jitter.
+	send(rtcp_evt(from_ue, t + 22 * s / 10, ue, 0, core, 0x11110000,
+		      2.15, 80));
+	// A stream no call has, and a block whose LSR names no SR: nothing.
+	send(rtcp_evt(123456, t + 3 * s, ue, 0, core, 0x11110000, 1, 8));
+
+	Reply q = ask({{"command", S("query")}, {"call-id", S("q")}});
+	ASSERT_EQ(q.result(), "ok") << q.raw();
+	auto fig = [&](const char *ssrc, const char *which, const char *key) {
+		return q.num({"SSRC", ssrc, which, key});
+	};
+	const time_t now = time(nullptr);
+	EXPECT_EQ(fig("224", "average MOS", "samples"), 1)
+		<< "the first RR had no MOS, the second is dropped";
+	EXPECT_EQ(fig("224", "average MOS", "MOS"), emodel_mos10(70, 10, 0));
+	// Within DLSR's resolution (1/65536 s), twice.
+	auto near_us = [](int64_t got, int64_t want) {
+		return std::abs(got - want) <= 32;
+	};
+	EXPECT_PRED2(near_us, fig("224", "average MOS", "round-trip time"),
+		     70000);
+	EXPECT_PRED2(near_us, fig("224", "average MOS", "round-trip time leg"),
+		     50000);
+	EXPECT_EQ(fig("224", "average MOS", "jitter"), 10);
+	EXPECT_EQ(fig("224", "average MOS", "packet loss"), 0);
+	EXPECT_EQ(fig("224", "lowest MOS", "MOS"), fig("224", "highest MOS", "MOS"));
+	EXPECT_LE(std::abs(fig("224", "lowest MOS", "reported at") - now), 5);
+	const int64_t core_mos = fig("3086", "average MOS", "MOS");
+	EXPECT_LE(std::abs(core_mos - emodel_mos10(70, 20, 10)), 1) << core_mos;
+	EXPECT_LT(core_mos, fig("224", "average MOS", "MOS"));
+	EXPECT_PRED2(near_us, fig("3086", "highest MOS", "round-trip time leg"),
+		     20000);
+	EXPECT_EQ(fig("3086", "highest MOS", "packet loss"), 10);
+	EXPECT_EQ(fig("3086", "highest MOS", "jitter"), 20);
+	EXPECT_NE(q.raw().find("13:ingress SSRCsld4:SSRCi224eee"),
+		  std::string::npos) << "the UE's tag: " << q.raw();
+	EXPECT_NE(q.raw().find("13:ingress SSRCsld4:SSRCi3086eee"),
+		  std::string::npos) << "the core's tag";
+
+	Reply d = ask({{"command", S("delete")}, {"call-id", S("q")},
+		       {"from-tag", S("ue")}});
+	ASSERT_EQ(d.result(), "ok");
+	EXPECT_EQ(d.num({"SSRC", "3086", "lowest MOS", "MOS"}), core_mos)
+		<< "the delete gives the same";
 }

@@ -14,17 +14,20 @@ UE must arrive as plain RTCP, and the delete reply must count all of it.
 Two re-INVITEs (the core's session refresh, the UE's turning rtcp-mux on)
 keep aegw's key toward the UE, and the SRTCP aegw protects under it goes
 on from the index it had reached.
-Then --timeout: a second call lives while the UE's SRTP flows for longer
+A second call: both peers send SRs and RRs (the UE's as SRTCP), and the
+query gives each one's loss, jitter, round trips and MOS as rtpengine
+does. Then --timeout: a third call lives while the UE's SRTP flows for longer
 than the timeout, and is deleted within timeout + 2 s once it stops, even
 though packets under a wrong key keep arriving (they prove no peer).
 Run with Debian's /usr/bin/python3 (python3-pylibsrtp); needs root.
 
-usage: control_veth_peers.py NG_PORT UE_NETNS CORE_NETNS TIMEOUT
+usage: control_veth_peers.py NG_PORT UE_NETNS CORE_NETNS TIMEOUT AEGWCTL_COMMAND
 """
 import base64
 import os
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -213,6 +216,128 @@ def reinvites_keep_the_key(ng, ue, core_port, gw_key):
           "SRTCP indices go on across both re-INVITEs: %s" % indices)
 
 
+# ---- RTCP reports and the call's MOS ------------------------------------
+
+def ntp_now():
+    """An NTP timestamp (RFC 3550 4) of now: seconds since 1900, 32.32."""
+    t = time.time() + 2208988800
+    return int(t) & 0xffffffff, int((t % 1) * (1 << 32)) & 0xffffffff
+
+
+def sr_packet(ssrc):
+    """An SR with no report block; the middle 32 bits of its NTP
+    timestamp, which a receiver's LSR will echo."""
+    msw, lsw = ntp_now()
+    return (struct.pack("!BBHIIIIII", 0x80, 200, 6, ssrc, msw, lsw, 0, 0, 0),
+            (msw & 0xffff) << 16 | lsw >> 16)
+
+
+def rr_packet(ssrc, about, fraction, jitter, lsr, received_at):
+    """An RR with one block (RFC 3550 6.4.2): LSR echoes the SR `about`
+    sent, DLSR is the time since it arrived here, rounded down."""
+    dlsr = int((time.monotonic() - received_at) * 65536)
+    return struct.pack("!BBHIIBBHIIII", 0x81, 201, 7, ssrc, about,
+                       fraction, 0, 0, 1000, jitter, lsr, dlsr)
+
+
+def emodel_mos10(rtt_us, jitter_ms, loss):
+    """rtpengine's narrowband E-model (daemon/ssrc.c) in floating point."""
+    d = rtt_us / 2000.0 + jitter_ms
+    i_d = 0.024 * d + (0.11 * (d - 177.3) if d > 177.3 else 0)
+    r = 93.2 - loss if loss <= 93 else 0
+    rx = 0.18 * r * r - 27.9 * r + 1126.62 - i_d
+    mos = 1 if rx < 0 else 4.5 if rx > 100 else \
+        1 + 0.035 * rx + 7e-6 * rx * (rx - 60) * (100 - rx)
+    return int(mos * 10)
+
+
+def rtcp_reports_give_mos(ng):
+    """Both peers send SRs and RRs through an e2ae call as RFC 3550 has
+    them (the UE's as SRTCP under its key, the core's plain): the RR's LSR
+    echoes the SR it got through aegw, its DLSR is the time it held it.
+    aegw's query then gives each reporter's figures as rtpengine does: the
+    loss and jitter it reported, the round trip of its leg and of both,
+    and the MOS from them."""
+    ue_port, core_port, gw_key = setup_call(ng, "veth-mos")
+    ue_rtcp = udp_in_netns(sys.argv[2], "10.0.0.2", 7001)
+    core_rtcp = udp_in_netns(sys.argv[3], "192.168.0.2", 9001)
+    ue_tx, ue_rx = session(UE_KEY, True), session(gw_key, False)
+    ue_ssrc, core_ssrc = 0x0e0e0e0e, 0x0c0c0c0c
+
+    def core_sr():
+        sr, mid = sr_packet(core_ssrc)
+        core_rtcp.sendto(sr, ("192.168.0.1", core_port + 1))
+        got = drain(ue_rtcp, 1)
+        ok = len(got) == 1 and ue_rx.unprotect_rtcp(got[0][0]) == sr
+        check(ok, "the core's SR reaches the UE as SRTCP")
+        return mid, time.monotonic()
+
+    def ue_sr():
+        sr, mid = sr_packet(ue_ssrc)
+        ue_rtcp.sendto(ue_tx.protect_rtcp(sr), ("10.0.0.1", ue_port + 1))
+        got = drain(core_rtcp, 1)
+        check(len(got) == 1 and got[0][0] == sr,
+              "the UE's SR reaches the core as plain RTCP")
+        return mid, time.monotonic()
+
+    core_mid, core_at = core_sr()
+    ue_mid, ue_at = ue_sr()
+    time.sleep(0.05)
+    # The UE: 13/256 lost (5%), 160 units of jitter at 8 kHz (20 ms).
+    ue_rtcp.sendto(ue_tx.protect_rtcp(rr_packet(ue_ssrc, core_ssrc, 13, 160,
+                                                core_mid, core_at)),
+                   ("10.0.0.1", ue_port + 1))
+    drain(core_rtcp, 1)
+    # The core: nothing lost, 10 ms of jitter.
+    core_rtcp.sendto(rr_packet(core_ssrc, ue_ssrc, 0, 80, ue_mid, ue_at),
+                     ("192.168.0.1", core_port + 1))
+    drain(ue_rtcp, 1)
+    # The UE's first RR came before the core's leg was known: no MOS. Its
+    # next, a second later (rtpengine takes one a second), has one.
+    time.sleep(1.1)
+    core_mid, core_at = core_sr()
+    ue_rtcp.sendto(ue_tx.protect_rtcp(rr_packet(ue_ssrc, core_ssrc, 13, 160,
+                                                core_mid, core_at)),
+                   ("10.0.0.1", ue_port + 1))
+    drain(core_rtcp, 1)
+    time.sleep(0.2)  # the dataplane's event, drained at the control's tick
+
+    q = ng(command="query", **{"call-id": "veth-mos"})
+    ssrcs = q.get("SSRC", {})
+    print("query SSRC:", ssrcs)
+    for ssrc, loss, jitter in ((ue_ssrc, 5, 20), (core_ssrc, 0, 10)):
+        who = "UE" if ssrc == ue_ssrc else "core"
+        avg = ssrcs.get(str(ssrc), {}).get("average MOS")
+        if not avg:
+            check(False, "the %s's MOS figures in the query" % who)
+            continue
+        check(avg["samples"] == 1 and avg["packet loss"] == loss and
+              avg["jitter"] == jitter,
+              "the %s's loss %d%%, jitter %d ms, one sample"
+              % (who, avg["packet loss"], avg["jitter"]))
+        leg = avg["round-trip time leg"]
+        check(0 < leg < 50000 and leg < avg["round-trip time"] < 100000,
+              "the %s's round trips: its leg %d us, both %d us"
+              % (who, leg, avg["round-trip time"]))
+        want = emodel_mos10(avg["round-trip time"], jitter, loss)
+        check(abs(avg["MOS"] - want) <= 1,
+              "the %s's MOS %.1f (E-model: %.1f)"
+              % (who, avg["MOS"] / 10.0, want / 10.0))
+    tags = q.get("tags", {})
+    for tag, ssrc in (("ue-tag", ue_ssrc), ("core-tag", core_ssrc)):
+        media = tags.get(tag, {}).get("medias", [{}])[0]
+        got = [e.get("SSRC") for e in media.get("ingress SSRCs", [])]
+        check(got == [ssrc], "%s's ingress SSRCs: %s" % (tag, got))
+    # aegwctl show prints the same figures for an operator.
+    shown = subprocess.run(sys.argv[5].split() + ["show", "veth-mos"],
+                           capture_output=True, text=True).stdout
+    print(shown, end="")
+    avg = ssrcs.get(str(ue_ssrc), {}).get("average MOS", {})
+    check("reports of SSRC %d: MOS %.1f" % (ue_ssrc, avg.get("MOS", 0) / 10.0)
+          in shown, "aegwctl show gives the UE's MOS")
+    ng(command="delete", **{"call-id": "veth-mos", "from-tag": "ue-tag"})
+
+
 def drain_now(sock):
     """What has arrived, without waiting (a wait would be silence)."""
     sock.setblocking(False)
@@ -286,6 +411,7 @@ def main():
     check(rtp_totals["packets"] >= 2 * N + 5, "delete counts the packets")
     check(rtp_totals["errors"] >= 5, "delete counts the wrong-key drops")
     check(d["totals"]["RTCP"]["packets"] >= 1, "delete counts the RTCP")
+    rtcp_reports_give_mos(ng)
     media_timeout(ng, ue, core, int(sys.argv[4]))
     return 1 if failures else 0
 

@@ -17,13 +17,14 @@
 #   aegw-control (root netns): ng on 127.0.0.1, the ring in      +-----------------+
 #   /dev/shm; the P-CSCF's ng client is the peers script.
 #
-# usage: control_veth_test.sh AEGW_DATAPLANE AEGW_CONTROL PEERS_PY
+# usage: control_veth_test.sh AEGW_DATAPLANE AEGW_CONTROL PEERS_PY AEGWCTL
 # Needs root (namespaces) and python3-pylibsrtp; exits 77 (skipped) without.
 set -eu
 
 dataplane=$1
 control=$2
 peers=$3
+aegwctl=$4
 n=$$
 ue=aegwc-ue-$n
 gw=aegwc-gw-$n
@@ -81,12 +82,14 @@ done
 "$control" --listen-ng "127.0.0.1:$port" --instance "$inst" \
 	--interface access=10.0.0.1/20000-29999@0 \
 	--interface core=192.168.0.1/30000-39999@1 \
-	--timeout "$timeout" --log-level 7 >"$tmp/control.log" 2>&1 &
+	--timeout "$timeout" --ctl-socket "$tmp/ctl.sock" \
+	--log-level 7 >"$tmp/control.log" 2>&1 &
 ctl_pid=$!
 sleep 1
 
 status=0
-/usr/bin/python3 "$peers" "$port" "$ue" "$core" "$timeout" || status=1
+/usr/bin/python3 "$peers" "$port" "$ue" "$core" "$timeout" \
+	"$aegwctl --socket $tmp/ctl.sock" || status=1
 kill "$ctl_pid"; wait "$ctl_pid" || status=1; ctl_pid=""
 kill "$dp_pid"; wait "$dp_pid" || true; dp_pid=""
 echo "---- aegw-control"; cat "$tmp/control.log"

@@ -1,0 +1,353 @@
+/* A call's voice quality from its peers' RTCP reports (quality.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calls.h"
+#include "ctl.h"
+#include "quality.h"
+
+enum {
+	CTL_QUALITY_REPORTERS = 4, /* SSRCs a media's samples are kept for */
+	CTL_QUALITY_SRS = 4,       /* SRs per leg an LSR is looked up in */
+	CTL_QUALITY_MAX_RTT_US = 10000000, /* longer: a stale LSR match */
+};
+
+struct ctl_quality_sample {
+	int64_t reported_s;   /* wall clock */
+	uint32_t mos;         /* x10; 0: no MOS (a leg's RTT not known) */
+	uint32_t packet_loss; /* % */
+	uint32_t jitter_ms;
+	uint32_t rtt_us, rtt_leg_us;
+};
+
+struct ctl_quality_reporter {
+	uint32_t ssrc;
+	uint8_t side;         /* the leg its RTCP came from */
+	uint32_t samples, no_mos;
+	uint64_t last_ns;     /* its last sample's arrival */
+	uint64_t sum_mos, sum_loss, sum_jitter, sum_rtt, sum_rtt_leg;
+	struct ctl_quality_sample lowest, highest;
+	bool has_lowest;
+};
+
+struct ctl_quality_leg {
+	struct {
+		uint32_t ntp_mid;
+		uint64_t rx_ns;
+	} sr[CTL_QUALITY_SRS]; /* SRs the leg's peer sent, a ring */
+	unsigned sr_next;
+	uint32_t rtt_us;       /* the last round trip aegw <-> the peer */
+};
+
+struct ctl_quality_media {
+	struct ctl_quality_leg leg[2];
+	unsigned n_reporters;
+	struct ctl_quality_reporter reporter[CTL_QUALITY_REPORTERS];
+};
+
+/* n media: as many as the call had when the last report came. */
+struct ctl_quality {
+	unsigned n;
+	struct ctl_quality_media media[];
+};
+
+/* ITU-T G.107's MOS from a rating R, as rtpengine's mos_from_rx scales
+ * it (R in units of 1e-5, MOS x10, 1.0 at worst, 4.5 at best). */
+static uint32_t mos_from_r(int64_t r5)
+{
+	int64_t r3, mos, cubic;
+
+	if (r5 < 0)
+		return 10;
+	if (r5 > 10000000)
+		return 45;
+	r3 = r5 / 100;
+	mos = 100 + 35 * r3 / 10000; /* 1 + 0.035 R, x100 */
+	cubic = (r3 - 60000) * (100000 - r3) / 1000;
+	cubic = r3 * cubic / 1000 * 7 / 10000000; /* 7e-6 R (R-60) (100-R) */
+	mos = (mos + cubic) / 10;
+	return mos < 10 ? 10 : (uint32_t)mos;
+}
+
+/* The E-model simplified for narrowband (rtpengine's "nb"): the delay
+ * impairment Id from half the round trip plus the jitter, and the
+ * equipment impairment of loss as a quadratic in R = 93.2 - loss. */
+uint32_t ctl_quality_mos(uint32_t rtt_us, uint32_t jitter_ms,
+			 uint32_t loss_pct)
+{
+	uint64_t d = (uint64_t)rtt_us / 2 + (uint64_t)jitter_ms * 1000; /* us */
+	uint64_t id3 = 24 * d / 1000; /* 0.024 d(ms), x1000 */
+	int64_t r2 = loss_pct <= 93 ? 9320 - (int64_t)loss_pct * 100 : 0;
+	int64_t r5;
+
+	if (d > 177300)
+		id3 += (d - 177300) * 11 / 100; /* 0.11 (d - 177.3 ms) */
+	r5 = 18 * r2 * r2 / 10 - 279 * r2 * 100 + 112662000 -
+	     (int64_t)id3 * 100;
+	return mos_from_r(r5);
+}
+
+/* The media index and the leg whose peer sent what stream id carries. */
+static int stream_place(const struct ctl_call *c, uint32_t id,
+			unsigned *media, unsigned *side)
+{
+	for (unsigned i = 0; i < c->cap; i++)
+		for (unsigned k = 0; k < 2; k++)
+			if (c->slot[i].stream_id[k] == id) {
+				*media = i;
+				*side = k;
+				return 0;
+			}
+	return -1;
+}
+
+static struct ctl_quality_media *media_of(struct ctl_call *c, unsigned i)
+{
+	struct ctl_quality *q = c->quality;
+	unsigned n = q ? q->n : 0;
+
+	if (i < n)
+		return &q->media[i];
+	q = realloc(q, sizeof(*q) + c->cap * sizeof(q->media[0]));
+	if (!q)
+		return NULL;
+	memset(&q->media[n], 0, (c->cap - n) * sizeof(q->media[0]));
+	q->n = c->cap;
+	c->quality = q;
+	return &q->media[i];
+}
+
+static struct ctl_quality_reporter *reporter_of(struct ctl_quality_media *m,
+						uint32_t ssrc, unsigned side)
+{
+	struct ctl_quality_reporter *r;
+
+	for (unsigned k = 0; k < m->n_reporters; k++)
+		if (m->reporter[k].ssrc == ssrc && m->reporter[k].side == side)
+			return &m->reporter[k];
+	if (m->n_reporters == CTL_QUALITY_REPORTERS)
+		return NULL; /* the first ones keep their figures */
+	r = &m->reporter[m->n_reporters++];
+	memset(r, 0, sizeof(*r));
+	r->ssrc = ssrc;
+	r->side = (uint8_t)side;
+	return r;
+}
+
+/* The leg's round trip from a block whose LSR names an SR aegw saw go
+ * to this peer from the other one; 0 when none matches or it makes no
+ * sense (RFC 3550 6.4.1: A - LSR - DLSR, here on aegw's clock). */
+static uint32_t leg_rtt(const struct ctl_quality_leg *from_other,
+			const struct aegw_rtcp_block *b, uint64_t rx_ns)
+{
+	uint64_t delay_ns = (uint64_t)b->dlsr * 1000000000ull / 65536;
+
+	if (!b->lsr)
+		return 0;
+	for (unsigned k = 0; k < CTL_QUALITY_SRS; k++) {
+		int64_t rtt_us;
+
+		if (from_other->sr[k].ntp_mid != b->lsr ||
+		    !from_other->sr[k].rx_ns)
+			continue;
+		rtt_us = ((int64_t)(rx_ns - from_other->sr[k].rx_ns) -
+			  (int64_t)delay_ns) / 1000;
+		if (rtt_us <= 0 || rtt_us > CTL_QUALITY_MAX_RTT_US)
+			return 0;
+		return (uint32_t)rtt_us;
+	}
+	return 0;
+}
+
+static void add_sample(struct ctl_quality_reporter *r,
+		       const struct ctl_quality_sample *s, uint64_t rx_ns)
+{
+	r->last_ns = rx_ns;
+	if (!r->samples && !r->no_mos)
+		r->highest = *s;
+	else if (s->mos > r->highest.mos)
+		r->highest = *s;
+	if (!s->mos) {
+		r->no_mos++;
+		return;
+	}
+	if (!r->has_lowest || s->mos < r->lowest.mos) {
+		r->lowest = *s;
+		r->has_lowest = true;
+	}
+	r->samples++;
+	r->sum_mos += s->mos;
+	r->sum_loss += s->packet_loss;
+	r->sum_jitter += s->jitter_ms;
+	r->sum_rtt += s->rtt_us;
+	r->sum_rtt_leg += s->rtt_leg_us;
+}
+
+static void take_block(struct ctl_quality_media *m, unsigned side,
+		       uint32_t clock_rate, const struct aegw_rtcp_report *rep,
+		       const struct aegw_rtcp_block *b)
+{
+	struct ctl_quality_leg *mine = &m->leg[side], *other = &m->leg[!side];
+	struct ctl_quality_reporter *r = reporter_of(m, rep->ssrc, side);
+	struct ctl_quality_sample s = { .reported_s = time(NULL) };
+	uint32_t rtt = leg_rtt(other, b, rep->rx_ns);
+
+	if (rtt)
+		mine->rtt_us = rtt;
+	/* rtpengine keeps one sample a second per reporter. */
+	if (!r || (r->last_ns && rep->rx_ns - r->last_ns < 1000000000ull))
+		return;
+	s.rtt_leg_us = rtt;
+	s.rtt_us = other->rtt_us ? rtt + other->rtt_us : 0;
+	s.jitter_ms = clock_rate ? (uint32_t)((uint64_t)b->jitter * 1000 /
+					      clock_rate) :
+				   b->jitter;
+	s.packet_loss = (uint32_t)b->fraction_lost * 100 / 256;
+	s.mos = s.rtt_us ? ctl_quality_mos(s.rtt_us, s.jitter_ms,
+					   s.packet_loss) : 0;
+	add_sample(r, &s, rep->rx_ns);
+}
+
+void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
+{
+	const struct aegw_rtcp_report *rep = &evt->rtcp;
+	struct ctl_call *c = ctl_call_by_stream(&ctl->calls, evt->stream_id);
+	struct ctl_quality_media *m;
+	unsigned media, side;
+
+	if (!c || stream_place(c, evt->stream_id, &media, &side))
+		return;
+	m = media_of(c, media);
+	if (!m)
+		return;
+	if (rep->has_sr) {
+		struct ctl_quality_leg *l = &m->leg[side];
+
+		l->sr[l->sr_next].ntp_mid = rep->sr_ntp_mid;
+		l->sr[l->sr_next].rx_ns = rep->rx_ns;
+		l->sr_next = (l->sr_next + 1) % CTL_QUALITY_SRS;
+	}
+	for (unsigned k = 0; k < rep->n_blocks && k < AEGW_RTCP_REPORT_BLOCKS;
+	     k++)
+		take_block(m, side, media < c->n_media ?
+					    c->media[media].clock_rate : 0,
+			   rep, &rep->block[k]);
+}
+
+/* ---- the reply ----------------------------------------------------- */
+
+/* A sample's figures (div 0), or an average of div samples. Keys in
+ * bencode's order. */
+static void add_figures(struct aegw_benc_enc *e, const char *key,
+			const struct ctl_quality_sample *s,
+			const struct ctl_quality_reporter *avg_of)
+{
+	uint64_t div = avg_of ? avg_of->samples : 1;
+
+	aegw_benc_add_cstr(e, key);
+	aegw_benc_dict_begin(e);
+	if (avg_of) {
+		aegw_benc_dict_add_int(e, "MOS", (int64_t)(avg_of->sum_mos / div));
+		aegw_benc_dict_add_int(e, "jitter",
+				       (int64_t)(avg_of->sum_jitter / div));
+		aegw_benc_dict_add_int(e, "packet loss",
+				       (int64_t)(avg_of->sum_loss / div));
+		aegw_benc_dict_add_int(e, "round-trip time",
+				       (int64_t)(avg_of->sum_rtt / div));
+		aegw_benc_dict_add_int(e, "round-trip time leg",
+				       (int64_t)(avg_of->sum_rtt_leg / div));
+		aegw_benc_dict_add_int(e, "samples", (int64_t)div);
+	} else {
+		aegw_benc_dict_add_int(e, "MOS", s->mos);
+		aegw_benc_dict_add_int(e, "jitter", s->jitter_ms);
+		aegw_benc_dict_add_int(e, "packet loss", s->packet_loss);
+		aegw_benc_dict_add_int(e, "reported at", s->reported_s);
+		aegw_benc_dict_add_int(e, "round-trip time", s->rtt_us);
+		aegw_benc_dict_add_int(e, "round-trip time leg",
+				       s->rtt_leg_us);
+	}
+	aegw_benc_end(e);
+}
+
+/* rtpengine gives the MOS figures once a sample had a MOS. */
+static void add_reporter(struct aegw_benc_enc *e,
+			 const struct ctl_quality_reporter *r)
+{
+	aegw_benc_dict_begin(e);
+	if (r->has_lowest) {
+		add_figures(e, "average MOS", NULL, r);
+		add_figures(e, "highest MOS", &r->highest, NULL);
+		add_figures(e, "lowest MOS", &r->lowest, NULL);
+	}
+	aegw_benc_end(e);
+}
+
+struct named {
+	char key[12];
+	const struct ctl_quality_reporter *r;
+};
+
+static int named_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct named *)a)->key,
+		      ((const struct named *)b)->key);
+}
+
+void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c)
+{
+	const struct ctl_quality *q = c->quality;
+	struct named *all;
+	size_t n = 0;
+
+	if (!q)
+		return;
+	all = calloc((size_t)q->n * CTL_QUALITY_REPORTERS + 1, sizeof(*all));
+	if (!all)
+		return;
+	for (unsigned i = 0; i < q->n; i++)
+		for (unsigned k = 0; k < q->media[i].n_reporters; k++) {
+			const struct ctl_quality_reporter *r =
+				&q->media[i].reporter[k];
+
+			snprintf(all[n].key, sizeof(all[n].key), "%" PRIu32,
+				 r->ssrc);
+			all[n++].r = r;
+		}
+	/* Decimal keys in bencode's (byte) order; an SSRC met twice (two
+	 * legs, two media) once, with its first figures, as rtpengine. */
+	qsort(all, n, sizeof(*all), named_cmp);
+	aegw_benc_add_cstr(e, "SSRC");
+	aegw_benc_dict_begin(e);
+	for (size_t k = 0; k < n; k++) {
+		if (k && !strcmp(all[k].key, all[k - 1].key))
+			continue;
+		aegw_benc_add_cstr(e, all[k].key);
+		add_reporter(e, all[k].r);
+	}
+	aegw_benc_end(e);
+	free(all);
+}
+
+void ctl_quality_add_ingress(struct aegw_benc_enc *e,
+			     const struct ctl_call *c, unsigned media,
+			     unsigned side)
+{
+	const struct ctl_quality_media *m;
+
+	if (!c->quality || media >= c->quality->n)
+		return;
+	m = &c->quality->media[media];
+	aegw_benc_add_cstr(e, "ingress SSRCs");
+	aegw_benc_list_begin(e);
+	for (unsigned k = 0; k < m->n_reporters; k++) {
+		if (m->reporter[k].side != side)
+			continue;
+		aegw_benc_dict_begin(e);
+		aegw_benc_dict_add_int(e, "SSRC", m->reporter[k].ssrc);
+		aegw_benc_end(e);
+	}
+	aegw_benc_end(e);
+}

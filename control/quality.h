@@ -1,0 +1,51 @@
+/* A call's voice quality as its peers' RTCP reports tell it (RFC 3550
+ * 6.4), figured as rtpengine figures it, so that what a P-CSCF reads
+ * from a delete or query reply (Kamailio's rtpengine module mos_*_pv
+ * variables, OpenSIPS's) means the same with aegw:
+ *
+ * - a sample per report block a peer sends, at most one a second per
+ *   reporter, filed under the reporter's SSRC (the quality it receives):
+ *   packet loss (the block's fraction lost, in %), jitter (in ms at the
+ *   media's clock rate), the round-trip time of its leg (aegw to the
+ *   peer and back: the block's LSR and DLSR set against when aegw saw
+ *   that SR go toward the peer), the round-trip time end to end (both
+ *   legs' last), and a MOS (10 times it, as rtpengine gives it) from
+ *   ITU-T G.107's E-model as rtpengine simplifies it for narrowband
+ *   ("MOS-CQ": none while a leg's round-trip time is not known);
+ * - per reporter: the lowest and highest MOS samples, the average of
+ *   those with a MOS, and the samples without.
+ *
+ * Only RTCP the dataplane holds in plain reaches here (every mode but
+ * relay and e2e). Control thread only. */
+#ifndef CTL_QUALITY_H
+#define CTL_QUALITY_H
+
+#include <stdint.h>
+
+#include "aegw/bencode.h"
+#include "aegw/ring.h"
+
+struct ctl_quality; /* a call's, made by its first report */
+struct ctl;
+struct ctl_call;
+
+/* What an EVT_RTCP says, into its call's figures (found by the stream;
+ * a stream no call has is passed over). Jitter is read at the clock
+ * rate of the media's format (ctl_media.clock_rate). */
+void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt);
+
+/* MOS x10 from the E-model as rtpengine's "nb" computes it: rtt_us end
+ * to end, jitter in ms, loss in %. */
+uint32_t ctl_quality_mos(uint32_t rtt_us, uint32_t jitter_ms,
+			 uint32_t loss_pct);
+
+/* The reply's parts, in bencode's key order: the top-level "SSRC"
+ * dictionary (every reporter of the call, by decimal SSRC), and a
+ * media's "ingress SSRCs" list (the reporters on leg side). Nothing
+ * when the call has no sample. */
+void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c);
+void ctl_quality_add_ingress(struct aegw_benc_enc *e,
+			     const struct ctl_call *c, unsigned media,
+			     unsigned side);
+
+#endif
