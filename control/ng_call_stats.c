@@ -58,6 +58,7 @@ static void add_media(struct aegw_benc_enc *e, const struct ctl_call *c,
 	const struct ctl_media *m = &c->media[i];
 	const struct ctl_leg *l = &m->leg[side];
 	const uint64_t *s = k->c[side];
+	uint32_t ssrc;
 
 	aegw_benc_dict_begin(e);
 	aegw_benc_dict_add_int(e, "index", i + 1);
@@ -69,6 +70,8 @@ static void add_media(struct aegw_benc_enc *e, const struct ctl_call *c,
 	aegw_benc_add_cstr(e, "streams");
 	aegw_benc_list_begin(e);
 	aegw_benc_dict_begin(e);
+	if (!ctl_quality_ingress_ssrc(c, i, side, &ssrc))
+		aegw_benc_dict_add_int(e, "SSRC", ssrc);
 	add_endpoint(e, &l->peer);
 	aegw_benc_dict_add_int(e, "local port", l->port);
 	add_stats(e, "stats", s[AEGW_SC_rx_packets], s[AEGW_SC_rx_bytes],

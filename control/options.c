@@ -79,6 +79,9 @@ void ctl_options_usage(FILE *f, const char *prog)
 		"  --delete-delay N            a delete without 'delete delay'\n"
 		"                              removes the call after N s\n"
 		"                              (default 0: at once)\n"
+		"  --mos-formula legacy|g107   the MOS delete and query give:\n"
+		"                              rtpengine 10 to 12's (default) or\n"
+		"                              13.1's (the G.107 E-model)\n"
 		"  --journal on|off            keep calls and registrations in\n"
 		"                              /aegw-INSTANCE-calls and -regs for a\n"
 		"                              restarted daemon (default on)\n"
@@ -416,7 +419,7 @@ enum { OPT_UDP = 256, OPT_TCP, OPT_INSTANCE, OPT_IFACE, OPT_MAX_SESSIONS,
        OPT_MAX_REGISTRATIONS, OPT_E2AE_POLICY, OPT_TIMEOUT, OPT_OFFER_TIMEOUT,
        OPT_FINAL_TIMEOUT, OPT_SILENT_TIMEOUT, OPT_DELETE_DELAY, OPT_LOG_LEVEL, OPT_CTL_SOCKET,
        OPT_JOURNAL, OPT_NG_ALLOW, OPT_METRICS, OPT_SUITES, OPT_CONFIG,
-       OPT_NG_CACHE_MB, OPT_HELP, OPT_END };
+       OPT_NG_CACHE_MB, OPT_MOS_FORMULA, OPT_HELP, OPT_END };
 
 static const struct option long_opts[] = {
 	{ "listen-ng", required_argument, NULL, OPT_UDP },
@@ -435,6 +438,7 @@ static const struct option long_opts[] = {
 	{ "final-timeout", required_argument, NULL, OPT_FINAL_TIMEOUT },
 	{ "silent-timeout", required_argument, NULL, OPT_SILENT_TIMEOUT },
 	{ "delete-delay", required_argument, NULL, OPT_DELETE_DELAY },
+	{ "mos-formula", required_argument, NULL, OPT_MOS_FORMULA },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "ctl-socket", required_argument, NULL, OPT_CTL_SOCKET },
 	{ "journal", required_argument, NULL, OPT_JOURNAL },
@@ -568,6 +572,13 @@ static int one_option(struct ctl_options *o, int c, const char *arg,
 	case OPT_DELETE_DELAY:
 		return seconds("delete-delay", arg, &o->delete_delay_s, err,
 			       errlen);
+	case OPT_MOS_FORMULA:
+		if (strcmp(arg, "legacy") && strcmp(arg, "g107"))
+			return fail(err, errlen, "--mos-formula '%s': legacy or "
+				    "g107", arg);
+		o->mos_formula = strcmp(arg, "g107") ? CTL_MOS_LEGACY :
+						       CTL_MOS_G107;
+		return 0;
 	case OPT_LOG_LEVEL:
 		if (parse_log_level(arg, &o->log_level))
 			return fail(err, errlen, "--log-level '%s': 0..7", arg);

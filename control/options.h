@@ -65,6 +65,15 @@ struct ctl_e2ae_policy_cfg {
 	enum ctl_e2ae_policy policy;
 };
 
+/* How a call's MOS is figured from its peers' RTCP (quality.c): as the
+ * rtpengine its P-CSCF was set up with does. */
+enum ctl_mos_formula {
+	CTL_MOS_LEGACY, /* rtpengine up to 12.x (Debian 12's 10.5):
+			 * PingPlotter's approximation */
+	CTL_MOS_G107,   /* rtpengine 13.1 and later: ITU-T G.107's
+			 * E-model, simplified for narrowband */
+};
+
 struct ctl_options {
 	struct ctl_listen udp[CTL_MAX_LISTEN];
 	unsigned n_udp;
@@ -94,6 +103,7 @@ struct ctl_options {
 	 * of a `delete` that names none. */
 	unsigned timeout_s, offer_timeout_s, final_timeout_s, delete_delay_s;
 	unsigned silent_timeout_s;
+	enum ctl_mos_formula mos_formula;
 	unsigned max_registrations;
 	struct ctl_e2ae_policy_cfg e2ae[CTL_MAX_E2AE_POLICIES];
 	unsigned n_e2ae;         /* ACCESS '*': every other one */

@@ -72,10 +72,25 @@ static uint32_t mos_from_r(int64_t r5)
 	return mos < 10 ? 10 : (uint32_t)mos;
 }
 
-/* The E-model simplified for narrowband (rtpengine's "nb"): the delay
- * impairment Id from half the round trip plus the jitter, and the
+/* rtpengine up to 12.x, after PingPlotter: an effective latency of the
+ * round trip (whole ms), twice the jitter and 10 ms, taking R down by
+ * 1/40 of it to 160 ms and by 1/10 of what is past 120 ms beyond; and
+ * 2.5 per % of loss. */
+static uint32_t mos_legacy(uint32_t rtt_us, uint32_t jitter_ms,
+			   uint32_t loss_pct)
+{
+	int64_t eff = rtt_us / 1000 + (int64_t)jitter_ms * 2 + 10;
+	int64_t r6 = eff < 160 ? 93200000 - eff * 100000 / 4 :
+				 93200000 - (eff * 100000 - 12000000);
+
+	r6 -= (int64_t)loss_pct * 2500000;
+	return mos_from_r(r6 / 10);
+}
+
+/* rtpengine 13.1 and later, the E-model simplified for narrowband: the
+ * delay impairment Id from half the round trip plus the jitter, and the
  * equipment impairment of loss as a quadratic in R = 93.2 - loss. */
-uint32_t ctl_quality_mos(uint32_t rtt_us, uint32_t jitter_ms,
+static uint32_t mos_g107(uint32_t rtt_us, uint32_t jitter_ms,
 			 uint32_t loss_pct)
 {
 	uint64_t d = (uint64_t)rtt_us / 2 + (uint64_t)jitter_ms * 1000; /* us */
@@ -88,6 +103,13 @@ uint32_t ctl_quality_mos(uint32_t rtt_us, uint32_t jitter_ms,
 	r5 = 18 * r2 * r2 / 10 - 279 * r2 * 100 + 112662000 -
 	     (int64_t)id3 * 100;
 	return mos_from_r(r5);
+}
+
+uint32_t ctl_quality_mos(enum ctl_mos_formula f, uint32_t rtt_us,
+			 uint32_t jitter_ms, uint32_t loss_pct)
+{
+	return f == CTL_MOS_G107 ? mos_g107(rtt_us, jitter_ms, loss_pct) :
+				   mos_legacy(rtt_us, jitter_ms, loss_pct);
 }
 
 /* The media index and the leg whose peer sent what stream id carries. */
@@ -145,7 +167,7 @@ static uint32_t leg_rtt(const struct ctl_quality_leg *from_other,
 {
 	uint64_t delay_ns = (uint64_t)b->dlsr * 1000000000ull / 65536;
 
-	if (!b->lsr)
+	if (!b->lsr || !b->dlsr) /* rtpengine's rule too */
 		return 0;
 	for (unsigned k = 0; k < CTL_QUALITY_SRS; k++) {
 		int64_t rtt_us;
@@ -186,7 +208,8 @@ static void add_sample(struct ctl_quality_reporter *r,
 	r->sum_rtt_leg += s->rtt_leg_us;
 }
 
-static void take_block(struct ctl_quality_media *m, unsigned side,
+static void take_block(const struct ctl *ctl, struct ctl_quality_media *m,
+		       unsigned side,
 		       uint32_t clock_rate, const struct aegw_rtcp_report *rep,
 		       const struct aegw_rtcp_block *b)
 {
@@ -197,17 +220,17 @@ static void take_block(struct ctl_quality_media *m, unsigned side,
 
 	if (rtt)
 		mine->rtt_us = rtt;
-	/* rtpengine keeps one sample a second per reporter. */
-	if (!r || (r->last_ns && rep->rx_ns - r->last_ns < 1000000000ull))
+	/* rtpengine keeps one sample a second per reporter, and none whose
+	 * jitter it cannot put in ms. */
+	if (!r || !clock_rate ||
+	    (r->last_ns && rep->rx_ns - r->last_ns < 1000000000ull))
 		return;
 	s.rtt_leg_us = rtt;
 	s.rtt_us = other->rtt_us ? rtt + other->rtt_us : 0;
-	s.jitter_ms = clock_rate ? (uint32_t)((uint64_t)b->jitter * 1000 /
-					      clock_rate) :
-				   b->jitter;
+	s.jitter_ms = (uint32_t)((uint64_t)b->jitter * 1000 / clock_rate);
 	s.packet_loss = (uint32_t)b->fraction_lost * 100 / 256;
-	s.mos = s.rtt_us ? ctl_quality_mos(s.rtt_us, s.jitter_ms,
-					   s.packet_loss) : 0;
+	s.mos = s.rtt_us ? ctl_quality_mos(ctl->opt.mos_formula, s.rtt_us,
+					   s.jitter_ms, s.packet_loss) : 0;
 	add_sample(r, &s, rep->rx_ns);
 }
 
@@ -232,7 +255,7 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 	}
 	for (unsigned k = 0; k < rep->n_blocks && k < AEGW_RTCP_REPORT_BLOCKS;
 	     k++)
-		take_block(m, side, media < c->n_media ?
+		take_block(ctl, m, side, media < c->n_media ?
 					    c->media[media].clock_rate : 0,
 			   rep, &rep->block[k]);
 }
@@ -245,7 +268,7 @@ static void add_figures(struct aegw_benc_enc *e, const char *key,
 			const struct ctl_quality_sample *s,
 			const struct ctl_quality_reporter *avg_of)
 {
-	uint64_t div = avg_of ? avg_of->samples : 1;
+	uint64_t div = avg_of && avg_of->samples ? avg_of->samples : 1;
 
 	aegw_benc_add_cstr(e, key);
 	aegw_benc_dict_begin(e);
@@ -272,16 +295,13 @@ static void add_figures(struct aegw_benc_enc *e, const char *key,
 	aegw_benc_end(e);
 }
 
-/* rtpengine gives the MOS figures once a sample had a MOS. */
 static void add_reporter(struct aegw_benc_enc *e,
 			 const struct ctl_quality_reporter *r)
 {
 	aegw_benc_dict_begin(e);
-	if (r->has_lowest) {
-		add_figures(e, "average MOS", NULL, r);
-		add_figures(e, "highest MOS", &r->highest, NULL);
-		add_figures(e, "lowest MOS", &r->lowest, NULL);
-	}
+	add_figures(e, "average MOS", NULL, r);
+	add_figures(e, "highest MOS", &r->highest, NULL);
+	add_figures(e, "lowest MOS", &r->lowest, NULL);
 	aegw_benc_end(e);
 }
 
@@ -290,10 +310,14 @@ struct named {
 	const struct ctl_quality_reporter *r;
 };
 
+/* By key, then by where the reporter was met (qsort is not stable), so
+ * that an SSRC met twice keeps its first figures. */
 static int named_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct named *)a)->key,
-		      ((const struct named *)b)->key);
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->r > y->r) - (x->r < y->r);
 }
 
 void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c)
@@ -312,6 +336,10 @@ void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c)
 			const struct ctl_quality_reporter *r =
 				&q->media[i].reporter[k];
 
+			/* rtpengine 10.5 names a reporter once a sample
+			 * of it had a MOS. */
+			if (!r->has_lowest)
+				continue;
 			snprintf(all[n].key, sizeof(all[n].key), "%" PRIu32,
 				 r->ssrc);
 			all[n++].r = r;
@@ -329,6 +357,22 @@ void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c)
 	}
 	aegw_benc_end(e);
 	free(all);
+}
+
+int ctl_quality_ingress_ssrc(const struct ctl_call *c, unsigned media,
+			     unsigned side, uint32_t *ssrc)
+{
+	const struct ctl_quality_media *m;
+
+	if (!c->quality || media >= c->quality->n)
+		return -1;
+	m = &c->quality->media[media];
+	for (unsigned k = 0; k < m->n_reporters; k++)
+		if (m->reporter[k].side == side) {
+			*ssrc = m->reporter[k].ssrc;
+			return 0;
+		}
+	return -1;
 }
 
 void ctl_quality_add_ingress(struct aegw_benc_enc *e,

@@ -9,11 +9,11 @@
  *   media's clock rate), the round-trip time of its leg (aegw to the
  *   peer and back: the block's LSR and DLSR set against when aegw saw
  *   that SR go toward the peer), the round-trip time end to end (both
- *   legs' last), and a MOS (10 times it, as rtpengine gives it) from
- *   ITU-T G.107's E-model as rtpengine simplifies it for narrowband
- *   ("MOS-CQ": none while a leg's round-trip time is not known);
- * - per reporter: the lowest and highest MOS samples, the average of
- *   those with a MOS, and the samples without.
+ *   legs' last), and a MOS (10 times it, as rtpengine gives it) by the
+ *   formula of the rtpengine the P-CSCF expects (--mos-formula; "MOS-CQ":
+ *   none while a leg's round-trip time is not known);
+ * - per reporter: the lowest and highest MOS samples, and the average
+ *   of those with a MOS.
  *
  * Only RTCP the dataplane holds in plain reaches here (every mode but
  * relay and e2e). Control thread only. */
@@ -24,6 +24,7 @@
 
 #include "aegw/bencode.h"
 #include "aegw/ring.h"
+#include "options.h"
 
 struct ctl_quality; /* a call's, made by its first report */
 struct ctl;
@@ -34,15 +35,19 @@ struct ctl_call;
  * rate of the media's format (ctl_media.clock_rate). */
 void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt);
 
-/* MOS x10 from the E-model as rtpengine's "nb" computes it: rtt_us end
- * to end, jitter in ms, loss in %. */
-uint32_t ctl_quality_mos(uint32_t rtt_us, uint32_t jitter_ms,
-			 uint32_t loss_pct);
+/* MOS x10 as the rtpengine of formula f gives it: rtt_us end to end,
+ * jitter in ms, loss in %. */
+uint32_t ctl_quality_mos(enum ctl_mos_formula f, uint32_t rtt_us,
+			 uint32_t jitter_ms, uint32_t loss_pct);
 
 /* The reply's parts, in bencode's key order: the top-level "SSRC"
- * dictionary (every reporter of the call, by decimal SSRC), and a
- * media's "ingress SSRCs" list (the reporters on leg side). Nothing
- * when the call has no sample. */
+ * dictionary (the call's reporters with a MOS sample, by decimal SSRC,
+ * as rtpengine 10.5 lists them), a media's "ingress SSRCs" list (the
+ * reporters on leg side, as newer rtpengine gives them), and the one a
+ * stream names under "SSRC" (the first of them, which Kamailio 5.6
+ * reads). Nothing when the call has no report. */
+int ctl_quality_ingress_ssrc(const struct ctl_call *c, unsigned media,
+			     unsigned side, uint32_t *ssrc);
 void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c);
 void ctl_quality_add_ingress(struct aegw_benc_enc *e,
 			     const struct ctl_call *c, unsigned media,

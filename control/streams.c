@@ -30,6 +30,18 @@ static uint8_t rtcp_flags(bool in, bool out)
 	return out ? AEGW_STREAM_RTCP_OUT_MUX : 0;
 }
 
+/* A relay whose RTCP the dataplane may read for the call's quality
+ * figures: plain RTP on both legs, and no key in either SDP (a peer that
+ * put a=crypto on RTP/AVP may send SRTCP). */
+static bool plain_rtcp(const struct ctl_media *m)
+{
+	for (unsigned k = 0; k < 2; k++)
+		if (m->leg[k].proto != AEGW_SDP_PROTO_RTP_AVP &&
+		    m->leg[k].proto != AEGW_SDP_PROTO_RTP_AVPF)
+			return false;
+	return m->mode == CTL_MODE_RELAY && !m->keys_in_sdp;
+}
+
 static struct aegw_endpoint endpoint(const struct ctl_iface *ifc,
 				     uint16_t port)
 {
@@ -51,6 +63,8 @@ void ctl_stream_spec(const struct ctl_call *c, const struct ctl_media *m,
 	spec->action = (uint8_t)action_of(in, out);
 	spec->flags = AEGW_STREAM_LATCH | rtcp_flags(m->rtcp_mux[from],
 						     m->rtcp_mux[1 - from]);
+	if (plain_rtcp(m))
+		spec->flags |= AEGW_STREAM_PLAIN_RTCP;
 	spec->in_port = ifi->cfg->dpdk_port;
 	spec->out_port = ifo->cfg->dpdk_port;
 	spec->local = endpoint(ifi, in->port);

@@ -225,10 +225,10 @@ void dp_rtcp_report(struct dp_worker *w, const struct dp_stream *s,
 		w->rtcp_next_tsc = now + rte_get_tsc_hz() / 1000;
 		w->rtcp_budget = DP_RTCP_REPORTS_PER_MS;
 	}
-	/* Never in the room a walk leaves for ACKs. */
+	/* Figures that can wait: never in the half of the ring a walk,
+	 * readings and ACKs need. */
 	if (!w->rtcp_budget ||
-	    aegw_ring_evt_depth(w->dp->shm, w->idx) + DP_WALK_HEADROOM >=
-		    AEGW_RING_EVT_SLOTS) {
+	    aegw_ring_evt_depth(w->dp->shm, w->idx) >= AEGW_RING_EVT_SLOTS / 2) {
 		w->counters[AEGW_WC_rtcp_reports_lost]++;
 		return;
 	}

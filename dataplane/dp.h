@@ -327,9 +327,9 @@ void dp_command_poll(struct dp_worker *w);
 void dp_reading_note(struct dp_worker *w, struct dp_stream *s);
 /* The SR and RR of a compound RTCP packet s's peer sent (plain: after
  * unprotect, or before protect) go to control as an RTCP event, for the
- * call's quality figures; a malformed one, or one the event ring or the
- * budget has no room for, is counted and goes no further. The packet is
- * forwarded either way. */
+ * call's quality figures; one the event ring or the budget has no room
+ * for is counted (rtcp_reports_lost), a malformed one passed over. The
+ * packet is forwarded either way. */
 void dp_rtcp_report(struct dp_worker *w, const struct dp_stream *s,
 		    const uint8_t *rtcp, uint32_t len);
 

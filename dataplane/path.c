@@ -439,15 +439,20 @@ static void stage_latch(struct dp_worker *w, struct dp_burst *b)
 }
 
 /* Between the two crypto stages the RTCP of every action but relay is
- * plain (unprotected, or not protected yet): what its sender reports
- * goes to control. A relay's stays as it came, maybe encrypted, unread. */
+ * plain (unprotected, or not protected yet), as is a relay's between two
+ * plain legs: what its sender reports goes to control. Any other relay's
+ * stays as it came, maybe encrypted, unread. */
 static void stage_rtcp_reports(struct dp_worker *w, struct dp_burst *b,
 			       const struct aegw_srtp_pkt pkts[])
 {
-	for (unsigned i = 0; i < b->n; i++)
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct dp_stream *s = b->s[i];
+
 		if (b->rtcp[i] && !b->status[i] &&
-		    b->s[i]->action != AEGW_ACTION_RELAY)
-			dp_rtcp_report(w, b->s[i], pkts[i].data, pkts[i].len);
+		    (s->action != AEGW_ACTION_RELAY ||
+		     (s->flags & AEGW_STREAM_PLAIN_RTCP)))
+			dp_rtcp_report(w, s, pkts[i].data, pkts[i].len);
+	}
 }
 
 static bool egress_mac(struct dp_worker *w, struct dp_stream *s,

@@ -109,10 +109,6 @@ static void print_quality(const struct aegw_benc_node *d)
 
 		printf("  reports of SSRC ");
 		put(stdout, k, "");
-		if (!avg) {
-			printf(": no MOS yet (a leg's round trip unknown)\n");
-			continue;
-		}
 		printf(": MOS %.1f (lowest %.1f, highest %.1f, %" PRId64
 		       " samples), loss %" PRId64 "%%, jitter %" PRId64
 		       " ms, round trip %.1f ms (its leg %.1f ms)\n",

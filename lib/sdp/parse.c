@@ -76,7 +76,6 @@ static int parse_origin(struct aegw_sdp *sdp, struct aegw_sdp_str v)
 	return 0;
 }
 
-/* m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 5.14) */
 /* RFC 3551 6: the static payload types' clock rates; 0 for the
  * unassigned and reserved. */
 static uint32_t static_clock_rate(unsigned pt)
@@ -128,6 +127,7 @@ static void parse_rtpmap(struct aegw_sdp_media *m, struct aegw_sdp_str v)
 		m->clock_rate = x;
 }
 
+/* m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 5.14) */
 static int parse_media(struct aegw_sdp_media *m, struct aegw_sdp_str v)
 {
 	struct aegw_sdp_str port, count = { NULL, 0 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <map>
@@ -531,8 +532,10 @@ TEST_F(ReInvite, ActionChangesInPlace)
 	ASSERT_EQ(plain.size(), 2u);
 	for (const Seen &u : plain) {
 		EXPECT_EQ(u.type, uint32_t(AEGW_CMD_UPDATE_STREAM));
-		EXPECT_EQ(u.mask, uint32_t(AEGW_UPDATE_ACTION))
-			<< "no key goes to an action that does not use it";
+		EXPECT_EQ(u.mask, uint32_t(AEGW_UPDATE_ACTION |
+					   AEGW_UPDATE_FLAGS))
+			<< "no key goes to an action that does not use it; "
+			   "a plain relay's RTCP is read (PLAIN_RTCP)";
 	}
 
 	const std::string key2 = round(true);
@@ -547,7 +550,7 @@ TEST_F(ReInvite, ActionChangesInPlace)
 		masks |= u.mask;
 	}
 	EXPECT_EQ(masks, uint32_t(AEGW_UPDATE_ACTION | AEGW_UPDATE_IN_KEY |
-				  AEGW_UPDATE_OUT_KEY));
+				  AEGW_UPDATE_OUT_KEY | AEGW_UPDATE_FLAGS));
 	ask({{"command", S("delete")}, {"call-id", S("act")},
 	     {"from-tag", S("ue")}});
 	worker->take();
@@ -1510,39 +1513,64 @@ aegw_evt rtcp_evt(uint32_t stream, uint64_t rx_ns, uint32_t from,
 	return e;
 }
 
-// ITU-T G.107's R to MOS, and the narrowband E-model as rtpengine
-// simplifies it (daemon/ssrc.c, mos_calc_nb), in floating point: the
-// integer arithmetic of quality.c must come within a tenth of it.
-int emodel_mos10(double rtt_ms, double jitter_ms, double loss_pct)
+// ITU-T G.107's MOS of a rating R, clamped as rtpengine clamps it.
+double mos_of_r(double r)
+{
+	return r < 0 ? 1 : r > 100 ? 4.5 :
+	       1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r);
+}
+
+// The two formulas of rtpengine (daemon/ssrc.c) in floating point: the
+// integer arithmetic of quality.c must come within a tenth of them.
+// rtpengine 13.1's: the narrowband E-model.
+int g107_mos10(double rtt_ms, double jitter_ms, double loss_pct)
 {
 	double d = rtt_ms / 2 + jitter_ms;
 	double id = 0.024 * d + (d > 177.3 ? 0.11 * (d - 177.3) : 0);
 	double r = loss_pct <= 93 ? 93.2 - loss_pct : 0;
-	double rx = 0.18 * r * r - 27.9 * r + 112.662 * 10 - id;
-	double mos = rx < 0 ? 1 : rx > 100 ? 4.5 :
-		     1 + 0.035 * rx + 7e-6 * rx * (rx - 60) * (100 - rx);
-	return int(mos * 10);
+	return int(mos_of_r(0.18 * r * r - 27.9 * r + 1126.62 - id) * 10);
 }
 
-TEST(Quality, MosFollowsTheEModel)
+// rtpengine 10 to 12's (PingPlotter's): the round trip in whole ms.
+int legacy_mos10(double rtt_ms, double jitter_ms, double loss_pct)
+{
+	double eff = std::floor(rtt_ms) + 2 * jitter_ms + 10;
+	double r = eff < 160 ? 93.2 - eff / 40 : 93.2 - (eff - 120) / 10;
+	return int(mos_of_r(r - 2.5 * loss_pct) * 10);
+}
+
+TEST(Quality, MosAsRtpengineFiguresIt)
 {
 	struct { uint32_t rtt_us, jitter_ms, loss; } cases[] = {
 		{ 1000, 0, 0 },    { 70000, 10, 0 },  { 70000, 20, 10 },
 		{ 300000, 40, 2 }, { 500000, 100, 5 }, { 40000, 5, 50 },
 		{ 20000, 0, 93 },  { 20000, 0, 100 }, { 2000000, 300, 0 },
+		{ 150000, 0, 0 },  { 1944, 20, 10 },
 	};
 	for (const auto &k : cases) {
 		SCOPED_TRACE(std::to_string(k.rtt_us) + " us, " +
 			     std::to_string(k.jitter_ms) + " ms, " +
 			     std::to_string(k.loss) + "%");
-		int want = emodel_mos10(k.rtt_us / 1000.0, k.jitter_ms, k.loss);
-		int got = int(ctl_quality_mos(k.rtt_us, k.jitter_ms, k.loss));
-		EXPECT_LE(std::abs(got - want), 1) << got << " vs " << want;
-		EXPECT_GE(got, 10);
-		EXPECT_LE(got, 45);
+		for (ctl_mos_formula f : { CTL_MOS_LEGACY, CTL_MOS_G107 }) {
+			int want = f == CTL_MOS_G107 ?
+				g107_mos10(k.rtt_us / 1000.0, k.jitter_ms, k.loss) :
+				legacy_mos10(k.rtt_us / 1000.0, k.jitter_ms, k.loss);
+			int got = int(ctl_quality_mos(f, k.rtt_us, k.jitter_ms,
+						      k.loss));
+			EXPECT_LE(std::abs(got - want), 1)
+				<< f << ": " << got << " vs " << want;
+			EXPECT_GE(got, 10);
+			EXPECT_LE(got, 45);
+		}
 	}
-	EXPECT_EQ(ctl_quality_mos(1000, 0, 0), 43u)
-		<< "no impairment but the codec's: 4.3, as rtpengine says";
+	// Debian 12's rtpengine 10.5 (userspace, PCMU), fed RTCP with these
+	// figures on 2026-11-29, said 3.4 and 4.3.
+	EXPECT_EQ(ctl_quality_mos(CTL_MOS_LEGACY, 1944, 20, 10), 34u);
+	EXPECT_EQ(ctl_quality_mos(CTL_MOS_LEGACY, 559, 10, 0), 43u);
+	EXPECT_EQ(ctl_quality_mos(CTL_MOS_G107, 1000, 0, 0), 43u)
+		<< "no impairment but the codec's";
+	EXPECT_EQ(ctl_quality_mos(CTL_MOS_G107, 1944, 20, 10), 26u)
+		<< "the E-model weighs loss more";
 }
 
 // Both peers send SRs and RRs through an e2ae call. Each RR's round trip
@@ -1568,6 +1596,9 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 	send(rtcp_evt(from_ue, t + s / 100, ue, 0x22220000));
 	// The UE: 50 ms to it and back; the core's leg not known yet.
 	send(rtcp_evt(from_ue, t + s, ue, 0, core, 0x11110000, 0.95, 80));
+	Reply early = ask({{"command", S("query")}, {"call-id", S("q")}});
+	EXPECT_EQ(early.node({"SSRC", "224"}), nullptr)
+		<< "listed once a sample had a MOS, as rtpengine 10.5";
 	// The core: 20 ms, 10% lost (26/256), 20 ms of jitter at 8 kHz.
 	send(rtcp_evt(from_core, t + 3 * s / 2, core, 0, ue, 0x22220000,
 		      1.47, 160, 26));
@@ -1587,7 +1618,8 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 	const time_t now = time(nullptr);
 	EXPECT_EQ(fig("224", "average MOS", "samples"), 1)
 		<< "the first RR had no MOS, the second is dropped";
-	EXPECT_EQ(fig("224", "average MOS", "MOS"), emodel_mos10(70, 10, 0));
+	EXPECT_EQ(fig("224", "average MOS", "MOS"), legacy_mos10(70, 10, 0))
+		<< "--mos-formula legacy, the default";
 	// Within DLSR's resolution (1/65536 s), twice.
 	auto near_us = [](int64_t got, int64_t want) {
 		return std::abs(got - want) <= 32;
@@ -1601,7 +1633,7 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 	EXPECT_EQ(fig("224", "lowest MOS", "MOS"), fig("224", "highest MOS", "MOS"));
 	EXPECT_LE(std::abs(fig("224", "lowest MOS", "reported at") - now), 5);
 	const int64_t core_mos = fig("3086", "average MOS", "MOS");
-	EXPECT_LE(std::abs(core_mos - emodel_mos10(70, 20, 10)), 1) << core_mos;
+	EXPECT_LE(std::abs(core_mos - legacy_mos10(70, 20, 10)), 1) << core_mos;
 	EXPECT_LT(core_mos, fig("224", "average MOS", "MOS"));
 	EXPECT_PRED2(near_us, fig("3086", "highest MOS", "round-trip time leg"),
 		     20000);
@@ -1611,10 +1643,64 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 		  std::string::npos) << "the UE's tag: " << q.raw();
 	EXPECT_NE(q.raw().find("13:ingress SSRCsld4:SSRCi3086eee"),
 		  std::string::npos) << "the core's tag";
+	// Kamailio 5.6 reads a stream's SSRC, then the SSRC dictionary.
+	EXPECT_NE(q.raw().find("ld4:SSRCi224e8:endpoint"), std::string::npos);
+	EXPECT_NE(q.raw().find("ld4:SSRCi3086e8:endpoint"), std::string::npos);
 
 	Reply d = ask({{"command", S("delete")}, {"call-id", S("q")},
 		       {"from-tag", S("ue")}});
 	ASSERT_EQ(d.result(), "ok");
 	EXPECT_EQ(d.num({"SSRC", "3086", "lowest MOS", "MOS"}), core_mos)
 		<< "the delete gives the same";
+}
+
+// A relay's RTCP is read for the call's figures only between two plain
+// RTP legs whose SDP named no key: e2e SDES is SRTCP, and a peer that
+// put a=crypto on RTP/AVP may send SRTCP too. A re-INVITE that turns a
+// plain call into e2e SDES stops it in place.
+TEST_F(ReInvite, OnlyPlainRelaysHaveTheirRtcpRead)
+{
+	auto sdp = [](const char *o, uint16_t port, const char *proto,
+		      const std::string &extra, const char *version = "1") {
+		return std::string("v=0\r\no=- 1 ") + version + " IN IP4 " + o +
+		       "\r\ns=-\r\nc=IN IP4 " + o + "\r\nt=0 0\r\nm=audio " +
+		       std::to_string(port) + " " + proto + " 0\r\n" + extra;
+	};
+	const std::string crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				   "inline:" + kKey1 + "\r\n";
+	std::vector<uint32_t> types;
+	auto call = [&](const std::string &id, const char *proto,
+			const std::string &extra, const char *version = "1") {
+		Reply o = ask({{"command", S("offer")}, {"call-id", S(id)},
+			       {"from-tag", S("ue")},
+			       {"sdp", S(sdp("10.0.0.2", 7000, proto, extra,
+					     version))}});
+		EXPECT_EQ(o.result(), "ok") << o.raw();
+		Reply a = ask({{"command", S("answer")}, {"call-id", S(id)},
+			       {"from-tag", S("ue")}, {"to-tag", S("core")},
+			       {"sdp", S(sdp("192.168.0.2", 9000, proto,
+					     extra.empty() ? "" : crypto,
+					     version))}});
+		EXPECT_EQ(a.result(), "ok") << a.raw();
+		std::vector<uint32_t> flags;
+		types.clear();
+		for (const Seen &s : worker->take())
+			if (s.type == AEGW_CMD_ADD_STREAM ||
+			    s.type == AEGW_CMD_UPDATE_STREAM) {
+				flags.push_back(s.flags & AEGW_STREAM_PLAIN_RTCP);
+				types.push_back(s.type);
+			}
+		return flags;
+	};
+	const std::vector<uint32_t> read(2, AEGW_STREAM_PLAIN_RTCP), not_read(2, 0);
+	EXPECT_EQ(call("plain", "RTP/AVP", ""), read);
+	EXPECT_EQ(call("avp-key", "RTP/AVP", crypto), not_read);
+	EXPECT_EQ(call("sdes", "RTP/SAVP", crypto), not_read);
+	EXPECT_EQ(call("plain", "RTP/SAVP", crypto, "2"), not_read)
+		<< "the flag cleared";
+	EXPECT_EQ(types, std::vector<uint32_t>(2, AEGW_CMD_UPDATE_STREAM))
+		<< "in place";
+	const ctl_call *c1 = ctl_call_find(&c.calls, "plain", 5);
+	ASSERT_NE(c1, nullptr);
+	EXPECT_EQ(c1->media[0].mode, CTL_MODE_E2E_SDES);
 }

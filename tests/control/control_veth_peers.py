@@ -240,14 +240,14 @@ def rr_packet(ssrc, about, fraction, jitter, lsr, received_at):
                        fraction, 0, 0, 1000, jitter, lsr, dlsr)
 
 
-def emodel_mos10(rtt_us, jitter_ms, loss):
-    """rtpengine's narrowband E-model (daemon/ssrc.c) in floating point."""
-    d = rtt_us / 2000.0 + jitter_ms
-    i_d = 0.024 * d + (0.11 * (d - 177.3) if d > 177.3 else 0)
-    r = 93.2 - loss if loss <= 93 else 0
-    rx = 0.18 * r * r - 27.9 * r + 1126.62 - i_d
-    mos = 1 if rx < 0 else 4.5 if rx > 100 else \
-        1 + 0.035 * rx + 7e-6 * rx * (rx - 60) * (100 - rx)
+def legacy_mos10(rtt_us, jitter_ms, loss):
+    """rtpengine 10 to 12's MOS (daemon/ssrc.c, after PingPlotter), which
+    aegw-control gives by default, in floating point."""
+    eff = rtt_us // 1000 + 2 * jitter_ms + 10
+    r = (93.2 - eff / 40.0 if eff < 160 else 93.2 - (eff - 120) / 10.0) \
+        - 2.5 * loss
+    mos = 1 if r < 0 else 4.5 if r > 100 else \
+        1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)
     return int(mos * 10)
 
 
@@ -296,6 +296,7 @@ def rtcp_reports_give_mos(ng):
     # next, a second later (rtpengine takes one a second), has one.
     time.sleep(1.1)
     core_mid, core_at = core_sr()
+    time.sleep(0.02)  # a DLSR of 0 says no SR was held (rtpengine's rule)
     ue_rtcp.sendto(ue_tx.protect_rtcp(rr_packet(ue_ssrc, core_ssrc, 13, 160,
                                                 core_mid, core_at)),
                    ("10.0.0.1", ue_port + 1))
@@ -319,9 +320,9 @@ def rtcp_reports_give_mos(ng):
         check(0 < leg < 50000 and leg < avg["round-trip time"] < 100000,
               "the %s's round trips: its leg %d us, both %d us"
               % (who, leg, avg["round-trip time"]))
-        want = emodel_mos10(avg["round-trip time"], jitter, loss)
+        want = legacy_mos10(avg["round-trip time"], jitter, loss)
         check(abs(avg["MOS"] - want) <= 1,
-              "the %s's MOS %.1f (E-model: %.1f)"
+              "the %s's MOS %.1f (rtpengine 10.5's formula: %.1f)"
               % (who, avg["MOS"] / 10.0, want / 10.0))
     tags = q.get("tags", {})
     for tag, ssrc in (("ue-tag", ue_ssrc), ("core-tag", core_ssrc)):

@@ -641,9 +641,10 @@ TEST_F(DpPath, SrtcpContextIsMadeByTheFirstRtcpPacket)
 
 // What a peer's RTCP reports goes to control as an RTCP event, read where
 // the RTCP is plain: the UE's SRTCP once it authenticated (e2ae-in), the
-// core's RTCP before it is protected (e2ae-out); forwarded all the same.
-// A relay's RTCP (encrypted, as far as aegw knows) and SRTCP that fails
-// authentication are not read.
+// core's RTCP before it is protected (e2ae-out), a relay's between plain
+// legs (PLAIN_RTCP); forwarded all the same. Any other relay's RTCP
+// (encrypted, as far as aegw knows) and SRTCP that fails authentication
+// are not read.
 TEST_F(DpPath, PeersRtcpReportsGoToControl)
 {
 	const aegw_endpoint ue_side = ep4("10.0.0.1", 4260);
@@ -660,9 +661,14 @@ TEST_F(DpPath, PeersRtcpReportsGoToControl)
 	const aegw_endpoint relay_side = ep4("10.0.0.1", 4262);
 	auto relay = spec_for(32, AEGW_ACTION_RELAY, relay_side, 0,
 			      ep4("192.168.0.1", 5262), kCore, 1);
+	const aegw_endpoint plain_side = ep4("10.0.0.1", 4264);
+	auto plain = spec_for(33, AEGW_ACTION_RELAY, plain_side, 0,
+			      ep4("192.168.0.1", 5264), kCore, 1);
+	plain.flags |= AEGW_STREAM_PLAIN_RTCP;
 	add(in);
 	add(out);
 	add(relay);
+	add(plain);
 	auto plus1 = [](aegw_endpoint e) {
 		e.port++;
 		return e;
@@ -709,6 +715,8 @@ TEST_F(DpPath, PeersRtcpReportsGoToControl)
 	inject(1, 0, udp_frame(plus1(kCore), plus1(core_side), core_sr, 1));
 	Bytes relayed = testutil::make_rtcp(0x9abc, 0, rng);
 	inject(0, 0, udp_frame(plus1(kUe), plus1(relay_side), relayed, 0));
+	Bytes plain_sr = testutil::make_rtcp(0xdef0, 0, rng);
+	inject(0, 0, udp_frame(plus1(kUe), plus1(plain_side), plain_sr, 0));
 	poll();
 
 	auto r = reports(30);
@@ -733,10 +741,13 @@ TEST_F(DpPath, PeersRtcpReportsGoToControl)
 	EXPECT_EQ(r[0].rtcp.ssrc, 0x5678u);
 	EXPECT_EQ(r[0].rtcp.sr_ntp_mid, be32(core_sr, 10));
 	EXPECT_EQ(reports(32).size(), 0u) << "a relay's RTCP is not read";
-	EXPECT_EQ(sent() - sent0, 2u);
+	r = reports(33);
+	ASSERT_EQ(r.size(), 1u) << "... but for a relay between plain legs";
+	EXPECT_EQ(r[0].rtcp.ssrc, 0xdef0u);
+	EXPECT_EQ(sent() - sent0, 3u);
 
 	auto fwd = collect(1);
-	ASSERT_EQ(fwd.size(), 2u) << "the UE's SR, and the relayed RTCP";
+	ASSERT_EQ(fwd.size(), 3u) << "the UE's SR, and both relayed";
 	EXPECT_EQ(parse_out(fwd[0]).payload, ue_sr);
 	fwd = collect(0);
 	ASSERT_EQ(fwd.size(), 1u) << "the core's SR, protected";

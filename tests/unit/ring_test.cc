@@ -868,7 +868,7 @@ TEST(Validate, AddTable)
 		{ "stream_id 0", [](aegw_cmd &c) { c.spec.stream_id = 0; }, BAD },
 		{ "action past the end", [](aegw_cmd &c) { c.spec.action = AEGW_ACTION_COUNT; }, BAD },
 		{ "action 255", [](aegw_cmd &c) { c.spec.action = 255; }, BAD },
-		{ "unknown flag", [](aegw_cmd &c) { c.spec.flags = 1u << 6; }, BAD },
+		{ "unknown flag", [](aegw_cmd &c) { c.spec.flags = 1u << 7; }, BAD },
 		{ "both RTCP egress flags", [](aegw_cmd &c) {
 			  c.spec.flags = AEGW_STREAM_RTCP_OUT_MUX |
 					 AEGW_STREAM_RTCP_OUT_SPLIT;

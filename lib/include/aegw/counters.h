@@ -71,7 +71,7 @@ enum aegw_stream_counter {
 	X(readings_sent, "stream readings pushed to control (READING)")     \
 	X(readings_lost, "stream readings not pushed: too many waiting")    \
 	X(rtcp_reports, "peers' RTCP SR/RR pushed to control (RTCP)")       \
-	X(rtcp_reports_lost, "peers' RTCP SR/RR not pushed: ring busy")
+	X(rtcp_reports_lost, "peers' RTCP SR/RR not pushed: no room")
 
 enum aegw_worker_counter {
 #define AEGW_WORKER_COUNTER_ENUM(name, help) AEGW_WC_##name,

@@ -91,10 +91,16 @@ enum {
 	 * stream no call claims once it falls silent. The worker only
 	 * keeps it and reports it. */
 	AEGW_STREAM_STATIC = 1u << 5,
-	/* Where RTCP travels: the flags an UPDATE_FLAGS sets. */
+	/* A relay between two plain RTP legs: its RTCP is plain, and the
+	 * peers' reports in it go to control (EVT_RTCP) as those of every
+	 * other action do. A relay without it may carry SRTCP, unread. */
+	AEGW_STREAM_PLAIN_RTCP = 1u << 6,
+	/* The flags an UPDATE_FLAGS sets: where RTCP travels, and whether
+	 * a relay's is read. */
 	AEGW_STREAM_RTCP_FLAGS = AEGW_STREAM_RTCP_MUX |
 				 AEGW_STREAM_RTCP_OUT_MUX |
-				 AEGW_STREAM_RTCP_OUT_SPLIT,
+				 AEGW_STREAM_RTCP_OUT_SPLIT |
+				 AEGW_STREAM_PLAIN_RTCP,
 };
 
 /* Whether the stream sends RTCP on its egress RTP port. */
