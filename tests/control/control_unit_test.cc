@@ -751,6 +751,28 @@ TEST(Options, TimeoutsAndDeleteDelay)
 	}
 }
 
+// --mos-formula: rtpengine 10.5's by default, 13.1's when asked; any
+// other name is refused with the option named.
+TEST(Options, MosFormula)
+{
+	ctl_options o;
+	std::string err;
+
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1"}, &o, &err), 0) << err;
+	EXPECT_EQ(o.mos_formula, CTL_MOS_LEGACY);
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1", "--mos-formula", "g107"},
+			&o, &err), 0) << err;
+	EXPECT_EQ(o.mos_formula, CTL_MOS_G107);
+	ASSERT_EQ(parse({"--interface", "a=10.0.0.1", "--mos-formula", "legacy"},
+			&o, &err), 0) << err;
+	EXPECT_EQ(o.mos_formula, CTL_MOS_LEGACY);
+	for (const char *bad : {"nb", "", "G107", "legacy "}) {
+		EXPECT_EQ(parse({"--interface", "a=10.0.0.1", "--mos-formula",
+				 bad}, &o, &err), -1) << bad;
+		EXPECT_NE(err.find("--mos-formula"), std::string::npos) << err;
+	}
+}
+
 using Counters = std::vector<std::pair<aegw_stream_counter, uint64_t>>;
 
 // Only what the peer sent keeps its call alive: packets refused before
