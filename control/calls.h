@@ -97,9 +97,10 @@ struct ctl_media {
 				      * (RFC 5761), as negotiated */
 	bool installed;              /* both streams are in the dataplane */
 	char type_name[16];          /* "audio", "video", ... */
-	bool keys_in_sdp;            /* an a=crypto or a=key-mgmt in the
-				      * offer or answer: a relay's RTCP may
-				      * be SRTCP, even on RTP/AVP */
+	bool keys_in_sdp;            /* an a=crypto, a=key-mgmt or
+				      * a=zrtp-hash in the offer or answer:
+				      * a relay's RTCP may be SRTCP, even
+				      * on RTP/AVP */
 	uint32_t clock_rate;         /* RTP clock of the format in use:
 				      * the answer's first, or the
 				      * offer's; 0: not known */

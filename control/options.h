@@ -68,7 +68,7 @@ struct ctl_e2ae_policy_cfg {
 /* How a call's MOS is figured from its peers' RTCP (quality.c): as the
  * rtpengine its P-CSCF was set up with does. */
 enum ctl_mos_formula {
-	CTL_MOS_LEGACY, /* rtpengine up to 12.x (Debian 12's 10.5):
+	CTL_MOS_LEGACY, /* rtpengine up to 13.0 (Debian 12's 10.5):
 			 * PingPlotter's approximation */
 	CTL_MOS_G107,   /* rtpengine 13.1 and later: ITU-T G.107's
 			 * E-model, simplified for narrowband */

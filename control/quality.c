@@ -54,8 +54,8 @@ struct ctl_quality {
 	struct ctl_quality_media media[];
 };
 
-/* ITU-T G.107's MOS from a rating R, as rtpengine's mos_from_rx scales
- * it (R in units of 1e-5, MOS x10, 1.0 at worst, 4.5 at best). */
+/* ITU-T G.107's MOS from a rating R, as rtpengine 13.1's mos_from_rx
+ * scales it (R in units of 1e-5, MOS x10, 1.0 at worst, 4.5 at best). */
 static uint32_t mos_from_r(int64_t r5)
 {
 	int64_t r3, mos, cubic;
@@ -72,23 +72,29 @@ static uint32_t mos_from_r(int64_t r5)
 	return mos < 10 ? 10 : (uint32_t)mos;
 }
 
-/* rtpengine up to 12.x, after PingPlotter: an effective latency of the
- * round trip (whole ms), twice the jitter and 10 ms, taking R down by
- * 1/40 of it to 160 ms and by 1/10 of what is past 120 ms beyond; and
- * 2.5 per % of loss. */
+/* rtpengine up to 13.0 (Debian 12's 10.5), after PingPlotter, in
+ * floating point as it computes it: an effective latency of the round
+ * trip (whole ms), twice the jitter and 10 ms, taking R down by 1/40 of
+ * it below 160 ms and by 1/10 of what is past 120 ms from there; and 2.5
+ * per % of loss. A MOS under 1.0 from an R above 0 is no MOS (0). */
 static uint32_t mos_legacy(uint32_t rtt_us, uint32_t jitter_ms,
 			   uint32_t loss_pct)
 {
 	int64_t eff = rtt_us / 1000 + (int64_t)jitter_ms * 2 + 10;
-	int64_t r6 = eff < 160 ? 93200000 - eff * 100000 / 4 :
-				 93200000 - (eff * 100000 - 12000000);
+	double r = eff < 160 ? 93.2 - (double)eff / 40.0 :
+			       93.2 - (double)(eff - 120) / 10.0;
+	int64_t mos10;
 
-	r6 -= (int64_t)loss_pct * 2500000;
-	return mos_from_r(r6 / 10);
+	r -= loss_pct * 2.5;
+	if (r < 0)
+		return 10;
+	mos10 = (int64_t)((1.0 + 0.035 * r +
+			   0.000007 * r * (r - 60) * (100 - r)) * 10.0);
+	return mos10 < 10 ? 0 : (uint32_t)mos10;
 }
 
-/* rtpengine 13.1 and later, the E-model simplified for narrowband: the
- * delay impairment Id from half the round trip plus the jitter, and the
+/* rtpengine 13.1 and later, in its integers: the E-model simplified for
+ * narrowband, the delay impairment Id from half the round trip plus the jitter, and the
  * equipment impairment of loss as a quadratic in R = 93.2 - loss. */
 static uint32_t mos_g107(uint32_t rtt_us, uint32_t jitter_ms,
 			 uint32_t loss_pct)
@@ -167,8 +173,6 @@ static uint32_t leg_rtt(const struct ctl_quality_leg *from_other,
 {
 	uint64_t delay_ns = (uint64_t)b->dlsr * 1000000000ull / 65536;
 
-	if (!b->lsr || !b->dlsr) /* rtpengine's rule too */
-		return 0;
 	for (unsigned k = 0; k < CTL_QUALITY_SRS; k++) {
 		int64_t rtt_us;
 
@@ -214,16 +218,20 @@ static void take_block(const struct ctl *ctl, struct ctl_quality_media *m,
 		       const struct aegw_rtcp_block *b)
 {
 	struct ctl_quality_leg *mine = &m->leg[side], *other = &m->leg[!side];
-	struct ctl_quality_reporter *r = reporter_of(m, rep->ssrc, side);
 	struct ctl_quality_sample s = { .reported_s = time(NULL) };
-	uint32_t rtt = leg_rtt(other, b, rep->rx_ns);
+	struct ctl_quality_reporter *r;
+	uint32_t rtt;
 
+	/* rtpengine drops a block that echoes no SR (LSR or DLSR 0: the
+	 * peer had none yet) and one whose jitter it cannot put in ms. */
+	if (!b->lsr || !b->dlsr || !clock_rate)
+		return;
+	rtt = leg_rtt(other, b, rep->rx_ns);
 	if (rtt)
 		mine->rtt_us = rtt;
-	/* rtpengine keeps one sample a second per reporter, and none whose
-	 * jitter it cannot put in ms. */
-	if (!r || !clock_rate ||
-	    (r->last_ns && rep->rx_ns - r->last_ns < 1000000000ull))
+	r = reporter_of(m, rep->ssrc, side);
+	/* ... and keeps one sample a second per reporter. */
+	if (!r || (r->last_ns && rep->rx_ns - r->last_ns < 1000000000ull))
 		return;
 	s.rtt_leg_us = rtt;
 	s.rtt_us = other->rtt_us ? rtt + other->rtt_us : 0;
@@ -368,7 +376,7 @@ int ctl_quality_ingress_ssrc(const struct ctl_call *c, unsigned media,
 		return -1;
 	m = &c->quality->media[media];
 	for (unsigned k = 0; k < m->n_reporters; k++)
-		if (m->reporter[k].side == side) {
+		if (m->reporter[k].side == side && m->reporter[k].has_lowest) {
 			*ssrc = m->reporter[k].ssrc;
 			return 0;
 		}

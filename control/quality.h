@@ -15,8 +15,9 @@
  * - per reporter: the lowest and highest MOS samples, and the average
  *   of those with a MOS.
  *
- * Only RTCP the dataplane holds in plain reaches here (every mode but
- * relay and e2e). Control thread only. */
+ * Only RTCP the dataplane holds in plain reaches here (e2ae, recrypt,
+ * and relays between plain legs: AEGW_STREAM_PLAIN_RTCP). Control
+ * thread only. */
 #ifndef CTL_QUALITY_H
 #define CTL_QUALITY_H
 
@@ -44,8 +45,8 @@ uint32_t ctl_quality_mos(enum ctl_mos_formula f, uint32_t rtt_us,
  * dictionary (the call's reporters with a MOS sample, by decimal SSRC,
  * as rtpengine 10.5 lists them), a media's "ingress SSRCs" list (the
  * reporters on leg side, as newer rtpengine gives them), and the one a
- * stream names under "SSRC" (the first of them, which Kamailio 5.6
- * reads). Nothing when the call has no report. */
+ * stream names under "SSRC" (the first of them with a MOS, the one
+ * Kamailio 5.6 looks up). Nothing when the call has no sample. */
 int ctl_quality_ingress_ssrc(const struct ctl_call *c, unsigned media,
 			     unsigned side, uint32_t *ssrc);
 void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c);

@@ -184,8 +184,8 @@ static int answer_media(struct answer *a, unsigned i)
 
 	if (sm->clock_rate) /* the answerer's choice of the offer's */
 		m->clock_rate = sm->clock_rate;
-	m->keys_in_sdp |= sm->n_crypto || sm->s.key_mgmt ||
-			  a->sdp->session.key_mgmt;
+	m->keys_in_sdp |= sm->n_crypto || sm->s.key_mgmt || sm->s.zrtp ||
+			  a->sdp->session.key_mgmt || a->sdp->session.zrtp;
 	if (m->passthrough && ctl_proto_is_tcp(sm)) { /* as the offer's */
 		ctl_edit_keep(&a->edit.media[i], a->sdp, i, a->session_addr,
 			      sizeof(a->session_addr));

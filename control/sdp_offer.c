@@ -265,8 +265,8 @@ static int offer_media(struct offer *o, unsigned i)
 	snprintf(m->type_name, sizeof(m->type_name), "%.*s",
 		 (int)sm->media.n, sm->media.p);
 	m->clock_rate = sm->clock_rate;
-	m->keys_in_sdp = sm->n_crypto || sm->s.key_mgmt ||
-			 o->sdp->session.key_mgmt;
+	m->keys_in_sdp = sm->n_crypto || sm->s.key_mgmt || sm->s.zrtp ||
+			 o->sdp->session.key_mgmt || o->sdp->session.zrtp;
 	m->mux_offered = sm->rtcp_mux;
 	m->mux_flags = o->req->mux_flags;
 	m->mux_to_answerer =

@@ -32,7 +32,7 @@ static uint8_t rtcp_flags(bool in, bool out)
 
 /* A relay whose RTCP the dataplane may read for the call's quality
  * figures: plain RTP on both legs, and no key in either SDP (a peer that
- * put a=crypto on RTP/AVP may send SRTCP). */
+ * put a=crypto on RTP/AVP, or keys by ZRTP, may send SRTCP). */
 static bool plain_rtcp(const struct ctl_media *m)
 {
 	for (unsigned k = 0; k < 2; k++)

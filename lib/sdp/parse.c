@@ -222,6 +222,8 @@ static enum aegw_sdp_kind any_level_attr(struct aegw_sdp_section *s,
 		s->key_mgmt = true;
 		return AEGW_SDP_LINE_KEY_MGMT;
 	}
+	if (str_eq(name, "zrtp-hash"))
+		s->zrtp = true; /* the line passes as any other */
 	if (ice_attr(&s->ice, name, val))
 		return AEGW_SDP_LINE_ICE;
 	return AEGW_SDP_LINE_OTHER;

@@ -241,14 +241,15 @@ def rr_packet(ssrc, about, fraction, jitter, lsr, received_at):
 
 
 def legacy_mos10(rtt_us, jitter_ms, loss):
-    """rtpengine 10 to 12's MOS (daemon/ssrc.c, after PingPlotter), which
-    aegw-control gives by default, in floating point."""
+    """rtpengine 10.5's MOS (daemon/ssrc.c, after PingPlotter), which
+    aegw-control gives by default, in floating point as 10.5 has it."""
     eff = rtt_us // 1000 + 2 * jitter_ms + 10
     r = (93.2 - eff / 40.0 if eff < 160 else 93.2 - (eff - 120) / 10.0) \
         - 2.5 * loss
-    mos = 1 if r < 0 else 4.5 if r > 100 else \
-        1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)
-    return int(mos * 10)
+    if r < 0:
+        return 10
+    mos = int((1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)) * 10)
+    return 0 if mos < 10 else mos
 
 
 def rtcp_reports_give_mos(ng):

@@ -108,6 +108,8 @@ struct aegw_sdp_section {
 	enum aegw_sdp_dir dir;
 	struct aegw_sdp_ice ice;
 	bool key_mgmt;             /* a=key-mgmt present */
+	bool zrtp;                 /* a=zrtp-hash (RFC 6189 8.1): the peers
+				    * may key SRTP in the media path */
 };
 
 /* One a=crypto line (RFC 4568 9.1). It holds no key material: the keys
