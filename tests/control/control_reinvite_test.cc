@@ -1669,7 +1669,7 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 
 // A relay's RTCP is read for the call's figures only between two plain
 // RTP legs whose SDP named no key: e2e SDES is SRTCP, and a peer that
-// put a=crypto on RTP/AVP may send SRTCP too. A re-INVITE that turns a
+// put a=crypto on RTP/AVP, or that keys by ZRTP, may send SRTCP too. A re-INVITE that turns a
 // plain call into e2e SDES stops it in place.
 TEST_F(ReInvite, OnlyPlainRelaysHaveTheirRtcpRead)
 {
@@ -1683,7 +1683,8 @@ TEST_F(ReInvite, OnlyPlainRelaysHaveTheirRtcpRead)
 				   "inline:" + kKey1 + "\r\n";
 	std::vector<uint32_t> types;
 	auto call = [&](const std::string &id, const char *proto,
-			const std::string &extra, const char *version = "1") {
+			const std::string &extra, const char *version = "1",
+			const char *answer_extra = nullptr) {
 		Reply o = ask({{"command", S("offer")}, {"call-id", S(id)},
 			       {"from-tag", S("ue")},
 			       {"sdp", S(sdp("10.0.0.2", 7000, proto, extra,
@@ -1692,6 +1693,7 @@ TEST_F(ReInvite, OnlyPlainRelaysHaveTheirRtcpRead)
 		Reply a = ask({{"command", S("answer")}, {"call-id", S(id)},
 			       {"from-tag", S("ue")}, {"to-tag", S("core")},
 			       {"sdp", S(sdp("192.168.0.2", 9000, proto,
+					     answer_extra ? answer_extra :
 					     extra.empty() ? "" : crypto,
 					     version))}});
 		EXPECT_EQ(a.result(), "ok") << a.raw();
@@ -1708,6 +1710,8 @@ TEST_F(ReInvite, OnlyPlainRelaysHaveTheirRtcpRead)
 	const std::vector<uint32_t> read(2, AEGW_STREAM_PLAIN_RTCP), not_read(2, 0);
 	EXPECT_EQ(call("plain", "RTP/AVP", ""), read);
 	EXPECT_EQ(call("avp-key", "RTP/AVP", crypto), not_read);
+	EXPECT_EQ(call("zrtp", "RTP/AVP", "a=zrtp-hash:1.10 0123abcd\r\n", "1",
+		       ""), not_read) << "ZRTP keys SRTP in the media path";
 	EXPECT_EQ(call("sdes", "RTP/SAVP", crypto), not_read);
 	EXPECT_EQ(call("plain", "RTP/SAVP", crypto, "2"), not_read)
 		<< "the flag cleared";
