@@ -19,6 +19,7 @@
 #include "ng_cache.h"
 #include "options.h"
 #include "ports.h"
+#include "quality.h"
 #include "readings.h"
 #include "reg_store.h"
 #include "registry.h"
@@ -61,6 +62,7 @@ struct ctl_stats {
 	uint64_t adopted;         /* streams found from a previous control
 				   * that no journal claims */
 	uint64_t adopted_reaped;  /* of those, removed after silence */
+	struct ctl_quality_stats quality; /* the peers' RTCP reports */
 	uint64_t timeouts[CTL_TIMEOUT_COUNT]; /* calls that ended by time */
 };
 

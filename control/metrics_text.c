@@ -218,6 +218,38 @@ static void ng(FILE *f, const struct ctl *ctl)
 	       "connections from outside --ng-allow, dropped", s->ng_denied);
 }
 
+/* The peers' RTCP reports (quality.h): what became of their blocks, and
+ * the MOS of the samples that had one, as a histogram in MOS. */
+static void quality(FILE *f, const struct ctl *ctl)
+{
+	const struct ctl_quality_stats *q = &ctl->stats.quality;
+	uint64_t below = 0;
+	char le[16];
+
+	family(f, "aegw_rtcp_report_blocks_total", "counter", "Report blocks "
+	       "of the peers' RTCP, by what became of them");
+	for (unsigned k = 0; k < CTL_RTCP_BLOCK_RESULT_COUNT; k++)
+		sample(f, "aegw_rtcp_report_blocks_total",
+		       (struct label[]){ { "result", ctl_rtcp_block_result_name(
+							(enum ctl_rtcp_block_result)k) } },
+		       1, q->blocks[k]);
+	family(f, "aegw_call_mos", "histogram", "MOS of the samples the "
+	       "peers' RTCP reports gave (--mos-formula), as delete and "
+	       "query give them");
+	for (unsigned i = 0; i <= CTL_MOS_BOUNDS; i++) {
+		below += q->mos_bucket[i];
+		if (i < CTL_MOS_BOUNDS)
+			snprintf(le, sizeof(le), "%.1f",
+				 ctl_mos_bounds[i] / 10.0);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		sample(f, "aegw_call_mos_bucket",
+		       (struct label[]){ { "le", le } }, 1, below);
+	}
+	fprintf(f, "aegw_call_mos_sum %.1f\n", q->mos_sum10 / 10.0);
+	sample(f, "aegw_call_mos_count", NULL, 0, below);
+}
+
 static void registrations(FILE *f, const struct ctl *ctl)
 {
 	const struct ctl_registry *r = &ctl->registry;
@@ -465,6 +497,7 @@ void ctl_metrics_text(FILE *f, const struct ctl *ctl,
 	info(f, ctl);
 	calls(f, ctl);
 	ng(f, ctl);
+	quality(f, ctl);
 	registrations(f, ctl);
 	journals(f, ctl);
 	ring(f, ctl);

@@ -212,10 +212,34 @@ static void add_sample(struct ctl_quality_reporter *r,
 	r->sum_rtt_leg += s->rtt_leg_us;
 }
 
-static void take_block(const struct ctl *ctl, struct ctl_quality_media *m,
-		       unsigned side,
-		       uint32_t clock_rate, const struct aegw_rtcp_report *rep,
-		       const struct aegw_rtcp_block *b)
+const uint32_t ctl_mos_bounds[CTL_MOS_BOUNDS] = { 10, 20, 25, 30, 35, 40, 43 };
+
+static const char *const block_result_names[CTL_RTCP_BLOCK_RESULT_COUNT] = {
+#define CTL_RTCP_BLOCK_RESULT_NAME(id, name) [CTL_RTCP_BLOCK_##id] = name,
+	CTL_FOREACH_RTCP_BLOCK_RESULT(CTL_RTCP_BLOCK_RESULT_NAME)
+#undef CTL_RTCP_BLOCK_RESULT_NAME
+};
+
+const char *ctl_rtcp_block_result_name(enum ctl_rtcp_block_result r)
+{
+	return (unsigned)r < CTL_RTCP_BLOCK_RESULT_COUNT ?
+		       block_result_names[r] : "unknown";
+}
+
+static void count_mos(struct ctl_quality_stats *st, uint32_t mos)
+{
+	unsigned i = 0;
+
+	while (i < CTL_MOS_BOUNDS && mos > ctl_mos_bounds[i])
+		i++;
+	st->mos_bucket[i]++;
+	st->mos_sum10 += mos;
+}
+
+static enum ctl_rtcp_block_result take_block(
+	const struct ctl *ctl, struct ctl_quality_media *m, unsigned side,
+	uint32_t clock_rate, const struct aegw_rtcp_report *rep,
+	const struct aegw_rtcp_block *b, uint32_t *mos)
 {
 	struct ctl_quality_leg *mine = &m->leg[side], *other = &m->leg[!side];
 	struct ctl_quality_sample s = { .reported_s = time(NULL) };
@@ -224,15 +248,17 @@ static void take_block(const struct ctl *ctl, struct ctl_quality_media *m,
 
 	/* rtpengine drops a block that echoes no SR (LSR or DLSR 0: the
 	 * peer had none yet) and one whose jitter it cannot put in ms. */
-	if (!b->lsr || !b->dlsr || !clock_rate)
-		return;
+	if (!b->lsr || !b->dlsr)
+		return CTL_RTCP_BLOCK_NO_SR;
+	if (!clock_rate)
+		return CTL_RTCP_BLOCK_NO_CLOCK;
 	rtt = leg_rtt(other, b, rep->rx_ns);
 	if (rtt)
 		mine->rtt_us = rtt;
 	r = reporter_of(m, rep->ssrc, side);
 	/* ... and keeps one sample a second per reporter. */
 	if (!r || (r->last_ns && rep->rx_ns - r->last_ns < 1000000000ull))
-		return;
+		return CTL_RTCP_BLOCK_TOO_SOON;
 	s.rtt_leg_us = rtt;
 	s.rtt_us = other->rtt_us ? rtt + other->rtt_us : 0;
 	s.jitter_ms = (uint32_t)((uint64_t)b->jitter * 1000 / clock_rate);
@@ -240,6 +266,8 @@ static void take_block(const struct ctl *ctl, struct ctl_quality_media *m,
 	s.mos = s.rtt_us ? ctl_quality_mos(ctl->opt.mos_formula, s.rtt_us,
 					   s.jitter_ms, s.packet_loss) : 0;
 	add_sample(r, &s, rep->rx_ns);
+	*mos = s.mos;
+	return s.mos ? CTL_RTCP_BLOCK_MOS : CTL_RTCP_BLOCK_NO_MOS;
 }
 
 void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
@@ -249,11 +277,15 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 	struct ctl_quality_media *m;
 	unsigned media, side;
 
-	if (!c || stream_place(c, evt->stream_id, &media, &side))
+	struct ctl_quality_stats *st = &ctl->stats.quality;
+	unsigned n = rep->n_blocks < AEGW_RTCP_REPORT_BLOCKS ?
+			     rep->n_blocks : AEGW_RTCP_REPORT_BLOCKS;
+
+	if (!c || stream_place(c, evt->stream_id, &media, &side) ||
+	    !(m = media_of(c, media))) {
+		st->blocks[CTL_RTCP_BLOCK_NO_CALL] += n;
 		return;
-	m = media_of(c, media);
-	if (!m)
-		return;
+	}
 	if (rep->has_sr) {
 		struct ctl_quality_leg *l = &m->leg[side];
 
@@ -261,11 +293,17 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 		l->sr[l->sr_next].rx_ns = rep->rx_ns;
 		l->sr_next = (l->sr_next + 1) % CTL_QUALITY_SRS;
 	}
-	for (unsigned k = 0; k < rep->n_blocks && k < AEGW_RTCP_REPORT_BLOCKS;
-	     k++)
-		take_block(ctl, m, side, media < c->n_media ?
-					    c->media[media].clock_rate : 0,
-			   rep, &rep->block[k]);
+	for (unsigned k = 0; k < n; k++) {
+		uint32_t mos = 0;
+		enum ctl_rtcp_block_result res = take_block(
+			ctl, m, side,
+			media < c->n_media ? c->media[media].clock_rate : 0,
+			rep, &rep->block[k], &mos);
+
+		st->blocks[res]++;
+		if (res == CTL_RTCP_BLOCK_MOS)
+			count_mos(st, mos);
+	}
 }
 
 /* ---- the reply ----------------------------------------------------- */

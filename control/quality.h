@@ -28,6 +28,38 @@
 #include "options.h"
 
 struct ctl_quality; /* a call's, made by its first report */
+
+/* What became of each report block an EVT_RTCP carried. */
+#define CTL_FOREACH_RTCP_BLOCK_RESULT(X)                                     \
+	X(MOS, "mos")           /* a sample, with a MOS */                   \
+	X(NO_MOS, "no_mos")     /* a sample; the other leg's round trip   \
+				 * not known yet */                         \
+	X(NO_SR, "no_sr")       /* echoes no SR (LSR or DLSR 0): dropped */ \
+	X(NO_CLOCK, "no_clock") /* the media's clock rate unknown */         \
+	X(TOO_SOON, "too_soon") /* within a second of its reporter's last   \
+				 * sample, or past the reporters kept */    \
+	X(NO_CALL, "no_call")   /* a stream no call has (any more) */
+
+enum ctl_rtcp_block_result {
+#define CTL_RTCP_BLOCK_RESULT_ENUM(id, name) CTL_RTCP_BLOCK_##id,
+	CTL_FOREACH_RTCP_BLOCK_RESULT(CTL_RTCP_BLOCK_RESULT_ENUM)
+#undef CTL_RTCP_BLOCK_RESULT_ENUM
+	CTL_RTCP_BLOCK_RESULT_COUNT
+};
+
+const char *ctl_rtcp_block_result_name(enum ctl_rtcp_block_result r);
+
+enum { CTL_MOS_BOUNDS = 7 };
+/* The histogram's upper bounds, MOS x10: 1.0 2.0 2.5 3.0 3.5 4.0 4.3. */
+extern const uint32_t ctl_mos_bounds[CTL_MOS_BOUNDS];
+
+/* Every call's figures together, for the metrics. */
+struct ctl_quality_stats {
+	uint64_t blocks[CTL_RTCP_BLOCK_RESULT_COUNT];
+	uint64_t mos_bucket[CTL_MOS_BOUNDS + 1]; /* [i]: bounds[i-1] < MOS
+						  * <= bounds[i] */
+	uint64_t mos_sum10;  /* of the MOS samples, x10 */
+};
 struct ctl;
 struct ctl_call;
 

@@ -467,6 +467,29 @@ TEST_F(Metrics, FormatWithoutDataplane)
 		EXPECT_FALSE(e.has_family(f)) << f;
 }
 
+// The peers' RTCP: blocks by result, and the MOS histogram in MOS, its
+// buckets cumulative (the checker holds every histogram to that).
+TEST_F(Metrics, RtcpBlocksAndMos)
+{
+	c.stats.quality.blocks[CTL_RTCP_BLOCK_MOS] = 3;
+	c.stats.quality.blocks[CTL_RTCP_BLOCK_NO_SR] = 5;
+	c.stats.quality.mos_bucket[0] = 1; // 1.0: the worst
+	c.stats.quality.mos_bucket[5] = 1; // (3.5, 4.0]
+	c.stats.quality.mos_bucket[7] = 1; // above 4.3
+	c.stats.quality.mos_sum10 = 10 + 38 + 44;
+	Exposition e = checked(nullptr);
+	EXPECT_EQ(e.get("aegw_rtcp_report_blocks_total{result=\"mos\"}"), 3);
+	EXPECT_EQ(e.get("aegw_rtcp_report_blocks_total{result=\"no_sr\"}"), 5);
+	EXPECT_EQ(e.get("aegw_rtcp_report_blocks_total{result=\"no_call\"}"), 0);
+	EXPECT_EQ(e.get("aegw_call_mos_bucket{le=\"1.0\"}"), 1);
+	EXPECT_EQ(e.get("aegw_call_mos_bucket{le=\"3.5\"}"), 1);
+	EXPECT_EQ(e.get("aegw_call_mos_bucket{le=\"4.0\"}"), 2);
+	EXPECT_EQ(e.get("aegw_call_mos_bucket{le=\"4.3\"}"), 2);
+	EXPECT_EQ(e.get("aegw_call_mos_bucket{le=\"+Inf\"}"), 3);
+	EXPECT_EQ(e.get("aegw_call_mos_count"), 3);
+	EXPECT_DOUBLE_EQ(e.get("aegw_call_mos_sum"), 9.2);
+}
+
 // Interface names are checked by the option parser; the text does not
 // rely on it.
 TEST_F(Metrics, LabelValuesAreEscaped)

@@ -1665,6 +1665,20 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 	ASSERT_EQ(d.result(), "ok");
 	EXPECT_EQ(d.num({"SSRC", "3086", "lowest MOS", "MOS"}), core_mos)
 		<< "the delete gives the same";
+
+	// The metrics' counts: every block once, by what became of it.
+	const ctl_quality_stats &st = c.stats.quality;
+	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_MOS], 2u);
+	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_NO_MOS], 1u);
+	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_TOO_SOON], 1u);
+	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_NO_CALL], 1u);
+	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_NO_SR], 1u);
+	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_NO_CLOCK], 0u);
+	EXPECT_EQ(st.mos_sum10, uint64_t(core_mos + legacy_mos10(70, 10, 0)));
+	uint64_t in_buckets = 0;
+	for (uint64_t b : st.mos_bucket)
+		in_buckets += b;
+	EXPECT_EQ(in_buckets, 2u);
 }
 
 // A relay's RTCP is read for the call's figures only between two plain
