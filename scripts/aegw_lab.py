@@ -8,6 +8,7 @@ import ctypes
 import json
 import os
 import socket
+import struct
 import time
 
 CLONE_NEWNET = 0x40000000
@@ -117,3 +118,35 @@ def sdp_field(sdp, prefix):
         if line.startswith(prefix):
             return line[len(prefix):]
     return None
+
+
+# ---- RTCP reports (RFC 3550 6.4), as a peer sends them ---------------------
+
+def rtcp_sr_now(ssrc):
+    """An SR from ssrc with no report block, stamped now; and the middle
+    32 bits of its NTP timestamp, which a receiver's LSR will echo."""
+    t = time.time() + 2208988800  # NTP counts from 1900
+    msw, lsw = int(t) & 0xffffffff, int((t % 1) * (1 << 32)) & 0xffffffff
+    return (struct.pack("!BBHIIIIII", 0x80, 200, 6, ssrc, msw, lsw, 0, 0, 0),
+            (msw & 0xffff) << 16 | lsw >> 16)
+
+
+def rtcp_rr_echo(ssrc, about, fraction, jitter, lsr, held_since, short_s=0.0):
+    """An RR from ssrc with one block about `about`: its fraction lost
+    (/256) and jitter (timestamp units), LSR echoing an SR, DLSR the time
+    since held_since (time.monotonic()) less short_s, rounded down."""
+    dlsr = int(max(time.monotonic() - held_since - short_s, 0) * 65536)
+    return struct.pack("!BBHIIBBHIIII", 0x81, 201, 7, ssrc, about,
+                       fraction, 0, 0, 1000, jitter, lsr, dlsr)
+
+
+def legacy_mos10(rtt_us, jitter_ms, loss):
+    """rtpengine 10.5's MOS x10 (daemon/ssrc.c, after PingPlotter), which
+    aegw-control gives by default, in floating point as 10.5 has it."""
+    eff = rtt_us // 1000 + 2 * jitter_ms + 10
+    r = (93.2 - eff / 40.0 if eff < 160 else 93.2 - (eff - 120) / 10.0) \
+        - 2.5 * loss
+    if r < 0:
+        return 10
+    mos = int((1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)) * 10)
+    return 0 if mos < 10 else mos

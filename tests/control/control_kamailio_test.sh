@@ -19,8 +19,10 @@
 # line of aegw's own (the UAC's scenario checks it), the core sees RTP/AVP
 # from aegw's core address without a=crypto, the core receives as plain
 # RTP exactly the payloads the UE encrypted (libsrtp2 made the capture
-# under the key of the UE's offer), and aegw-control counted one offer,
-# one answer, one delete and holds no call afterwards.
+# under the key of the UE's offer), the module's MOS variables hold at
+# the BYE what aegw-control's query said of the peers' RTCP reports
+# (sent meanwhile by kamailio_rtcp_peers.py), and aegw-control counted
+# one offer, one answer, one delete and holds no call afterwards.
 #
 # usage: control_kamailio_test.sh AEGW_DATAPLANE AEGW_CONTROL KAMAILIO_CFG UAC_XML UAS_XML
 # Exits 77 (skipped) without root, kamailio, sipp (Debian: kamailio,
@@ -96,12 +98,19 @@ lab_bg "$pcscf" sipp -sf "$uas_xml" -i 10.99.0.1 -p "$uas" -m 1 -nostdin \
 	-trace_msg -message_file "$tmp/uas.msg" >"$tmp/uas.log" 2>&1
 uas_pid=$LAB_PID
 sleep 0.5
+# The peers' RTCP while the UE's media plays (kamailio_rtcp_peers.py).
+ip netns exec "$pcscf" $py "$top/tests/control/kamailio_rtcp_peers.py" \
+	"$top/scripts" "$ng" "$ue" "$core" "$ue_key" "$tmp/mos.txt" \
+	>"$tmp/rtcp.log" 2>&1 &
+rtcp_pid=$!
 status=0
 ip netns exec "$ue" sipp -sf "$uac_xml" -s e2ae -i 10.99.0.2 -p "$uac" \
 	-mi 10.0.0.2 -mp 7000 -m 1 -nostdin -timeout 30s -trace_msg \
 	-message_file "$tmp/uac.msg" "10.99.0.1:$kam" >"$tmp/uac.log" 2>&1 ||
 	{ echo "FAIL: the UAC's scenario"; status=1; }
 wait "$uas_pid" || { echo "FAIL: the UAS's scenario"; status=1; }
+wait "$rtcp_pid" || { echo "FAIL: the peers' RTCP"; status=1; }
+cat "$tmp/rtcp.log"
 kill -INT "$cap"; wait "$cap" || true
 
 # The core's view: the INVITE as the UAS received it.
@@ -126,6 +135,21 @@ if cmp -s "$tmp/sent.txt" "$tmp/got.txt"; then
 else
 	echo "FAIL: the core received $(wc -l <"$tmp/got.txt") of $(wc -l <"$tmp/sent.txt") payloads, or others"
 	status=1
+fi
+
+# What Kamailio's rtpengine module read from the delete's reply into its
+# mos_*_pv variables: the MOS aegw-control gave the query during the call.
+if read -r mos rtt <"$tmp/mos.txt" 2>/dev/null; then
+	want="aegw-mos average=$((mos / 10)).$((mos % 10)) min=$((mos / 10)).$((mos % 10)) max=$((mos / 10)).$((mos % 10)) rtt=$rtt"
+	if grep -q "$want" "$tmp/kamailio.log"; then
+		echo "ok: Kamailio read the call's MOS: $want"
+	else
+		echo "FAIL: Kamailio's log lacks '$want':"
+		grep "aegw-mos" "$tmp/kamailio.log" || true
+		status=1
+	fi
+else
+	echo "FAIL: no MOS from aegw-control"; status=1
 fi
 
 ip netns exec "$pcscf" $py - "$top/scripts" "$ng" <<'PY' || status=1

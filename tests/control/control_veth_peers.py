@@ -36,6 +36,7 @@ from pylibsrtp import Policy, Session
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "scripts"))
 from aegw_lab import Ng as NgClient, sdp_field, udp_in_netns  # noqa: E402
+from aegw_lab import legacy_mos10, rtcp_rr_echo, rtcp_sr_now  # noqa: E402
 
 UE_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
 WRONG_KEY = "HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA"
@@ -218,40 +219,6 @@ def reinvites_keep_the_key(ng, ue, core_port, gw_key):
 
 # ---- RTCP reports and the call's MOS ------------------------------------
 
-def ntp_now():
-    """An NTP timestamp (RFC 3550 4) of now: seconds since 1900, 32.32."""
-    t = time.time() + 2208988800
-    return int(t) & 0xffffffff, int((t % 1) * (1 << 32)) & 0xffffffff
-
-
-def sr_packet(ssrc):
-    """An SR with no report block; the middle 32 bits of its NTP
-    timestamp, which a receiver's LSR will echo."""
-    msw, lsw = ntp_now()
-    return (struct.pack("!BBHIIIIII", 0x80, 200, 6, ssrc, msw, lsw, 0, 0, 0),
-            (msw & 0xffff) << 16 | lsw >> 16)
-
-
-def rr_packet(ssrc, about, fraction, jitter, lsr, received_at):
-    """An RR with one block (RFC 3550 6.4.2): LSR echoes the SR `about`
-    sent, DLSR is the time since it arrived here, rounded down."""
-    dlsr = int((time.monotonic() - received_at) * 65536)
-    return struct.pack("!BBHIIBBHIIII", 0x81, 201, 7, ssrc, about,
-                       fraction, 0, 0, 1000, jitter, lsr, dlsr)
-
-
-def legacy_mos10(rtt_us, jitter_ms, loss):
-    """rtpengine 10.5's MOS (daemon/ssrc.c, after PingPlotter), which
-    aegw-control gives by default, in floating point as 10.5 has it."""
-    eff = rtt_us // 1000 + 2 * jitter_ms + 10
-    r = (93.2 - eff / 40.0 if eff < 160 else 93.2 - (eff - 120) / 10.0) \
-        - 2.5 * loss
-    if r < 0:
-        return 10
-    mos = int((1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)) * 10)
-    return 0 if mos < 10 else mos
-
-
 def rtcp_reports_give_mos(ng):
     """Both peers send SRs and RRs through an e2ae call as RFC 3550 has
     them (the UE's as SRTCP under its key, the core's plain): the RR's LSR
@@ -266,7 +233,7 @@ def rtcp_reports_give_mos(ng):
     ue_ssrc, core_ssrc = 0x0e0e0e0e, 0x0c0c0c0c
 
     def core_sr():
-        sr, mid = sr_packet(core_ssrc)
+        sr, mid = rtcp_sr_now(core_ssrc)
         core_rtcp.sendto(sr, ("192.168.0.1", core_port + 1))
         got = drain(ue_rtcp, 1)
         ok = len(got) == 1 and ue_rx.unprotect_rtcp(got[0][0]) == sr
@@ -274,7 +241,7 @@ def rtcp_reports_give_mos(ng):
         return mid, time.monotonic()
 
     def ue_sr():
-        sr, mid = sr_packet(ue_ssrc)
+        sr, mid = rtcp_sr_now(ue_ssrc)
         ue_rtcp.sendto(ue_tx.protect_rtcp(sr), ("10.0.0.1", ue_port + 1))
         got = drain(core_rtcp, 1)
         check(len(got) == 1 and got[0][0] == sr,
@@ -285,12 +252,11 @@ def rtcp_reports_give_mos(ng):
     ue_mid, ue_at = ue_sr()
     time.sleep(0.05)
     # The UE: 13/256 lost (5%), 160 units of jitter at 8 kHz (20 ms).
-    ue_rtcp.sendto(ue_tx.protect_rtcp(rr_packet(ue_ssrc, core_ssrc, 13, 160,
-                                                core_mid, core_at)),
-                   ("10.0.0.1", ue_port + 1))
+    ue_rr = rtcp_rr_echo(ue_ssrc, core_ssrc, 13, 160, core_mid, core_at)
+    ue_rtcp.sendto(ue_tx.protect_rtcp(ue_rr), ("10.0.0.1", ue_port + 1))
     drain(core_rtcp, 1)
     # The core: nothing lost, 10 ms of jitter.
-    core_rtcp.sendto(rr_packet(core_ssrc, ue_ssrc, 0, 80, ue_mid, ue_at),
+    core_rtcp.sendto(rtcp_rr_echo(core_ssrc, ue_ssrc, 0, 80, ue_mid, ue_at),
                      ("192.168.0.1", core_port + 1))
     drain(ue_rtcp, 1)
     # The UE's first RR came before the core's leg was known: no MOS. Its
@@ -298,9 +264,8 @@ def rtcp_reports_give_mos(ng):
     time.sleep(1.1)
     core_mid, core_at = core_sr()
     time.sleep(0.02)  # a DLSR of 0 says no SR was held (rtpengine's rule)
-    ue_rtcp.sendto(ue_tx.protect_rtcp(rr_packet(ue_ssrc, core_ssrc, 13, 160,
-                                                core_mid, core_at)),
-                   ("10.0.0.1", ue_port + 1))
+    ue_rr = rtcp_rr_echo(ue_ssrc, core_ssrc, 13, 160, core_mid, core_at)
+    ue_rtcp.sendto(ue_tx.protect_rtcp(ue_rr), ("10.0.0.1", ue_port + 1))
     drain(core_rtcp, 1)
     time.sleep(0.2)  # the dataplane's event, drained at the control's tick
 
