@@ -318,6 +318,7 @@ size_t ctl_ng_statistics(struct ctl *ctl, struct aegw_ng_str cookie,
 	aegw_benc_end(&e);
 	add_dataplane(&e, ctl);
 	ctl_ng_add_interfaces(&e, ctl, false);
+	ctl_quality_add_statistics(&e, &s->quality);
 	aegw_benc_add_cstr(&e, "totalstatistics");
 	aegw_benc_dict_begin(&e);
 	aegw_benc_dict_add_int(&e, "errors", (int64_t)s->errors);

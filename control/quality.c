@@ -234,6 +234,7 @@ static void count_mos(struct ctl_quality_stats *st, uint32_t mos)
 		i++;
 	st->mos_bucket[i]++;
 	st->mos_sum10 += mos;
+	st->mos2_sum100 += (uint64_t)mos * mos;
 }
 
 static enum ctl_rtcp_block_result take_block(
@@ -403,6 +404,32 @@ void ctl_quality_add_ssrcs(struct aegw_benc_enc *e, const struct ctl_call *c)
 	}
 	aegw_benc_end(e);
 	free(all);
+}
+
+/* rtpengine writes these sums as decimals with six places, strings. */
+static void add_decimal(struct aegw_benc_enc *e, const char *key, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.6f", v);
+	aegw_benc_dict_add_cstr(e, key, buf);
+}
+
+void ctl_quality_add_statistics(struct aegw_benc_enc *e,
+				const struct ctl_quality_stats *st)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i <= CTL_MOS_BOUNDS; i++)
+		n += st->mos_bucket[i];
+	aegw_benc_add_cstr(e, "mos");
+	aegw_benc_dict_begin(e);
+	add_decimal(e, "mos2_total", (double)st->mos2_sum100 / 100.0);
+	add_decimal(e, "mos_average",
+		    n ? (double)st->mos_sum10 / (double)n / 10.0 : 0.0);
+	aegw_benc_dict_add_int(e, "mos_samples_total", (int64_t)n);
+	add_decimal(e, "mos_total", (double)st->mos_sum10 / 10.0);
+	aegw_benc_end(e);
 }
 
 int ctl_quality_ingress_ssrc(const struct ctl_call *c, unsigned media,

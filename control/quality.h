@@ -59,7 +59,14 @@ struct ctl_quality_stats {
 	uint64_t mos_bucket[CTL_MOS_BOUNDS + 1]; /* [i]: bounds[i-1] < MOS
 						  * <= bounds[i] */
 	uint64_t mos_sum10;  /* of the MOS samples, x10 */
+	uint64_t mos2_sum100; /* of their squares, x100 */
 };
+
+/* The statistics reply's "mos" dictionary, under rtpengine 10.5's keys
+ * (mos_total, mos2_total, mos_samples_total, mos_average), in bencode's
+ * order. */
+void ctl_quality_add_statistics(struct aegw_benc_enc *e,
+				const struct ctl_quality_stats *st);
 struct ctl;
 struct ctl_call;
 

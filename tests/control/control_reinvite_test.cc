@@ -1679,6 +1679,21 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 	for (uint64_t b : st.mos_bucket)
 		in_buckets += b;
 	EXPECT_EQ(in_buckets, 2u);
+	// ... and the statistics reply's, under rtpengine 10.5's keys.
+	const int ue_mos = legacy_mos10(70, 10, 0);
+	auto six = [](double v) {
+		char b[32];
+		snprintf(b, sizeof(b), "%.6f", v);
+		return std::string(b);
+	};
+	Reply stats = ask({{"command", S("statistics")}});
+	EXPECT_EQ(stats.num({"statistics", "mos", "mos_samples_total"}), 2);
+	EXPECT_EQ(stats.str({"statistics", "mos", "mos_total"}),
+		  six((core_mos + ue_mos) / 10.0));
+	EXPECT_EQ(stats.str({"statistics", "mos", "mos2_total"}),
+		  six((core_mos * core_mos + ue_mos * ue_mos) / 100.0));
+	EXPECT_EQ(stats.str({"statistics", "mos", "mos_average"}),
+		  six((core_mos + ue_mos) / 20.0));
 }
 
 // A relay's RTCP is read for the call's figures only between two plain
