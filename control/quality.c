@@ -282,6 +282,8 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 	unsigned n = rep->n_blocks < AEGW_RTCP_REPORT_BLOCKS ?
 			     rep->n_blocks : AEGW_RTCP_REPORT_BLOCKS;
 
+	st->blocks[CTL_RTCP_BLOCK_EXTRA] += rep->blocks_dropped;
+
 	if (!c || stream_place(c, evt->stream_id, &media, &side) ||
 	    !(m = media_of(c, media))) {
 		st->blocks[CTL_RTCP_BLOCK_NO_CALL] += n;

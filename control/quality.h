@@ -33,12 +33,16 @@ struct ctl_quality; /* a call's, made by its first report */
 #define CTL_FOREACH_RTCP_BLOCK_RESULT(X)                                     \
 	X(MOS, "mos")           /* a sample, with a MOS */                   \
 	X(NO_MOS, "no_mos")     /* a sample; the other leg's round trip   \
-				 * not known yet */                         \
+				 * not known yet, or (legacy) a MOS under  \
+				 * 1.0, which rtpengine 10.5 calls none */   \
 	X(NO_SR, "no_sr")       /* echoes no SR (LSR or DLSR 0): dropped */ \
 	X(NO_CLOCK, "no_clock") /* the media's clock rate unknown */         \
 	X(TOO_SOON, "too_soon") /* within a second of its reporter's last   \
 				 * sample, or past the reporters kept */    \
-	X(NO_CALL, "no_call")   /* a stream no call has (any more) */
+	X(NO_CALL, "no_call")   /* a stream no call has (any more), or no  \
+				 * memory for its figures */               \
+	X(EXTRA, "extra")       /* past the four blocks of a report that  \
+				 * reach control: never read */
 
 enum ctl_rtcp_block_result {
 #define CTL_RTCP_BLOCK_RESULT_ENUM(id, name) CTL_RTCP_BLOCK_##id,
@@ -71,7 +75,7 @@ struct ctl;
 struct ctl_call;
 
 /* What an EVT_RTCP says, into its call's figures (found by the stream;
- * a stream no call has is passed over). Jitter is read at the clock
+ * a stream no call has is only counted). Jitter is read at the clock
  * rate of the media's format (ctl_media.clock_rate). */
 void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt);
 

@@ -99,10 +99,10 @@ lab_bg "$pcscf" sipp -sf "$uas_xml" -i 10.99.0.1 -p "$uas" -m 1 -nostdin \
 uas_pid=$LAB_PID
 sleep 0.5
 # The peers' RTCP while the UE's media plays (kamailio_rtcp_peers.py).
-ip netns exec "$pcscf" $py "$top/tests/control/kamailio_rtcp_peers.py" \
+lab_bg "$pcscf" $py "$top/tests/control/kamailio_rtcp_peers.py" \
 	"$top/scripts" "$ng" "$ue" "$core" "$ue_key" "$tmp/mos.txt" \
-	>"$tmp/rtcp.log" 2>&1 &
-rtcp_pid=$!
+	>"$tmp/rtcp.log" 2>&1
+rtcp_pid=$LAB_PID
 status=0
 ip netns exec "$ue" sipp -sf "$uac_xml" -s e2ae -i 10.99.0.2 -p "$uac" \
 	-mi 10.0.0.2 -mp 7000 -m 1 -nostdin -timeout 30s -trace_msg \
@@ -141,7 +141,7 @@ fi
 # mos_*_pv variables: the MOS aegw-control gave the query during the call.
 if read -r mos rtt <"$tmp/mos.txt" 2>/dev/null; then
 	want="aegw-mos average=$((mos / 10)).$((mos % 10)) min=$((mos / 10)).$((mos % 10)) max=$((mos / 10)).$((mos % 10)) rtt=$rtt"
-	if grep -q "$want" "$tmp/kamailio.log"; then
+	if grep -qF "$want" "$tmp/kamailio.log"; then
 		echo "ok: Kamailio read the call's MOS: $want"
 	else
 		echo "FAIL: Kamailio's log lacks '$want':"

@@ -1620,7 +1620,9 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 		      2.15, 80));
 	// A stream no call has, and a block that echoes no SR (LSR 0), a
 	// second after the UE's last sample: nothing.
-	send(rtcp_evt(123456, t + 3 * s, ue, 0, core, 0x11110000, 1, 8));
+	aegw_evt stray = rtcp_evt(123456, t + 3 * s, ue, 0, core, 0x11110000, 1, 8);
+	stray.rtcp.blocks_dropped = 2; // a report of six blocks
+	send(stray);
 	send(rtcp_evt(from_ue, t + 4 * s, ue, 0, core, 0, 0, 800));
 
 	Reply q = ask({{"command", S("query")}, {"call-id", S("q")}});
@@ -1656,7 +1658,8 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 		  std::string::npos) << "the UE's tag: " << q.raw();
 	EXPECT_NE(q.raw().find("13:ingress SSRCsld4:SSRCi3086eee"),
 		  std::string::npos) << "the core's tag";
-	// Kamailio 5.6 reads a stream's SSRC, then the SSRC dictionary.
+	// A stream's SSRC: Kamailio 5.6's and OpenSIPS's way from a tag to
+	// its figures in the SSRC dictionary.
 	EXPECT_NE(q.raw().find("ld4:SSRCi224e8:endpoint"), std::string::npos);
 	EXPECT_NE(q.raw().find("ld4:SSRCi3086e8:endpoint"), std::string::npos);
 
@@ -1674,6 +1677,7 @@ TEST_F(ReInvite, PeersRtcpReportsGiveTheCallsMos)
 	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_NO_CALL], 1u);
 	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_NO_SR], 1u);
 	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_NO_CLOCK], 0u);
+	EXPECT_EQ(st.blocks[CTL_RTCP_BLOCK_EXTRA], 2u);
 	EXPECT_EQ(st.mos_sum10, uint64_t(core_mos + legacy_mos10(70, 10, 0)));
 	uint64_t in_buckets = 0;
 	for (uint64_t b : st.mos_bucket)

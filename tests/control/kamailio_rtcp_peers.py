@@ -4,8 +4,10 @@
 Waits for the call Kamailio set up through aegw-control, then sends, as
 its two peers would: an SR from the core (plain) and one from the UE
 (SRTCP under the key of the UE's offer), then each side's RR echoing the
-other's SR (LSR; DLSR the time since it was sent, less 2 ms, as if each
-had taken 1 ms to arrive), from the peers' addresses. aegw-control then
+other's SR (LSR; DLSR the time since it was sent, less 20 ms, as if each
+had taken 10 ms to arrive: the helper does not receive the SR aegw
+forwards, and the margin keeps the round trip aegw measures above 0 even
+when a busy worker is late with the SR), from the peers' addresses. aegw-control then
 holds a MOS for the core's reports; it is written to OUT as aegw's query
 gives it (MOS x10, and the round trip in us), for the test to set against
 what Kamailio's rtpengine module reads from the delete at the BYE.
@@ -38,10 +40,11 @@ def answered_call(ng):
 
 def main():
     ng = Ng("127.0.0.1", sys.argv[2])
-    call, access, core = answered_call(ng)
+    # Everything slow first: the BYE comes 2.5 s after the answer.
     ue = udp_in_netns(sys.argv[3], "10.0.0.2", 7011)
     cn = udp_in_netns(sys.argv[4], "192.168.0.2", 9011)
     ue_tx = srtp_session(sys.argv[5], True)
+    call, access, core = answered_call(ng)
     core_sr, core_mid = rtcp_sr_now(CORE_SSRC)
     cn.sendto(core_sr, ("192.168.0.1", core + 1))
     core_at = time.monotonic()
@@ -51,10 +54,10 @@ def main():
     time.sleep(0.05)
     # The UE: 5% lost, 20 ms of jitter at 8 kHz; no MOS yet (the core's
     # leg is not known). The core: none lost, 10 ms: a MOS.
-    rr = rtcp_rr_echo(UE_SSRC, CORE_SSRC, 13, 160, core_mid, core_at, 0.002)
+    rr = rtcp_rr_echo(UE_SSRC, CORE_SSRC, 13, 160, core_mid, core_at, 0.02)
     ue.sendto(ue_tx.protect_rtcp(rr), ("10.0.0.1", access + 1))
     time.sleep(0.02)
-    cn.sendto(rtcp_rr_echo(CORE_SSRC, UE_SSRC, 0, 80, ue_mid, ue_at, 0.002),
+    cn.sendto(rtcp_rr_echo(CORE_SSRC, UE_SSRC, 0, 80, ue_mid, ue_at, 0.02),
               ("192.168.0.1", core + 1))
     time.sleep(0.3)  # the control's tick drains the dataplane's events
     q = ng(command="query", **{"call-id": call})
