@@ -211,23 +211,30 @@ static void execute(struct dp_worker *w, const struct aegw_cmd *cmd)
 	ack(w, cmd->seq, id, err);
 }
 
+/* What b has left of its per_ms events, refilled at each millisecond. */
+static unsigned budget_left(struct dp_ms_budget *b, unsigned per_ms)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	if (now >= b->next_tsc) {
+		b->next_tsc = now + rte_get_tsc_hz() / 1000;
+		b->left = per_ms;
+	}
+	return b->left;
+}
+
 void dp_rtcp_report(struct dp_worker *w, const struct dp_stream *s,
 		    const uint8_t *rtcp, uint32_t len)
 {
 	struct aegw_evt evt = { .type = AEGW_EVT_RTCP, .stream_id = s->id };
-	uint64_t now = rte_get_tsc_cycles();
 	struct timespec ts;
 
 	if (aegw_rtcp_report_parse(rtcp, len, &evt.rtcp) ||
 	    !(evt.rtcp.has_sr || evt.rtcp.n_blocks))
 		return;
-	if (now >= w->rtcp_next_tsc) {
-		w->rtcp_next_tsc = now + rte_get_tsc_hz() / 1000;
-		w->rtcp_budget = DP_RTCP_REPORTS_PER_MS;
-	}
 	/* Figures that can wait: never in the half of the ring a walk,
 	 * readings and ACKs need. */
-	if (!w->rtcp_budget ||
+	if (!budget_left(&w->rtcp_budget, DP_RTCP_REPORTS_PER_MS) ||
 	    aegw_ring_evt_depth(w->dp->shm, w->idx) >= AEGW_RING_EVT_SLOTS / 2) {
 		w->counters[AEGW_WC_rtcp_reports_lost]++;
 		return;
@@ -241,7 +248,7 @@ void dp_rtcp_report(struct dp_worker *w, const struct dp_stream *s,
 		w->counters[AEGW_WC_rtcp_reports_lost]++;
 		return;
 	}
-	w->rtcp_budget--;
+	w->rtcp_budget.left--;
 	w->counters[AEGW_WC_rtcp_reports]++;
 }
 
@@ -266,16 +273,11 @@ void dp_reading_note(struct dp_worker *w, struct dp_stream *s)
 static void readings_send(struct dp_worker *w)
 {
 	unsigned depth, k;
-	uint64_t now = rte_get_tsc_cycles();
 
-	if (now >= w->readings_next_tsc) {
-		w->readings_next_tsc = now + rte_get_tsc_hz() / 1000;
-		w->readings_budget = DP_READINGS_PER_MS;
-	}
-	if (!w->readings_budget)
+	if (!budget_left(&w->readings_budget, DP_READINGS_PER_MS))
 		return;
 	depth = aegw_ring_evt_depth(w->dp->shm, w->idx);
-	for (k = 0; k < w->n_readings && w->readings_budget; k++) {
+	for (k = 0; k < w->n_readings && w->readings_budget.left; k++) {
 		struct dp_stream *s;
 
 		if (depth + DP_WALK_HEADROOM >= AEGW_RING_EVT_SLOTS)
@@ -286,7 +288,7 @@ static void readings_send(struct dp_worker *w)
 		if (stream_evt_send(w, s, AEGW_EVT_READING, 0))
 			break;
 		s->reading_due = 0;
-		w->readings_budget--;
+		w->readings_budget.left--;
 		depth++;
 		w->counters[AEGW_WC_readings_sent]++;
 	}

@@ -37,6 +37,12 @@ enum {
 	DP_RTCP_REPORTS_PER_MS = 32, /* peers' reports sent at most */
 };
 
+/* Events a worker may send in the current millisecond (command.c). */
+struct dp_ms_budget {
+	uint64_t next_tsc; /* when the next millisecond starts */
+	unsigned left;
+};
+
 /* A neighbour's MAC, published by whichever worker learns it. Writers
  * take the port's lock (rare); readers use the entry's sequence count and
  * never write, so the fast path touches no shared atomic. */
@@ -182,11 +188,8 @@ struct dp_worker {
 	 * READING event is out (command.c); and when they go out next. */
 	unsigned n_readings;
 	uint32_t readings[DP_READINGS_WAITING];
-	uint64_t readings_next_tsc;
-	unsigned readings_budget;
-	/* Peers' RTCP reports sent in the current millisecond's budget. */
-	uint64_t rtcp_next_tsc;
-	unsigned rtcp_budget;
+	struct dp_ms_budget readings_budget;
+	struct dp_ms_budget rtcp_budget; /* peers' RTCP reports */
 	uint64_t loops;
 	struct dp_tx tx[DP_MAX_PORTS];
 	uint16_t retry_len[DP_BURST];
