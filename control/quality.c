@@ -275,10 +275,9 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 {
 	const struct aegw_rtcp_report *rep = &evt->rtcp;
 	struct ctl_call *c = ctl_call_by_stream(&ctl->calls, evt->stream_id);
+	struct ctl_quality_stats *st = &ctl->stats.quality;
 	struct ctl_quality_media *m;
 	unsigned media, side;
-
-	struct ctl_quality_stats *st = &ctl->stats.quality;
 	unsigned n = rep->n_blocks < AEGW_RTCP_REPORT_BLOCKS ?
 			     rep->n_blocks : AEGW_RTCP_REPORT_BLOCKS;
 
@@ -311,46 +310,48 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 
 /* ---- the reply ----------------------------------------------------- */
 
-/* A sample's figures (div 0), or an average of div samples. Keys in
- * bencode's order. */
-static void add_figures(struct aegw_benc_enc *e, const char *key,
-			const struct ctl_quality_sample *s,
-			const struct ctl_quality_reporter *avg_of)
+/* The mean of r's samples with a MOS (it has one at least). */
+static struct ctl_quality_sample average_of(const struct ctl_quality_reporter *r)
 {
-	uint64_t div = avg_of && avg_of->samples ? avg_of->samples : 1;
+	uint64_t n = r->samples ? r->samples : 1;
 
+	return (struct ctl_quality_sample){
+		.mos = (uint32_t)(r->sum_mos / n),
+		.packet_loss = (uint32_t)(r->sum_loss / n),
+		.jitter_ms = (uint32_t)(r->sum_jitter / n),
+		.rtt_us = (uint32_t)(r->sum_rtt / n),
+		.rtt_leg_us = (uint32_t)(r->sum_rtt_leg / n),
+	};
+}
+
+/* One sample's figures with when it was reported, or (samples not 0)
+ * an average's with how many it is of. Keys in bencode's order. */
+static void add_figures(struct aegw_benc_enc *e, const char *key,
+			const struct ctl_quality_sample *s, uint32_t samples)
+{
 	aegw_benc_add_cstr(e, key);
 	aegw_benc_dict_begin(e);
-	if (avg_of) {
-		aegw_benc_dict_add_int(e, "MOS", (int64_t)(avg_of->sum_mos / div));
-		aegw_benc_dict_add_int(e, "jitter",
-				       (int64_t)(avg_of->sum_jitter / div));
-		aegw_benc_dict_add_int(e, "packet loss",
-				       (int64_t)(avg_of->sum_loss / div));
-		aegw_benc_dict_add_int(e, "round-trip time",
-				       (int64_t)(avg_of->sum_rtt / div));
-		aegw_benc_dict_add_int(e, "round-trip time leg",
-				       (int64_t)(avg_of->sum_rtt_leg / div));
-		aegw_benc_dict_add_int(e, "samples", (int64_t)div);
-	} else {
-		aegw_benc_dict_add_int(e, "MOS", s->mos);
-		aegw_benc_dict_add_int(e, "jitter", s->jitter_ms);
-		aegw_benc_dict_add_int(e, "packet loss", s->packet_loss);
+	aegw_benc_dict_add_int(e, "MOS", s->mos);
+	aegw_benc_dict_add_int(e, "jitter", s->jitter_ms);
+	aegw_benc_dict_add_int(e, "packet loss", s->packet_loss);
+	if (!samples)
 		aegw_benc_dict_add_int(e, "reported at", s->reported_s);
-		aegw_benc_dict_add_int(e, "round-trip time", s->rtt_us);
-		aegw_benc_dict_add_int(e, "round-trip time leg",
-				       s->rtt_leg_us);
-	}
+	aegw_benc_dict_add_int(e, "round-trip time", s->rtt_us);
+	aegw_benc_dict_add_int(e, "round-trip time leg", s->rtt_leg_us);
+	if (samples)
+		aegw_benc_dict_add_int(e, "samples", samples);
 	aegw_benc_end(e);
 }
 
 static void add_reporter(struct aegw_benc_enc *e,
 			 const struct ctl_quality_reporter *r)
 {
+	const struct ctl_quality_sample avg = average_of(r);
+
 	aegw_benc_dict_begin(e);
-	add_figures(e, "average MOS", NULL, r);
-	add_figures(e, "highest MOS", &r->highest, NULL);
-	add_figures(e, "lowest MOS", &r->lowest, NULL);
+	add_figures(e, "average MOS", &avg, r->samples ? r->samples : 1);
+	add_figures(e, "highest MOS", &r->highest, 0);
+	add_figures(e, "lowest MOS", &r->lowest, 0);
 	aegw_benc_end(e);
 }
 
