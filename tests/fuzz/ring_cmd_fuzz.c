@@ -25,16 +25,9 @@
 #include "aegw/ring.h"
 #include "aegw/srtp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_check.h"
 
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "ring_cmd_fuzz: %s:%d: %s\n",        \
-				__FILE__, __LINE__, #cond);                  \
-			abort();                                             \
-		}                                                            \
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char instance[AEGW_INSTANCE_MAX + 1];
 static struct aegw_shm *shm;

@@ -31,16 +31,9 @@
 #include "aegw/sdes.h"
 #include "aegw/sdp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_check.h"
 
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "sdes_fuzz: %s:%d: %s\n", __FILE__,  \
-				__LINE__, #cond);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { SDES_FUZZ_MAX = 4096 };
 

@@ -25,16 +25,9 @@
 
 #include "aegw/sdp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_check.h"
 
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "sdp_fuzz: %s:%d: %s\n", __FILE__,   \
-				__LINE__, #cond);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum {
 	FUZZ_OUT_CAP = 2 * AEGW_SDP_MAX_LEN,
