@@ -23,7 +23,6 @@ Run with Debian's /usr/bin/python3 (python3-pylibsrtp); needs root.
 
 usage: control_veth_peers.py NG_PORT UE_NETNS CORE_NETNS TIMEOUT AEGWCTL_COMMAND
 """
-import base64
 import os
 import socket
 import struct
@@ -31,16 +30,14 @@ import subprocess
 import sys
 import time
 
-from pylibsrtp import Policy, Session
-
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "scripts"))
 from aegw_lab import Ng as NgClient, sdp_field, udp_in_netns  # noqa: E402
 from aegw_lab import legacy_mos10, rtcp_rr_echo, rtcp_sr_now  # noqa: E402
+from aegw_lab import srtp_session  # noqa: E402
 
 UE_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
 WRONG_KEY = "HRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgEA"
-PROFILE = Policy.SRTP_PROFILE_AES128_CM_SHA1_80
 N = 50
 
 failures = []
@@ -60,12 +57,6 @@ def rtp(seq, ssrc, payload):
 
 def rtcp_sr(ssrc):
     return struct.pack("!BBHIIIIII", 0x80, 200, 6, ssrc, 0, 0, 0, 0, 0)
-
-
-def session(key, outbound):
-    kind = Policy.SSRC_ANY_OUTBOUND if outbound else Policy.SSRC_ANY_INBOUND
-    return Session(policy=Policy(key=base64.b64decode(key), ssrc_type=kind,
-                                 srtp_profile=PROFILE))
 
 
 def drain(sock, limit):
@@ -114,7 +105,7 @@ def setup_call(ng, call_id="veth-call"):
 
 
 def ue_to_core(ue, core, ue_port, core_port):
-    tx = session(UE_KEY, True)
+    tx = srtp_session(UE_KEY, True)
     sent = [os.urandom(160) for _ in range(N)]
     for i, p in enumerate(sent):
         ue.sendto(tx.protect(rtp(i + 1, 0x11223344, p)), ("10.0.0.1", ue_port))
@@ -123,7 +114,7 @@ def ue_to_core(ue, core, ue_port, core_port):
           "UE SRTP -> core plain RTP: %d/%d payloads intact" % (len(got), N))
     check(all(g[1] == ("192.168.0.1", core_port) for g in got),
           "from aegw's core address and port")
-    wrong = session(WRONG_KEY, True)
+    wrong = srtp_session(WRONG_KEY, True)
     for i in range(5):
         ue.sendto(wrong.protect(rtp(100 + i, 0x11223344, b"x" * 160)),
                   ("10.0.0.1", ue_port))
@@ -137,7 +128,7 @@ def ue_to_core(ue, core, ue_port, core_port):
 
 
 def core_to_ue(ue, core, ue_port, core_port, gw_key):
-    rx = session(gw_key, False)
+    rx = srtp_session(gw_key, False)
     sent = [os.urandom(160) for _ in range(N)]
     for i, p in enumerate(sent):
         core.sendto(rtp(i + 1, 0x55667788, p), ("192.168.0.1", core_port))
@@ -183,7 +174,7 @@ def reinvites_keep_the_key(ng, ue, core_port, gw_key):
     it goes on in the dataplane. The SRTCP indices aegw numbers itself show
     it: 0, 1, 2 across both, where a context made anew would send index 0
     again under the same key (and libsrtp2 refuses a replay)."""
-    rx = session(gw_key, False)
+    rx = srtp_session(gw_key, False)
     ue_rtcp = udp_in_netns(sys.argv[2], "10.0.0.2", 7001)
     core_rtcp = udp_in_netns(sys.argv[3], "192.168.0.2", 9001)
     indices = []
@@ -229,7 +220,7 @@ def rtcp_reports_give_mos(ng):
     ue_port, core_port, gw_key = setup_call(ng, "veth-mos")
     ue_rtcp = udp_in_netns(sys.argv[2], "10.0.0.2", 7001)
     core_rtcp = udp_in_netns(sys.argv[3], "192.168.0.2", 9001)
-    ue_tx, ue_rx = session(UE_KEY, True), session(gw_key, False)
+    ue_tx, ue_rx = srtp_session(UE_KEY, True), srtp_session(gw_key, False)
     ue_ssrc, core_ssrc = 0x0e0e0e0e, 0x0c0c0c0c
 
     def core_sr():
@@ -321,7 +312,7 @@ def drain_now(sock):
 
 def send_for(ue, ue_port, key, seconds, seq):
     """SRTP from the UE every 20 ms for some seconds; the next seq."""
-    tx = session(key, True)
+    tx = srtp_session(key, True)
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         ue.sendto(tx.protect(rtp(seq, 0x0badcafe, b"m" * 160)),
