@@ -109,20 +109,17 @@ static void first_format(struct aegw_sdp_media *m)
  * it came and tells nothing. */
 static void parse_rtpmap(struct aegw_sdp_media *m, struct aegw_sdp_str v)
 {
-	struct aegw_sdp_str pt = str_token(&v), enc = str_token(&v), rate;
-	const char *slash, *end;
+	struct aegw_sdp_str pt = str_token(&v), rate = str_token(&v);
+	const char *slash;
 	uint32_t x;
 
 	if (m->first_pt < 0 || str_uint(pt, 3, 127, &x) ||
-	    x != (uint32_t)m->first_pt || !enc.n)
+	    x != (uint32_t)m->first_pt || !rate.n ||
+	    !(slash = memchr(rate.p, '/', rate.n)))
 		return;
-	slash = memchr(enc.p, '/', enc.n);
-	if (!slash)
-		return;
-	rate.p = slash + 1;
-	end = memchr(rate.p, '/', enc.n - (size_t)(rate.p - enc.p));
-	rate.n = end ? (size_t)(end - rate.p) :
-		       enc.n - (size_t)(rate.p - enc.p);
+	str_skip(&rate, (size_t)(slash - rate.p) + 1); /* the name */
+	if ((slash = memchr(rate.p, '/', rate.n)))
+		rate.n = (size_t)(slash - rate.p); /* the parameters */
 	if (!str_uint(rate, 7, 9999999, &x) && x)
 		m->clock_rate = x;
 }
