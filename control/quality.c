@@ -238,9 +238,9 @@ static void count_mos(struct ctl_quality_stats *st, uint32_t mos)
 }
 
 static enum ctl_rtcp_block_result take_block(
-	const struct ctl *ctl, struct ctl_quality_media *m, unsigned side,
+	struct ctl *ctl, struct ctl_quality_media *m, unsigned side,
 	uint32_t clock_rate, const struct aegw_rtcp_report *rep,
-	const struct aegw_rtcp_block *b, uint32_t *mos)
+	const struct aegw_rtcp_block *b)
 {
 	struct ctl_quality_leg *mine = &m->leg[side], *other = &m->leg[!side];
 	struct ctl_quality_sample s = { .reported_s = time(NULL) };
@@ -267,8 +267,10 @@ static enum ctl_rtcp_block_result take_block(
 	s.mos = s.rtt_us ? ctl_quality_mos(ctl->opt.mos_formula, s.rtt_us,
 					   s.jitter_ms, s.packet_loss) : 0;
 	add_sample(r, &s, rep->rx_ns);
-	*mos = s.mos;
-	return s.mos ? CTL_RTCP_BLOCK_MOS : CTL_RTCP_BLOCK_NO_MOS;
+	if (!s.mos)
+		return CTL_RTCP_BLOCK_NO_MOS;
+	count_mos(&ctl->stats.quality, s.mos);
+	return CTL_RTCP_BLOCK_MOS;
 }
 
 void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
@@ -278,11 +280,11 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 	struct ctl_quality_stats *st = &ctl->stats.quality;
 	struct ctl_quality_media *m;
 	unsigned media, side;
+	uint32_t clock;
 	unsigned n = rep->n_blocks < AEGW_RTCP_REPORT_BLOCKS ?
 			     rep->n_blocks : AEGW_RTCP_REPORT_BLOCKS;
 
 	st->blocks[CTL_RTCP_BLOCK_EXTRA] += rep->blocks_dropped;
-
 	if (!c || stream_place(c, evt->stream_id, &media, &side) ||
 	    !(m = media_of(c, media))) {
 		st->blocks[CTL_RTCP_BLOCK_NO_CALL] += n;
@@ -295,17 +297,10 @@ void ctl_quality_report(struct ctl *ctl, const struct aegw_evt *evt)
 		l->sr[l->sr_next].rx_ns = rep->rx_ns;
 		l->sr_next = (l->sr_next + 1) % CTL_QUALITY_SRS;
 	}
-	for (unsigned k = 0; k < n; k++) {
-		uint32_t mos = 0;
-		enum ctl_rtcp_block_result res = take_block(
-			ctl, m, side,
-			media < c->n_media ? c->media[media].clock_rate : 0,
-			rep, &rep->block[k], &mos);
-
-		st->blocks[res]++;
-		if (res == CTL_RTCP_BLOCK_MOS)
-			count_mos(st, mos);
-	}
+	clock = media < c->n_media ? c->media[media].clock_rate : 0;
+	for (unsigned k = 0; k < n; k++)
+		st->blocks[take_block(ctl, m, side, clock, rep,
+				      &rep->block[k])]++;
 }
 
 /* ---- the reply ----------------------------------------------------- */
